@@ -1,0 +1,37 @@
+// Label and annotation keys the operator puts on what it creates. One place, so that
+// translation, placement and controllers select on the same keys.
+import { ECS_GROUP } from '../api/meta.js';
+
+const prefix = `${ECS_GROUP}/`;
+
+export const LABELS = {
+  /** TaskDefinition family of a pod. */
+  family: `${prefix}family`,
+  /** TaskDefinition revision number of a pod. */
+  revision: `${prefix}revision`,
+  /** ECS task group, e.g. `service:web` or `family:batch` (sanitised to a label value). */
+  group: `${prefix}group`,
+  /** Name of the Service that owns a pod's ReplicaSet. */
+  service: `${prefix}service`,
+  /** Name of the Task that owns a pod. */
+  task: `${prefix}task`,
+  /** Name of the Cluster a pod runs in. */
+  cluster: `${prefix}cluster`,
+  /** Deployment id of a Service's ReplicaSet and pods. */
+  deployment: `${prefix}deployment`,
+  /** Hash of a pod template, so that an unchanged spec never starts a rollout. */
+  templateHash: `${prefix}template-hash`,
+  /** Marks every object the operator created; the operator deletes nothing without it. */
+  managedBy: 'app.kubernetes.io/managed-by',
+} as const;
+
+export const MANAGED_BY_VALUE = 'ecs-operator';
+
+export const ANNOTATIONS = {
+  /** Original ECS group text, when the label value had to be sanitised. */
+  group: `${prefix}group`,
+  /** Which containers are essential (JSON list of names); the task controller stops the task when one exits. */
+  essentialContainers: `${prefix}essential-containers`,
+  /** Task definition reference `family:revision` a pod was made from. */
+  taskDefinition: `${prefix}task-definition`,
+} as const;
