@@ -1,0 +1,109 @@
+// The Cluster kind: which Nodes are an ECS cluster's container instances, and the ECS view of them.
+import type { Condition, EcsResource, Tag } from './meta.js';
+
+/** A Kubernetes label selector requirement, as in `metav1.LabelSelectorRequirement`. */
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+/** A Kubernetes label selector over Nodes; an empty selector selects every node. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface ClusterSetting {
+  name: 'containerInsights';
+  value: 'enabled' | 'disabled' | 'enhanced';
+}
+
+/** ECS `capacityProviderStrategy[]` item, shared by Cluster, Task and Service. */
+export interface CapacityProviderStrategyItem {
+  capacityProvider: string;
+  weight?: number;
+  base?: number;
+}
+
+export interface ClusterSpec {
+  /** The ECS cluster name shown in status and ARNs; defaults to the resource's name. */
+  clusterName?: string;
+  /** Nodes that are container instances of this cluster; absent: all nodes. */
+  nodeSelector?: LabelSelector;
+  /** ECS custom attribute name → node label key whose value is the attribute's value. */
+  attributeLabels?: Record<string, string>;
+  settings?: ClusterSetting[];
+  /** Whether task definitions may run `privileged` containers in this cluster. Default false. */
+  allowPrivileged?: boolean;
+  /** kube-scheduler profile for this cluster's tasks when their placement strategy names none. */
+  schedulerName?: string;
+  /** How many container instances the status lists one by one. Default 100. */
+  maxInstanceDetails?: number;
+  tags?: Tag[];
+  capacityProviders?: string[];
+  defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
+}
+
+export type ClusterStatusValue = 'ACTIVE' | 'PROVISIONING' | 'DEPROVISIONING' | 'FAILED' | 'INACTIVE';
+export type ContainerInstanceStatus = 'ACTIVE' | 'DRAINING';
+export type ContainerInstanceResourceName = 'CPU' | 'MEMORY' | 'PORTS' | 'PORTS_UDP';
+
+/** ECS `Resource`: CPU units and memory MiB are INTEGER, ports are STRINGSET. */
+export interface ContainerInstanceResource {
+  name: ContainerInstanceResourceName;
+  type: 'INTEGER' | 'STRINGSET';
+  integerValue?: number;
+  stringSetValue?: string[];
+}
+
+/** ECS attribute of a container instance (built-in `ecs.*` or custom). */
+export interface ContainerInstanceAttribute {
+  name: string;
+  value?: string;
+}
+
+/** One Node seen as an ECS container instance. */
+export interface ContainerInstance {
+  /** The Node's name: the container instance's identity in Task status and placement. */
+  nodeName: string;
+  containerInstanceArn?: string;
+  /** DRAINING when the node is cordoned or tainted NoExecute. */
+  status: ContainerInstanceStatus;
+  /** The node is Ready. */
+  agentConnected: boolean;
+  runningTasksCount: number;
+  pendingTasksCount: number;
+  registeredResources?: ContainerInstanceResource[];
+  remainingResources?: ContainerInstanceResource[];
+  attributes?: ContainerInstanceAttribute[];
+  registeredAt?: string;
+}
+
+export interface ClusterStatus {
+  observedGeneration?: number;
+  clusterName?: string;
+  /** `arn:aws:ecs:local:NAMESPACE:cluster/NAME`. */
+  clusterArn?: string;
+  status?: ClusterStatusValue;
+  /** ACTIVE plus DRAINING container instances. */
+  registeredContainerInstancesCount?: number;
+  runningTasksCount?: number;
+  pendingTasksCount?: number;
+  activeServicesCount?: number;
+  /** Percent of registered CPU units reserved by tasks. */
+  cpuReservation?: number;
+  /** Percent of registered memory reserved by tasks. */
+  memoryReservation?: number;
+  /** Percent of CPU in use, from the metrics API; absent when it is not served. */
+  cpuUtilization?: number;
+  /** Percent of memory in use, from the metrics API; absent when it is not served. */
+  memoryUtilization?: number;
+  /** Up to `spec.maxInstanceDetails` container instances. */
+  containerInstances?: ContainerInstance[];
+  /** Container instances counted but not listed because of `spec.maxInstanceDetails`. */
+  containerInstancesOmitted?: number;
+  conditions?: Condition[];
+}
+
+export type Cluster = EcsResource<'Cluster', ClusterSpec, ClusterStatus>;

@@ -1,0 +1,120 @@
+// The Task kind: one ECS task (RunTask, or StartTask when a container instance is named), run as one Pod.
+import type { CapacityProviderStrategyItem } from './cluster.js';
+import type { Condition, EcsResource, Tag } from './meta.js';
+import type { PlacementConstraint, PlacementStrategy } from './placement.js';
+import type { Compatibility, TaskOverride, TransportProtocol } from './taskdefinition.js';
+
+export type LaunchType = Compatibility;
+export type TaskDesiredStatus = 'RUNNING' | 'STOPPED';
+export type TaskLastStatus =
+  | 'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING'
+  | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
+export type ContainerLastStatus = 'PENDING' | 'RUNNING' | 'STOPPED';
+export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+export type TaskStopCode =
+  | 'TaskFailedToStart' | 'EssentialContainerExited' | 'UserInitiated'
+  | 'ServiceSchedulerInitiated' | 'SpotInterruption' | 'TerminationNotice';
+export type PropagateTags = 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
+
+/** ECS `awsvpcConfiguration`: accepted as ECS spells it; Kubernetes pod networking replaces it. */
+export interface AwsVpcConfiguration {
+  subnets: string[];
+  securityGroups?: string[];
+  assignPublicIp?: 'ENABLED' | 'DISABLED';
+}
+
+/** ECS `networkConfiguration`, shared by Task and Service. */
+export interface NetworkConfiguration {
+  awsvpcConfiguration?: AwsVpcConfiguration;
+}
+
+export interface TaskSpec {
+  /** Cluster resource name in this namespace (or a cluster ARN ending in `/NAME`). Default `default`. */
+  cluster?: string;
+  /** `family`, `family:revision` or `arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION`. */
+  taskDefinition: string;
+  overrides?: TaskOverride;
+  startedBy?: string;
+  /** Default `family:FAMILY`. */
+  group?: string;
+  placementConstraints?: PlacementConstraint[];
+  placementStrategy?: PlacementStrategy[];
+  /** RUNNING (default) or STOPPED: setting STOPPED stops the task (stopCode UserInitiated). */
+  desiredStatus?: TaskDesiredStatus;
+  /** StartTask: the Node (container instance) to run on, bypassing placement. */
+  containerInstance?: string;
+  /** kube-scheduler profile; otherwise chosen from the placement strategy or the Cluster. */
+  schedulerName?: string;
+  launchType?: LaunchType;
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  networkConfiguration?: NetworkConfiguration;
+  tags?: Tag[];
+  enableExecuteCommand?: boolean;
+  propagateTags?: Exclude<PropagateTags, 'SERVICE'>;
+}
+
+export interface NetworkBinding {
+  bindIP?: string;
+  containerPort?: number;
+  hostPort?: number;
+  protocol?: TransportProtocol;
+}
+
+/** ECS `Container` in a task's description. */
+export interface TaskContainer {
+  name: string;
+  image?: string;
+  imageDigest?: string;
+  /** The container runtime's id of the container. */
+  runtimeId?: string;
+  lastStatus?: ContainerLastStatus;
+  exitCode?: number;
+  reason?: string;
+  healthStatus?: HealthStatus;
+  networkBindings?: NetworkBinding[];
+  /** CPU units, as ECS prints them (a string). */
+  cpu?: string;
+  /** Hard memory limit in MiB, as ECS prints it (a string). */
+  memory?: string;
+  /** Soft memory limit in MiB, as ECS prints it (a string). */
+  memoryReservation?: string;
+  /** In-place restarts (container restartPolicy). */
+  restartCount?: number;
+}
+
+export interface TaskStatus {
+  observedGeneration?: number;
+  /** `arn:aws:ecs:local:NAMESPACE:task/CLUSTER/NAME`. */
+  taskArn?: string;
+  /** The Cluster the task runs in. */
+  cluster?: string;
+  /** The resolved `family:revision`. */
+  taskDefinition?: string;
+  taskDefinitionArn?: string;
+  lastStatus?: TaskLastStatus;
+  desiredStatus?: TaskDesiredStatus;
+  healthStatus?: HealthStatus;
+  /** The Node the task runs on. */
+  containerInstance?: string;
+  group?: string;
+  startedBy?: string;
+  launchType?: LaunchType;
+  /** Task-level CPU units and memory MiB in effect, as ECS prints them. */
+  cpu?: string;
+  memory?: string;
+  containers?: TaskContainer[];
+  stopCode?: TaskStopCode;
+  stoppedReason?: string;
+  createdAt?: string;
+  pullStartedAt?: string;
+  pullStoppedAt?: string;
+  startedAt?: string;
+  stoppingAt?: string;
+  executionStoppedAt?: string;
+  stoppedAt?: string;
+  /** Grows by one with every change of the status. */
+  version?: number;
+  conditions?: Condition[];
+}
+
+export type Task = EcsResource<'Task', TaskSpec, TaskStatus>;
