@@ -1,0 +1,206 @@
+// The local control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and the kwok
+// controller as local processes, run by kwokctl's `binary` runtime from binaries built by build-binaries.sh.
+// State lives in `.cluster/` of the checkout, so two checkouts never share a cluster.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { CoreV1Api, Health, KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { DEFAULT_NODE_SET, loadNodeSet, nodeSetToNodes, type NodeSetConfig } from './nodes.js';
+
+const run = promisify(execFile);
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const STATE_DIR = join(REPO_ROOT, '.cluster');
+export const KUBECONFIG_PATH = join(STATE_DIR, 'kubeconfig');
+const KWOK_WORKDIR = join(STATE_DIR, 'kwok');
+const CLUSTER_NAME = 'ecs-operator';
+const CLUSTER_DIR = join(KWOK_WORKDIR, 'clusters', CLUSTER_NAME);
+
+/** Folders of the built binaries, as build-binaries.sh prints them. */
+export interface Binaries {
+  etcd: string;
+  kwok: string;
+  helm: string;
+  kubernetes: string;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[cluster] ${message}\n`);
+}
+
+/** Builds (or finds in the cache) every binary of the control plane. */
+export async function buildBinaries(): Promise<Binaries> {
+  const script = join(REPO_ROOT, 'test/cluster/build-binaries.sh');
+  const child = execFile('bash', [script], { maxBuffer: 1 << 20 });
+  child.stderr?.pipe(process.stderr);
+  const stdout = await new Promise<string>((done, fail) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => (code === 0 ? done(out) : fail(new Error(`${script} exited with ${code}`))));
+  });
+  const paths = Object.fromEntries(
+    stdout.trim().split('\n').map((line) => {
+      const [key, value] = line.split('=', 2);
+      return [key!.replace(/_BIN$/, '').toLowerCase(), value!];
+    }),
+  );
+  return paths as unknown as Binaries;
+}
+
+function kwokctlConfig(bin: Binaries): string {
+  const k8sVersion = readVersions().K8S_VERSION!;
+  const options = {
+    apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+    kind: 'KwokctlConfiguration',
+    options: {
+      runtime: 'binary',
+      bindAddress: '127.0.0.1',
+      kubeVersion: k8sVersion,
+      etcdBinary: join(bin.etcd, 'etcd'),
+      kubeApiserverBinary: join(bin.kubernetes, 'kube-apiserver'),
+      kubeControllerManagerBinary: join(bin.kubernetes, 'kube-controller-manager'),
+      kubeSchedulerBinary: join(bin.kubernetes, 'kube-scheduler'),
+      kubectlBinary: join(bin.kubernetes, 'kubectl'),
+      kwokControllerBinary: join(bin.kwok, 'kwok'),
+      kwokctlBinary: join(bin.kwok, 'kwokctl'),
+      // Tests create and delete many objects fast; the client-side rate limits of the components would only slow them.
+      disableQPSLimits: true,
+    },
+  };
+  const stages = readFileSync(join(REPO_ROOT, 'test/cluster/stages.yaml'), 'utf8');
+  return `${stringify(options)}\n${stages}`;
+}
+
+export function readVersions(): Record<string, string> {
+  const text = readFileSync(join(REPO_ROOT, 'test/cluster/versions.env'), 'utf8');
+  return Object.fromEntries(
+    text.split('\n').filter((l) => /^[A-Z0-9_]+=/.test(l)).map((l) => l.split('=', 2) as [string, string]),
+  );
+}
+
+async function kwokctl(bin: Binaries, args: string[]): Promise<string> {
+  const { stdout } = await run(join(bin.kwok, 'kwokctl'), ['--name', CLUSTER_NAME, ...args], {
+    env: { ...process.env, KWOK_WORKDIR },
+    maxBuffer: 16 << 20,
+  });
+  return stdout;
+}
+
+export function loadKubeConfig(path = KUBECONFIG_PATH): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc;
+}
+
+/** True when the API server behind the kubeconfig answers /readyz. */
+export async function apiServerReady(kc: KubeConfig): Promise<boolean> {
+  try {
+    return await new Health(kc).readyz({ timeout: 2000 });
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+function isNodeReady(node: V1Node): boolean {
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** Creates the nodes of the set that do not exist yet and waits until every one is Ready. */
+export async function ensureNodes(kc: KubeConfig, nodeSet: NodeSetConfig): Promise<V1Node[]> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const wanted = nodeSetToNodes(nodeSet);
+  const existing = new Set((await core.listNode()).items.map((n) => n.metadata?.name));
+  for (const node of wanted) {
+    if (!existing.has(node.metadata!.name)) await core.createNode({ body: node });
+  }
+  const names = new Set(wanted.map((n) => n.metadata!.name));
+  let ready: V1Node[] = [];
+  await waitFor(`${names.size} nodes to be Ready`, 60_000, async () => {
+    ready = (await core.listNode()).items.filter((n) => names.has(n.metadata?.name) && isNodeReady(n));
+    return ready.length === names.size;
+  });
+  return ready;
+}
+
+export interface UpOptions {
+  /** A node set file (YAML or JSON); default: ECS_CLUSTER_NODES, else DEFAULT_NODE_SET. */
+  nodesFile?: string;
+}
+
+/** Starts the control plane, or reuses the one already running from this checkout. Safe to call twice. */
+export async function up(options: UpOptions = {}): Promise<{ kubeconfig: string; seconds: number; reused: boolean }> {
+  const bin = await buildBinaries();
+  const started = Date.now();
+  const nodesFile = options.nodesFile ?? process.env.ECS_CLUSTER_NODES;
+  const nodeSet = nodesFile ? loadNodeSet(nodesFile) : DEFAULT_NODE_SET;
+  let reused = existsSync(KUBECONFIG_PATH) && (await apiServerReady(loadKubeConfig()));
+  if (reused) {
+    log('control plane already running; reusing it');
+  } else {
+    if (existsSync(CLUSTER_DIR)) {
+      log('removing a stopped control plane left from an earlier run');
+      await kwokctl(bin, ['delete', 'cluster']).catch(() => undefined);
+      rmSync(CLUSTER_DIR, { recursive: true, force: true });
+    }
+    mkdirSync(STATE_DIR, { recursive: true });
+    rmSync(KUBECONFIG_PATH, { force: true });
+    const configPath = join(STATE_DIR, 'kwokctl.yaml');
+    writeFileSync(configPath, kwokctlConfig(bin));
+    log('starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok');
+    await kwokctl(bin, ['-c', configPath, 'create', 'cluster', '--kubeconfig', KUBECONFIG_PATH, '--wait', '120s']);
+  }
+  const kc = loadKubeConfig();
+  await waitFor('the API server to be ready', 60_000, () => apiServerReady(kc));
+  const nodes = await ensureNodes(kc, nodeSet);
+  const seconds = (Date.now() - started) / 1000;
+  log(`control plane ${reused ? 'reused' : 'up'} in ${seconds.toFixed(1)}s with ${nodes.length} Ready nodes; KUBECONFIG=${KUBECONFIG_PATH}`);
+  return { kubeconfig: KUBECONFIG_PATH, seconds, reused };
+}
+
+function pidsOfCluster(): number[] {
+  const dir = join(CLUSTER_DIR, 'pids');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((f) => Number(readFileSync(join(dir, f), 'utf8').trim()))
+    .filter((pid) => Number.isInteger(pid) && pid > 0);
+}
+
+/** True while `pid` is still one of our control plane processes (a stale pid file may name another process). */
+function aliveComponent(pid: number): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return /etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok/.test(cmdline);
+  } catch {
+    return false;
+  }
+}
+
+/** Stops every process the control plane started and removes its state. Safe when nothing runs. */
+export async function down(): Promise<void> {
+  const pids = pidsOfCluster();
+  if (existsSync(CLUSTER_DIR)) {
+    const bin = await buildBinaries();
+    await kwokctl(bin, ['delete', 'cluster', '--kubeconfig', KUBECONFIG_PATH]).catch((e: Error) => log(`kwokctl delete: ${e.message}`));
+  }
+  // kwokctl signals the processes; make sure none outlives it.
+  await waitFor('control plane processes to exit', 20_000, async () => {
+    const left = pids.filter(aliveComponent);
+    left.forEach((pid) => process.kill(pid, 'SIGKILL'));
+    return left.length === 0;
+  });
+  rmSync(CLUSTER_DIR, { recursive: true, force: true });
+  rmSync(KUBECONFIG_PATH, { force: true });
+  log('control plane stopped; no process of it remains');
+}
