@@ -10,6 +10,10 @@ source "$here/versions.env"
 cache=${ECS_OPERATOR_CACHE:-$HOME/.cache/ecs-operator}
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
 log() { echo "[build] $*" >&2; }
+# Two checkouts building at once would race on the same cache folders.
+mkdir -p "$cache"
+exec 9>"$cache/.build.lock"
+flock 9
 
 # build_once NAME VERSION FUNCTION: runs FUNCTION OUTDIR unless OUTDIR/.complete exists.
 build_once() {
