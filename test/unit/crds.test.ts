@@ -1,0 +1,519 @@
+// Keeps crds/ and operator/src/api/ in step. The "manifests" below list every field of the TypeScript types,
+// marked required or optional: `satisfies Manifest<T>` makes them exhaustive at compile time (npm run typecheck),
+// and the test compares them with the property names and `required` lists of the CRD schemas at run time. A
+// field added on one side only fails one of the two.
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import {
+  ECS_CATEGORY, ECS_GROUP, ECS_KINDS, ECS_VERSION,
+  type CapacityProviderStrategyItem, type ClusterSpec, type ContainerInstanceResource, type ClusterStatus, type Condition, type ContainerDefinition,
+  type EphemeralStorage, type EcsKind, type KeyValuePair, type LogConfiguration, type NetworkConfiguration,
+  type PlacementConstraint, type PlacementStrategy, type ResourceRequirement, type Secret, type ServiceSpec,
+  type ServiceStatus, type Tag, type TaskDefinitionSpec, type TaskDefinitionStatus, type TaskSpec, type TaskStatus,
+  type EnvironmentFile,
+} from '../../operator/src/api/index.js';
+
+// ---- manifests of the TypeScript types ----------------------------------------------------------------------
+
+type Element<V> = V extends readonly (infer E)[] ? E : V;
+/** Objects with named fields are described field by field; scalars and string maps are leaves. */
+type Shape<V> = V extends object ? (string extends keyof V ? 'leaf' : Manifest<V>) : 'leaf';
+type Tagged<S, Optional extends boolean> = S extends 'leaf'
+  ? (Optional extends true ? 'optional' : 'required')
+  : (Optional extends true ? { optional: S } : { required: S });
+type Entry<T, K extends keyof T> = Tagged<Shape<Element<NonNullable<T[K]>>>, {} extends Pick<T, K> ? true : false>;
+/** Every field of T, required or optional as in T, with the fields of nested objects. */
+type Manifest<T> = { [K in keyof T]-?: Entry<T, K> };
+
+type ManifestEntry = 'required' | 'optional' | { required: ManifestNode } | { optional: ManifestNode };
+interface ManifestNode { [field: string]: ManifestEntry }
+
+const tag = { key: 'required', value: 'optional' } satisfies Manifest<Tag>;
+const keyValuePair = { name: 'required', value: 'required' } satisfies Manifest<KeyValuePair>;
+const secret = { name: 'required', valueFrom: 'required' } satisfies Manifest<Secret>;
+const environmentFile = { value: 'required', type: 'required' } satisfies Manifest<EnvironmentFile>;
+const resourceRequirement = { type: 'required', value: 'required' } satisfies Manifest<ResourceRequirement>;
+const ephemeralStorage = { sizeInGiB: 'required' } satisfies Manifest<EphemeralStorage>;
+const placementConstraint = { type: 'required', expression: 'optional' } satisfies Manifest<PlacementConstraint>;
+const placementStrategy = { type: 'required', field: 'optional' } satisfies Manifest<PlacementStrategy>;
+const logConfiguration = {
+  logDriver: 'required', options: 'optional', secretOptions: { optional: secret },
+} satisfies Manifest<LogConfiguration>;
+const capacityProviderStrategyItem = {
+  capacityProvider: 'required', weight: 'optional', base: 'optional',
+} satisfies Manifest<CapacityProviderStrategyItem>;
+const networkConfiguration = {
+  awsvpcConfiguration: { optional: { subnets: 'required', securityGroups: 'optional', assignPublicIp: 'optional' } },
+} satisfies Manifest<NetworkConfiguration>;
+const condition = {
+  type: 'required', status: 'required', reason: 'required', message: 'required', lastTransitionTime: 'required',
+  observedGeneration: 'optional',
+} satisfies Manifest<Condition>;
+
+const containerDefinition = {
+  name: 'required', image: 'required',
+  repositoryCredentials: { optional: { credentialsParameter: 'required' } },
+  cpu: 'optional', memory: 'optional', memoryReservation: 'optional', links: 'optional',
+  portMappings: {
+    optional: {
+      containerPort: 'optional', hostPort: 'optional', protocol: 'optional', name: 'optional', appProtocol: 'optional',
+      containerPortRange: 'optional',
+    },
+  },
+  essential: 'optional',
+  restartPolicy: { optional: { enabled: 'required', ignoredExitCodes: 'optional', restartAttemptPeriod: 'optional' } },
+  entryPoint: 'optional', command: 'optional',
+  environment: { optional: keyValuePair },
+  environmentFiles: { optional: environmentFile },
+  mountPoints: { optional: { sourceVolume: 'optional', containerPath: 'optional', readOnly: 'optional' } },
+  volumesFrom: { optional: { sourceContainer: 'optional', readOnly: 'optional' } },
+  linuxParameters: {
+    optional: {
+      capabilities: { optional: { add: 'optional', drop: 'optional' } },
+      devices: { optional: { hostPath: 'required', containerPath: 'optional', permissions: 'optional' } },
+      initProcessEnabled: 'optional', sharedMemorySize: 'optional',
+      tmpfs: { optional: { containerPath: 'required', size: 'required', mountOptions: 'optional' } },
+      maxSwap: 'optional', swappiness: 'optional',
+    },
+  },
+  secrets: { optional: secret },
+  dependsOn: { optional: { containerName: 'required', condition: 'required' } },
+  startTimeout: 'optional', stopTimeout: 'optional', versionConsistency: 'optional', hostname: 'optional',
+  user: 'optional', workingDirectory: 'optional', disableNetworking: 'optional', privileged: 'optional',
+  readonlyRootFilesystem: 'optional', dnsServers: 'optional', dnsSearchDomains: 'optional',
+  extraHosts: { optional: { hostname: 'required', ipAddress: 'required' } },
+  dockerSecurityOptions: 'optional', interactive: 'optional', pseudoTerminal: 'optional', dockerLabels: 'optional',
+  ulimits: { optional: { name: 'required', softLimit: 'required', hardLimit: 'required' } },
+  logConfiguration: { optional: logConfiguration },
+  healthCheck: {
+    optional: { command: 'required', interval: 'optional', timeout: 'optional', retries: 'optional', startPeriod: 'optional' },
+  },
+  systemControls: { optional: { namespace: 'optional', value: 'optional' } },
+  resourceRequirements: { optional: resourceRequirement },
+  firelensConfiguration: { optional: { type: 'required', options: 'optional' } },
+  credentialSpecs: 'optional',
+} satisfies Manifest<ContainerDefinition>;
+
+const volume = {
+  name: 'required',
+  host: { optional: { sourcePath: 'optional' } },
+  dockerVolumeConfiguration: {
+    optional: { scope: 'optional', autoprovision: 'optional', driver: 'optional', driverOpts: 'optional', labels: 'optional' },
+  },
+  efsVolumeConfiguration: {
+    optional: {
+      fileSystemId: 'required', rootDirectory: 'optional', transitEncryption: 'optional', transitEncryptionPort: 'optional',
+      authorizationConfig: { optional: { accessPointId: 'optional', iam: 'optional' } },
+    },
+  },
+  fsxWindowsFileServerVolumeConfiguration: {
+    optional: {
+      fileSystemId: 'required', rootDirectory: 'required',
+      authorizationConfig: { required: { credentialsParameter: 'required', domain: 'required' } },
+    },
+  },
+  configuredAtLaunch: 'optional',
+} satisfies Manifest<NonNullable<TaskDefinitionSpec['volumes']>[number]>;
+
+const taskDefinitionSpec = {
+  family: 'optional', taskRoleArn: 'optional', executionRoleArn: 'optional', networkMode: 'optional',
+  containerDefinitions: { required: containerDefinition },
+  volumes: { optional: volume },
+  placementConstraints: { optional: placementConstraint },
+  requiresCompatibilities: 'optional', cpu: 'optional', memory: 'optional',
+  tags: { optional: tag },
+  pidMode: 'optional', ipcMode: 'optional',
+  proxyConfiguration: { optional: { type: 'optional', containerName: 'required', properties: { optional: keyValuePair } } },
+  inferenceAccelerators: { optional: { deviceName: 'required', deviceType: 'required' } },
+  ephemeralStorage: { optional: ephemeralStorage },
+  runtimePlatform: { optional: { cpuArchitecture: 'optional', operatingSystemFamily: 'optional' } },
+  enableFaultInjection: 'optional',
+} satisfies Manifest<TaskDefinitionSpec>;
+
+const taskDefinitionStatus = {
+  observedGeneration: 'optional', family: 'optional', revision: 'optional', taskDefinition: 'optional',
+  taskDefinitionArn: 'optional', status: 'optional',
+  revisions: {
+    optional: {
+      revision: 'required', status: 'required', controllerRevision: 'required', registeredAt: 'optional',
+      deregisteredAt: 'optional',
+    },
+  },
+  warnings: 'optional',
+  conditions: { optional: condition },
+} satisfies Manifest<TaskDefinitionStatus>;
+
+const taskSpec = {
+  cluster: 'optional', taskDefinition: 'required',
+  overrides: {
+    optional: {
+      containerOverrides: {
+        optional: {
+          name: 'required', command: 'optional', environment: { optional: keyValuePair },
+          environmentFiles: { optional: environmentFile }, cpu: 'optional', memory: 'optional',
+          memoryReservation: 'optional', resourceRequirements: { optional: resourceRequirement },
+        },
+      },
+      cpu: 'optional', memory: 'optional', taskRoleArn: 'optional', executionRoleArn: 'optional',
+      ephemeralStorage: { optional: ephemeralStorage },
+    },
+  },
+  startedBy: 'optional', group: 'optional',
+  placementConstraints: { optional: placementConstraint },
+  placementStrategy: { optional: placementStrategy },
+  desiredStatus: 'optional', containerInstance: 'optional', schedulerName: 'optional', launchType: 'optional',
+  capacityProviderStrategy: { optional: capacityProviderStrategyItem },
+  networkConfiguration: { optional: networkConfiguration },
+  tags: { optional: tag },
+  enableExecuteCommand: 'optional', propagateTags: 'optional',
+} satisfies Manifest<TaskSpec>;
+
+const taskStatus = {
+  observedGeneration: 'optional', taskArn: 'optional', cluster: 'optional', taskDefinition: 'optional',
+  taskDefinitionArn: 'optional', lastStatus: 'optional', desiredStatus: 'optional', healthStatus: 'optional',
+  containerInstance: 'optional', group: 'optional', startedBy: 'optional', launchType: 'optional', cpu: 'optional',
+  memory: 'optional',
+  containers: {
+    optional: {
+      name: 'required', image: 'optional', imageDigest: 'optional', runtimeId: 'optional', lastStatus: 'optional',
+      exitCode: 'optional', reason: 'optional', healthStatus: 'optional',
+      networkBindings: { optional: { bindIP: 'optional', containerPort: 'optional', hostPort: 'optional', protocol: 'optional' } },
+      cpu: 'optional', memory: 'optional', memoryReservation: 'optional', restartCount: 'optional',
+    },
+  },
+  stopCode: 'optional', stoppedReason: 'optional', createdAt: 'optional', pullStartedAt: 'optional',
+  pullStoppedAt: 'optional', startedAt: 'optional', stoppingAt: 'optional', executionStoppedAt: 'optional',
+  stoppedAt: 'optional', version: 'optional',
+  conditions: { optional: condition },
+} satisfies Manifest<TaskStatus>;
+
+const serviceSpec = {
+  serviceName: 'optional', cluster: 'optional', taskDefinition: 'required', desiredCount: 'optional',
+  schedulingStrategy: 'optional',
+  deploymentController: { optional: { type: 'required' } },
+  deploymentConfiguration: {
+    optional: {
+      minimumHealthyPercent: 'optional', maximumPercent: 'optional',
+      deploymentCircuitBreaker: { optional: { enable: 'required', rollback: 'required' } },
+      alarms: { optional: { alarmNames: 'required', enable: 'required', rollback: 'required' } },
+    },
+  },
+  placementConstraints: { optional: placementConstraint },
+  placementStrategy: { optional: placementStrategy },
+  healthCheckGracePeriodSeconds: 'optional',
+  loadBalancers: {
+    optional: { targetGroupArn: 'optional', loadBalancerName: 'optional', containerName: 'required', containerPort: 'required' },
+  },
+  serviceRegistries: {
+    optional: { registryArn: 'optional', port: 'optional', containerName: 'optional', containerPort: 'optional' },
+  },
+  serviceConnectConfiguration: {
+    optional: {
+      enabled: 'required', namespace: 'optional',
+      services: {
+        optional: {
+          portName: 'required', discoveryName: 'optional',
+          clientAliases: { optional: { port: 'required', dnsName: 'optional' } },
+          ingressPortOverride: 'optional',
+        },
+      },
+      logConfiguration: { optional: logConfiguration },
+    },
+  },
+  capacityProviderStrategy: { optional: capacityProviderStrategyItem },
+  launchType: 'optional',
+  networkConfiguration: { optional: networkConfiguration },
+  enableExecuteCommand: 'optional', propagateTags: 'optional',
+  tags: { optional: tag },
+  forceNewDeployment: 'optional', schedulerName: 'optional',
+} satisfies Manifest<ServiceSpec>;
+
+const serviceStatus = {
+  observedGeneration: 'optional', serviceName: 'optional', serviceArn: 'optional', cluster: 'optional',
+  status: 'optional', desiredCount: 'optional', runningCount: 'optional', pendingCount: 'optional',
+  taskDefinition: 'optional', selector: 'optional',
+  deployments: {
+    optional: {
+      id: 'required', status: 'required', taskDefinition: 'required', replicaSet: 'optional', desiredCount: 'required',
+      pendingCount: 'required', runningCount: 'required', failedTasks: 'optional', createdAt: 'optional',
+      updatedAt: 'optional', rolloutState: 'optional', rolloutStateReason: 'optional',
+      circuitBreaker: { optional: { status: 'required', failureCount: 'required', threshold: 'required' } },
+    },
+  },
+  events: { optional: { id: 'required', createdAt: 'required', message: 'required' } },
+  conditions: { optional: condition },
+} satisfies Manifest<ServiceStatus>;
+
+const clusterSpec = {
+  clusterName: 'optional',
+  nodeSelector: {
+    optional: { matchLabels: 'optional', matchExpressions: { optional: { key: 'required', operator: 'required', values: 'optional' } } },
+  },
+  attributeLabels: 'optional',
+  settings: { optional: { name: 'required', value: 'required' } },
+  allowPrivileged: 'optional', schedulerName: 'optional', maxInstanceDetails: 'optional',
+  tags: { optional: tag },
+  capacityProviders: 'optional',
+  defaultCapacityProviderStrategy: { optional: capacityProviderStrategyItem },
+} satisfies Manifest<ClusterSpec>;
+
+const containerInstanceResource = {
+  name: 'required', type: 'required', integerValue: 'optional', stringSetValue: 'optional',
+} satisfies Manifest<ContainerInstanceResource>;
+const clusterStatus = {
+  observedGeneration: 'optional', clusterName: 'optional', clusterArn: 'optional', status: 'optional',
+  registeredContainerInstancesCount: 'optional', runningTasksCount: 'optional', pendingTasksCount: 'optional',
+  activeServicesCount: 'optional', cpuReservation: 'optional', memoryReservation: 'optional',
+  cpuUtilization: 'optional', memoryUtilization: 'optional',
+  containerInstances: {
+    optional: {
+      nodeName: 'required', containerInstanceArn: 'optional', status: 'required', agentConnected: 'required',
+      runningTasksCount: 'required', pendingTasksCount: 'required',
+      registeredResources: { optional: containerInstanceResource },
+      remainingResources: { optional: containerInstanceResource },
+      attributes: { optional: { name: 'required', value: 'optional' } },
+      registeredAt: 'optional',
+    },
+  },
+  containerInstancesOmitted: 'optional',
+  conditions: { optional: condition },
+} satisfies Manifest<ClusterStatus>;
+
+const manifests: Record<EcsKind, { spec: ManifestNode; status: ManifestNode }> = {
+  Cluster: { spec: clusterSpec, status: clusterStatus },
+  TaskDefinition: { spec: taskDefinitionSpec, status: taskDefinitionStatus },
+  Task: { spec: taskSpec, status: taskStatus },
+  Service: { spec: serviceSpec, status: serviceStatus },
+};
+
+// ---- the CRDs -----------------------------------------------------------------------------------------------
+
+interface Schema {
+  type?: string;
+  description?: string;
+  properties?: Record<string, Schema>;
+  additionalProperties?: Schema | boolean;
+  items?: Schema;
+  required?: string[];
+  enum?: unknown[];
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  maxItems?: number;
+  maxLength?: number;
+  maxProperties?: number;
+  pattern?: string;
+  'x-kubernetes-int-or-string'?: boolean;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-validations'?: Array<{ rule?: string; message?: string; messageExpression?: string; fieldPath?: string }>;
+}
+
+interface Crd {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: {
+    group: string;
+    scope: string;
+    names: { kind: string; listKind: string; plural: string; singular: string; shortNames: string[]; categories: string[] };
+    versions: Array<{
+      name: string;
+      served: boolean;
+      storage: boolean;
+      subresources?: { status?: object; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
+      additionalPrinterColumns?: Array<{ name: string; type: string; jsonPath: string; description?: string }>;
+      schema: { openAPIV3Schema: Schema };
+    }>;
+  };
+}
+
+const kinds = Object.keys(ECS_KINDS) as EcsKind[];
+
+function loadCrd(kind: EcsKind): Crd {
+  const url = new URL(`../../crds/${ECS_GROUP}_${ECS_KINDS[kind].plural}.yaml`, import.meta.url);
+  return parse(readFileSync(url, 'utf8')) as Crd;
+}
+
+const crds = Object.fromEntries(kinds.map((kind) => [kind, loadCrd(kind)])) as Record<EcsKind, Crd>;
+const rootSchema = (kind: EcsKind): Schema => crds[kind].spec.versions[0]!.schema.openAPIV3Schema;
+const specSchema = (kind: EcsKind): Schema => rootSchema(kind).properties!.spec!;
+const statusSchema = (kind: EcsKind): Schema => rootSchema(kind).properties!.status!;
+
+/** Visits every schema node below `schema` with its path, e.g. `spec.containerDefinitions[].name`. */
+function walk(schema: Schema, path: string, visit: (node: Schema, path: string) => void): void {
+  visit(schema, path);
+  for (const [name, child] of Object.entries(schema.properties ?? {})) walk(child, `${path}.${name}`, visit);
+  if (schema.items) walk(schema.items, `${path}[]`, visit);
+  if (typeof schema.additionalProperties === 'object') walk(schema.additionalProperties, `${path}{}`, visit);
+}
+
+/** The schema whose properties a field's manifest describes: the field's own, or its items'. */
+function objectSchema(schema: Schema): Schema {
+  return schema.type === 'array' ? schema.items ?? {} : schema;
+}
+
+/** Differences between a manifest and a schema, each naming the field's path. */
+function compare(manifest: ManifestNode, schema: Schema, path: string): string[] {
+  const problems: string[] = [];
+  const properties = schema.properties ?? {};
+  for (const field of Object.keys(manifest)) {
+    if (!(field in properties)) problems.push(`${path}.${field} is in the TypeScript type but not in the CRD`);
+  }
+  for (const field of Object.keys(properties)) {
+    if (!(field in manifest)) problems.push(`${path}.${field} is in the CRD but not in the TypeScript type`);
+  }
+  const required = new Set(schema.required ?? []);
+  for (const [field, entry] of Object.entries(manifest)) {
+    const child = properties[field];
+    if (!child) continue;
+    const isRequired = entry === 'required' || (typeof entry === 'object' && 'required' in entry);
+    if (isRequired !== required.has(field)) {
+      problems.push(`${path}.${field} is ${isRequired ? 'required' : 'optional'} in TypeScript but not in the CRD`);
+    }
+    const nested = typeof entry === 'object' ? ('required' in entry ? entry.required : entry.optional) : undefined;
+    const target = objectSchema(child);
+    if (nested) problems.push(...compare(nested, target, `${path}.${field}`));
+    else if (target.properties) problems.push(`${path}.${field} has fields in the CRD that the manifest does not list`);
+  }
+  return problems;
+}
+
+/** The schema with descriptions removed, to compare the validation of fragments repeated across CRDs. */
+function withoutDescriptions(schema: Schema): unknown {
+  return JSON.parse(JSON.stringify(schema, (key, value: unknown) => (key === 'description' ? undefined : value)));
+}
+
+function at(schema: Schema, path: string): Schema {
+  let node: Schema | undefined = schema;
+  for (const step of path.split('.')) {
+    node = step === '[]' ? node?.items : node?.properties?.[step];
+    if (!node) throw new Error(`no schema at ${path}`);
+  }
+  return node;
+}
+
+describe('CRDs (crds/)', () => {
+  for (const kind of kinds) {
+    describe(kind, () => {
+      const crd = crds[kind];
+      const names = ECS_KINDS[kind];
+
+      it('names the kind as operator/src/api/index.ts does, in group ecs.operator.dev, version v1alpha1', () => {
+        expect(crd.apiVersion).to.equal('apiextensions.k8s.io/v1');
+        expect(crd.kind).to.equal('CustomResourceDefinition');
+        expect(crd.metadata.name).to.equal(`${names.plural}.${ECS_GROUP}`);
+        expect(crd.spec.group).to.equal(ECS_GROUP);
+        expect(crd.spec.scope).to.equal('Namespaced');
+        expect(crd.spec.names).to.deep.equal({
+          kind: names.kind, listKind: `${names.kind}List`, plural: names.plural, singular: names.singular,
+          shortNames: [names.shortName], categories: [ECS_CATEGORY],
+        });
+        expect(crd.spec.versions.map((v) => [v.name, v.served, v.storage])).to.deep.equal([[ECS_VERSION, true, true]]);
+        expect(crd.spec.versions[0]!.subresources?.status).to.deep.equal({});
+      });
+
+      it('has a structural schema: a type on every node, a description on every field', () => {
+        const problems: string[] = [];
+        walk(rootSchema(kind), kind, (node, path) => {
+          if (!node.type && !node['x-kubernetes-int-or-string']) problems.push(`${path} has no type`);
+          if (node.type === 'array' && !node.items) problems.push(`${path} has no items`);
+          if (node['x-kubernetes-preserve-unknown-fields']) problems.push(`${path} preserves unknown fields`);
+          if (node.type === 'object' && !node.properties && !node.additionalProperties && path !== `${kind}.metadata`) {
+            problems.push(`${path} is an object without properties`);
+          }
+          for (const [name, child] of Object.entries(node.properties ?? {})) {
+            if (!child.description?.trim()) problems.push(`${path}.${name} has no description`);
+          }
+        });
+        expect(problems).to.deep.equal([]);
+      });
+
+      it('bounds every list, string and map of the spec, so that CEL rules stay within the cost budget', () => {
+        const problems: string[] = [];
+        walk(specSchema(kind), `${kind}.spec`, (node, path) => {
+          if (node.type === 'array' && node.maxItems === undefined) problems.push(`${path} has no maxItems`);
+          if (node.type === 'string' && node.maxLength === undefined && !node.enum) problems.push(`${path} has no maxLength`);
+          if (node.additionalProperties && node.maxProperties === undefined) problems.push(`${path} has no maxProperties`);
+        });
+        expect(problems).to.deep.equal([]);
+      });
+
+      it('gives every CEL rule a message', () => {
+        const problems: string[] = [];
+        walk(rootSchema(kind), kind, (node, path) => {
+          for (const validation of node['x-kubernetes-validations'] ?? []) {
+            if (!validation.rule) problems.push(`${path} has a validation without a rule`);
+            if (!validation.message && !validation.messageExpression) problems.push(`${path}: "${validation.rule}" has no message`);
+          }
+        });
+        expect(problems).to.deep.equal([]);
+      });
+
+      it('has defaults that its own enums and bounds allow', () => {
+        const problems: string[] = [];
+        walk(rootSchema(kind), kind, (node, path) => {
+          if (node.default === undefined) return;
+          if (node.enum && !node.enum.includes(node.default)) problems.push(`${path} default is not in its enum`);
+          if (typeof node.default === 'number') {
+            if (node.minimum !== undefined && node.default < node.minimum) problems.push(`${path} default is below minimum`);
+            if (node.maximum !== undefined && node.default > node.maximum) problems.push(`${path} default is above maximum`);
+          }
+        });
+        expect(problems).to.deep.equal([]);
+      });
+
+      it('prints columns whose paths exist in the schema', () => {
+        for (const column of crd.spec.versions[0]!.additionalPrinterColumns ?? []) {
+          expect(column.description ?? column.name === 'Age', `${column.name} has a description`).to.be.ok;
+          if (column.jsonPath.startsWith('.metadata.')) continue;
+          // `.status.deployments[?(@.status=="PRIMARY")].rolloutState` → status.deployments.[].rolloutState
+          const path = column.jsonPath.slice(1).replace(/\[\?\(@\.\w+=="[^"]*"\)\]/g, '.[]');
+          expect(() => at(rootSchema(kind), path), column.jsonPath).not.to.throw();
+        }
+      });
+
+      it('has the fields of the TypeScript spec type, required where it requires them', () => {
+        expect(compare(manifests[kind].spec, specSchema(kind), `${kind}.spec`)).to.deep.equal([]);
+      });
+
+      it('has the fields of the TypeScript status type, required where it requires them', () => {
+        expect(compare(manifests[kind].status, statusSchema(kind), `${kind}.status`)).to.deep.equal([]);
+      });
+    });
+  }
+
+  it('lets kubectl scale and HorizontalPodAutoscalers drive a Service', () => {
+    expect(crds.Service.spec.versions[0]!.subresources?.scale).to.deep.equal({
+      specReplicasPath: '.spec.desiredCount', statusReplicasPath: '.status.runningCount', labelSelectorPath: '.status.selector',
+    });
+  });
+
+  it('validates fragments that several CRDs repeat in the same way', () => {
+    const same = (paths: Array<[EcsKind, string]>): void => {
+      const [first, ...rest] = paths.map(([kind, path]) => withoutDescriptions(at(rootSchema(kind), path)));
+      for (const [index, other] of rest.entries()) {
+        expect(other, `${paths[index + 1]!.join(' ')} validates as ${paths[0]!.join(' ')}`).to.deep.equal(first);
+      }
+    };
+    same(kinds.map((kind) => [kind, 'spec.tags']));
+    same(kinds.map((kind) => [kind, 'status.conditions']));
+    same([['TaskDefinition', 'spec.placementConstraints.[]'], ['Task', 'spec.placementConstraints.[]'], ['Service', 'spec.placementConstraints.[]']]);
+    same([['Task', 'spec.placementConstraints'], ['Service', 'spec.placementConstraints']]);
+    same([['Task', 'spec.placementStrategy'], ['Service', 'spec.placementStrategy']]);
+    same([['Task', 'spec.networkConfiguration'], ['Service', 'spec.networkConfiguration']]);
+    same([['Task', 'spec.launchType'], ['Service', 'spec.launchType']]);
+    same([['Task', 'spec.schedulerName'], ['Service', 'spec.schedulerName']]);
+    same([['Task', 'spec.cluster'], ['Service', 'spec.cluster']]);
+    same([['Cluster', 'spec.defaultCapacityProviderStrategy'], ['Task', 'spec.capacityProviderStrategy'], ['Service', 'spec.capacityProviderStrategy']]);
+    same([['TaskDefinition', 'spec.containerDefinitions.[].logConfiguration'], ['Service', 'spec.serviceConnectConfiguration.logConfiguration']]);
+    same([['TaskDefinition', 'spec.ephemeralStorage'], ['Task', 'spec.overrides.ephemeralStorage']]);
+    for (const field of ['environment', 'environmentFiles', 'resourceRequirements', 'command', 'cpu', 'memory', 'memoryReservation']) {
+      same([['TaskDefinition', `spec.containerDefinitions.[].${field}`], ['Task', `spec.overrides.containerOverrides.[].${field}`]]);
+    }
+    expect(at(rootSchema('Task'), 'spec.overrides.cpu').pattern).to.equal(at(rootSchema('TaskDefinition'), 'spec.cpu').pattern);
+    expect(at(rootSchema('Task'), 'spec.overrides.memory').pattern).to.equal(at(rootSchema('TaskDefinition'), 'spec.memory').pattern);
+    expect(at(rootSchema('Task'), 'spec.taskDefinition')['x-kubernetes-validations']![0])
+      .to.deep.equal(at(rootSchema('Service'), 'spec.taskDefinition')['x-kubernetes-validations']![0]);
+  });
+});
