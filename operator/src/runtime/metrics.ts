@@ -1,0 +1,86 @@
+// The operator's Prometheus metrics, in one registry served at /metrics.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const PREFIX = 'ecs_operator_';
+
+export class Metrics {
+  readonly registry = new Registry();
+  /** Reconciles by controller and result: success, requeue (success asking to run again later) or error. */
+  readonly reconciles: Counter<'controller' | 'result'>;
+  readonly reconcileErrors: Counter<'controller'>;
+  readonly reconcileDuration: Histogram<'controller'>;
+  readonly queueDepth: Gauge<'controller'>;
+  /** Requests to the API server by verb and resource; `patch` and `create` here are the operator's writes. */
+  readonly apiRequests: Counter<'verb' | 'resource'>;
+  readonly informerRestarts: Counter<'resource'>;
+  readonly leader: Gauge;
+  readonly eventWriteFailures: Counter;
+  private readonly depths = new Map<string, () => number>();
+
+  constructor({ processMetrics = false }: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+    this.reconciles = new Counter({
+      name: `${PREFIX}reconcile_total`,
+      help: 'Reconciles by controller and result (success, requeue, error).',
+      labelNames: ['controller', 'result'],
+      registers,
+    });
+    this.reconcileErrors = new Counter({
+      name: `${PREFIX}reconcile_errors_total`,
+      help: 'Reconciles that failed and were retried with backoff.',
+      labelNames: ['controller'],
+      registers,
+    });
+    this.reconcileDuration = new Histogram({
+      name: `${PREFIX}reconcile_duration_seconds`,
+      help: 'Time one reconcile took.',
+      labelNames: ['controller'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    const depths = this.depths;
+    this.queueDepth = new Gauge({
+      name: `${PREFIX}workqueue_depth`,
+      help: 'Keys waiting in the work queue of each controller.',
+      labelNames: ['controller'],
+      registers,
+      collect() {
+        for (const [controller, depth] of depths) this.set({ controller }, depth());
+      },
+    });
+    this.apiRequests = new Counter({
+      name: `${PREFIX}api_requests_total`,
+      help: 'Requests sent to the Kubernetes API server, by verb and resource.',
+      labelNames: ['verb', 'resource'],
+      registers,
+    });
+    this.informerRestarts = new Counter({
+      name: `${PREFIX}informer_restarts_total`,
+      help: 'Informers restarted after their list or watch failed.',
+      labelNames: ['resource'],
+      registers,
+    });
+    this.leader = new Gauge({ name: `${PREFIX}leader`, help: '1 while this replica holds the leader lease.', registers });
+    this.eventWriteFailures = new Counter({
+      name: `${PREFIX}event_write_failures_total`,
+      help: 'Kubernetes Events that could not be written.',
+      registers,
+    });
+  }
+
+  /** Reports `depth()` as the queue depth of `controller` at every scrape. */
+  trackQueueDepth(controller: string, depth: () => number): void {
+    this.depths.set(controller, depth);
+  }
+
+  /** The value of a counter or gauge series, for tests and the steady-state check. */
+  async value(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const metric = this.registry.getSingleMetric(name);
+    if (!metric) throw new Error(`no metric named ${name}`);
+    const { values } = await metric.get();
+    return values
+      .filter((sample) => Object.entries(labels).every(([label, value]) => String(sample.labels[label]) === value))
+      .reduce((sum, sample) => sum + sample.value, 0);
+  }
+}

@@ -1,0 +1,216 @@
+import type { KubernetesListObject, KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { expect } from 'chai';
+import type { ApiClients } from '../../../operator/src/runtime/clients.js';
+import {
+  InformerFactory,
+  RESOURCES,
+  type ResourceType,
+  SharedInformer,
+  type Watcher,
+  resourcePath,
+} from '../../../operator/src/runtime/informer.js';
+import { Metrics } from '../../../operator/src/runtime/metrics.js';
+import { FakeClock, settle } from './fake-clock.js';
+
+type Callback = Parameters<Watcher['watch']>[2];
+type Done = Parameters<Watcher['watch']>[3];
+
+/** A watch endpoint the test drives: it records each watch and lets the test send events or break it. */
+class FakeWatcher implements Watcher {
+  readonly watches: Array<{ path: string; query: Record<string, unknown>; send: Callback; end: Done }> = [];
+
+  async watch(path: string, query: Record<string, unknown>, send: Callback, end: Done): Promise<AbortController> {
+    this.watches.push({ path, query: { ...query }, send, end });
+    return new AbortController();
+  }
+
+  get last() {
+    const watch = this.watches.at(-1);
+    if (!watch) throw new Error('no watch started');
+    return watch;
+  }
+}
+
+const obj = (name: string, resourceVersion: string, namespace = 'ns'): KubernetesObject => ({
+  apiVersion: 'test/v1',
+  kind: 'Thing',
+  metadata: { name, namespace, resourceVersion },
+});
+
+/** A resource whose list answers come from the test: each call takes the next answer (an error is thrown). */
+function scriptedResource(answers: Array<KubernetesObject[] | Error>, model?: string): ResourceType & { calls: number } {
+  const resource = {
+    apiVersion: 'test/v1',
+    kind: 'Thing',
+    plural: 'things',
+    namespaced: true,
+    calls: 0,
+    ...(model ? { model } : {}),
+    async list(): Promise<KubernetesListObject<KubernetesObject>> {
+      const answer = answers[Math.min(resource.calls++, answers.length - 1)];
+      if (answer instanceof Error) throw answer;
+      const items = answer ?? [];
+      const rv = String(Math.max(0, ...items.map((item) => Number(item.metadata?.resourceVersion ?? 0))));
+      return { metadata: { resourceVersion: rv }, items };
+    },
+  };
+  return resource;
+}
+
+const noClients = {} as ApiClients;
+
+describe('runtime/informer', () => {
+  it('is synced once the first list is in the cache, and serves get, list and keys', async () => {
+    const watcher = new FakeWatcher();
+    const informer = new SharedInformer(noClients, scriptedResource([[obj('a', '1'), obj('b', '2', 'other')]]), {
+      watcher,
+      clock: new FakeClock(),
+    });
+    const added: string[] = [];
+    informer.onAdd((o) => added.push(o.metadata!.name!));
+    expect(informer.hasSynced()).to.equal(false);
+    informer.start();
+    await informer.waitForSync();
+    expect(informer.hasSynced()).to.equal(true);
+    expect(added).to.have.members(['a', 'b']);
+    expect(informer.get('a', 'ns')?.metadata?.resourceVersion).to.equal('1');
+    expect(informer.list('other').map((o) => o.metadata?.name)).to.deep.equal(['b']);
+    expect(informer.keys()).to.have.members(['ns/a', 'other/b']);
+    expect(watcher.last.query.resourceVersion).to.equal('2');
+    await informer.stop();
+  });
+
+  it('delivers watch events to add, update, delete and change handlers, and unsubscribes', async () => {
+    const watcher = new FakeWatcher();
+    const informer = new SharedInformer(noClients, scriptedResource([[]]), { watcher, clock: new FakeClock() });
+    const seen: string[] = [];
+    informer.onAdd((o) => seen.push(`add ${o.metadata!.name}`));
+    informer.onUpdate((o) => seen.push(`update ${o.metadata!.name}`));
+    informer.onDelete((o) => seen.push(`delete ${o.metadata!.name}`));
+    const off = informer.onChange((o) => seen.push(`change ${o.metadata!.name}`));
+    informer.start();
+    await informer.waitForSync();
+    watcher.last.send('ADDED', obj('a', '5'), {});
+    watcher.last.send('MODIFIED', obj('a', '6'), {});
+    off();
+    watcher.last.send('DELETED', obj('a', '7'), {});
+    expect(seen).to.deep.equal(['add a', 'change a', 'update a', 'change a', 'delete a']);
+    expect(informer.list()).to.deep.equal([]);
+    await informer.stop();
+  });
+
+  it('restarts with backoff when the list fails, and syncs when it succeeds', async () => {
+    const clock = new FakeClock();
+    const watcher = new FakeWatcher();
+    const metrics = new Metrics();
+    const resource = scriptedResource([new Error('connect ECONNREFUSED'), new Error('still down'), [obj('a', '3')]]);
+    const informer = new SharedInformer(noClients, resource, { watcher, clock, metrics });
+    informer.start();
+    await settle();
+    expect(resource.calls).to.equal(1);
+    expect(informer.hasSynced()).to.equal(false);
+    await clock.advance(999);
+    expect(resource.calls, 'waits 1 s before the first restart').to.equal(1);
+    await clock.advance(1);
+    expect(resource.calls).to.equal(2);
+    await clock.advance(1999);
+    expect(resource.calls, 'the second restart waits 2 s').to.equal(2);
+    await clock.advance(1);
+    expect(resource.calls).to.equal(3);
+    expect(informer.hasSynced()).to.equal(true);
+    expect(informer.get('a', 'ns')).to.not.equal(undefined);
+    expect(await metrics.value('ecs_operator_informer_restarts_total')).to.equal(2);
+    await informer.stop();
+  });
+
+  it('restarts a broken watch from the last resourceVersion it saw, without relisting', async () => {
+    const clock = new FakeClock();
+    const watcher = new FakeWatcher();
+    const resource = scriptedResource([[obj('a', '1')]]);
+    const informer = new SharedInformer(noClients, resource, { watcher, clock });
+    informer.start();
+    await informer.waitForSync();
+    watcher.last.send('ADDED', obj('b', '8'), {});
+    watcher.last.end(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    await settle();
+    expect(watcher.watches).to.have.length(1);
+    await clock.advance(1000);
+    expect(watcher.watches).to.have.length(2);
+    expect(watcher.last.query.resourceVersion).to.equal('8');
+    expect(resource.calls).to.equal(1);
+    watcher.last.send('ADDED', obj('c', '9'), {});
+    expect(informer.keys()).to.have.members(['ns/a', 'ns/b', 'ns/c']);
+    await informer.stop();
+  });
+
+  it('relists on 410 Gone and reports objects deleted meanwhile', async () => {
+    const watcher = new FakeWatcher();
+    const resource = scriptedResource([[obj('a', '1'), obj('b', '2')], [obj('b', '2'), obj('c', '12')]]);
+    const informer = new SharedInformer(noClients, resource, { watcher, clock: new FakeClock() });
+    const deleted: string[] = [];
+    informer.onDelete((o) => deleted.push(o.metadata!.name!));
+    informer.start();
+    await informer.waitForSync();
+    watcher.last.end(Object.assign(new Error('Gone'), { statusCode: 410 }));
+    await settle();
+    expect(resource.calls).to.equal(2);
+    expect(deleted).to.deep.equal(['a']);
+    expect(informer.keys()).to.have.members(['ns/b', 'ns/c']);
+    await informer.stop();
+  });
+
+  it('does not restart after stop', async () => {
+    const clock = new FakeClock();
+    const resource = scriptedResource([new Error('down')]);
+    const informer = new SharedInformer(noClients, resource, { watcher: new FakeWatcher(), clock });
+    informer.start();
+    await settle();
+    await informer.stop();
+    await clock.advance(60_000);
+    expect(resource.calls).to.equal(1);
+  });
+
+  it('deserializes watched objects of core kinds into typed models, as listed ones are', async () => {
+    const watcher = new FakeWatcher();
+    const informer = new SharedInformer<V1Pod>(noClients, scriptedResource([[]], 'V1Pod') as ResourceType<V1Pod>, {
+      watcher,
+      clock: new FakeClock(),
+    });
+    informer.start();
+    await informer.waitForSync();
+    const raw = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', resourceVersion: '4', creationTimestamp: '2025-01-02T03:04:05Z' } };
+    watcher.last.send('ADDED', raw, {});
+    const created = informer.get('p', 'ns')?.metadata?.creationTimestamp;
+    expect(created).to.be.instanceOf(Date);
+    expect(created?.toISOString()).to.equal('2025-01-02T03:04:05.000Z');
+    await informer.stop();
+  });
+
+  it('builds watch paths for one namespace or all, and cluster-scoped kinds', () => {
+    expect(resourcePath(RESOURCES.tasks, 'team-a')).to.equal('/apis/ecs.operator.dev/v1alpha1/namespaces/team-a/tasks');
+    expect(resourcePath(RESOURCES.tasks)).to.equal('/apis/ecs.operator.dev/v1alpha1/tasks');
+    expect(resourcePath(RESOURCES.pods, 'team-a')).to.equal('/api/v1/namespaces/team-a/pods');
+    expect(resourcePath(RESOURCES.replicaSets)).to.equal('/apis/apps/v1/replicasets');
+    expect(resourcePath(RESOURCES.nodes, 'team-a')).to.equal('/api/v1/nodes');
+  });
+
+  it('shares one informer per path and label selector, and starts late informers', async () => {
+    const watcher = new FakeWatcher();
+    const factory = new InformerFactory(noClients, { namespace: 'team-a', watcher, clock: new FakeClock() });
+    const resource = scriptedResource([[obj('a', '1', 'team-a')]]);
+    const first = factory.for(resource);
+    expect(factory.for(resource)).to.equal(first);
+    const selected = factory.for(resource, { labelSelector: 'app=web' });
+    expect(selected).to.not.equal(first);
+    expect(first.path).to.equal('/apis/test/v1/namespaces/team-a/things');
+    factory.start();
+    await factory.waitForSync();
+    expect(factory.hasSynced()).to.equal(true);
+    const late = factory.for({ ...resource, plural: 'others' });
+    expect(factory.unsynced()).to.deep.equal([late.path]);
+    await late.waitForSync();
+    expect(factory.hasSynced()).to.equal(true);
+    expect(watcher.watches.find((w) => w.query.labelSelector === 'app=web')).to.not.equal(undefined);
+    await factory.stop();
+  });
+});
