@@ -1,0 +1,105 @@
+// Expectations, as the ReplicaSet controller keeps them: after a reconcile creates or deletes a child, the
+// informer may not show that for a moment, and a reconcile in that moment would see a stale cache and create
+// the child twice (or delete it twice). The reconcile records what it expects; the informer's events clear
+// it; until then `satisfied` says no, and the reconcile waits for the next event instead of acting. An
+// expectation the informer never confirms expires after its TTL, so a lost event cannot wedge an object.
+//
+// Keep one Expectations per kind of child: children are identified by their `namespace/name` key.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { type Clock, realClock } from './clock.js';
+import type { SharedInformer, Unsubscribe } from './informer.js';
+import { objectKey } from './keys.js';
+
+type Expected = 'creation' | 'deletion';
+
+export class Expectations {
+  private readonly clock: Clock;
+  private readonly ttlMs: number;
+  /** Owner key → child key → what is expected of that child and since when. */
+  private readonly byOwner = new Map<string, Map<string, { expected: Expected; at: number }>>();
+  /** Child key → owner key: at most one outstanding expectation per child. */
+  private readonly ownerOf = new Map<string, string>();
+
+  constructor({ clock = realClock, ttlMs = 5 * 60_000 }: { clock?: Clock; ttlMs?: number } = {}) {
+    this.clock = clock;
+    this.ttlMs = ttlMs;
+  }
+
+  /** Call right after creating `child` on behalf of `owner` (both work queue keys). */
+  expectCreation(owner: string, child: string): void {
+    this.expect(owner, child, 'creation');
+  }
+
+  /** Call right after deleting `child` on behalf of `owner`. */
+  expectDeletion(owner: string, child: string): void {
+    this.expect(owner, child, 'deletion');
+  }
+
+  /** The informer shows `child`. */
+  creationObserved(child: string): void {
+    this.clear(child, 'creation');
+  }
+
+  /** The informer shows `child` gone or being deleted. */
+  deletionObserved(child: string): void {
+    this.clear(child, 'deletion');
+  }
+
+  /** Whether the cache can be trusted for `owner`: nothing it created or deleted is still unseen. */
+  satisfied(owner: string): boolean {
+    return this.pending(owner).length === 0;
+  }
+
+  /** The unexpired expectations of `owner`, e.g. for a log line saying what a reconcile waits for. */
+  pending(owner: string): Array<{ child: string; expected: Expected }> {
+    const children = this.byOwner.get(owner);
+    if (!children) return [];
+    const now = this.clock.now();
+    for (const [child, { at }] of children) if (now - at >= this.ttlMs) this.remove(owner, child);
+    return [...children].map(([child, { expected }]) => ({ child, expected }));
+  }
+
+  /** Drops every expectation of `owner` (when the owner itself is gone). */
+  forget(owner: string): void {
+    for (const child of this.byOwner.get(owner)?.keys() ?? []) this.ownerOf.delete(child);
+    this.byOwner.delete(owner);
+  }
+
+  /**
+   * Clears expectations from the events of the children's informer: an add or update shows a creation; a
+   * delete, or an update carrying a deletionTimestamp, shows a deletion.
+   */
+  observe<T extends KubernetesObject>(informer: SharedInformer<T>): Unsubscribe {
+    const offs = [
+      informer.onAdd((obj) => this.creationObserved(objectKey(obj))),
+      informer.onUpdate((obj) => {
+        const key = objectKey(obj);
+        this.creationObserved(key);
+        if (obj.metadata?.deletionTimestamp) this.deletionObserved(key);
+      }),
+      informer.onDelete((obj) => this.deletionObserved(objectKey(obj))),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  private expect(owner: string, child: string, expected: Expected): void {
+    const previous = this.ownerOf.get(child);
+    if (previous !== undefined) this.remove(previous, child);
+    let children = this.byOwner.get(owner);
+    if (!children) this.byOwner.set(owner, (children = new Map()));
+    children.set(child, { expected, at: this.clock.now() });
+    this.ownerOf.set(child, owner);
+  }
+
+  private clear(child: string, expected: Expected): void {
+    const owner = this.ownerOf.get(child);
+    if (owner !== undefined && this.byOwner.get(owner)?.get(child)?.expected === expected) this.remove(owner, child);
+  }
+
+  private remove(owner: string, child: string): void {
+    const children = this.byOwner.get(owner);
+    children?.delete(child);
+    if (children?.size === 0) this.byOwner.delete(owner);
+    this.ownerOf.delete(child);
+  }
+}
