@@ -30,8 +30,21 @@ export const MANAGED_BY_VALUE = 'ecs-operator';
 export const ANNOTATIONS = {
   /** Original ECS group text, when the label value had to be sanitised. */
   group: `${prefix}group`,
-  /** Which containers are essential (JSON list of names); the task controller stops the task when one exits. */
+  /**
+   * Which containers are essential (JSON list of Kubernetes container names, see `containerNames`);
+   * the task controller stops the task when one exits.
+   */
   essentialContainers: `${prefix}essential-containers`,
+  /** JSON map Kubernetes container name → ECS container name; absent when every name is unchanged. */
+  containerNames: `${prefix}container-names`,
+  /** The task's `executionRoleArn`: the role ECS would use to pull images, ship logs and read secrets. */
+  executionRoleArn: `${prefix}execution-role-arn`,
+  /** JSON map Kubernetes container name → ECS `logConfiguration`, for a log agent to pick up. */
+  logConfiguration: `${prefix}log-configuration`,
+  /** JSON map Kubernetes container name → docker labels that could become neither labels nor annotations. */
+  dockerLabels: `${prefix}docker-labels`,
+  /** JSON map of task definition tags that could become neither labels nor annotations. */
+  tags: `${prefix}tags`,
   /** Task definition reference `family:revision` a pod was made from. */
   taskDefinition: `${prefix}task-definition`,
 } as const;

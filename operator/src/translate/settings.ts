@@ -1,0 +1,13 @@
+// Settings of the Cluster a task runs in that change what a task definition may become.
+
+/** What a cluster lets a task do; the Cluster resource's settings. */
+export interface ClusterSettings {
+  /** Allow `privileged: true` containers (default false: they are an error). */
+  allowPrivileged?: boolean;
+  /** Extended resource that GPU resourceRequirements request (default `nvidia.com/gpu`). */
+  gpuResourceName?: string;
+  /** Sysctls outside the Kubernetes safe set that the kubelets allow (`--allowed-unsafe-sysctls`, `*` at the end matches a prefix). */
+  allowedUnsafeSysctls?: string[];
+  /** The ContainerRestartRules feature is on, so ECS container restart policies can be honoured. */
+  containerRestartRules?: boolean;
+}

@@ -1,0 +1,66 @@
+// The entry point: an ECS task definition (with a task's overrides and the cluster's settings) → the
+// pod template its tasks run from, plus the objects the pod needs (a ServiceAccount for the task role).
+// Pure and deterministic: the same input gives the same template and template hash every time.
+// With any error there is no template: the errors say what to fix, each at its field.
+import type { V1PodTemplateSpec, V1ServiceAccount } from '@kubernetes/client-node';
+import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
+import { hashPodTemplate } from './hash.js';
+import { IssueLog, type Issue } from './issues.js';
+import { LABELS } from './labels.js';
+import { podMetadata } from './metadata.js';
+import { applyOverrides } from './overrides.js';
+import { taskDefinitionToPodSpec } from './pod.js';
+import type { ClusterSettings } from './settings.js';
+import { validateTaskDefinition, validateTaskDefinitionShape, validateTaskOverrideShape } from './validate.js';
+
+export interface TranslationInput {
+  spec: TaskDefinitionSpec;
+  family: string;
+  revision: number;
+  /** RunTask overrides, applied before translation. */
+  overrides?: TaskOverride;
+  cluster?: ClusterSettings;
+  /** The controller's labels (task, service, group, ...), added to the operator's. */
+  labels?: Record<string, string>;
+  /** Pod restartPolicy: `Never` (default) for a Task; `Always` for a Service's ReplicaSet. */
+  restartPolicy?: 'Never' | 'Always';
+  /** Put the task definition's tags on the pod (ECS propagateTags TASK_DEFINITION). */
+  propagateTags?: boolean;
+}
+
+export interface Translation {
+  /** Present exactly when there are no errors. */
+  template?: V1PodTemplateSpec;
+  /** Objects the pod needs, for the controller to create beside it (namespace and owner are the controller's). */
+  extraObjects: V1ServiceAccount[];
+  warnings: Issue[];
+  errors: Issue[];
+}
+
+/** The spec after overrides, or undefined when the spec or the overrides cannot be read. */
+function effectiveSpec(input: TranslationInput, log: IssueLog): TaskDefinitionSpec | undefined {
+  const specReadable = validateTaskDefinitionShape(input.spec, log);
+  const overridesReadable = input.overrides === undefined || validateTaskOverrideShape(input.overrides, log);
+  if (!specReadable || !overridesReadable) return undefined;
+  if (input.overrides === undefined) return input.spec;
+  const { spec, errors } = applyOverrides(input.spec, input.overrides);
+  for (const { path, message } of errors) log.error(path, message);
+  return spec;
+}
+
+export function taskDefinitionToPodTemplate(input: TranslationInput): Translation {
+  const log = new IssueLog();
+  const spec = effectiveSpec(input, log);
+  if (!spec) return { extraObjects: [], warnings: log.warnings, errors: log.errors };
+  validateTaskDefinition(spec, log);
+  const cluster = input.cluster ?? {};
+  const { podSpec, containerNames, serviceAccount } = taskDefinitionToPodSpec(spec, { cluster, restartPolicy: input.restartPolicy ?? 'Never' }, log);
+  const metadata = podMetadata({
+    spec, family: input.family, revision: input.revision, containerNames, labels: input.labels ?? {}, propagateTags: input.propagateTags === true,
+  }, log);
+  if (log.errors.length > 0) return { extraObjects: [], warnings: log.warnings, errors: log.errors };
+  // A JSON copy shares no objects between fields (so YAML output has no anchors) and holds no undefined.
+  const template = JSON.parse(JSON.stringify({ metadata, spec: podSpec })) as V1PodTemplateSpec;
+  template.metadata!.labels![LABELS.templateHash] = hashPodTemplate(template);
+  return { template, extraObjects: serviceAccount ? [serviceAccount] : [], warnings: log.warnings, errors: [] };
+}
