@@ -22,10 +22,10 @@ import { stableStringify } from '../hash.js';
 import { IssueLog, type Issue } from '../issues.js';
 import { LABELS } from '../labels.js';
 import { isLabelValue, toDnsSubdomain } from '../names.js';
-import { nodesMatchingAll, patternError, type EvaluationContext } from './evaluate.js';
+import { isInteger, nodesMatchingAll, patternError, type EvaluationContext } from './evaluate.js';
 import { NODE_LABELS, attributeLabelKey, attributeLabelValue, groupLabelValue } from './node-labels.js';
 import { conjuncts, literals, toNormalForm, toQuery, type Literal, type NormalForm } from './normal-form.js';
-import { printQuery, type Condition, type QueryOperator } from './query-ast.js';
+import { printQuery, type Comparison, type Condition, type QueryOperator } from './query-ast.js';
 import { parseQuery } from './query-parser.js';
 
 /** ECS allows at most 10 constraints on a task, its task definition's included. */
@@ -124,13 +124,8 @@ function conditionValues(condition: Condition): string[] {
 
 const isNodeName = (name: string) => name !== '' && toDnsSubdomain(name) === name;
 
-/** An integer Kubernetes can compare (int64), or undefined. */
-function integer(value: string): bigint | undefined {
-  if (!/^[+-]?\d{1,19}$/.test(value)) return undefined;
-  const n = BigInt(value);
-  return n >= -(2n ** 63n) + 1n && n <= 2n ** 63n - 2n ? n : undefined;
-}
-
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 /** The Gt/Lt requirement for an ordering on an integer, as ECS operators on label values. */
 function ordering(operator: string, n: bigint): { operator: 'Gt' | 'Lt'; bound: bigint } | undefined {
   switch (operator) {
@@ -176,15 +171,20 @@ function attributeTerms(condition: Condition, name: string, key: string, negated
     case '=~':
     case '!~':
       return undefined;
-    default: {
-      const n = condition.type === 'comparison' ? integer(condition.value) : undefined;
-      const bound = n === undefined ? undefined : ordering(condition.operator, n);
-      if (bound === undefined) return undefined;
-      if (!negated) return [label(key, bound.operator, [String(bound.bound)])];
-      const opposite = bound.operator === 'Gt' ? label(key, 'Lt', [String(bound.bound + 1n)]) : label(key, 'Gt', [String(bound.bound - 1n)]);
-      return [opposite, missing];
-    }
+    default:
+      return condition.type === 'comparison' ? orderingTerms(condition, key, negated) : undefined;
   }
+}
+
+/**
+ * `>`, `>=`, `<`, `<=` compare integers only, as Gt and Lt do: other arguments hold nowhere. The
+ * negation holds on labels that are no integer, which no requirement can say, so it is evaluated.
+ */
+function orderingTerms(condition: Comparison, key: string, negated: boolean): Terms | undefined {
+  if (!isInteger(condition.value)) return negated ? ANYWHERE : NOWHERE;
+  const bound = ordering(condition.operator, BigInt(condition.value));
+  if (negated || bound === undefined || bound.bound < INT64_MIN || bound.bound > INT64_MAX) return undefined;
+  return [label(key, bound.operator, [String(bound.bound)])];
 }
 
 /** An ec2InstanceId condition on the node name; matchFields takes one name per requirement. */

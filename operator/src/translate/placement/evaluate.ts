@@ -5,8 +5,8 @@
 //   patterns match the ECS spelling, anchored at both ends;
 // - `task:group` is the set of groups of the non-terminated task pods on the node: `==`/`in`/`exists`
 //   ask whether one of them is there, `!=`/`!in`/`!exists` whether none is, `=~` whether one matches;
-// - ordering compares numbers as numbers, registeredAt as times, agentVersion as dotted versions;
-//   values that are none of these never compare.
+// - ordering compares registeredAt as times, agentVersion as dotted versions and everything else
+//   as integers, like Kubernetes Gt/Lt; values that do not compare satisfy no ordering.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { ANNOTATIONS, LABELS } from '../labels.js';
 import type { Condition, QueryExpression, QueryOperator, Subject } from './query-ast.js';
@@ -70,7 +70,11 @@ function matchesPattern(pattern: string, value: string): boolean {
   return regex instanceof RegExp && regex.test(value);
 }
 
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** An integer as Kubernetes Gt/Lt read them (Go's ParseInt, sign allowed). */
+export function isInteger(value: string): boolean {
+  return /^[+-]?\d+$/.test(value);
+}
+
 const VERSION = /^v?(\d+(?:\.\d+)*)/i;
 
 function compareVersions(a: string, b: string): number | undefined {
@@ -84,15 +88,19 @@ function compareVersions(a: string, b: string): number | undefined {
   return 0;
 }
 
-/** Sign of `a - b`, or undefined when the two do not compare. */
+/**
+ * Sign of `a - b`, or undefined when the two do not compare: times for registeredAt, versions for
+ * agentVersion, integers otherwise (as Kubernetes Gt/Lt, so that both ways agree).
+ */
 function compareValues(subject: Subject, a: string, b: string): number | undefined {
-  if (NUMBER.test(a) && NUMBER.test(b)) return Math.sign(Number(a) - Number(b));
   if (subject.type === 'registeredAt') {
     const difference = Date.parse(a) - Date.parse(b);
     return Number.isNaN(difference) ? undefined : Math.sign(difference);
   }
   if (subject.type === 'agentVersion') return compareVersions(a, b);
-  return undefined;
+  if (!isInteger(a) || !isInteger(b)) return undefined;
+  const difference = BigInt(a) - BigInt(b);
+  return difference > 0n ? 1 : difference < 0n ? -1 : 0;
 }
 
 const ORDERINGS: Readonly<Record<string, (sign: number) => boolean>> = {
