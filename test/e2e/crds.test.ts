@@ -1,0 +1,433 @@
+// The CRDs on a real API server: it accepts them, fills in the ECS defaults, and refuses bad manifests with a
+// message that names the field. Every create here is a server-side dry run, except the objects that updates need.
+import { readFileSync, readdirSync } from 'node:fs';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import { ApiException, ApiextensionsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { ECS_API_VERSION, ECS_GROUP, ECS_KINDS, ECS_VERSION, type EcsKind } from '../../operator/src/api/index.js';
+import { clients, throwawayNamespace, waitFor } from './helpers.js';
+
+const { kc, custom, core } = clients();
+const crdDir = new URL('../../crds/', import.meta.url);
+
+interface Manifest {
+  kind: EcsKind;
+  metadata: { name: string };
+  spec: Record<string, unknown>;
+}
+
+function manifest(kind: EcsKind, name: string, spec: Record<string, unknown>): Manifest {
+  return { kind, metadata: { name }, spec };
+}
+
+/** A deep copy of `base` changed by `edit`, so that each case states only its mistake. */
+function variant(base: Manifest, edit: (spec: any) => void): Manifest {
+  const copy = structuredClone(base);
+  edit(copy.spec);
+  return copy;
+}
+
+const web = { name: 'web', image: 'nginx:1.27', memory: 256, portMappings: [{ containerPort: 80 }] };
+const goodTaskDefinition = manifest('TaskDefinition', 'web', {
+  family: 'web',
+  containerDefinitions: [
+    { ...web, healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'] }, mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] },
+    { name: 'sidecar', image: 'busybox@sha256:' + 'a'.repeat(64), memoryReservation: 64, essential: false, dependsOn: [{ containerName: 'web', condition: 'HEALTHY' }] },
+  ],
+  volumes: [{ name: 'data' }],
+  placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.availability-zone in [us-east-1a, us-east-1b]' }],
+});
+const fargateTaskDefinition = manifest('TaskDefinition', 'fargate', {
+  requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '1 vCPU', memory: '2 GB',
+  containerDefinitions: [{ ...web, portMappings: [{ containerPort: 80, hostPort: 80 }] }],
+});
+const goodTask = manifest('Task', 'batch', {
+  taskDefinition: 'web:3',
+  overrides: { containerOverrides: [{ name: 'web', command: ['run', '--once'], memory: 512, memoryReservation: 256 }] },
+  placementConstraints: [{ type: 'distinctInstance' }],
+  placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }],
+});
+const goodService = manifest('Service', 'web', {
+  taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7',
+  desiredCount: 3,
+  deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200, deploymentCircuitBreaker: { enable: true, rollback: true } },
+  loadBalancers: [{ containerName: 'web', containerPort: 80 }],
+  forceNewDeployment: 1,
+});
+const goodCluster = manifest('Cluster', 'default', {
+  nodeSelector: { matchExpressions: [{ key: 'type', operator: 'In', values: ['kwok'] }] },
+  attributeLabels: { 'team/rack': 'example.com/rack' },
+  settings: [{ name: 'containerInsights', value: 'enabled' }],
+});
+
+interface BadCase {
+  mistake: string;
+  body: Manifest;
+  /** The field path the API server's message must name. */
+  field: string;
+  /** What the message must also say. */
+  says: string;
+}
+
+const badCases: BadCase[] = [
+  {
+    mistake: 'duplicate container names',
+    body: variant(goodTaskDefinition, (s) => (s.containerDefinitions[1].name = 'web')),
+    field: 'spec.containerDefinitions', says: 'name must be unique within the task definition',
+  },
+  {
+    mistake: 'memory not greater than memoryReservation',
+    body: variant(goodTaskDefinition, (s) => (s.containerDefinitions[0].memoryReservation = 256)),
+    field: 'spec.containerDefinitions[0].memory', says: 'memory must be greater than memoryReservation',
+  },
+  {
+    mistake: 'a family with a dot',
+    body: variant(goodTaskDefinition, (s) => (s.family = 'web.v2')),
+    field: 'spec.family', says: 'should match',
+  },
+  {
+    mistake: 'no family and a resource name that is not a valid family',
+    body: { ...variant(goodTaskDefinition, (s) => delete s.family), metadata: { name: 'web.v2' } },
+    field: 'spec.family', says: 'is required when metadata.name is not a valid family',
+  },
+  {
+    mistake: '11 containers',
+    body: variant(goodTaskDefinition, (s) => {
+      s.containerDefinitions = Array.from({ length: 11 }, (_, i) => ({ ...web, name: `c${i}`, portMappings: [] }));
+    }),
+    field: 'spec.containerDefinitions', says: 'must have at most 10 items',
+  },
+  {
+    mistake: 'healthCheck interval 1',
+    body: variant(goodTaskDefinition, (s) => (s.containerDefinitions[0].healthCheck.interval = 1)),
+    field: 'spec.containerDefinitions[0].healthCheck.interval', says: 'should be greater than or equal to 5',
+  },
+  {
+    mistake: 'a healthCheck command without CMD or CMD-SHELL',
+    body: variant(goodTaskDefinition, (s) => (s.containerDefinitions[0].healthCheck.command = ['curl', 'localhost'])),
+    field: 'spec.containerDefinitions[0].healthCheck.command', says: 'must start with CMD or CMD-SHELL',
+  },
+  {
+    mistake: 'networkMode nat',
+    body: variant(goodTaskDefinition, (s) => (s.networkMode = 'nat')),
+    field: 'spec.networkMode', says: 'Unsupported value: "nat"',
+  },
+  {
+    mistake: 'portMappings with networkMode none',
+    body: variant(goodTaskDefinition, (s) => (s.networkMode = 'none')),
+    field: 'spec.networkMode', says: 'portMappings must be empty when networkMode is none',
+  },
+  {
+    mistake: 'a hostPort other than the containerPort under awsvpc',
+    body: variant(goodTaskDefinition, (s) => {
+      s.networkMode = 'awsvpc';
+      s.containerDefinitions[0].portMappings = [{ containerPort: 80, hostPort: 8080 }];
+    }),
+    field: 'spec.networkMode', says: 'hostPort must be omitted or equal containerPort',
+  },
+  {
+    mistake: 'no essential container',
+    body: variant(goodTaskDefinition, (s) => (s.containerDefinitions[0].essential = false)),
+    field: 'spec.containerDefinitions', says: 'at least one essential container',
+  },
+  {
+    mistake: 'dependsOn a container that does not exist',
+    body: variant(goodTaskDefinition, (s) => (s.containerDefinitions[1].dependsOn[0].containerName = 'db')),
+    field: 'spec.containerDefinitions', says: 'dependsOn[].containerName must name a container',
+  },
+  {
+    mistake: 'dependsOn COMPLETE on an essential container',
+    body: variant(goodTaskDefinition, (s) => (s.containerDefinitions[1].dependsOn[0].condition = 'COMPLETE')),
+    field: 'spec.containerDefinitions', says: 'may not target an essential container',
+  },
+  {
+    mistake: 'a mount point of a volume that does not exist',
+    body: variant(goodTaskDefinition, (s) => (s.volumes[0].name = 'cache')),
+    field: 'spec.containerDefinitions', says: 'sourceVolume must name a volume',
+  },
+  {
+    mistake: 'distinctInstance in a task definition',
+    body: variant(goodTaskDefinition, (s) => (s.placementConstraints = [{ type: 'distinctInstance' }])),
+    field: 'spec.placementConstraints', says: 'only memberOf is allowed in a task definition',
+  },
+  {
+    mistake: 'a Fargate cpu and memory pair the table does not allow',
+    body: variant(fargateTaskDefinition, (s) => Object.assign(s, { cpu: '256', memory: '4096' })),
+    field: 'spec.memory', says: 'cpu 256 with memory 4096 is not a Fargate combination',
+  },
+  {
+    mistake: 'a Fargate pair in vCPU and GB the table does not allow',
+    body: variant(fargateTaskDefinition, (s) => Object.assign(s, { cpu: '4 vCPU', memory: '4 GB' })),
+    field: 'spec.memory', says: 'is not a Fargate combination',
+  },
+  {
+    mistake: 'FARGATE without task-level cpu',
+    body: variant(fargateTaskDefinition, (s) => delete s.cpu),
+    field: 'spec.requiresCompatibilities', says: 'cpu and memory are required when requiresCompatibilities contains FARGATE',
+  },
+  {
+    mistake: 'cpu written as cores',
+    body: variant(goodTaskDefinition, (s) => (s.cpu = '2 cores')),
+    field: 'spec.cpu', says: 'should match',
+  },
+  {
+    mistake: 'a field ECS does not have',
+    body: variant(goodTaskDefinition, (s) => (s.containerDefinitions[0].imagePullPolicy = 'Always')),
+    field: 'spec.containerDefinitions[0].imagePullPolicy', says: 'unknown field',
+  },
+  {
+    mistake: 'a taskDefinition reference with revision 0',
+    body: variant(goodTask, (s) => (s.taskDefinition = 'web:0')),
+    field: 'spec.taskDefinition', says: 'taskDefinition must be family, family:revision or arn:aws:ecs:',
+  },
+  {
+    mistake: 'a task definition ARN without a revision',
+    body: variant(goodService, (s) => (s.taskDefinition = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web')),
+    field: 'spec.taskDefinition', says: 'taskDefinition must be family, family:revision or arn:aws:ecs:',
+  },
+  {
+    mistake: 'Task desiredStatus PENDING',
+    body: variant(goodTask, (s) => (s.desiredStatus = 'PENDING')),
+    field: 'spec.desiredStatus', says: 'Unsupported value: "PENDING"',
+  },
+  {
+    mistake: 'memberOf without an expression',
+    body: variant(goodTask, (s) => (s.placementConstraints = [{ type: 'memberOf' }])),
+    field: 'spec.placementConstraints[0].expression', says: 'memberOf needs an expression',
+  },
+  {
+    mistake: 'distinctInstance with an expression',
+    body: variant(goodTask, (s) => (s.placementConstraints = [{ type: 'distinctInstance', expression: 'task:group == web' }])),
+    field: 'spec.placementConstraints[0].expression', says: 'distinctInstance takes none',
+  },
+  {
+    mistake: 'an expression longer than 2000 characters',
+    body: variant(goodTask, (s) => (s.placementConstraints = [{ type: 'memberOf', expression: `attribute:a == ${'x'.repeat(2000)}` }])),
+    field: 'spec.placementConstraints[0].expression', says: 'may not be more than 2000',
+  },
+  {
+    mistake: 'binpack on a field other than cpu or memory',
+    body: variant(goodTask, (s) => (s.placementStrategy = [{ type: 'binpack', field: 'host' }])),
+    field: 'spec.placementStrategy[0].field', says: 'binpack needs field cpu or memory',
+  },
+  {
+    mistake: 'containerInstance together with placement',
+    body: variant(goodTask, (s) => (s.containerInstance = 'kwok-node-0')),
+    field: 'spec.containerInstance', says: 'not allowed with containerInstance',
+  },
+  {
+    mistake: 'desiredCount -1',
+    body: variant(goodService, (s) => (s.desiredCount = -1)),
+    field: 'spec.desiredCount', says: 'should be greater than or equal to 0',
+  },
+  {
+    mistake: 'schedulingStrategy FOO',
+    body: variant(goodService, (s) => (s.schedulingStrategy = 'FOO')),
+    field: 'spec.schedulingStrategy', says: 'Unsupported value: "FOO"',
+  },
+  {
+    mistake: 'a REPLICA service without desiredCount',
+    body: variant(goodService, (s) => delete s.desiredCount),
+    field: 'spec.desiredCount', says: 'desiredCount is required when schedulingStrategy is REPLICA',
+  },
+  {
+    mistake: '11 placement constraints',
+    body: variant(goodService, (s) => {
+      s.placementConstraints = Array.from({ length: 11 }, (_, i) => ({ type: 'memberOf', expression: `attribute:n${i} exists` }));
+    }),
+    field: 'spec.placementConstraints', says: 'must have at most 10 items',
+  },
+  {
+    mistake: 'maximumPercent not above minimumHealthyPercent',
+    body: variant(goodService, (s) => Object.assign(s.deploymentConfiguration, { minimumHealthyPercent: 100, maximumPercent: 100 })),
+    field: 'spec.deploymentConfiguration.maximumPercent', says: 'must be greater than minimumHealthyPercent',
+  },
+  {
+    mistake: 'a placement strategy on a DAEMON service',
+    body: variant(goodService, (s) => Object.assign(s, { schedulingStrategy: 'DAEMON', placementStrategy: [{ type: 'random' }] })),
+    field: 'spec.placementStrategy', says: 'not allowed when schedulingStrategy is DAEMON',
+  },
+  {
+    mistake: 'two service registries',
+    body: variant(goodService, (s) => (s.serviceRegistries = [{ containerName: 'web', containerPort: 80 }, { containerName: 'web', containerPort: 81 }])),
+    field: 'spec.serviceRegistries', says: 'must have at most 1 item',
+  },
+  {
+    mistake: 'an In node requirement without values',
+    body: variant(goodCluster, (s) => (s.nodeSelector.matchExpressions[0].values = [])),
+    field: 'spec.nodeSelector.matchExpressions[0].values', says: 'must be non-empty for In and NotIn',
+  },
+  {
+    mistake: 'an attribute name with a space',
+    body: variant(goodCluster, (s) => (s.attributeLabels = { 'my attribute': 'example.com/rack' })),
+    field: 'spec.attributeLabels', says: 'attribute names must be 1-128',
+  },
+  {
+    mistake: 'containerInsights set to on',
+    body: variant(goodCluster, (s) => (s.settings[0].value = 'on')),
+    field: 'spec.settings[0].value', says: 'Unsupported value: "on"',
+  },
+];
+
+let namespace = '';
+
+function body(m: Manifest): object {
+  return { apiVersion: ECS_API_VERSION, ...m };
+}
+
+/** Creates `m` in the test namespace; a server-side dry run unless `persist`. Returns what the server stored. */
+async function create(m: Manifest, persist = false): Promise<any> {
+  return custom.createNamespacedCustomObject({
+    group: ECS_GROUP, version: ECS_VERSION, namespace, plural: ECS_KINDS[m.kind].plural, body: body(m),
+    fieldValidation: 'Strict', ...(persist ? {} : { dryRun: 'All' }),
+  });
+}
+
+async function replace(m: Manifest, resourceVersion: string): Promise<any> {
+  return custom.replaceNamespacedCustomObject({
+    group: ECS_GROUP, version: ECS_VERSION, namespace, plural: ECS_KINDS[m.kind].plural, name: m.metadata.name,
+    body: { ...body(m), metadata: { ...m.metadata, resourceVersion } }, dryRun: 'All',
+  });
+}
+
+/** The API server's message when `request` is refused as invalid; fails the test when it is accepted. */
+async function refusal(request: Promise<unknown>): Promise<string> {
+  try {
+    await request;
+  } catch (error) {
+    if (!(error instanceof ApiException)) throw error;
+    const status = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
+    expect(error.code, status.message).to.be.oneOf([400, 422]);
+    return status.message as string;
+  }
+  throw new Error('the API server accepted it');
+}
+
+describe('CRDs on the API server', function () {
+  let removeNamespace: () => Promise<void> = async () => undefined;
+
+  before(async () => {
+    const extensions = kc.makeApiClient(ApiextensionsV1Api);
+    const files = readdirSync(crdDir).filter((f) => f.endsWith('.yaml'));
+    expect(files).to.have.length(4);
+    for (const file of files) {
+      // Applied as plain JSON: client-node's typed CRD model would drop the x-kubernetes-* keys it does not map.
+      const crd = parse(readFileSync(new URL(file, crdDir), 'utf8')) as { metadata: { name: string } };
+      const { name } = crd.metadata;
+      await custom.patchClusterCustomObject(
+        { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', name, body: crd, fieldManager: 'ecs-operator-e2e', force: true },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      );
+      await waitFor(`${name} Established`, async () => {
+        const current = await extensions.readCustomResourceDefinition({ name });
+        return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+      });
+    }
+    const ns = await throwawayNamespace(core, 'crds');
+    namespace = ns.name;
+    removeNamespace = ns.remove;
+  });
+  after(async () => removeNamespace());
+
+  describe('accepts good manifests and fills in the ECS defaults', () => {
+    it('a TaskDefinition with two containers, a health check, a volume and a memberOf constraint', async () => {
+      const stored = await create(goodTaskDefinition);
+      expect(stored.spec.networkMode).to.equal('bridge');
+      const [webContainer, sidecar] = stored.spec.containerDefinitions;
+      expect(webContainer.essential).to.equal(true);
+      expect(sidecar.essential).to.equal(false);
+      expect(webContainer.portMappings[0].protocol).to.equal('tcp');
+      expect(webContainer.healthCheck).to.include({ interval: 30, timeout: 5, retries: 3 });
+      expect(webContainer.healthCheck).not.to.have.property('startPeriod');
+      expect(webContainer.mountPoints[0].readOnly).to.equal(false);
+      expect(webContainer.stopTimeout).to.equal(30);
+    });
+
+    it('a Fargate TaskDefinition whose cpu and memory are written in vCPU and GB', async () => {
+      await create(fargateTaskDefinition);
+      await create(variant(fargateTaskDefinition, (s) => Object.assign(s, { cpu: '0.25 vCPU', memory: '512' })));
+      await create(variant(fargateTaskDefinition, (s) => Object.assign(s, { cpu: '16384', memory: '120 GB' })));
+    });
+
+    it('a TaskDefinition named after its family, with the ECS JSON shapes of every section', async () => {
+      const full = variant(goodTaskDefinition, (s) => {
+        delete s.family;
+        Object.assign(s.containerDefinitions[0], {
+          cpu: 256, essential: true, entryPoint: ['sh', '-c'], command: ['nginx -g "daemon off;"'],
+          environment: [{ name: 'MODE', value: 'prod' }], secrets: [{ name: 'TOKEN', valueFrom: 'arn:aws:secretsmanager:us-east-1:1:secret:t' }],
+          linuxParameters: { capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] }, initProcessEnabled: true, sharedMemorySize: 64, tmpfs: [{ containerPath: '/tmp', size: 32 }] },
+          ulimits: [{ name: 'nofile', softLimit: 1024, hardLimit: 4096 }],
+          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web' } },
+          dockerLabels: { team: 'web' }, extraHosts: [{ hostname: 'db', ipAddress: '10.0.0.5' }], user: '1000:1000',
+          resourceRequirements: [{ type: 'GPU', value: '1' }], restartPolicy: { enabled: true, ignoredExitCodes: [0] },
+        });
+        Object.assign(s, {
+          cpu: '1024', memory: '2048', pidMode: 'task', ipcMode: 'none', ephemeralStorage: { sizeInGiB: 30 },
+          runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' }, tags: [{ key: 'team', value: 'web' }],
+        });
+      });
+      const stored = await create(full);
+      expect(stored.spec.containerDefinitions[0].restartPolicy.restartAttemptPeriod).to.equal(300);
+    });
+
+    it('a Task with overrides, distinctInstance and spread then binpack, defaulted to the default cluster and RUNNING', async () => {
+      const stored = await create(goodTask);
+      expect(stored.spec).to.include({ cluster: 'default', desiredStatus: 'RUNNING' });
+    });
+
+    it('a Service naming its task definition by ARN, defaulted to REPLICA with no grace period', async () => {
+      const stored = await create(goodService);
+      expect(stored.spec).to.include({ cluster: 'default', schedulingStrategy: 'REPLICA', healthCheckGracePeriodSeconds: 0 });
+      expect(stored.spec.deploymentConfiguration).to.include({ minimumHealthyPercent: 50, maximumPercent: 200 });
+    });
+
+    it('a DAEMON Service without desiredCount and without deployment bounds, which the operator defaults', async () => {
+      const daemon = variant(goodService, (s) => {
+        Object.assign(s, { schedulingStrategy: 'DAEMON', taskDefinition: 'agent', deploymentController: {} });
+        delete s.desiredCount;
+        delete s.deploymentConfiguration;
+      });
+      const stored = await create(daemon);
+      expect(stored.spec).not.to.have.property('deploymentConfiguration');
+      expect(stored.spec.deploymentController).to.deep.equal({ type: 'ECS' });
+    });
+
+    it('a Cluster with a node selector, attribute labels and containerInsights', async () => {
+      const stored = await create(goodCluster);
+      expect(stored.spec).to.include({ allowPrivileged: false, maxInstanceDetails: 100 });
+    });
+  });
+
+  describe('refuses bad manifests with a message that names the field', () => {
+    it(`has at least 15 distinct mistakes (${badCases.length})`, () => {
+      expect(new Set(badCases.map((c) => c.mistake)).size).to.equal(badCases.length).and.be.at.least(15);
+    });
+
+    for (const { mistake, body: bad, field, says } of badCases) {
+      it(`${bad.kind}: ${mistake}`, async () => {
+        const message = await refusal(create(bad));
+        expect(message, message).to.include(field).and.include(says);
+      });
+    }
+  });
+
+  describe('refuses changes ECS does not allow', () => {
+    it('keeps a Task on its task definition and a stopped Task stopped', async () => {
+      const stopped = variant(goodTask, (s) => (s.desiredStatus = 'STOPPED'));
+      const { metadata } = await create(stopped, true);
+      const rerun = variant(stopped, (s) => (s.desiredStatus = 'RUNNING'));
+      expect(await refusal(replace(rerun, metadata.resourceVersion))).to.include('spec.desiredStatus').and.include('cannot be started again');
+      const other = variant(stopped, (s) => (s.taskDefinition = 'web:4'));
+      expect(await refusal(replace(other, metadata.resourceVersion))).to.include('spec.taskDefinition').and.include('immutable');
+      const tagged = variant(stopped, (s) => (s.tags = [{ key: 'owner', value: 'me' }]));
+      await replace(tagged, metadata.resourceVersion);
+    });
+
+    it('keeps a Service on its scheduling strategy, but lets it change task definition and count', async () => {
+      const { metadata } = await create(goodService, true);
+      const daemon = variant(goodService, (s) => (s.schedulingStrategy = 'DAEMON'));
+      expect(await refusal(replace(daemon, metadata.resourceVersion))).to.include('spec.schedulingStrategy').and.include('immutable');
+      await replace(variant(goodService, (s) => Object.assign(s, { taskDefinition: 'web:8', desiredCount: 10 })), metadata.resourceVersion);
+    });
+  });
+});
