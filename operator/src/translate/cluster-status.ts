@@ -1,0 +1,207 @@
+// An ECS cluster's status from its Nodes and Pods: container instances with registered and remaining
+// CPU units, memory MiB and ports, their task counts and attributes, and cluster-wide counts and
+// reservation. Pure: the Cluster controller feeds it the cache and writes what it returns.
+import type { V1Container, V1Node, V1Pod } from '@kubernetes/client-node';
+import type {
+  ClusterSpec, ClusterStatus, ContainerInstance, ContainerInstanceAttribute, ContainerInstanceResource, LabelSelector,
+} from '../api/cluster.js';
+import type { TaskLastStatus } from '../api/task.js';
+import { BUILTIN_ATTRIBUTE_LABELS, attributeValueOfLabel } from './placement/node-labels.js';
+import { memoryQuantityToMiB, quantityToNumber } from './units.js';
+
+export const DEFAULT_MAX_INSTANCE_DETAILS = 100;
+
+/** Usage of one node from the metrics API (metrics.k8s.io NodeMetrics). */
+export interface NodeUsage {
+  cpu: string;
+  memory: string;
+}
+
+export interface ClusterStatusInput {
+  clusterName: string;
+  /** The resource's namespace, for ARNs. */
+  namespace: string;
+  spec: ClusterSpec;
+  /** Every Node (the cluster's own are chosen by spec.nodeSelector). */
+  nodes: readonly V1Node[];
+  /** Every pod on the cluster's nodes, ECS tasks and others alike: all of them use up node resources. */
+  pods: readonly V1Pod[];
+  /** Pods that are this cluster's ECS tasks (a subset of `pods`, plus unscheduled ones). */
+  isTaskPod: (pod: V1Pod) => boolean;
+  /** lastStatus of each of the cluster's Tasks and service tasks. */
+  taskStatuses: readonly (TaskLastStatus | undefined)[];
+  activeServicesCount: number;
+  /** Node name → usage, when the metrics API is served. */
+  usage?: ReadonlyMap<string, NodeUsage>;
+}
+
+/** Whether labels satisfy a Kubernetes label selector (an absent or empty selector matches everything). */
+export function matchesLabelSelector(labels: Readonly<Record<string, string>> | undefined, selector: LabelSelector | undefined): boolean {
+  const have = labels ?? {};
+  const pairs = Object.entries(selector?.matchLabels ?? {});
+  if (!pairs.every(([key, value]) => have[key] === value)) return false;
+  return (selector?.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+    const value = have[key];
+    switch (operator) {
+      case 'In': return value !== undefined && values.includes(value);
+      case 'NotIn': return value === undefined || !values.includes(value);
+      case 'Exists': return value !== undefined;
+      case 'DoesNotExist': return value === undefined;
+      default: return false;
+    }
+  });
+}
+
+const PENDING_STATUSES: ReadonlySet<string> = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+
+function isTerminated(pod: V1Pod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+/** Millicores of a CPU quantity. Resources are summed in millicores and turned into CPU units once, so rounding never adds up. */
+function millicores(quantity: string | undefined): number {
+  return Math.round((quantityToNumber(quantity ?? '0') ?? 0) * 1000);
+}
+
+/** Whole CPU units (1024 a CPU) of millicores, rounded down as ECS reports registered and remaining CPU. */
+function unitsOf(millis: number): number {
+  return Math.floor((millis * 1024) / 1000);
+}
+
+/** What a pod reserves on its node (CPU in millicores, memory in MiB): the larger of its main containers' sum and any one init container, as the scheduler counts. */
+function podRequests(pod: V1Pod): { cpu: number; memory: number } {
+  const request = (c: V1Container, name: 'cpu' | 'memory') => {
+    const quantity = c.resources?.requests?.[name] ?? c.resources?.limits?.[name];
+    if (!quantity) return 0;
+    return name === 'cpu' ? millicores(quantity) : memoryQuantityToMiB(quantity) ?? 0;
+  };
+  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+  const oneShots = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy !== 'Always');
+  const sum = (containers: readonly V1Container[], name: 'cpu' | 'memory') => containers.reduce((n, c) => n + request(c, name), 0);
+  const mainCpu = sum([...sidecars, ...(pod.spec?.containers ?? [])], 'cpu');
+  const mainMemory = sum([...sidecars, ...(pod.spec?.containers ?? [])], 'memory');
+  return {
+    cpu: Math.max(mainCpu, ...oneShots.map((c) => request(c, 'cpu'))),
+    memory: Math.max(mainMemory, ...oneShots.map((c) => request(c, 'memory'))),
+  };
+}
+
+function hostPorts(pods: readonly V1Pod[], protocol: 'TCP' | 'UDP'): string[] {
+  const ports = pods.flatMap((pod) =>
+    [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].flatMap((c) =>
+      (c.ports ?? []).filter((p) => p.hostPort && (p.protocol ?? 'TCP') === protocol).map((p) => p.hostPort!)));
+  return [...new Set(ports)].sort((a, b) => a - b).map(String);
+}
+
+function integer(name: 'CPU' | 'MEMORY', value: number): ContainerInstanceResource {
+  return { name, type: 'INTEGER', integerValue: Math.floor(value) };
+}
+
+function stringSet(name: 'PORTS' | 'PORTS_UDP', values: string[]): ContainerInstanceResource {
+  return { name, type: 'STRINGSET', stringSetValue: values };
+}
+
+function isReady(node: V1Node): boolean {
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** ECS DRAINING: no new tasks go there. A cordoned node, or one tainted NoExecute. */
+function isDraining(node: V1Node): boolean {
+  return node.spec?.unschedulable === true || (node.spec?.taints ?? []).some((t) => t.effect === 'NoExecute');
+}
+
+function attributes(node: V1Node, attributeLabels: Readonly<Record<string, string>>): ContainerInstanceAttribute[] {
+  const labels = node.metadata?.labels ?? {};
+  const mapping = { ...BUILTIN_ATTRIBUTE_LABELS, ...attributeLabels };
+  return Object.keys(mapping)
+    .sort()
+    .flatMap((name) => {
+      const value = labels[mapping[name]!];
+      return value === undefined ? [] : [{ name, value: attributeValueOfLabel(name, value) }];
+    });
+}
+
+/** Cluster sums: CPU in millicores, memory in MiB. */
+interface InstanceTotals {
+  registeredCpu: number;
+  registeredMemory: number;
+  reservedCpu: number;
+  reservedMemory: number;
+}
+
+function containerInstance(node: V1Node, input: ClusterStatusInput, podsOnNode: readonly V1Pod[], totals: InstanceTotals): ContainerInstance {
+  const name = node.metadata?.name ?? '';
+  const allocatable = node.status?.allocatable ?? {};
+  const cpu = millicores(allocatable.cpu);
+  const memory = memoryQuantityToMiB(allocatable.memory ?? '0') ?? 0;
+  const live = podsOnNode.filter((p) => !isTerminated(p));
+  const used = live.map(podRequests).reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), { cpu: 0, memory: 0 });
+  const tasks = live.filter(input.isTaskPod);
+  const reserved = tasks.map(podRequests).reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), { cpu: 0, memory: 0 });
+  totals.registeredCpu += cpu;
+  totals.registeredMemory += memory;
+  totals.reservedCpu += reserved.cpu;
+  totals.reservedMemory += reserved.memory;
+  const kubeletPort = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  const reservedPorts = kubeletPort ? [String(kubeletPort)] : [];
+  const instance: ContainerInstance = {
+    nodeName: name,
+    containerInstanceArn: `arn:aws:ecs:local:${input.namespace}:container-instance/${input.clusterName}/${name}`,
+    status: isDraining(node) ? 'DRAINING' : 'ACTIVE',
+    agentConnected: isReady(node),
+    runningTasksCount: tasks.filter((p) => p.status?.phase === 'Running').length,
+    pendingTasksCount: tasks.filter((p) => p.status?.phase === 'Pending').length,
+    registeredResources: [integer('CPU', unitsOf(cpu)), integer('MEMORY', memory), stringSet('PORTS', reservedPorts), stringSet('PORTS_UDP', [])],
+    remainingResources: [
+      integer('CPU', unitsOf(Math.max(0, cpu - used.cpu))),
+      integer('MEMORY', Math.max(0, memory - used.memory)),
+      stringSet('PORTS', [...new Set([...reservedPorts, ...hostPorts(live, 'TCP')])].sort((a, b) => Number(a) - Number(b))),
+      stringSet('PORTS_UDP', hostPorts(live, 'UDP')),
+    ],
+    attributes: attributes(node, input.spec.attributeLabels ?? {}),
+  };
+  if (node.metadata?.creationTimestamp) instance.registeredAt = new Date(node.metadata.creationTimestamp).toISOString();
+  return instance;
+}
+
+function percent(part: number, whole: number): number {
+  return whole > 0 ? Math.round((part / whole) * 10000) / 100 : 0;
+}
+
+function utilization(nodes: readonly V1Node[], usage: ReadonlyMap<string, NodeUsage> | undefined, totals: InstanceTotals): Pick<ClusterStatus, 'cpuUtilization' | 'memoryUtilization'> {
+  if (!usage || nodes.length === 0 || !nodes.every((n) => usage.has(n.metadata?.name ?? ''))) return {};
+  const used = nodes.map((n) => usage.get(n.metadata?.name ?? '')!);
+  const cpu = used.reduce((sum, u) => sum + millicores(u.cpu), 0);
+  const memory = used.reduce((sum, u) => sum + (memoryQuantityToMiB(u.memory) ?? 0), 0);
+  return { cpuUtilization: percent(cpu, totals.registeredCpu), memoryUtilization: percent(memory, totals.registeredMemory) };
+}
+
+/** The observed part of a Cluster's status (conditions are the controller's). */
+export function observeCluster(input: ClusterStatusInput): ClusterStatus {
+  const nodes = input.nodes
+    .filter((n) => matchesLabelSelector(n.metadata?.labels, input.spec.nodeSelector))
+    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const podsByNode = new Map<string, V1Pod[]>();
+  for (const pod of input.pods) {
+    const node = pod.spec?.nodeName;
+    if (node) podsByNode.set(node, [...(podsByNode.get(node) ?? []), pod]);
+  }
+  const totals: InstanceTotals = { registeredCpu: 0, registeredMemory: 0, reservedCpu: 0, reservedMemory: 0 };
+  const instances = nodes.map((node) => containerInstance(node, input, podsByNode.get(node.metadata?.name ?? '') ?? [], totals));
+  const limit = input.spec.maxInstanceDetails ?? DEFAULT_MAX_INSTANCE_DETAILS;
+  const status: ClusterStatus = {
+    clusterName: input.clusterName,
+    clusterArn: `arn:aws:ecs:local:${input.namespace}:cluster/${input.clusterName}`,
+    status: 'ACTIVE',
+    registeredContainerInstancesCount: instances.length,
+    runningTasksCount: input.taskStatuses.filter((s) => s === 'RUNNING').length,
+    pendingTasksCount: input.taskStatuses.filter((s) => s !== undefined && PENDING_STATUSES.has(s)).length,
+    activeServicesCount: input.activeServicesCount,
+    cpuReservation: percent(totals.reservedCpu, totals.registeredCpu),
+    memoryReservation: percent(totals.reservedMemory, totals.registeredMemory),
+    ...utilization(nodes, input.usage, totals),
+    containerInstances: instances.slice(0, limit),
+  };
+  if (instances.length > limit) status.containerInstancesOmitted = instances.length - limit;
+  return status;
+}
