@@ -147,7 +147,16 @@ export class SharedInformer<T extends KubernetesObject> {
     this.backoff = new ExponentialBackoff(options.restartBackoff?.baseMs ?? 1000, options.restartBackoff?.maxMs ?? 30_000);
     this.resourceLabel = describeRequest('GET', this.path).resource;
     const watcher = this.observe(options.watcher ?? new Watch(clients.kc));
-    const list = () => resource.list(clients, namespace, this.labelSelector);
+    // List items of built-in kinds come without apiVersion and kind; watch events carry them. Set them so that
+    // any cached object can be passed to a write as it is.
+    const list = async () => {
+      const result = await resource.list(clients, namespace, this.labelSelector);
+      for (const item of result.items) {
+        item.apiVersion ??= resource.apiVersion;
+        item.kind ??= resource.kind;
+      }
+      return result;
+    };
     this.listWatch = new ListWatch<T>(this.path, watcher as Watch, list, false, this.labelSelector, undefined, {
       delayFn: (ms) => this.clock.sleep(ms),
     });

@@ -1,63 +1,15 @@
-import type { KubernetesListObject, KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import type { ApiClients } from '../../../operator/src/runtime/clients.js';
 import {
   InformerFactory,
   RESOURCES,
   type ResourceType,
   SharedInformer,
-  type Watcher,
   resourcePath,
 } from '../../../operator/src/runtime/informer.js';
 import { Metrics } from '../../../operator/src/runtime/metrics.js';
 import { FakeClock, settle } from './fake-clock.js';
-
-type Callback = Parameters<Watcher['watch']>[2];
-type Done = Parameters<Watcher['watch']>[3];
-
-/** A watch endpoint the test drives: it records each watch and lets the test send events or break it. */
-class FakeWatcher implements Watcher {
-  readonly watches: Array<{ path: string; query: Record<string, unknown>; send: Callback; end: Done }> = [];
-
-  async watch(path: string, query: Record<string, unknown>, send: Callback, end: Done): Promise<AbortController> {
-    this.watches.push({ path, query: { ...query }, send, end });
-    return new AbortController();
-  }
-
-  get last() {
-    const watch = this.watches.at(-1);
-    if (!watch) throw new Error('no watch started');
-    return watch;
-  }
-}
-
-const obj = (name: string, resourceVersion: string, namespace = 'ns'): KubernetesObject => ({
-  apiVersion: 'test/v1',
-  kind: 'Thing',
-  metadata: { name, namespace, resourceVersion },
-});
-
-/** A resource whose list answers come from the test: each call takes the next answer (an error is thrown). */
-function scriptedResource(answers: Array<KubernetesObject[] | Error>, model?: string): ResourceType & { calls: number } {
-  const resource = {
-    apiVersion: 'test/v1',
-    kind: 'Thing',
-    plural: 'things',
-    namespaced: true,
-    calls: 0,
-    ...(model ? { model } : {}),
-    async list(): Promise<KubernetesListObject<KubernetesObject>> {
-      const answer = answers[Math.min(resource.calls++, answers.length - 1)];
-      if (answer instanceof Error) throw answer;
-      const items = answer ?? [];
-      const rv = String(Math.max(0, ...items.map((item) => Number(item.metadata?.resourceVersion ?? 0))));
-      return { metadata: { resourceVersion: rv }, items };
-    },
-  };
-  return resource;
-}
-
-const noClients = {} as ApiClients;
+import { FakeWatcher, noClients, obj, scriptedResource } from './fake-informer.js';
 
 describe('runtime/informer', () => {
   it('is synced once the first list is in the cache, and serves get, list and keys', async () => {

@@ -1,0 +1,113 @@
+// Writes, with the rule that a converged object costs no request. Children are written with server-side apply
+// under one field manager; whether an apply is needed at all is decided locally, by comparing a hash of the
+// desired object with the one the live object carries in an annotation. Status goes through the /status
+// subresource, and only when the computed status differs from the live one.
+import {
+  type KubernetesObject,
+  PatchStrategy,
+  type V1DeleteOptions,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { ECS_GROUP } from '../api/meta.js';
+import { shortHash, stableStringify } from '../translate/hash.js';
+import { type ApiClients, statusCodeOf } from './clients.js';
+import type { ResourceType } from './informer.js';
+
+/** The one field manager of everything the operator writes. */
+export const FIELD_MANAGER = 'ecs-operator';
+/** Hash of the desired object last applied, on every object the operator applies. */
+export const APPLIED_HASH_ANNOTATION = `${ECS_GROUP}/applied-hash`;
+
+const serverSideApply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+
+/** Hash of what `desired` asks for, leaving out the hash annotation itself and metadata the server owns. */
+export function appliedHash(desired: KubernetesObject): string {
+  const { [APPLIED_HASH_ANNOTATION]: _hash, ...annotations } = desired.metadata?.annotations ?? {};
+  const { resourceVersion: _rv, managedFields: _mf, ...metadata } = desired.metadata ?? {};
+  return shortHash(stableStringify({ ...desired, metadata: { ...metadata, annotations } }), 16);
+}
+
+/** `desired` with its hash annotation set. */
+export function withAppliedHash<T extends KubernetesObject>(desired: T): T {
+  const annotations = { ...desired.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: appliedHash(desired) };
+  return { ...desired, metadata: { ...desired.metadata, annotations } };
+}
+
+/** Whether applying `desired` could change `live`: it is missing, or it was last applied from something else. */
+export function needsApply(desired: KubernetesObject, live: KubernetesObject | undefined): boolean {
+  return live?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] !== appliedHash(desired);
+}
+
+/** Deep equality of JSON values, ignoring the order of object keys (Dates compare by their JSON text). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return stableStringify(a ?? null) === stableStringify(b ?? null);
+}
+
+export interface WriteResult<T> {
+  /** The object as the server returned it, or the live object when nothing was sent. */
+  object: T;
+  /** Whether a request was sent. */
+  written: boolean;
+}
+
+type WithStatus = KubernetesObject & { status?: unknown };
+
+export class Applier {
+  constructor(private readonly clients: ApiClients) {}
+
+  /**
+   * Server-side applies `desired` (with its hash annotation) unless `live`, the object from the cache, shows it
+   * was already applied from an identical desired object. `desired` names only the fields the operator owns.
+   */
+  async apply<T extends KubernetesObject>(desired: T, live: T | undefined): Promise<WriteResult<T>> {
+    if (live && !needsApply(desired, live)) return { object: live, written: false };
+    const object = await this.clients.objects.patch(
+      withAppliedHash(desired),
+      undefined,
+      undefined,
+      FIELD_MANAGER,
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+    return { object, written: true };
+  }
+
+  /**
+   * Writes `status` to the /status subresource of `live` (a custom resource of `resource`) by server-side
+   * apply, unless it equals the live status. A 404 (the object was deleted meanwhile) writes nothing.
+   */
+  async applyStatus<T extends WithStatus>(resource: ResourceType<T>, live: T, status: T['status']): Promise<WriteResult<T>> {
+    if (sameJson(live.status, status)) return { object: live, written: false };
+    const [group, version] = resource.apiVersion.split('/');
+    const { name = '', namespace = '' } = live.metadata ?? {};
+    if (!group || !version) throw new Error(`status of ${resource.kind}: only custom resources are written here`);
+    const body = { apiVersion: resource.apiVersion, kind: resource.kind, metadata: { name, namespace }, status };
+    try {
+      const object = (await this.clients.custom.patchNamespacedCustomObjectStatus(
+        { group, version, namespace, plural: resource.plural, name, body, fieldManager: FIELD_MANAGER, force: true },
+        serverSideApply,
+      )) as T;
+      return { object, written: true };
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return { object: live, written: false };
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes `obj` in the background (children of it are collected by the garbage collector), only if it is
+   * still the object with that uid. Returns false when it was already gone.
+   */
+  async delete(obj: KubernetesObject): Promise<boolean> {
+    const uid = obj.metadata?.uid;
+    const body: V1DeleteOptions = { propagationPolicy: 'Background', ...(uid ? { preconditions: { uid } } : {}) };
+    try {
+      await this.clients.objects.delete(obj, undefined, undefined, undefined, undefined, 'Background', body);
+      return true;
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return false;
+      throw error;
+    }
+  }
+}
+
