@@ -181,6 +181,8 @@ describe('placement/query-parser', () => {
       ['   ', 'the expression is empty', 0],
       ['attribute:a contains b', "expected an operator after 'attribute:a' at position 12, found 'contains'", 12],
       ['attribute:a = b', "expected an operator after 'attribute:a' at position 12, found '='", 12],
+      ['attribute:a constructor b', "expected an operator after 'attribute:a' at position 12, found 'constructor'", 12],
+      ['attribute:a !toString', "expected an operator after 'attribute:a' at position 12, found '!'", 12],
       ['attribute:a == ', "expected a value after '==' at position 15", 15],
       ['attribute:a in a', "expected a list such as '[a, b]' after 'in' at position 15, found 'a'", 15],
       ['attribute:a in []', "expected a value after '[' at position 16, found ']'", 16],
@@ -277,7 +279,7 @@ describe('placement/query-parser', () => {
 
     const queryish = fc.array(
       fc.oneof(
-        fc.constantFrom('attribute:', 'a', 'task:group', 'ec2InstanceId', ' ', '==', '!', '!=', 'in', '[', ']', ',', '(', ')', "'", '"', '\\', 'and', 'or', 'not', '&&', '||', 'exists', '=~', '>'),
+        fc.constantFrom('attribute:', 'a', 'task:group', 'ec2InstanceId', ' ', '==', '!', '!=', 'in', '[', ']', ',', '(', ')', "'", '"', '\\', 'and', 'or', 'not', '&&', '||', 'exists', '=~', '>', 'constructor', '__proto__'),
         fc.string({ maxLength: 3 }),
       ),
       { maxLength: 40 },

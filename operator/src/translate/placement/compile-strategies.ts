@@ -35,10 +35,10 @@ export interface CompiledStrategies {
   errors: Issue[];
 }
 
-const BINPACK_PROFILES: Readonly<Record<string, string>> = {
-  cpu: SCHEDULER_NAMES.binpackCpu,
-  memory: SCHEDULER_NAMES.binpackMemory,
-};
+const BINPACK_PROFILES: ReadonlyMap<string, string> = new Map([
+  ['cpu', SCHEDULER_NAMES.binpackCpu],
+  ['memory', SCHEDULER_NAMES.binpackMemory],
+]);
 
 /** ECS's default with no strategy: balance over zones, then over instances. */
 const DEFAULT_SPREAD_KEYS = [NODE_LABELS.zone, NODE_LABELS.hostname];
@@ -84,7 +84,7 @@ export function compileStrategies(source: StrategySource | undefined, context: S
         return;
       }
       case 'binpack':
-        profileName = BINPACK_PROFILES[strategy.field ?? ''];
+        profileName = BINPACK_PROFILES.get(strategy.field ?? '');
         if (profileName === undefined) return log.error(`${at}.field`, `binpack needs the field cpu or memory, not '${strategy.field ?? ''}'`);
         break;
       case 'random':

@@ -31,9 +31,15 @@ export const BUILTIN_ATTRIBUTE_LABELS: Readonly<Record<string, string>> = {
 };
 
 /** ECS attribute values spelled differently in the node label (ECS value → label value). */
-const LABEL_VALUE_SPELLINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'ecs.cpu-architecture': { x86_64: 'amd64', arm64: 'arm64' },
-};
+const LABEL_VALUE_SPELLINGS: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map([
+  [
+    'ecs.cpu-architecture',
+    new Map([
+      ['x86_64', 'amd64'],
+      ['arm64', 'arm64'],
+    ]),
+  ],
+]);
 
 export type LabelKeyResult = { ok: true; key: string } | { ok: false; message: string };
 
@@ -48,7 +54,7 @@ export function attributeLabelKey(name: string, attributeLabels: Readonly<Record
       ? { ok: true, key: mapped }
       : { ok: false, message: `the Cluster maps attribute '${name}' to '${mapped}', which is not a valid label key` };
   }
-  const builtin = BUILTIN_ATTRIBUTE_LABELS[name];
+  const builtin = Object.hasOwn(BUILTIN_ATTRIBUTE_LABELS, name) ? BUILTIN_ATTRIBUTE_LABELS[name] : undefined;
   if (builtin !== undefined) return { ok: true, key: builtin };
   if (isLabelKey(name)) return { ok: true, key: name };
   const prefixed = `${CUSTOM_ATTRIBUTE_LABEL_PREFIX}${name.replaceAll('/', '.')}`;
@@ -61,13 +67,13 @@ export function attributeLabelKey(name: string, attributeLabels: Readonly<Record
 
 /** The label value that stands for ECS attribute value `value` (e.g. x86_64 → amd64 for the CPU architecture). */
 export function attributeLabelValue(name: string, value: string): string {
-  return LABEL_VALUE_SPELLINGS[name]?.[value] ?? value;
+  return LABEL_VALUE_SPELLINGS.get(name)?.get(value) ?? value;
 }
 
 /** The ECS attribute value a node label value stands for (amd64 → x86_64 for the CPU architecture). */
 export function attributeValueOfLabel(name: string, labelValue: string): string {
-  const spellings = LABEL_VALUE_SPELLINGS[name] ?? {};
-  return Object.keys(spellings).find((ecs) => spellings[ecs] === labelValue) ?? labelValue;
+  const spellings = [...(LABEL_VALUE_SPELLINGS.get(name) ?? [])];
+  return spellings.find(([, spelled]) => spelled === labelValue)?.[0] ?? labelValue;
 }
 
 /**

@@ -66,20 +66,20 @@ export interface Negation {
 export type QueryExpression = Condition | Conjunction | Disjunction | Negation;
 
 /** Word spellings of the operators (matched case-insensitively), mapped to the canonical symbol. */
-export const OPERATOR_WORDS: Readonly<Record<string, QueryOperator>> = {
-  equals: '==',
-  not_equals: '!=',
-  greater_than: '>',
-  greater_than_equal: '>=',
-  less_than: '<',
-  less_than_equal: '<=',
-  exists: 'exists',
-  not_exists: '!exists',
-  in: 'in',
-  not_in: '!in',
-  matches: '=~',
-  not_matches: '!~',
-};
+export const OPERATOR_WORDS: ReadonlyMap<string, QueryOperator> = new Map([
+  ['equals', '=='],
+  ['not_equals', '!='],
+  ['greater_than', '>'],
+  ['greater_than_equal', '>='],
+  ['less_than', '<'],
+  ['less_than_equal', '<='],
+  ['exists', 'exists'],
+  ['not_exists', '!exists'],
+  ['in', 'in'],
+  ['not_in', '!in'],
+  ['matches', '=~'],
+  ['not_matches', '!~'],
+]);
 
 /**
  * Characters that end a bare (unquoted) value. `&&` and `||` end one too.

@@ -36,7 +36,10 @@ const WORD_CHAR = /[A-Za-z0-9_]/;
 const ATTRIBUTE_NAME_CHAR = /[A-Za-z0-9\-_/.]/;
 const SYMBOL_OPERATORS: readonly QueryOperator[] = ['==', '!=', '>=', '<=', '=~', '!~', '>', '<'];
 /** `!exists` and `!in`: the two operators written as `!` and a word. */
-const NEGATED_OPERATOR_WORDS: Readonly<Record<string, QueryOperator>> = { exists: '!exists', in: '!in' };
+const NEGATED_OPERATOR_WORDS: ReadonlyMap<string, QueryOperator> = new Map([
+  ['exists', '!exists'],
+  ['in', '!in'],
+]);
 const SUBJECT_LIST = 'attribute:NAME, ' + BUILTIN_SUBJECTS.join(', ');
 
 class SyntaxFailure {
@@ -158,7 +161,7 @@ class QueryParser {
     const bang = this.acceptSymbol('!');
     const word = this.readWhile(WORD_CHAR).toLowerCase();
     if (word !== '') {
-      const canonical = bang ? NEGATED_OPERATOR_WORDS[word] : OPERATOR_WORDS[word];
+      const canonical = (bang ? NEGATED_OPERATOR_WORDS : OPERATOR_WORDS).get(word);
       if (canonical !== undefined) return { canonical, length: this.pos - start };
     } else {
       this.pos = start;
