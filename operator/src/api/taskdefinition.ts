@@ -263,6 +263,11 @@ export interface TaskDefinitionSpec {
   ephemeralStorage?: EphemeralStorage;
   runtimePlatform?: RuntimePlatform;
   enableFaultInjection?: boolean;
+  /**
+   * Not part of the ECS registration: revisions deregistered (ECS DeregisterTaskDefinition). They turn
+   * INACTIVE: running tasks and services keep them, no new task or service may name them.
+   */
+  inactiveRevisions?: number[];
 }
 
 export type TaskDefinitionRevisionStatus = 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';
