@@ -76,7 +76,11 @@ export class Applier {
    * Writes `status` to the /status subresource of `live` (a custom resource of `resource`) by server-side
    * apply, unless it equals the live status. A 404 (the object was deleted meanwhile) writes nothing.
    */
-  async applyStatus<T extends WithStatus>(resource: ResourceType<T>, live: T, status: T['status']): Promise<WriteResult<T>> {
+  async applyStatus<T extends WithStatus>(
+    resource: Pick<ResourceType, 'apiVersion' | 'kind' | 'plural'>,
+    live: T,
+    status: T['status'],
+  ): Promise<WriteResult<T>> {
     if (sameJson(live.status, status)) return { object: live, written: false };
     const [group, version] = resource.apiVersion.split('/');
     const { name = '', namespace = '' } = live.metadata ?? {};
