@@ -4,7 +4,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { ApiException, ApiextensionsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { ECS_API_VERSION, ECS_GROUP, ECS_KINDS, ECS_VERSION, type EcsKind } from '../../operator/src/api/index.js';
+import {
+  ECS_API_VERSION, ECS_GROUP, ECS_KINDS, ECS_VERSION,
+  type ClusterStatus, type Condition, type EcsKind, type ServiceStatus, type TaskDefinitionStatus, type TaskStatus,
+} from '../../operator/src/api/index.js';
 import { clients, throwawayNamespace, waitFor } from './helpers.js';
 
 const { kc, custom, core } = clients();
@@ -269,6 +272,63 @@ const badCases: BadCase[] = [
   },
 ];
 
+// A status of each kind with every field set, as the controllers write them: the API server must keep them all.
+const at = '2026-01-02T03:04:05Z';
+const valid: Condition = { type: 'Valid', status: 'True', reason: 'Translated', message: 'ok', lastTransitionTime: at, observedGeneration: 1 };
+const fullStatuses: Record<EcsKind, object> = {
+  TaskDefinition: {
+    observedGeneration: 1, family: 'web', revision: 2, taskDefinition: 'web:2', status: 'ACTIVE',
+    taskDefinitionArn: 'arn:aws:ecs:local:ns:task-definition/web:2',
+    revisions: [
+      { revision: 1, status: 'INACTIVE', controllerRevision: 'web-1', registeredAt: at, deregisteredAt: at },
+      { revision: 2, status: 'ACTIVE', controllerRevision: 'web-2', registeredAt: at },
+    ],
+    warnings: ['spec.containerDefinitions[0].links: not supported'],
+    conditions: [valid],
+  } satisfies TaskDefinitionStatus,
+  Task: {
+    observedGeneration: 1, taskArn: 'arn:aws:ecs:local:ns:task/default/batch', cluster: 'default', taskDefinition: 'web:3',
+    taskDefinitionArn: 'arn:aws:ecs:local:ns:task-definition/web:3', lastStatus: 'STOPPED', desiredStatus: 'STOPPED',
+    healthStatus: 'UNKNOWN', containerInstance: 'kwok-node-0', group: 'family:web', startedBy: 'ecs-svc/1', launchType: 'EC2',
+    cpu: '256', memory: '512',
+    containers: [{
+      name: 'web', image: 'nginx:1.27', imageDigest: 'sha256:' + 'b'.repeat(64), runtimeId: 'containerd://1', lastStatus: 'STOPPED',
+      exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', healthStatus: 'UNHEALTHY',
+      networkBindings: [{ bindIP: '0.0.0.0', containerPort: 80, hostPort: 32768, protocol: 'tcp' }],
+      cpu: '0', memory: '512', memoryReservation: '256', restartCount: 1,
+    }],
+    stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', createdAt: at, pullStartedAt: at,
+    pullStoppedAt: at, startedAt: at, stoppingAt: at, executionStoppedAt: at, stoppedAt: at, version: 7, conditions: [valid],
+  } satisfies TaskStatus,
+  Service: {
+    observedGeneration: 1, serviceName: 'web', serviceArn: 'arn:aws:ecs:local:ns:service/default/web', cluster: 'default',
+    status: 'ACTIVE', desiredCount: 3, runningCount: 2, pendingCount: 1, taskDefinition: 'web:7',
+    selector: 'ecs.operator.dev/service=web',
+    deployments: [{
+      id: 'ecs-svc/7', status: 'PRIMARY', taskDefinition: 'web:7', replicaSet: 'web-7', desiredCount: 3, pendingCount: 1,
+      runningCount: 2, failedTasks: 0, createdAt: at, updatedAt: at, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment ecs-svc/7 in progress.',
+      circuitBreaker: { status: 'MONITORING', failureCount: 0, threshold: 3 },
+    }],
+    events: [{ id: 'e1', createdAt: at, message: '(service web) has started 2 tasks: (task web-7-a) (task web-7-b).' }],
+    conditions: [valid],
+  } satisfies ServiceStatus,
+  Cluster: {
+    observedGeneration: 1, clusterName: 'default', clusterArn: 'arn:aws:ecs:local:ns:cluster/default', status: 'ACTIVE',
+    registeredContainerInstancesCount: 6, runningTasksCount: 4, pendingTasksCount: 1, activeServicesCount: 2,
+    cpuReservation: 12.5, memoryReservation: 30.25, cpuUtilization: 3.5, memoryUtilization: 20,
+    containerInstances: [{
+      nodeName: 'kwok-node-0', containerInstanceArn: 'arn:aws:ecs:local:ns:container-instance/default/kwok-node-0',
+      status: 'DRAINING', agentConnected: true, runningTasksCount: 1, pendingTasksCount: 0,
+      registeredResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 2048 }, { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22'] }],
+      remainingResources: [{ name: 'MEMORY', type: 'INTEGER', integerValue: 3668 }, { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22', '80'] }],
+      attributes: [{ name: 'ecs.availability-zone', value: 'us-east-1a' }, { name: 'ecs.os-type', value: 'linux' }],
+      registeredAt: at,
+    }],
+    containerInstancesOmitted: 5,
+    conditions: [valid],
+  } satisfies ClusterStatus,
+};
+
 let namespace = '';
 
 function body(m: Manifest): object {
@@ -407,6 +467,21 @@ describe('CRDs on the API server', function () {
       it(`${bad.kind}: ${mistake}`, async () => {
         const message = await refusal(create(bad));
         expect(message, message).to.include(field).and.include(says);
+      });
+    }
+  });
+
+  describe('keeps every status field the controllers write, through the status subresource', () => {
+    const resources: Record<EcsKind, Manifest> = { TaskDefinition: goodTaskDefinition, Task: goodTask, Service: goodService, Cluster: goodCluster };
+    for (const kind of Object.keys(fullStatuses) as EcsKind[]) {
+      it(kind, async () => {
+        const status = fullStatuses[kind];
+        const created = await create({ ...resources[kind], metadata: { name: 'with-status' } }, true);
+        const stored = await custom.replaceNamespacedCustomObjectStatus({
+          group: ECS_GROUP, version: ECS_VERSION, namespace, plural: ECS_KINDS[kind].plural, name: 'with-status',
+          body: { ...created, status }, fieldValidation: 'Strict',
+        });
+        expect(stored.status).to.deep.equal(status);
       });
     }
   });
