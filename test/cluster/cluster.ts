@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CoreV1Api, Health, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import { kubeSchedulerConfiguration } from '../../operator/src/translate/placement/scheduler-profiles.js';
 import { DEFAULT_NODE_SET, loadNodeSet, nodeSetToNodes, type NodeSetConfig } from './nodes.js';
 
 const run = promisify(execFile);
@@ -50,6 +51,13 @@ export async function buildBinaries(): Promise<Binaries> {
   return paths as unknown as Binaries;
 }
 
+/** The kube-scheduler runs the ECS strategy profiles (binpack, random) beside the default one, as the Helm chart does. */
+function writeSchedulerConfig(): string {
+  const path = join(STATE_DIR, 'kube-scheduler.yaml');
+  writeFileSync(path, stringify(kubeSchedulerConfiguration()));
+  return path;
+}
+
 function kwokctlConfig(bin: Binaries): string {
   const k8sVersion = readVersions().K8S_VERSION!;
   const options = {
@@ -66,6 +74,7 @@ function kwokctlConfig(bin: Binaries): string {
       kubectlBinary: join(bin.kubernetes, 'kubectl'),
       kwokControllerBinary: join(bin.kwok, 'kwok'),
       kwokctlBinary: join(bin.kwok, 'kwokctl'),
+      kubeSchedulerConfig: writeSchedulerConfig(),
       // Tests create and delete many objects fast; the client-side rate limits of the components would only slow them.
       disableQPSLimits: true,
     },
