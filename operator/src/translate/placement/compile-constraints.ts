@@ -12,13 +12,11 @@ import type {
   V1LabelSelector,
   V1Node,
   V1NodeAffinity,
-  V1NodeSelectorRequirement,
   V1PodAffinity,
   V1PodAffinityTerm,
   V1PodAntiAffinity,
 } from '@kubernetes/client-node';
 import type { PlacementConstraint } from '../../api/placement.js';
-import { stableStringify } from '../hash.js';
 import { IssueLog, type Issue } from '../issues.js';
 import { LABELS } from '../labels.js';
 import { isLabelValue, toDnsSubdomain } from '../names.js';
@@ -27,6 +25,20 @@ import { NODE_LABELS, attributeLabelKey, attributeLabelValue, groupLabelValue } 
 import { conjuncts, literals, toNormalForm, toQuery, type Literal, type NormalForm } from './normal-form.js';
 import { printQuery, type Comparison, type Condition, type QueryOperator } from './query-ast.js';
 import { parseQuery } from './query-parser.js';
+import {
+  ANYWHERE,
+  NOWHERE,
+  allOf,
+  anyOf,
+  isEverywhere,
+  label,
+  nodeName,
+  nodeSetTerms,
+  requirement,
+  toNodeSelectorTerms,
+  unique,
+  type Terms,
+} from './selector-terms.js';
 
 /** ECS allows at most 10 constraints on a task, its task definition's included. */
 export const MAX_PLACEMENT_CONSTRAINTS = 10;
@@ -66,55 +78,6 @@ export interface CompiledConstraints {
   dependsOnPods: boolean;
   warnings: Issue[];
   errors: Issue[];
-}
-
-/** A nodeSelectorTerm in the making: every requirement must hold. */
-interface Term {
-  expressions: V1NodeSelectorRequirement[];
-  fields: V1NodeSelectorRequirement[];
-}
-
-/** Disjunctive normal form: any term may hold. `[]` holds nowhere; a term without requirements everywhere. */
-type Terms = Term[];
-
-const ANYWHERE: Terms = [{ expressions: [], fields: [] }];
-const NOWHERE: Terms = [];
-const NODE_NAME_FIELD = 'metadata.name';
-
-function requirement(key: string, operator: string, values?: string[]): V1NodeSelectorRequirement {
-  return values === undefined ? { key, operator } : { key, operator, values };
-}
-
-const label = (key: string, operator: string, values?: string[]): Term => ({ expressions: [requirement(key, operator, values)], fields: [] });
-const nodeName = (operator: 'In' | 'NotIn', name: string): Term => ({ expressions: [], fields: [requirement(NODE_NAME_FIELD, operator, [name])] });
-
-function unique<T>(items: readonly T[]): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const key = stableStringify(item);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function isEverywhere(terms: Terms): boolean {
-  return terms.some((term) => term.expressions.length === 0 && term.fields.length === 0);
-}
-
-function anyOf(a: Terms, b: Terms, limit: number): Terms | undefined {
-  if (isEverywhere(a) || isEverywhere(b)) return ANYWHERE;
-  const terms = unique([...a, ...b]);
-  return terms.length > limit ? undefined : terms;
-}
-
-function allOf(a: Terms, b: Terms, limit: number): Terms | undefined {
-  if (a.length * b.length > limit) return undefined;
-  return unique(
-    a.flatMap((x) =>
-      b.map((y) => ({ expressions: unique([...x.expressions, ...y.expressions]), fields: unique([...x.fields, ...y.fields]) })),
-    ),
-  );
 }
 
 function conditionValues(condition: Condition): string[] {
@@ -267,28 +230,6 @@ function taskGroupTerm(
   return { kind: positive !== negated ? 'affinity' : 'antiAffinity', term: { labelSelector: selector, topologyKey: NODE_LABELS.hostname } };
 }
 
-/**
- * Terms that select exactly `matching` among `nodes`: one hostname label requirement for the nodes
- * whose hostname label no other node shares, and a node name term for each of the others.
- */
-function nodeSetTerms(matching: readonly V1Node[], nodes: readonly V1Node[]): Terms {
-  const hostname = (node: V1Node) => node.metadata?.labels?.[NODE_LABELS.hostname];
-  const others = new Set(nodes.filter((node) => !matching.includes(node)).map(hostname));
-  const byHostname = matching.filter((node) => hostname(node) !== undefined && !others.has(hostname(node)));
-  const byName = matching.filter((node) => !byHostname.includes(node));
-  const hostnames = [...new Set(byHostname.map((node) => hostname(node)!))].sort();
-  return [
-    ...(hostnames.length > 0 ? [label(NODE_LABELS.hostname, 'In', hostnames)] : []),
-    ...byName.map((node) => node.metadata?.name ?? '').sort().map((name) => nodeName('In', name)),
-  ];
-}
-
-/** A term no node satisfies, for constraints nothing can meet: the pod stays Pending, as ECS keeps the task. */
-const UNSATISFIABLE: Term = {
-  expressions: [requirement(NODE_LABELS.hostname, 'Exists'), requirement(NODE_LABELS.hostname, 'DoesNotExist')],
-  fields: [],
-};
-
 interface Conjunct {
   form: NormalForm;
   path: string;
@@ -406,11 +347,7 @@ export function compileConstraints(sources: readonly ConstraintSource[], context
     errors: log.errors,
   };
   if (!isEverywhere(terms)) {
-    const selectorTerms = (terms.length === 0 ? [UNSATISFIABLE] : terms).map((term) => ({
-      ...(term.expressions.length > 0 ? { matchExpressions: term.expressions } : {}),
-      ...(term.fields.length > 0 ? { matchFields: term.fields } : {}),
-    }));
-    result.nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: selectorTerms } };
+    result.nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: toNodeSelectorTerms(terms) } };
   }
   if (affinity.length > 0) result.podAffinity = { requiredDuringSchedulingIgnoredDuringExecution: unique(affinity) };
   if (antiAffinity.length > 0) result.podAntiAffinity = { requiredDuringSchedulingIgnoredDuringExecution: unique(antiAffinity) };

@@ -65,17 +65,23 @@ class QueryParser {
 
   /** `previous` is the keyword or symbol just read, so that a missing operand is reported after it. */
   private parseOr(previous?: string): QueryExpression {
-    let left = this.parseAnd(previous);
-    for (let op = this.acceptCombinator('or', '||'); op !== undefined; op = this.acceptCombinator('or', '||')) {
-      left = { type: 'or', left, right: this.parseAnd(op) };
-    }
-    return left;
+    return this.parseJunction('or', '||', (before) => this.parseAnd(before), previous);
   }
 
   private parseAnd(previous?: string): QueryExpression {
-    let left = this.parseUnary(previous);
-    for (let op = this.acceptCombinator('and', '&&'); op !== undefined; op = this.acceptCombinator('and', '&&')) {
-      left = { type: 'and', left, right: this.parseUnary(op) };
+    return this.parseJunction('and', '&&', (before) => this.parseUnary(before), previous);
+  }
+
+  /** Operands joined by one combinator, grouped from the left. */
+  private parseJunction(
+    type: 'and' | 'or',
+    symbol: string,
+    parseOperand: (previous?: string) => QueryExpression,
+    previous?: string,
+  ): QueryExpression {
+    let left = parseOperand(previous);
+    for (let op = this.acceptCombinator(type, symbol); op !== undefined; op = this.acceptCombinator(type, symbol)) {
+      left = { type, left, right: parseOperand(op) };
     }
     return left;
   }
