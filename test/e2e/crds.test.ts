@@ -443,7 +443,7 @@ describe('CRDs on the API server', function () {
 
     it('a DAEMON Service without desiredCount and without deployment bounds, which the operator defaults', async () => {
       const daemon = variant(goodService, (s) => {
-        Object.assign(s, { schedulingStrategy: 'DAEMON', taskDefinition: 'agent', deploymentController: {} });
+        Object.assign(s, { schedulingStrategy: 'DAEMON', taskDefinition: 'agent' });
         delete s.desiredCount;
         delete s.deploymentConfiguration;
       });
@@ -487,6 +487,15 @@ describe('CRDs on the API server', function () {
   });
 
   describe('refuses changes ECS does not allow', () => {
+    it('keeps a TaskDefinition on its family, but lets its containers change (a new revision)', async () => {
+      const unnamed = variant(goodTaskDefinition, (s) => delete s.family);
+      const { metadata } = await create(unnamed, true);
+      const renamed = variant(unnamed, (s) => (s.family = 'api'));
+      expect(await refusal(replace(renamed, metadata.resourceVersion))).to.include('spec.family').and.include('immutable');
+      await replace(variant(unnamed, (s) => (s.family = 'web')), metadata.resourceVersion);
+      await replace(variant(unnamed, (s) => (s.containerDefinitions[0].image = 'nginx:1.28')), metadata.resourceVersion);
+    });
+
     it('keeps a Task on its task definition and a stopped Task stopped', async () => {
       const stopped = variant(goodTask, (s) => (s.desiredStatus = 'STOPPED'));
       const { metadata } = await create(stopped, true);
