@@ -1,0 +1,201 @@
+import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
+import { expect } from 'chai';
+import { LeaderElector, type LeaderElectorOptions } from '../../../operator/src/runtime/leader-election.js';
+import { FakeClock, settle } from './fake-clock.js';
+
+const apiError = (code: number, message: string) => Object.assign(new Error(message), { code });
+
+/** One Lease in memory, with the API server's optimistic concurrency and its MicroTime format check. */
+class LeaseStore {
+  lease: V1Lease | undefined;
+  private version = 0;
+  writes = 0;
+
+  read(): V1Lease {
+    if (!this.lease) throw apiError(404, 'not found');
+    return structuredClone(this.lease);
+  }
+
+  write(body: V1Lease, create: boolean): V1Lease {
+    for (const field of ['acquireTime', 'renewTime'] as const) {
+      const value = body.spec?.[field];
+      if (value !== undefined && !/\.\d{6}Z"$/.test(JSON.stringify(value))) {
+        throw apiError(400, `spec.${field}: MicroTime must have 6 fractional digits, got ${JSON.stringify(value)}`);
+      }
+    }
+    if (create && this.lease) throw apiError(409, 'already exists');
+    if (!create && body.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion) throw apiError(409, 'conflict');
+    this.writes++;
+    // Stored as JSON, as etcd would: times come back as strings.
+    const stored = JSON.parse(JSON.stringify(body)) as V1Lease;
+    stored.metadata = { ...stored.metadata, resourceVersion: String(++this.version) };
+    this.lease = stored;
+    return structuredClone(stored);
+  }
+}
+
+type Network = 'up' | 'down' | 'hanging';
+
+/** The Lease API as one replica sees it: its network to the API server can go down or hang. */
+function leaseApi(store: LeaseStore) {
+  const link = { state: 'up' as Network };
+  const call = <T>(operation: () => T): Promise<T> => {
+    if (link.state === 'down') return Promise.reject(apiError(503, 'unavailable'));
+    if (link.state === 'hanging') return new Promise(() => undefined);
+    try {
+      return Promise.resolve(operation());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  const api = {
+    readNamespacedLease: () => call(() => store.read()),
+    createNamespacedLease: ({ body }: { body: V1Lease }) => call(() => store.write(body, true)),
+    replaceNamespacedLease: ({ body }: { body: V1Lease }) => call(() => store.write(body, false)),
+  } as unknown as CoordinationV1Api;
+  return { api, link };
+}
+
+function replica(store: LeaseStore, clock: FakeClock, identity: string, extra: Partial<LeaderElectorOptions> = {}) {
+  const { api, link } = leaseApi(store);
+  const log: string[] = [];
+  let leaderSignal: AbortSignal | undefined;
+  const elector = new LeaderElector(api, {
+    namespace: 'ops',
+    name: 'ecs-operator',
+    identity,
+    clock,
+    onStartedLeading: (signal) => {
+      leaderSignal = signal;
+      log.push('started');
+    },
+    onStoppedLeading: () => log.push('stopped'),
+    ...extra,
+  });
+  const stop = new AbortController();
+  const running = elector.run(stop.signal);
+  return { elector, link, log, running, stop: () => stop.abort(), signal: () => leaderSignal };
+}
+
+describe('runtime/leader-election', () => {
+  it('creates the lease when there is none and leads, writing MicroTime times', async () => {
+    const store = new LeaseStore();
+    const clock = new FakeClock();
+    const a = replica(store, clock, 'a');
+    await settle();
+    expect(a.elector.isLeader).to.equal(true);
+    expect(a.log).to.deep.equal(['started']);
+    expect(store.lease?.spec).to.deep.include({ holderIdentity: 'a', leaseDurationSeconds: 15, leaseTransitions: 0 });
+    expect(store.lease?.spec?.renewTime as unknown as string).to.match(/\.\d{6}Z$/);
+    a.stop();
+    await a.running;
+  });
+
+  it('renews every retry period while leading; the other replica stands by', async () => {
+    const store = new LeaseStore();
+    const clock = new FakeClock();
+    const a = replica(store, clock, 'a');
+    await settle();
+    const b = replica(store, clock, 'b');
+    await clock.advance(60_000);
+    expect(a.elector.isLeader).to.equal(true);
+    expect(b.elector.isLeader).to.equal(false);
+    expect(b.elector.leader).to.equal('a');
+    expect(b.elector.healthy(), 'a standby that reaches the API server is healthy').to.equal(true);
+    expect(store.writes, 'one create and a renewal every 2 s').to.equal(31);
+    a.stop();
+    b.stop();
+    await Promise.all([a.running, b.running]);
+  });
+
+  it('a standby takes over within the lease duration after the leader stops renewing', async () => {
+    const store = new LeaseStore();
+    const clock = new FakeClock();
+    const a = replica(store, clock, 'a');
+    await settle();
+    const b = replica(store, clock, 'b');
+    await clock.advance(4_000);
+    const lastRenewal = new Date(store.lease?.spec?.renewTime as unknown as string).getTime();
+    a.link.state = 'hanging';
+    let takeover: number | undefined;
+    for (let t = 0; t < 20_000 && takeover === undefined; t += 100) {
+      await clock.advance(100);
+      if (b.elector.isLeader) takeover = clock.now();
+    }
+    expect(takeover, 'b took over').to.not.equal(undefined);
+    expect(takeover! - lastRenewal).to.be.at.most(15_100);
+    expect(takeover! - lastRenewal).to.be.at.least(15_000);
+    expect(store.lease?.spec).to.deep.include({ holderIdentity: 'b', leaseTransitions: 1 });
+    expect(a.elector.isLeader, 'a stopped at its renew deadline, before b took over').to.equal(false);
+    b.stop();
+    await b.running;
+  });
+
+  it('a leader that cannot renew stops at its renew deadline even while its request hangs', async () => {
+    const store = new LeaseStore();
+    const clock = new FakeClock();
+    const a = replica(store, clock, 'a');
+    await settle();
+    const renewedAt = clock.now();
+    a.link.state = 'hanging';
+    await clock.advance(9_999);
+    expect(a.elector.isLeader).to.equal(true);
+    expect(a.signal()?.aborted).to.equal(false);
+    await clock.advance(1);
+    expect(a.elector.isLeader).to.equal(false);
+    expect(a.signal()?.aborted).to.equal(true);
+    expect(a.log).to.deep.equal(['started', 'stopped']);
+    expect(clock.now() - renewedAt).to.equal(10_000);
+  });
+
+  it('survives failed renewals inside the deadline', async () => {
+    const store = new LeaseStore();
+    const clock = new FakeClock();
+    const a = replica(store, clock, 'a');
+    await settle();
+    a.link.state = 'down';
+    await clock.advance(7_000); // the renewals at 2, 4 and 6 s fail; the one at 8 s is inside the 10 s deadline
+    a.link.state = 'up';
+    await clock.advance(30_000);
+    expect(a.elector.isLeader).to.equal(true);
+    expect(a.log).to.deep.equal(['started']);
+    a.stop();
+    await a.running;
+  });
+
+  it('releases the lease on shutdown so a standby takes over within a retry period', async () => {
+    const store = new LeaseStore();
+    const clock = new FakeClock();
+    const a = replica(store, clock, 'a');
+    await settle();
+    const b = replica(store, clock, 'b');
+    await clock.advance(3_000);
+    a.stop();
+    await a.running;
+    expect(a.log).to.deep.equal(['started', 'stopped']);
+    expect(store.lease?.spec?.holderIdentity).to.equal(undefined);
+    await clock.advance(2_000);
+    expect(b.elector.isLeader).to.equal(true);
+    b.stop();
+    await b.running;
+  });
+
+  it('stops leading when another replica holds the lease', async () => {
+    const store = new LeaseStore();
+    const clock = new FakeClock();
+    const a = replica(store, clock, 'a');
+    await settle();
+    const stolen = store.read();
+    stolen.spec = { ...stolen.spec, holderIdentity: 'intruder' };
+    store.write(stolen, false);
+    await clock.advance(4_000);
+    expect(a.elector.isLeader).to.equal(false);
+    expect(a.log).to.deep.equal(['started', 'stopped']);
+  });
+
+  it('refuses timings where the renew deadline does not leave the lease a margin', () => {
+    const { api } = leaseApi(new LeaseStore());
+    const options = { namespace: 'ops', name: 'l', identity: 'a', onStartedLeading: () => undefined };
+    expect(() => new LeaderElector(api, { ...options, leaseDurationMs: 10_000, renewDeadlineMs: 10_000 })).to.throw(/lease duration/);
+  });
+});
