@@ -1,7 +1,6 @@
 // Public face of the translation: pure functions from ECS task definitions to Kubernetes objects.
-export { taskDefinitionToPodTemplate, type Translation, type TranslationInput } from './template.js';
+export { checkTaskDefinition, taskDefinitionToPodTemplate, type Translation, type TranslationInput } from './template.js';
 export { applyOverrides } from './overrides.js';
-export { checkTaskDefinition } from './validate.js';
 export { hashPodTemplate, stableStringify } from './hash.js';
 export type { Issue } from './issues.js';
 export type { ClusterSettings } from './settings.js';

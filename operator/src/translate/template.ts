@@ -64,3 +64,16 @@ export function taskDefinitionToPodTemplate(input: TranslationInput): Translatio
   template.metadata!.labels![LABELS.templateHash] = hashPodTemplate(template);
   return { template, extraObjects: serviceAccount ? [serviceAccount] : [], warnings: log.warnings, errors: [] };
 }
+
+/** Settings under which only the task definition itself can be wrong, not the cluster's choices. */
+const PERMISSIVE_CLUSTER: ClusterSettings = { allowPrivileged: true, allowedUnsafeSysctls: ['*'], containerRestartRules: true };
+
+/**
+ * Everything wrong with any value offered as a task definition spec, whatever cluster runs it:
+ * shape, ECS rules and what Kubernetes cannot express. What a Cluster's settings forbid (privileged
+ * containers, unsafe sysctls) is reported when a task is translated for that cluster.
+ */
+export function checkTaskDefinition(spec: unknown): { errors: Issue[]; warnings: Issue[] } {
+  const { errors, warnings } = taskDefinitionToPodTemplate({ spec: spec as TaskDefinitionSpec, family: 'check', revision: 1, cluster: PERMISSIVE_CLUSTER });
+  return { errors, warnings };
+}

@@ -5,7 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ContainerDefinition, TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
 import { containerIndexByName, isEssential } from './container-names.js';
 import { validateDependencies } from './dependencies.js';
-import { containerPath, IssueLog, SPEC_PATH, volumePath, type Issue } from './issues.js';
+import { containerPath, SPEC_PATH, volumePath, type Issue, type IssueLog } from './issues.js';
 import { taskDefinitionSpecSchema, taskOverrideSchema } from './schema.js';
 import { parseTaskCpu, parseTaskMemory } from './units.js';
 import { validateVolumes } from './volumes.js';
@@ -189,11 +189,4 @@ export function validateTaskDefinition(spec: TaskDefinitionSpec, log: IssueLog):
   validateDependencies(spec.containerDefinitions, log);
   validateVolumes(spec.volumes ?? [], spec.containerDefinitions, log);
   validateFargate(spec, log);
-}
-
-/** Shape and cross-field checks of any value offered as a task definition spec. */
-export function checkTaskDefinition(spec: unknown): { errors: Issue[]; warnings: Issue[] } {
-  const log = new IssueLog();
-  if (validateTaskDefinitionShape(spec, log)) validateTaskDefinition(spec, log);
-  return { errors: log.errors, warnings: log.warnings };
 }
