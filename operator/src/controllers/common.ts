@@ -1,0 +1,130 @@
+// Pieces the controllers share: owner references, task definition lookups in the cache, the `default`
+// Cluster that ECS creates on first use, and the Valid condition.
+import type { KubernetesObject, V1ControllerRevision, V1OwnerReference } from '@kubernetes/client-node';
+import type { Cluster } from '../api/cluster.js';
+import { ECS_API_VERSION, type Condition } from '../api/meta.js';
+import type { TaskDefinition } from '../api/taskdefinition.js';
+import { statusCodeOf } from '../runtime/clients.js';
+import { setCondition } from '../runtime/conditions.js';
+import { RESOURCES } from '../runtime/informer.js';
+import { LABELS, MANAGED_BY_VALUE } from '../translate/labels.js';
+import { toLabelValue } from '../translate/names.js';
+import { familyOf, parseTaskDefinitionReference, REVISION_LABELS, resolveRevision, type Resolution } from '../translate/revisions.js';
+import type { OperatorContext } from './context.js';
+
+export const DEFAULT_CLUSTER = 'default';
+
+/** The ownerReference that makes `owner` the controller of a child (deletion cascades, adoption is refused). */
+export function controllerReference(owner: KubernetesObject & { kind: string }): V1OwnerReference {
+  return {
+    apiVersion: owner.apiVersion ?? ECS_API_VERSION,
+    kind: owner.kind,
+    name: owner.metadata?.name ?? '',
+    uid: owner.metadata?.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** Whether `child` is controlled by `owner` (same uid). */
+export function isControlledBy(child: KubernetesObject, owner: KubernetesObject): boolean {
+  return child.metadata?.ownerReferences?.some((r) => r.controller === true && r.uid === owner.metadata?.uid) ?? false;
+}
+
+/** The TaskDefinition of `family` in `namespace`: the oldest one that declares it (a later one conflicts). */
+export function taskDefinitionOfFamily(context: OperatorContext, namespace: string, family: string): TaskDefinition | undefined {
+  return context.informers
+    .for(RESOURCES.taskDefinitions)
+    .list(namespace)
+    .filter((td) => familyOf(td) === family && !td.metadata.deletionTimestamp)
+    .sort(byAge)[0];
+}
+
+/** Oldest first; the name breaks ties, so every replica picks the same. */
+export function byAge(a: KubernetesObject, b: KubernetesObject): number {
+  const time = (o: KubernetesObject) => new Date(o.metadata?.creationTimestamp ?? 0).getTime();
+  return time(a) - time(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
+}
+
+/** Every revision of `family` in `namespace`, its TaskDefinition's or left over after it was deleted. */
+export function revisionsOfFamily(context: OperatorContext, namespace: string, family: string): V1ControllerRevision[] {
+  const label = toLabelValue(family);
+  return context.informers
+    .for(RESOURCES.controllerRevisions)
+    .list(namespace)
+    .filter((r) => r.metadata?.labels?.[LABELS.family] === label && r.metadata.labels[REVISION_LABELS.taskDefinition] !== undefined);
+}
+
+/** Resolves an ECS task definition reference (`family`, `family:N`, ARN) against the cache. */
+export function resolveTaskDefinition(context: OperatorContext, namespace: string, reference: string, forNewWork: boolean): Resolution & { taskDefinition?: TaskDefinition } {
+  const parsed = parseTaskDefinitionReference(reference);
+  if (!parsed) return resolveRevision(reference, [], undefined, { forNewWork });
+  const td = taskDefinitionOfFamily(context, namespace, parsed.family);
+  const revisions = revisionsOfFamily(context, namespace, parsed.family);
+  const resolution = resolveRevision(reference, revisions, td, { forNewWork });
+  return td ? { ...resolution, taskDefinition: td } : resolution;
+}
+
+/** The keys of the Tasks or Services of `namespace` whose task definition reference names `family`. */
+export function keysReferringTo<T extends KubernetesObject & { spec: { taskDefinition?: string } }>(
+  objects: readonly T[],
+  family: string,
+): string[] {
+  return objects
+    .filter((o) => parseTaskDefinitionReference(o.spec?.taskDefinition ?? '')?.family === family)
+    .map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`);
+}
+
+/** The Cluster a Task or Service runs in: `spec.cluster` (a name, or an ARN ending in /NAME), default `default`. */
+export function clusterNameOf(spec: { cluster?: string }): string {
+  const cluster = spec.cluster?.trim();
+  if (!cluster) return DEFAULT_CLUSTER;
+  return cluster.includes('/') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
+}
+
+/**
+ * The named Cluster from the cache. `default` is created when first needed, as ECS does; another
+ * missing cluster is the caller's error to report.
+ */
+export async function findOrCreateCluster(context: OperatorContext, namespace: string, name: string): Promise<Cluster | undefined> {
+  const cluster = context.informers.for(RESOURCES.clusters).get(name, namespace);
+  if (cluster || name !== DEFAULT_CLUSTER) return cluster;
+  try {
+    const body = {
+      apiVersion: ECS_API_VERSION,
+      kind: 'Cluster',
+      metadata: { name, namespace, labels: { [LABELS.managedBy]: MANAGED_BY_VALUE } },
+      spec: {},
+    };
+    return (await context.clients.custom.createNamespacedCustomObject({
+      group: 'ecs.operator.dev', version: 'v1alpha1', namespace, plural: 'clusters', body,
+    })) as Cluster;
+  } catch (error) {
+    if (statusCodeOf(error) === 409) return undefined; // created meanwhile: the informer brings it
+    throw error;
+  }
+}
+
+export interface Validity {
+  valid: boolean;
+  reason: string;
+  message: string;
+}
+
+/** Sets the Valid condition (observedGeneration of `obj`); a change of it is worth an Event. */
+export function setValid(context: OperatorContext, obj: KubernetesObject, conditions: Condition[] | undefined, validity: Validity): Condition[] {
+  const before = conditions?.find((c) => c.type === 'Valid');
+  const next = setCondition(conditions, {
+    type: 'Valid',
+    status: validity.valid ? 'True' : 'False',
+    reason: validity.reason,
+    message: validity.message,
+    observedGeneration: obj.metadata?.generation ?? 0,
+  }, new Date(context.clock.now()));
+  if (!validity.valid && (before?.status !== 'False' || before.message !== validity.message)) {
+    context.events.warning(obj, validity.reason, validity.message);
+  }
+  return next;
+}
+
+export const VALID: Validity = { valid: true, reason: 'Valid', message: '' };

@@ -1,0 +1,261 @@
+// Task controller: a Task is one Pod, named after it and owned by it, created once from the resolved task
+// definition revision and never restarted. Status follows the Pod through the ECS lifecycle (observeTask);
+// the controller carries out the stops it decides (EssentialContainerExited, TaskFailedToStart,
+// UserInitiated) by deleting the Pod, and keeps a STOPPED task's Pod for the retention period.
+import type { V1NodeSelectorTerm, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import type { Cluster } from '../api/cluster.js';
+import type { Condition } from '../api/meta.js';
+import type { Task, TaskStatus } from '../api/task.js';
+import { sameJson } from '../runtime/apply.js';
+import { statusCodeOf } from '../runtime/clients.js';
+import { setCondition } from '../runtime/conditions.js';
+import { Controller, controllerOwnerKey, type ReconcileContext } from '../runtime/controller.js';
+import { Expectations } from '../runtime/expectations.js';
+import { RESOURCES } from '../runtime/informer.js';
+import { keyOf } from '../runtime/keys.js';
+import { matchesLabelSelector } from '../translate/cluster-status.js';
+import { ANNOTATIONS, LABELS } from '../translate/labels.js';
+import { toLabelValue } from '../translate/names.js';
+import { compilePlacement, groupLabelValue } from '../translate/placement/index.js';
+import { parseTaskDefinitionReference, revisionSpec } from '../translate/revisions.js';
+import { observeTask } from '../translate/task-status.js';
+import { taskDefinitionToPodTemplate } from '../translate/template.js';
+import {
+  clusterNameOf, controllerReference, findOrCreateCluster, isControlledBy, keysReferringTo, resolveTaskDefinition, setValid, VALID, type Validity,
+} from './common.js';
+import type { OperatorContext } from './context.js';
+import { taskDefinitionArn } from './taskdefinition.js';
+
+/** ECS wording of a task that waits for capacity, with the scheduler's reason. */
+export function unplacedMessage(who: string, schedulerMessage: string): string {
+  return `${who} was unable to place a task because no container instance met all of its requirements. Reason: ${schedulerMessage}`;
+}
+
+/** The scheduler's reason when it cannot place `pod`, if it cannot. */
+export function unschedulableReason(pod: V1Pod | undefined): string | undefined {
+  const condition = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  return condition?.status === 'False' && condition.reason === 'Unschedulable' ? condition.message ?? 'no node fits' : undefined;
+}
+
+/** The Placed condition: False with the scheduler's reason while the pod cannot be placed; an Event when that starts or changes. */
+export function setPlaced(context: OperatorContext, obj: Task | { metadata?: object; kind?: string }, conditions: Condition[], who: string, reason: string | undefined): Condition[] {
+  const before = conditions.find((c) => c.type === 'Placed');
+  const message = reason ? unplacedMessage(who, reason) : '';
+  if (reason && before?.message !== message) context.events.warning(obj as Task, 'Unplaced', message);
+  return setCondition(conditions, { type: 'Placed', status: reason ? 'False' : 'True', reason: reason ? 'Unschedulable' : 'Placed', message }, new Date(context.clock.now()));
+}
+
+/** ANDs `term` into every required node selector term of `spec` (one term when there is none). */
+export function requireOnEveryTerm(spec: V1PodSpec, term: V1NodeSelectorTerm): void {
+  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  const terms: V1NodeSelectorTerm[] = required?.nodeSelectorTerms?.length ? required.nodeSelectorTerms : [{}];
+  const merged = terms.map((t) => ({
+    ...t,
+    ...(term.matchExpressions ? { matchExpressions: [...(t.matchExpressions ?? []), ...term.matchExpressions] } : {}),
+    ...(term.matchFields ? { matchFields: [...(t.matchFields ?? []), ...term.matchFields] } : {}),
+  }));
+  spec.affinity = { ...spec.affinity, nodeAffinity: { ...spec.affinity?.nodeAffinity, requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: merged } } };
+}
+
+/**
+ * Keeps a pod on its Cluster's container instances (the Cluster's node selector) and, for StartTask, on the
+ * named one. Both are ANDed with what placement compiled.
+ */
+export function confineToCluster(spec: V1PodSpec, cluster: Cluster, containerInstance: string | undefined): void {
+  const selector = cluster.spec.nodeSelector;
+  if (selector?.matchLabels) spec.nodeSelector = { ...spec.nodeSelector, ...selector.matchLabels };
+  if (selector?.matchExpressions?.length) requireOnEveryTerm(spec, { matchExpressions: selector.matchExpressions.map((e) => ({ ...e })) });
+  if (containerInstance) requireOnEveryTerm(spec, { matchFields: [{ key: 'metadata.name', operator: 'In', values: [containerInstance] }] });
+}
+
+interface Launch {
+  pod?: V1Pod;
+  validity: Validity;
+  taskDefinition?: string;
+  family?: string;
+}
+
+export function createTaskController(context: OperatorContext): Controller {
+  const tasks = context.informers.for(RESOURCES.tasks);
+  const pods = context.informers.for(RESOURCES.pods);
+  const nodes = context.informers.for(RESOURCES.nodes);
+  const clusters = context.informers.for(RESOURCES.clusters);
+  const expectations = new Expectations({ clock: context.clock });
+  expectations.observe(pods);
+
+  /** The Pod a Task should have, or why it cannot have one. */
+  function desiredPod(task: Task, cluster: Cluster): Launch {
+    const namespace = task.metadata.namespace ?? '';
+    const resolution = resolveTaskDefinition(context, namespace, task.spec.taskDefinition, true);
+    if (!resolution.ok) return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` } };
+    const { family, number } = resolution;
+    const spec = revisionSpec(resolution.revision);
+    const group = task.spec.group ?? `family:${family}`;
+    const clusterName = clusterNameOf(task.spec);
+    const labels = {
+      [LABELS.task]: task.metadata.name ?? '',
+      [LABELS.cluster]: toLabelValue(clusterName),
+      [LABELS.group]: groupLabelValue(group),
+    };
+    const translation = taskDefinitionToPodTemplate({
+      spec, family, revision: number, labels,
+      ...(task.spec.overrides ? { overrides: task.spec.overrides } : {}),
+      cluster: { allowPrivileged: cluster.spec.allowPrivileged === true },
+      restartPolicy: 'Never',
+      propagateTags: task.spec.propagateTags === 'TASK_DEFINITION',
+    });
+    const reference = `${family}:${number}`;
+    const failed = (path: string, message: string): Launch => ({ validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, taskDefinition: reference, family });
+    if (!translation.template) {
+      const first = translation.errors[0];
+      return failed(first?.path.startsWith('overrides') ? `spec.${first.path}` : `${reference} ${first?.path ?? 'spec'}`, first?.message ?? 'cannot be translated');
+    }
+    const clusterNodes = nodes.list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector));
+    const placement = compilePlacement({
+      constraints: [
+        { path: `${reference} spec.placementConstraints`, constraints: spec.placementConstraints ?? [], fromTaskDefinition: true },
+        { path: 'spec.placementConstraints', constraints: task.spec.placementConstraints ?? [] },
+      ],
+      strategies: { path: 'spec.placementStrategy', strategies: task.spec.placementStrategy ?? [] },
+      attributeLabels: cluster.spec.attributeLabels ?? {},
+      selectorLabels: { [LABELS.group]: labels[LABELS.group] },
+      clusterLabels: { [LABELS.cluster]: labels[LABELS.cluster] },
+      ...(task.spec.schedulerName ?? cluster.spec.schedulerName ? { schedulerName: task.spec.schedulerName ?? cluster.spec.schedulerName } : {}),
+      nodes: clusterNodes,
+      pods: pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === labels[LABELS.cluster]),
+    });
+    if (placement.errors[0]) return failed(placement.errors[0].path, placement.errors[0].message);
+    const podSpec: V1PodSpec = { ...translation.template.spec!, ...(placement.affinity ? { affinity: placement.affinity } : {}) };
+    if (placement.topologySpreadConstraints) podSpec.topologySpreadConstraints = placement.topologySpreadConstraints;
+    if (placement.schedulerName) podSpec.schedulerName = placement.schedulerName;
+    confineToCluster(podSpec, cluster, task.spec.containerInstance);
+    const metadata = translation.template.metadata ?? {};
+    const annotations = { ...metadata.annotations, ...(groupLabelValue(group) !== group ? { [ANNOTATIONS.group]: group } : {}) };
+    return {
+      validity: VALID,
+      taskDefinition: reference,
+      family,
+      pod: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: task.metadata.name, namespace, labels: metadata.labels, annotations, ownerReferences: [controllerReference(task)] },
+        spec: podSpec,
+      },
+    };
+  }
+
+  async function createServiceAccounts(task: Task): Promise<void> {
+    const spec = (() => {
+      const resolution = resolveTaskDefinition(context, task.metadata.namespace ?? '', task.spec.taskDefinition, true);
+      return resolution.ok ? revisionSpec(resolution.revision) : undefined;
+    })();
+    if (!spec) return;
+    const { extraObjects } = taskDefinitionToPodTemplate({ spec, family: spec.family ?? '', revision: 0 });
+    for (const account of extraObjects) {
+      await context.clients.core
+        .createNamespacedServiceAccount({ namespace: task.metadata.namespace ?? '', body: account })
+        .catch((error: unknown) => {
+          if (statusCodeOf(error) !== 409) throw error;
+        });
+    }
+  }
+
+  async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
+    const task = tasks.get(name, namespace);
+    if (!task || task.metadata.deletionTimestamp) {
+      expectations.forget(key);
+      return undefined;
+    }
+    const previous = task.status ?? {};
+    const now = new Date(context.clock.now()).toISOString();
+    const found = pods.get(name, namespace);
+    if (found && !isControlledBy(found, task)) {
+      const conditions = setValid(context, task, previous.conditions, {
+        valid: false, reason: 'PodNameTaken', message: `metadata.name: a Pod named '${name}' exists and does not belong to this Task; it is left alone`,
+      });
+      await context.applier.applyStatus(RESOURCES.tasks, task, { ...previous, conditions });
+      return undefined;
+    }
+    const pod = found;
+
+    if (previous.lastStatus === 'STOPPED') {
+      if (!pod) return undefined;
+      const keepUntil = new Date(previous.stoppedAt ?? now).getTime() + context.settings.stoppedTaskRetentionMs;
+      if (keepUntil > context.clock.now()) return { requeueAfterMs: keepUntil - context.clock.now() };
+      if (!pod.metadata?.deletionTimestamp) await context.applier.delete(pod);
+      return undefined;
+    }
+
+    const observation = observeTask({ pod, previous, desiredStatus: task.spec.desiredStatus ?? 'RUNNING', now });
+    const clusterName = clusterNameOf(task.spec);
+    let validity: Validity = VALID;
+    let reference = pod?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] ?? previous.taskDefinition;
+
+    if (!pod && observation.status.lastStatus === 'PROVISIONING') {
+      const cluster = await findOrCreateCluster(context, namespace, clusterName);
+      if (!cluster) {
+        validity = { valid: false, reason: 'ClusterNotFound', message: `spec.cluster: Cluster '${clusterName}' does not exist in namespace ${namespace}` };
+      } else if (expectations.satisfied(key)) {
+        const launch = desiredPod(task, cluster);
+        validity = launch.validity;
+        reference = launch.taskDefinition ?? reference;
+        if (launch.pod) {
+          await createServiceAccounts(task);
+          try {
+            await context.clients.core.createNamespacedPod({ namespace, body: launch.pod });
+            expectations.expectCreation(key, key);
+            log.info('task launched', { taskDefinition: reference });
+          } catch (error) {
+            if (statusCodeOf(error) !== 409) throw error;
+          }
+        }
+      }
+    }
+    if (observation.stopPod && pod && !pod.metadata?.deletionTimestamp) {
+      await context.applier.delete(pod);
+      expectations.expectDeletion(key, key);
+      const type = observation.stopPod.stopCode === 'UserInitiated' ? 'normal' : 'warning';
+      context.events[type](task, observation.stopPod.stopCode, `Task stopping: ${observation.stopPod.stoppedReason}`);
+    }
+
+    const family = reference ? parseTaskDefinitionReference(reference)?.family : undefined;
+    const revision = reference ? parseTaskDefinitionReference(reference)?.revision : undefined;
+    let conditions = setValid(context, task, previous.conditions, validity);
+    conditions = setPlaced(context, task, conditions, `(task ${name})`, unschedulableReason(pod));
+    const status: TaskStatus = {
+      ...observation.status,
+      observedGeneration: task.metadata.generation ?? 0,
+      taskArn: `arn:aws:ecs:local:${namespace}:task/${clusterName}/${name}`,
+      cluster: clusterName,
+      group: task.spec.group ?? (family ? `family:${family}` : undefined),
+      ...(reference ? { taskDefinition: reference } : {}),
+      ...(family && revision ? { taskDefinitionArn: taskDefinitionArn(namespace, family, revision) } : {}),
+      ...(task.spec.startedBy ? { startedBy: task.spec.startedBy } : {}),
+      launchType: task.spec.launchType ?? 'EC2',
+      ...(task.metadata.creationTimestamp ? { createdAt: new Date(task.metadata.creationTimestamp).toISOString() } : {}),
+      conditions,
+    };
+    if (status.group === undefined) delete status.group;
+    const { version: _before, ...was } = previous;
+    const { version: _after, ...is } = status;
+    status.version = sameJson(was, is) ? previous.version ?? 0 : (previous.version ?? 0) + 1;
+    if (status.lastStatus !== previous.lastStatus && status.lastStatus === 'RUNNING') context.events.normal(task, 'Running', `Task running on ${status.containerInstance ?? 'a node'}`);
+    await context.applier.applyStatus(RESOURCES.tasks, task, status);
+    return undefined;
+  }
+
+  const controller = new Controller(
+    { name: 'task', primary: tasks, reconcile, concurrency: context.settings.concurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
+    { log: context.log, metrics: context.metrics, clock: context.clock },
+  );
+  controller.watch(pods, controllerOwnerKey('Task'));
+  // Tasks waiting for their task definition, revision or cluster try again when those appear.
+  const waiting = (namespace: string | undefined) => tasks.list(namespace).filter((t) => !t.status?.lastStatus || t.status.lastStatus === 'PROVISIONING');
+  controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) =>
+    keysReferringTo(waiting(td.metadata.namespace), td.spec.family || td.metadata.name || ''));
+  controller.watch(context.informers.for(RESOURCES.controllerRevisions), (r) =>
+    keysReferringTo(waiting(r.metadata?.namespace), r.metadata?.labels?.[LABELS.family] ?? ''));
+  controller.watch(clusters, (c) =>
+    waiting(c.metadata.namespace).filter((t) => clusterNameOf(t.spec) === c.metadata.name).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)));
+  return controller;
+}

@@ -1,0 +1,170 @@
+// TaskDefinition controller: every distinct spec becomes the next immutable revision (a ControllerRevision
+// owned by the TaskDefinition); re-applying the latest spec makes none. Status lists the revisions, the
+// latest `family:revision`, translation warnings and the Valid condition. Revisions in use by a Task or
+// Service outlive their TaskDefinition: a finalizer keeps each until nothing uses it.
+import { PatchStrategy, setHeaderOptions, type V1ControllerRevision } from '@kubernetes/client-node';
+import type { TaskDefinition, TaskDefinitionStatus } from '../api/taskdefinition.js';
+import { statusCodeOf } from '../runtime/clients.js';
+import { Controller, type ReconcileContext } from '../runtime/controller.js';
+import { Expectations } from '../runtime/expectations.js';
+import { RESOURCES } from '../runtime/informer.js';
+import { keyOf } from '../runtime/keys.js';
+import { LABELS } from '../translate/labels.js';
+import { taskDefinitionToPodTemplate } from '../translate/template.js';
+import {
+  familyOf, REVISION_IN_USE_FINALIZER, REVISION_LABELS, registeredSpec, revisionName, revisionNumber, revisionObject, revisionStatus, specHash,
+} from '../translate/revisions.js';
+import { byAge, setValid, VALID, type Validity } from './common.js';
+import type { OperatorContext } from './context.js';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export function taskDefinitionArn(namespace: string, family: string, revision: number): string {
+  return `arn:aws:ecs:local:${namespace}:task-definition/${family}:${revision}`;
+}
+
+/** Whether some Task, Service, ReplicaSet or Pod of the namespace still uses revision `number` of `family`. */
+function revisionInUse(context: OperatorContext, namespace: string, family: string, number: number): boolean {
+  const reference = `${family}:${number}`;
+  const labelled = (o: { metadata?: { labels?: Record<string, string> } }) =>
+    o.metadata?.labels?.[LABELS.family] === family && o.metadata.labels[LABELS.revision] === String(number);
+  const tasks = context.informers.for(RESOURCES.tasks).list(namespace)
+    .some((t) => t.status?.lastStatus !== 'STOPPED' && (t.status?.taskDefinition === reference || t.spec.taskDefinition === reference));
+  const services = context.informers.for(RESOURCES.services).list(namespace).some((s) => s.spec.taskDefinition === reference);
+  const replicaSets = context.informers.for(RESOURCES.replicaSets).list(namespace).some((rs) => labelled(rs) && (rs.spec?.replicas ?? 0) > 0);
+  const pods = context.informers.for(RESOURCES.pods).list(namespace)
+    .some((p) => labelled(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  return tasks || services || replicaSets || pods;
+}
+
+/** Lets revisions that are being deleted go once nothing uses them. */
+async function releaseUnusedRevisions(context: OperatorContext, revisions: readonly V1ControllerRevision[]): Promise<boolean> {
+  let waiting = false;
+  for (const revision of revisions) {
+    if (!revision.metadata?.deletionTimestamp || !revision.metadata.finalizers?.includes(REVISION_IN_USE_FINALIZER)) continue;
+    const family = revision.metadata.labels?.[LABELS.family] ?? '';
+    if (revisionInUse(context, revision.metadata.namespace ?? '', family, revisionNumber(revision))) {
+      waiting = true;
+      continue;
+    }
+    const finalizers = revision.metadata.finalizers.filter((f) => f !== REVISION_IN_USE_FINALIZER);
+    await context.clients.apps
+      .patchNamespacedControllerRevision(
+        { name: revision.metadata.name ?? '', namespace: revision.metadata.namespace ?? '', body: { metadata: { finalizers, resourceVersion: revision.metadata.resourceVersion } } },
+        mergePatch,
+      )
+      .catch((error: unknown) => {
+        if (statusCodeOf(error) !== 404) throw error;
+      });
+  }
+  return waiting;
+}
+
+/** A family another, older TaskDefinition of the namespace already registers. */
+function familyConflict(context: OperatorContext, td: TaskDefinition): Validity | undefined {
+  const family = familyOf(td);
+  const owner = context.informers.for(RESOURCES.taskDefinitions).list(td.metadata.namespace)
+    .filter((other) => familyOf(other) === family && !other.metadata.deletionTimestamp)
+    .sort(byAge)[0];
+  if (!owner || owner.metadata.uid === td.metadata.uid) return undefined;
+  return {
+    valid: false,
+    reason: 'FamilyConflict',
+    message: `spec.family: family '${family}' is already registered by TaskDefinition '${owner.metadata.name}'`,
+  };
+}
+
+/** Whether the spec translates; warnings go to status, the first error to the Valid condition. */
+function checkSpec(td: TaskDefinition): { validity: Validity; warnings: string[] } {
+  const translation = taskDefinitionToPodTemplate({ spec: registeredSpec(td), family: familyOf(td), revision: 1 });
+  const warnings = translation.warnings.map((w) => `${w.path}: ${w.message}`);
+  const [first] = translation.errors;
+  if (!first) return { validity: VALID, warnings };
+  const more = translation.errors.length > 1 ? ` (and ${translation.errors.length - 1} more)` : '';
+  return { validity: { valid: false, reason: 'InvalidSpec', message: `${first.path}: ${first.message}${more}` }, warnings };
+}
+
+export function createTaskDefinitionController(context: OperatorContext): Controller {
+  const taskDefinitions = context.informers.for(RESOURCES.taskDefinitions);
+  const revisions = context.informers.for(RESOURCES.controllerRevisions);
+  const expectations = new Expectations({ clock: context.clock });
+  expectations.observe(revisions);
+
+  const revisionsOf = (namespace: string, name: string) =>
+    revisions.list(namespace).filter((r) => r.metadata?.labels?.[REVISION_LABELS.taskDefinition] === name);
+
+  async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
+    const td = taskDefinitions.get(name, namespace);
+    const own = revisionsOf(namespace, name);
+    if (!td || td.metadata.deletionTimestamp) {
+      const waiting = await releaseUnusedRevisions(context, own);
+      return waiting ? { requeueAfterMs: 30_000 } : undefined;
+    }
+    await releaseUnusedRevisions(context, own);
+    const family = familyOf(td);
+    const live = own.filter((r) => !r.metadata?.deletionTimestamp).sort((a, b) => revisionNumber(a) - revisionNumber(b));
+    const latest = live.at(-1);
+    const conflict = familyConflict(context, td);
+    const { validity, warnings } = conflict ? { validity: conflict, warnings: [] } : checkSpec(td);
+    const previous = td.status ?? {};
+    // Revision numbers are never reused: the next one follows every number seen, in the cache and in status.
+    const highest = Math.max(previous.revision ?? 0, ...own.map(revisionNumber));
+
+    let created: V1ControllerRevision | undefined;
+    const hash = specHash(registeredSpec(td));
+    if (validity.valid && latest?.metadata?.labels?.[REVISION_LABELS.specHash] !== hash && expectations.satisfied(key)) {
+      const next = highest + 1;
+      const body = revisionObject(td, next);
+      try {
+        created = await context.clients.apps.createNamespacedControllerRevision({ namespace, body });
+        expectations.expectCreation(key, keyOf(body.metadata!.name!, namespace));
+        context.events.normal(td, 'RevisionRegistered', `registered revision ${family}:${next}`);
+        log.info('registered revision', { revision: next });
+      } catch (error) {
+        if (statusCodeOf(error) !== 409) throw error;
+        log.info('revision exists already; waiting for the cache', { revision: next });
+        return { requeueAfterMs: 1000 };
+      }
+    }
+
+    const all = created ? [...live, created] : live;
+    const newest = all.at(-1);
+    const status: TaskDefinitionStatus = {
+      observedGeneration: td.metadata.generation ?? 0,
+      family,
+      revisions: all.map((r) => ({
+        revision: revisionNumber(r),
+        status: revisionStatus(td, revisionNumber(r)),
+        controllerRevision: r.metadata?.name ?? revisionName(name, revisionNumber(r)),
+        ...(r.metadata?.creationTimestamp ? { registeredAt: new Date(r.metadata.creationTimestamp).toISOString() } : {}),
+      })),
+      warnings,
+      conditions: setValid(context, td, previous.conditions, validity),
+    };
+    if (newest) {
+      const number = revisionNumber(newest);
+      Object.assign(status, {
+        revision: Math.max(number, highest),
+        taskDefinition: `${family}:${number}`,
+        taskDefinitionArn: taskDefinitionArn(namespace, family, number),
+        status: revisionStatus(td, number),
+      });
+    }
+    await context.applier.applyStatus(RESOURCES.taskDefinitions, td, status);
+    return undefined;
+  }
+
+  const controller = new Controller(
+    { name: 'taskdefinition', primary: taskDefinitions, reconcile, concurrency: context.settings.concurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
+    { log: context.log, metrics: context.metrics, clock: context.clock },
+  );
+  // Revisions (created, deleted, finalizing) concern their TaskDefinition, even after it is gone.
+  controller.watch(revisions, (r) => {
+    const owner = r.metadata?.labels?.[REVISION_LABELS.taskDefinition];
+    return owner ? keyOf(owner, r.metadata?.namespace) : undefined;
+  });
+  // A TaskDefinition whose family another one releases may become valid.
+  controller.watch(taskDefinitions, (td) =>
+    taskDefinitions.list(td.metadata.namespace).filter((other) => familyOf(other) === familyOf(td)).map((o) => keyOf(o.metadata.name ?? '', o.metadata.namespace)));
+  return controller;
+}
