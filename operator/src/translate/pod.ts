@@ -129,6 +129,8 @@ export function taskDefinitionToPodSpec(spec: TaskDefinitionSpec, options: PodSp
     ...(plan.initOrder.length > 0 ? { initContainers: pick(plan.initOrder) } : {}),
     containers: pick(plan.mainOrder),
     restartPolicy: options.restartPolicy,
+    // ECS containers see only their own environment, not a variable per Kubernetes Service.
+    enableServiceLinks: false,
     terminationGracePeriodSeconds: terminationGracePeriod(spec),
     ...podNetwork(spec, log),
     ...process,

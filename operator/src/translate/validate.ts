@@ -101,7 +101,7 @@ function validatePorts(spec: TaskDefinitionSpec, log: IssueLog): void {
   const taken = new Map<string, string>();
   const claim = (key: string, path: string, what: string) => {
     const owner = taken.get(key);
-    if (owner) log.error(path, `${what} is already used by ${owner}; the containers of a pod share one network`);
+    if (owner) log.error(path, `${what} is already used by ${owner}; the containers of a task share one network`);
     else taken.set(key, path);
   };
   spec.containerDefinitions.forEach((definition, index) => (definition.portMappings ?? []).forEach((mapping, entry) => {
@@ -115,6 +115,7 @@ function validatePorts(spec: TaskDefinitionSpec, log: IssueLog): void {
     if ((networkMode === 'awsvpc' || networkMode === 'host') && mapping.hostPort && mapping.hostPort !== mapping.containerPort) {
       log.error(`${path}.hostPort`, `must equal containerPort (${mapping.containerPort}) or be left out under networkMode ${networkMode}`);
     }
+    if (mapping.name !== undefined) claim(`name ${mapping.name}`, `${path}.name`, `port name ${mapping.name}`);
     claim(`container ${mapping.containerPort}/${protocol}`, `${path}.containerPort`, `port ${mapping.containerPort}/${protocol}`);
     const hostPort = networkMode === 'host' ? mapping.containerPort : mapping.hostPort;
     if (hostPort && networkMode !== 'host') claim(`host ${hostPort}/${protocol}`, `${path}.hostPort`, `host port ${hostPort}/${protocol}`);

@@ -77,6 +77,7 @@ describe('translate: a real-world task definition (storefront-web, nginx + app +
   it('gives the pod the task size, platform, role, grace period and volumes', () => {
     expect(podSpec).to.deep.include({
       restartPolicy: 'Never',
+      enableServiceLinks: false,
       terminationGracePeriodSeconds: 60,
       shareProcessNamespace: true,
       nodeSelector: { 'kubernetes.io/arch': 'arm64', 'kubernetes.io/os': 'linux' },
