@@ -35,30 +35,31 @@ describe('translate/units', () => {
     });
   });
 
-  describe('task cpu', () => {
-    it('reads units and vCPU', () => {
-      const values = ['1024', 1024, '1 vCPU', '0.25 vCPU', '2vcpu', ' 512 '].map((text) => parseTaskCpu(text, 'spec.cpu'));
-      expect(values).to.deep.equal([1024, 1024, 1024, 256, 2048, 512].map((value) => ({ ok: true, value })));
-    });
+  const taskSizes = [
+    {
+      field: 'cpu', parse: parseTaskCpu, reads: 'units and vCPU',
+      valid: [['1024', 1024], [1024, 1024], ['1 vCPU', 1024], ['0.25 vCPU', 256], ['2vcpu', 2048], [' 512 ', 512]],
+      invalid: ['lots', '0.3 vCPU', '0'], message: '"lots" is not CPU units ("1024") or vCPU ("1 vCPU")',
+    },
+    {
+      field: 'memory', parse: parseTaskMemory, reads: 'MiB and GB (1 GB = 1024 MiB, as in ECS)',
+      valid: [['2048', 2048], [2048, 2048], ['2 GB', 2048], ['0.5GB', 512], ['1 GiB', 1024], ['512 MiB', 512]],
+      invalid: ['lots', '0.1 GB', '2 TB'], message: '"lots" is not MiB ("2048") or GB ("2 GB")',
+    },
+  ] as const;
 
-    it('names the field when it cannot', () => {
-      expect(parseTaskCpu('lots', 'spec.cpu')).to.deep.equal({ ok: false, issue: { path: 'spec.cpu', message: '"lots" is not CPU units ("1024") or vCPU ("1 vCPU")' } });
-      expect(parseTaskCpu('0.3 vCPU', 'spec.cpu')).to.deep.include({ ok: false });
-      expect(parseTaskCpu('0', 'spec.cpu')).to.deep.include({ ok: false });
-    });
-  });
+  for (const { field, parse, reads, valid, invalid, message } of taskSizes) {
+    describe(`task ${field}`, () => {
+      it(`reads ${reads}`, () => {
+        expect(valid.map(([text]) => parse(text, `spec.${field}`))).to.deep.equal(valid.map(([, value]) => ({ ok: true, value })));
+      });
 
-  describe('task memory', () => {
-    it('reads MiB and GB (1 GB = 1024 MiB, as in ECS)', () => {
-      const values = ['2048', 2048, '2 GB', '0.5GB', '1 GiB', '512 MiB'].map((text) => parseTaskMemory(text, 'spec.memory'));
-      expect(values).to.deep.equal([2048, 2048, 2048, 512, 1024, 512].map((value) => ({ ok: true, value })));
+      it('names the field when it cannot', () => {
+        expect(parse('lots', `spec.${field}`)).to.deep.equal({ ok: false, issue: { path: `spec.${field}`, message } });
+        for (const text of invalid) expect(parse(text, `spec.${field}`), text).to.deep.include({ ok: false });
+      });
     });
-
-    it('names the field when it cannot', () => {
-      expect(parseTaskMemory('2 TB', 'spec.memory')).to.deep.equal({ ok: false, issue: { path: 'spec.memory', message: '"2 TB" is not MiB ("2048") or GB ("2 GB")' } });
-      expect(parseTaskMemory('0.1 GB', 'spec.memory')).to.deep.include({ ok: false });
-    });
-  });
+  }
 
   describe('quantities → ECS sizes', () => {
     it('reads node CPU as units, rounding down', () => {
