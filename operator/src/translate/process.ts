@@ -6,7 +6,6 @@
 import type { V1PodSpec, V1Sysctl } from '@kubernetes/client-node';
 import type { TaskDefinitionSpec } from '../api/taskdefinition.js';
 import { containerPath, type IssueLog } from './issues.js';
-import { warnDiffering } from './pod-wide.js';
 import type { ClusterSettings } from './settings.js';
 
 /** Sysctls Kubernetes allows in every pod (the kubelet's safe set). */
@@ -31,16 +30,21 @@ function sysctlRefusal(name: string, spec: TaskDefinitionSpec, cluster: ClusterS
   return undefined;
 }
 
+/** The first value of each sysctl over all containers: Kubernetes sets them once for the pod. */
 function sysctls(spec: TaskDefinitionSpec, cluster: ClusterSettings, log: IssueLog): V1Sysctl[] {
   const byName = new Map<string, string>();
   spec.containerDefinitions.forEach((definition, index) => (definition.systemControls ?? []).forEach(({ namespace, value }, entry) => {
-    if (!namespace || value === undefined || byName.has(namespace)) return;
+    const path = `${containerPath(index)}.systemControls[${entry}]`;
+    if (!namespace || value === undefined) return;
+    const earlier = byName.get(namespace);
+    if (earlier !== undefined) {
+      if (earlier !== value) log.warn(path, `${namespace} is ${earlier} for an earlier container, and the pod has one value; ${value} is not set`);
+      return;
+    }
     const refusal = sysctlRefusal(namespace, spec, cluster);
-    if (refusal) log.warn(`${containerPath(index)}.systemControls[${entry}]`, `${namespace} not set: ${refusal}`);
+    if (refusal) log.warn(path, `${namespace} not set: ${refusal}`);
     else byName.set(namespace, value);
   }));
-  warnDiffering(spec.containerDefinitions, 'systemControls', (definition) => (definition.systemControls?.length ? definition.systemControls : undefined),
-    'the first value of each sysctl applies to every container', log);
   return [...byName].map(([name, value]) => ({ name, value }));
 }
 

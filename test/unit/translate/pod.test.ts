@@ -91,6 +91,15 @@ describe('translate/pod: task-level fields', () => {
       const host = translate({ ...spec, networkMode: 'host' });
       expect(podSpecOf(host).securityContext).to.equal(undefined);
     });
+
+    it('a sysctl two containers set differently keeps the first value, with a warning', () => {
+      const translation = translate(taskSpec({ containerDefinitions: [
+        containerDefinition({ systemControls: [{ namespace: 'net.ipv4.tcp_syncookies', value: '1' }] }),
+        containerDefinition({ name: 'b', systemControls: [{ namespace: 'net.ipv4.tcp_fin_timeout', value: '30' }, { namespace: 'net.ipv4.tcp_syncookies', value: '0' }] }),
+      ] }));
+      expect(podSpecOf(translation).securityContext?.sysctls).to.deep.equal([{ name: 'net.ipv4.tcp_syncookies', value: '1' }, { name: 'net.ipv4.tcp_fin_timeout', value: '30' }]);
+      expect(paths(translation.warnings)).to.deep.equal(['spec.containerDefinitions[1].systemControls[1]']);
+    });
   });
 
   describe('resources and storage', () => {
