@@ -1,5 +1,5 @@
 // Public face of the translation: pure functions from ECS task definitions to Kubernetes objects.
-export { checkTaskDefinition, taskDefinitionToPodTemplate, type Translation, type TranslationInput } from './template.js';
+export { checkTaskDefinition, taskDefinitionToPodTemplate, type Scheduling, type Translation, type TranslationInput } from './template.js';
 export { applyOverrides } from './overrides.js';
 export { hashPodTemplate, stableStringify } from './hash.js';
 export type { Issue } from './issues.js';

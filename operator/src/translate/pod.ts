@@ -1,6 +1,5 @@
 // A valid task definition spec → the pod spec of its tasks. Placement (affinity, topology spread,
-// scheduler) is left out: the controller merges what translate/placement compiles from the
-// placement constraints and strategies.
+// scheduler) is compiled by translate/placement; template.ts merges it in.
 import type { V1Container, V1LocalObjectReference, V1PodSpec, V1ServiceAccount, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { TaskDefinitionSpec } from '../api/taskdefinition.js';
 import { containerDefinitionToContainer } from './container.js';

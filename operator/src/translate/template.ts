@@ -2,7 +2,7 @@
 // pod template its tasks run from, plus the objects the pod needs (a ServiceAccount for the task role).
 // Pure and deterministic: the same input gives the same template and template hash every time.
 // With any error there is no template: the errors say what to fix, each at its field.
-import type { V1PodTemplateSpec, V1ServiceAccount } from '@kubernetes/client-node';
+import type { V1PodSpec, V1PodTemplateSpec, V1ServiceAccount } from '@kubernetes/client-node';
 import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
 import { hashPodTemplate } from './hash.js';
 import { IssueLog, type Issue } from './issues.js';
@@ -26,7 +26,14 @@ export interface TranslationInput {
   restartPolicy?: 'Never' | 'Always';
   /** Put the task definition's tags on the pod (ECS propagateTags TASK_DEFINITION). */
   propagateTags?: boolean;
+  /**
+   * What translate/placement compiled for this task (a PlacementResult fits). Merged into the pod
+   * before hashing, so that a change of placement changes the template hash as well.
+   */
+  scheduling?: Scheduling;
 }
+
+export type Scheduling = Pick<V1PodSpec, 'affinity' | 'topologySpreadConstraints' | 'schedulerName'>;
 
 export interface Translation {
   /** Present exactly when there are no errors. */
@@ -35,6 +42,10 @@ export interface Translation {
   extraObjects: V1ServiceAccount[];
   warnings: Issue[];
   errors: Issue[];
+}
+
+function schedulingFields({ affinity, topologySpreadConstraints, schedulerName }: Scheduling = {}): Scheduling {
+  return { ...(affinity ? { affinity } : {}), ...(topologySpreadConstraints ? { topologySpreadConstraints } : {}), ...(schedulerName ? { schedulerName } : {}) };
 }
 
 /** The spec after overrides, or undefined when the spec or the overrides cannot be read. */
@@ -60,7 +71,7 @@ export function taskDefinitionToPodTemplate(input: TranslationInput): Translatio
   }, log);
   if (log.errors.length > 0) return { extraObjects: [], warnings: log.warnings, errors: log.errors };
   // A JSON copy shares no objects between fields (so YAML output has no anchors) and holds no undefined.
-  const template = JSON.parse(JSON.stringify({ metadata, spec: podSpec })) as V1PodTemplateSpec;
+  const template = JSON.parse(JSON.stringify({ metadata, spec: { ...podSpec, ...schedulingFields(input.scheduling) } })) as V1PodTemplateSpec;
   template.metadata!.labels![LABELS.templateHash] = hashPodTemplate(template);
   return { template, extraObjects: serviceAccount ? [serviceAccount] : [], warnings: log.warnings, errors: [] };
 }

@@ -104,6 +104,18 @@ describe('translate/template', () => {
     expect(translation.errors).to.have.length.greaterThan(0);
   });
 
+  it('merges the compiled placement into the pod before hashing', () => {
+    const scheduling = {
+      affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'web' } } }] } },
+      topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } }],
+      schedulerName: 'ecs-binpack-memory',
+    };
+    const placed = translate(taskSpec(), { scheduling: { ...scheduling, nodeEvaluated: false } as never });
+    expect(placed.template?.spec).to.deep.include(scheduling);
+    expect(placed.template?.spec).to.not.have.property('nodeEvaluated');
+    expect(placed.template?.metadata?.labels?.[LABELS.templateHash]).to.not.equal(translate(taskSpec()).template?.metadata?.labels?.[LABELS.templateHash]);
+  });
+
   it('never throws, whatever is offered as spec and overrides', () => {
     fc.assert(fc.property(fc.anything(), fc.option(fc.anything(), { nil: undefined }), (spec, overrides) => {
       const translation = taskDefinitionToPodTemplate({ spec: spec as TaskDefinitionSpec, family: 'f', revision: 1, overrides: overrides as never });
