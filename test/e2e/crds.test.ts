@@ -1,14 +1,13 @@
 // The CRDs on a real API server: it accepts them, fills in the ECS defaults, and refuses bad manifests with a
 // message that names the field. Every create here is a server-side dry run, except the objects that updates need.
-import { readFileSync, readdirSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { ApiException, ApiextensionsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { ApiException } from '@kubernetes/client-node';
 import {
   ECS_API_VERSION, ECS_GROUP, ECS_KINDS, ECS_VERSION,
   type ClusterStatus, type Condition, type EcsKind, type ServiceStatus, type TaskDefinitionStatus, type TaskStatus,
 } from '../../operator/src/api/index.js';
-import { clients, throwawayNamespace, waitFor } from './helpers.js';
+import { clients, installCrds, throwawayNamespace } from './helpers.js';
 
 const { kc, custom, core } = clients();
 const crdDir = new URL('../../crds/', import.meta.url);
@@ -367,22 +366,7 @@ describe('CRDs on the API server', function () {
   let removeNamespace: () => Promise<void> = async () => undefined;
 
   before(async () => {
-    const extensions = kc.makeApiClient(ApiextensionsV1Api);
-    const files = readdirSync(crdDir).filter((f) => f.endsWith('.yaml'));
-    expect(files).to.have.length(4);
-    for (const file of files) {
-      // Applied as plain JSON: client-node's typed CRD model would drop the x-kubernetes-* keys it does not map.
-      const crd = parse(readFileSync(new URL(file, crdDir), 'utf8')) as { metadata: { name: string } };
-      const { name } = crd.metadata;
-      await custom.patchClusterCustomObject(
-        { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', name, body: crd, fieldManager: 'ecs-operator-e2e', force: true },
-        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-      );
-      await waitFor(`${name} Established`, async () => {
-        const current = await extensions.readCustomResourceDefinition({ name });
-        return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
-      });
-    }
+    expect(await installCrds(kc)).to.have.length(4);
     const ns = await throwawayNamespace(core, 'crds');
     namespace = ns.name;
     removeNamespace = ns.remove;
