@@ -1,0 +1,62 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { expect } from 'chai';
+import { WriteFence, WritesFencedError, describeRequest, makeApiClients } from '../../../operator/src/runtime/clients.js';
+
+/** A kubeconfig for a server nobody listens on: a request that gets past the middleware fails to connect. */
+function unreachable(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return kc;
+}
+
+describe('runtime/clients', () => {
+  it('names requests by verb and resource as the API server does', () => {
+    const cases: Array<[string, string, string, string]> = [
+      ['GET', '/api/v1/namespaces/ns/pods', 'list', 'pods'],
+      ['GET', '/api/v1/namespaces/ns/pods?watch=true&resourceVersion=5', 'watch', 'pods'],
+      ['GET', '/api/v1/namespaces/ns/pods/p', 'get', 'pods'],
+      ['GET', '/api/v1/nodes', 'list', 'nodes'],
+      ['GET', '/api/v1/namespaces/ns', 'get', 'namespaces'],
+      ['PATCH', '/apis/apps/v1/namespaces/ns/replicasets/web-3', 'patch', 'replicasets.apps'],
+      ['PATCH', '/apis/ecs.operator.dev/v1alpha1/namespaces/ns/tasks/t/status', 'patch', 'tasks.ecs.operator.dev/status'],
+      ['PUT', '/apis/coordination.k8s.io/v1/namespaces/ops/leases/l', 'update', 'leases.coordination.k8s.io'],
+      ['POST', '/api/v1/namespaces/ns/events', 'create', 'events'],
+      ['DELETE', '/api/v1/namespaces/ns/pods/p', 'delete', 'pods'],
+      ['DELETE', '/api/v1/namespaces/ns/pods', 'deletecollection', 'pods'],
+      ['GET', '/apis/apps/v1', 'list', ''],
+    ];
+    for (const [method, path, verb, resource] of cases) {
+      expect(describeRequest(method, `https://api:6443${path}`), `${method} ${path}`).to.deep.equal({ verb, resource });
+    }
+  });
+
+  it('reports each request before it is sent', async () => {
+    const seen: string[] = [];
+    const { core } = makeApiClients(unreachable(), { onRequest: (verb, resource) => seen.push(`${verb} ${resource}`) });
+    await core.listNamespacedPod({ namespace: 'ns' }).catch(() => undefined);
+    expect(seen).to.deep.equal(['list pods']);
+  });
+
+  it('refuses writes while the fence is closed, without sending them, and lets reads through', async () => {
+    const fence = new WriteFence(false);
+    const seen: string[] = [];
+    const { core } = makeApiClients(unreachable(), { fence, onRequest: (verb) => seen.push(verb) });
+    const write = core.createNamespacedConfigMap({ namespace: 'ns', body: { metadata: { name: 'c' } } });
+    await write.then(
+      () => expect.fail('the write went through'),
+      (error: unknown) => expect(error).to.be.instanceOf(WritesFencedError),
+    );
+    expect(seen).to.deep.equal([]);
+    const read = await core.readNamespacedConfigMap({ name: 'c', namespace: 'ns' }).catch((error: unknown) => error);
+    expect(read).to.not.be.instanceOf(WritesFencedError);
+    expect(seen).to.deep.equal(['get']);
+    fence.open();
+    const opened = await core.createNamespacedConfigMap({ namespace: 'ns', body: { metadata: { name: 'c' } } }).catch((error: unknown) => error);
+    expect(opened, 'sent (and failed to connect)').to.not.be.instanceOf(WritesFencedError);
+  });
+});
