@@ -1,18 +1,6 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { WriteFence, WritesFencedError, describeRequest, makeApiClients } from '../../../operator/src/runtime/clients.js';
-
-/** A kubeconfig for a server nobody listens on: a request that gets past the middleware fails to connect. */
-function unreachable(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return kc;
-}
+import { unreachableKubeConfig } from './fake-informer.js';
 
 describe('runtime/clients', () => {
   it('names requests by verb and resource as the API server does', () => {
@@ -37,7 +25,7 @@ describe('runtime/clients', () => {
 
   it('reports each request before it is sent', async () => {
     const seen: string[] = [];
-    const { core } = makeApiClients(unreachable(), { onRequest: (verb, resource) => seen.push(`${verb} ${resource}`) });
+    const { core } = makeApiClients(unreachableKubeConfig(), { onRequest: (verb, resource) => seen.push(`${verb} ${resource}`) });
     await core.listNamespacedPod({ namespace: 'ns' }).catch(() => undefined);
     expect(seen).to.deep.equal(['list pods']);
   });
@@ -45,7 +33,7 @@ describe('runtime/clients', () => {
   it('refuses writes while the fence is closed, without sending them, and lets reads through', async () => {
     const fence = new WriteFence(false);
     const seen: string[] = [];
-    const { core } = makeApiClients(unreachable(), { fence, onRequest: (verb) => seen.push(verb) });
+    const { core } = makeApiClients(unreachableKubeConfig(), { fence, onRequest: (verb) => seen.push(verb) });
     const write = core.createNamespacedConfigMap({ namespace: 'ns', body: { metadata: { name: 'c' } } });
     await write.then(
       () => expect.fail('the write went through'),

@@ -1,5 +1,6 @@
-// A list and watch endpoint the unit tests drive by hand, to run real SharedInformers without an API server.
-import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+// Stand-ins for the API server in unit tests: a list and watch endpoint driven by hand, to run real
+// SharedInformers, and a kubeconfig that leads nowhere.
+import { KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { ApiClients } from '../../../operator/src/runtime/clients.js';
 import type { ResourceType, Watcher } from '../../../operator/src/runtime/informer.js';
 
@@ -50,3 +51,15 @@ export function scriptedResource(answers: Array<KubernetesObject[] | Error>, mod
 
 /** Informers in these tests never reach for a client: the resource lists and the watcher watches. */
 export const noClients = {} as ApiClients;
+
+/** A kubeconfig for a server nobody listens on: a request that gets past the client's middleware fails to connect. */
+export function unreachableKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return kc;
+}

@@ -77,12 +77,18 @@ function replica(store: LeaseStore, clock: FakeClock, identity: string, extra: P
   return { elector, link, log, running, stop: () => stop.abort(), signal: () => leaderSignal };
 }
 
+/** A Lease store and a clock, with replica `a` already leading. */
+async function withLeader() {
+  const store = new LeaseStore();
+  const clock = new FakeClock();
+  const a = replica(store, clock, 'a');
+  await settle();
+  return { store, clock, a };
+}
+
 describe('runtime/leader-election', () => {
   it('creates the lease when there is none and leads, writing MicroTime times', async () => {
-    const store = new LeaseStore();
-    const clock = new FakeClock();
-    const a = replica(store, clock, 'a');
-    await settle();
+    const { store, a } = await withLeader();
     expect(a.elector.isLeader).to.equal(true);
     expect(a.log).to.deep.equal(['started']);
     expect(store.lease?.spec).to.deep.include({ holderIdentity: 'a', leaseDurationSeconds: 15, leaseTransitions: 0 });
@@ -92,10 +98,7 @@ describe('runtime/leader-election', () => {
   });
 
   it('renews every retry period while leading; the other replica stands by', async () => {
-    const store = new LeaseStore();
-    const clock = new FakeClock();
-    const a = replica(store, clock, 'a');
-    await settle();
+    const { store, clock, a } = await withLeader();
     const b = replica(store, clock, 'b');
     await clock.advance(60_000);
     expect(a.elector.isLeader).to.equal(true);
@@ -109,10 +112,7 @@ describe('runtime/leader-election', () => {
   });
 
   it('a standby takes over within the lease duration after the leader stops renewing', async () => {
-    const store = new LeaseStore();
-    const clock = new FakeClock();
-    const a = replica(store, clock, 'a');
-    await settle();
+    const { store, clock, a } = await withLeader();
     const b = replica(store, clock, 'b');
     await clock.advance(4_000);
     const lastRenewal = new Date(store.lease?.spec?.renewTime as unknown as string).getTime();
@@ -132,10 +132,7 @@ describe('runtime/leader-election', () => {
   });
 
   it('a leader that cannot renew stops at its renew deadline even while its request hangs', async () => {
-    const store = new LeaseStore();
-    const clock = new FakeClock();
-    const a = replica(store, clock, 'a');
-    await settle();
+    const { clock, a } = await withLeader();
     const renewedAt = clock.now();
     a.link.state = 'hanging';
     await clock.advance(9_999);
@@ -149,10 +146,7 @@ describe('runtime/leader-election', () => {
   });
 
   it('survives failed renewals inside the deadline', async () => {
-    const store = new LeaseStore();
-    const clock = new FakeClock();
-    const a = replica(store, clock, 'a');
-    await settle();
+    const { clock, a } = await withLeader();
     a.link.state = 'down';
     await clock.advance(7_000); // the renewals at 2, 4 and 6 s fail; the one at 8 s is inside the 10 s deadline
     a.link.state = 'up';
@@ -164,10 +158,7 @@ describe('runtime/leader-election', () => {
   });
 
   it('releases the lease on shutdown so a standby takes over within a retry period', async () => {
-    const store = new LeaseStore();
-    const clock = new FakeClock();
-    const a = replica(store, clock, 'a');
-    await settle();
+    const { store, clock, a } = await withLeader();
     const b = replica(store, clock, 'b');
     await clock.advance(3_000);
     a.stop();
@@ -181,10 +172,7 @@ describe('runtime/leader-election', () => {
   });
 
   it('stops leading when another replica holds the lease', async () => {
-    const store = new LeaseStore();
-    const clock = new FakeClock();
-    const a = replica(store, clock, 'a');
-    await settle();
+    const { store, clock, a } = await withLeader();
     const stolen = store.read();
     stolen.spec = { ...stolen.spec, holderIdentity: 'intruder' };
     store.write(stolen, false);

@@ -1,4 +1,3 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { defaultConfig } from '../../../operator/src/runtime/config.js';
 import { Controller } from '../../../operator/src/runtime/controller.js';
@@ -7,18 +6,8 @@ import { silentLogger } from '../../../operator/src/runtime/logging.js';
 import { Manager } from '../../../operator/src/runtime/manager.js';
 import { Metrics } from '../../../operator/src/runtime/metrics.js';
 import { FakeClock, settle } from './fake-clock.js';
-import { FakeWatcher, noClients, obj, scriptedResource } from './fake-informer.js';
+import { FakeWatcher, noClients, obj, scriptedResource, unreachableKubeConfig } from './fake-informer.js';
 
-function unreachableKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return kc;
-}
 
 /**
  * A manager without leader election whose one controller reads a scripted informer: nothing reaches an API
