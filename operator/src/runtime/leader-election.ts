@@ -121,7 +121,7 @@ export class LeaderElector {
     this.options.onStartedLeading(leading.signal);
     await this.renew(signal, leading.signal);
     if (signal.aborted && this.isLeader) {
-      this.stopLeading('shutting down');
+      this.stopLeading('shutting down', 'info');
       await this.release();
     }
   }
@@ -156,14 +156,14 @@ export class LeaderElector {
     );
   }
 
-  private stopLeading(reason: string): void {
+  private stopLeading(reason: string, level: 'info' | 'warn' = 'warn'): void {
     const leading = this.leading;
     if (!leading) return;
     this.leading = undefined;
     this.cancelDeadline?.();
     this.cancelDeadline = undefined;
     this.options.metrics?.leader.set(0);
-    this.log.warn('stopped leading', { reason });
+    this.log.log(level, 'stopped leading', { reason });
     leading.abort(new Error(reason));
     this.options.onStoppedLeading?.();
   }
