@@ -23,7 +23,8 @@ function fieldPath(base: string, instancePath: string, child?: string): string {
   }, base);
 }
 
-function schemaIssue(base: string, error: ErrorObject): Issue {
+/** An ajv error as an issue at its field under `base`. */
+export function schemaIssue(base: string, error: ErrorObject): Issue {
   const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
   if (error.keyword === 'required') return { path: fieldPath(base, error.instancePath, params.missingProperty), message: 'is required' };
   if (error.keyword === 'additionalProperties') return { path: fieldPath(base, error.instancePath, params.additionalProperty), message: 'unknown field, ignored' };

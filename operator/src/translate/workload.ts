@@ -1,0 +1,176 @@
+// What a Task or a Service runs: the resolved task definition revision with overrides and placement, confined to
+// the Cluster's container instances, as a pod template; and a Task's Pod. Pure: the controllers create what this
+// returns and `ecs-operator translate` prints it, so both give the same objects.
+import type { V1Node, V1NodeSelectorTerm, V1Pod, V1PodTemplateSpec, V1ServiceAccount } from '@kubernetes/client-node';
+import type { Cluster } from '../api/cluster.js';
+import type { PlacementConstraint, PlacementStrategy } from '../api/placement.js';
+import type { Task } from '../api/task.js';
+import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
+import type { Issue } from './issues.js';
+import { ANNOTATIONS, LABELS } from './labels.js';
+import { toLabelValue } from './names.js';
+import { compilePlacement, groupLabelValue } from './placement/index.js';
+import { taskDefinitionToPodTemplate, type Scheduling } from './template.js';
+
+export const DEFAULT_CLUSTER = 'default';
+
+/** The Cluster a Task or Service runs in: `spec.cluster` (a name, or an ARN ending in /NAME), default `default`. */
+export function clusterNameOf(spec: { cluster?: string }): string {
+  const cluster = spec.cluster?.trim();
+  if (!cluster) return DEFAULT_CLUSTER;
+  return cluster.includes('/') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
+}
+
+/** ANDs `term` into every required node selector term of `scheduling` (one term when there is none). */
+export function requireOnEveryTerm(scheduling: Scheduling, term: V1NodeSelectorTerm): void {
+  const required = scheduling.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  const terms: V1NodeSelectorTerm[] = required?.nodeSelectorTerms?.length ? required.nodeSelectorTerms : [{}];
+  const merged = terms.map((t) => ({
+    ...t,
+    ...(term.matchExpressions ? { matchExpressions: [...(t.matchExpressions ?? []), ...term.matchExpressions] } : {}),
+    ...(term.matchFields ? { matchFields: [...(t.matchFields ?? []), ...term.matchFields] } : {}),
+  }));
+  scheduling.affinity = {
+    ...scheduling.affinity,
+    nodeAffinity: { ...scheduling.affinity?.nodeAffinity, requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: merged } },
+  };
+}
+
+/**
+ * Keeps a pod on its Cluster's container instances (the Cluster's node selector) and, for StartTask, on the
+ * named one. Both are ANDed with what placement compiled.
+ */
+export function confineToCluster(scheduling: Scheduling, cluster: Cluster, containerInstance: string | undefined): void {
+  const selector = cluster.spec.nodeSelector;
+  const expressions = [
+    ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+    ...(selector?.matchExpressions ?? []).map((e) => ({ ...e })),
+  ];
+  if (expressions.length > 0) requireOnEveryTerm(scheduling, { matchExpressions: expressions });
+  if (containerInstance) requireOnEveryTerm(scheduling, { matchFields: [{ key: 'metadata.name', operator: 'In', values: [containerInstance] }] });
+}
+
+/** What a Task or a Service runs: a revision with placement, in a Cluster. */
+export interface WorkloadInput {
+  cluster: Cluster;
+  /** The resolved revision: its spec, family and number. */
+  spec: TaskDefinitionSpec;
+  family: string;
+  revision: number;
+  /** ECS task group: `family:FAMILY` for standalone tasks by default, `service:NAME` for a service's. */
+  group: string;
+  /** The Task's or Service's own labels (which task or service), beside cluster and group. */
+  labels: Record<string, string>;
+  /** The labels that select the sibling pods, for spread and distinctInstance. */
+  selectorLabels: Record<string, string>;
+  placementConstraints?: readonly PlacementConstraint[];
+  /** Absent: no strategy at all (DAEMON services); empty: the ECS default spread. */
+  placementStrategy?: readonly PlacementStrategy[];
+  schedulerName?: string;
+  /** StartTask: the one Node to run on. */
+  containerInstance?: string;
+  overrides?: TaskOverride;
+  restartPolicy: 'Never' | 'Always';
+  propagateTags: boolean;
+  /** The Cluster's container instances, for placement evaluated on nodes. */
+  nodes: readonly V1Node[];
+  /** The Cluster's task pods in the namespace, for `task:group` evaluated on nodes. */
+  pods: readonly V1Pod[];
+}
+
+export interface Workload {
+  /** The pod template; absent when there is an error. */
+  template?: V1PodTemplateSpec;
+  /** ServiceAccounts the pods need (taskRoleArn); shared by the tasks of a role, so created but never owned. */
+  serviceAccounts: V1ServiceAccount[];
+  /** The first problem, at its field as a Valid condition states it (the revision's fields after `family:N`). */
+  error?: Issue;
+  warnings: Issue[];
+  /** Whether placement was evaluated on `nodes` (and must be again when they change). */
+  nodeEvaluated: boolean;
+}
+
+/** The pod template a Task or Service runs: the revision translated with overrides, placement and the Cluster's confinement. */
+export function workloadTemplate(input: WorkloadInput): Workload {
+  const { cluster, spec, family, revision, group } = input;
+  const labels = { ...input.labels, [LABELS.cluster]: toLabelValue(cluster.metadata.name ?? DEFAULT_CLUSTER), [LABELS.group]: groupLabelValue(group) };
+  const reference = `${family}:${revision}`;
+  const schedulerName = input.schedulerName ?? cluster.spec.schedulerName;
+  const placement = compilePlacement({
+    constraints: [
+      { path: `${reference} spec.placementConstraints`, constraints: spec.placementConstraints ?? [], fromTaskDefinition: true },
+      { path: 'spec.placementConstraints', constraints: input.placementConstraints ?? [] },
+    ],
+    ...(input.placementStrategy ? { strategies: { path: 'spec.placementStrategy', strategies: input.placementStrategy } } : {}),
+    attributeLabels: cluster.spec.attributeLabels ?? {},
+    selectorLabels: input.selectorLabels,
+    clusterLabels: { [LABELS.cluster]: labels[LABELS.cluster] },
+    ...(schedulerName ? { schedulerName } : {}),
+    nodes: input.nodes,
+    pods: input.pods,
+  });
+  const { nodeEvaluated } = placement;
+  if (placement.errors[0]) return { error: placement.errors[0], serviceAccounts: [], warnings: placement.warnings, nodeEvaluated };
+  const { affinity, topologySpreadConstraints } = placement;
+  const scheduling: Scheduling = {
+    ...(affinity ? { affinity } : {}),
+    ...(topologySpreadConstraints && input.placementStrategy ? { topologySpreadConstraints } : {}),
+    ...(placement.schedulerName ? { schedulerName: placement.schedulerName } : {}),
+  };
+  confineToCluster(scheduling, cluster, input.containerInstance);
+  const translation = taskDefinitionToPodTemplate({
+    spec, family, revision, labels, scheduling,
+    ...(input.overrides ? { overrides: input.overrides } : {}),
+    cluster: { allowPrivileged: cluster.spec.allowPrivileged === true },
+    restartPolicy: input.restartPolicy,
+    propagateTags: input.propagateTags,
+  });
+  // The revision's fields are named after it (`web:3 spec.memory`); the overrides are the Task's own.
+  const located = ({ path, message }: Issue): Issue => ({ path: path.startsWith('overrides') ? `spec.${path}` : `${reference} ${path}`, message });
+  const warnings = [...placement.warnings, ...translation.warnings.map(located)];
+  if (!translation.template) {
+    return { error: located(translation.errors[0] ?? { path: 'spec', message: 'cannot be translated' }), serviceAccounts: [], warnings, nodeEvaluated };
+  }
+  const template = translation.template;
+  if (groupLabelValue(group) !== group) template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [ANNOTATIONS.group]: group } };
+  return { template, serviceAccounts: translation.extraObjects, warnings, nodeEvaluated };
+}
+
+export interface TaskPodInput {
+  task: Task;
+  cluster: Cluster;
+  spec: TaskDefinitionSpec;
+  family: string;
+  revision: number;
+  nodes: readonly V1Node[];
+  pods: readonly V1Pod[];
+}
+
+export interface TaskPod extends Omit<Workload, 'template'> {
+  /** The Pod, without owner references (the controller sets them); absent when there is an error. */
+  pod?: V1Pod;
+}
+
+/** A Task's Pod: named after the Task, never restarted in place. */
+export function taskPod({ task, ...input }: TaskPodInput): TaskPod {
+  const { template, ...rest } = workloadTemplate({
+    ...input,
+    group: task.spec.group ?? `family:${input.family}`,
+    labels: { [LABELS.task]: task.metadata.name ?? '' },
+    selectorLabels: { [LABELS.group]: groupLabelValue(task.spec.group ?? `family:${input.family}`) },
+    placementConstraints: task.spec.placementConstraints ?? [],
+    placementStrategy: task.spec.placementStrategy ?? [],
+    ...(task.spec.schedulerName ? { schedulerName: task.spec.schedulerName } : {}),
+    ...(task.spec.containerInstance ? { containerInstance: task.spec.containerInstance } : {}),
+    ...(task.spec.overrides ? { overrides: task.spec.overrides } : {}),
+    restartPolicy: 'Never',
+    propagateTags: task.spec.propagateTags === 'TASK_DEFINITION',
+  });
+  if (!template) return rest;
+  const namespace = task.metadata.namespace;
+  const { labels, annotations } = template.metadata ?? {};
+  return {
+    ...rest,
+    pod: { apiVersion: 'v1', kind: 'Pod', metadata: { name: task.metadata.name, ...(namespace ? { namespace } : {}), labels, annotations }, spec: template.spec },
+  };
+}
