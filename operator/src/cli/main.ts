@@ -7,6 +7,8 @@ import { Command } from 'commander';
 import { controllers } from '../controllers/index.js';
 import { addRunOptions, configFromOptions } from '../runtime/config.js';
 import { Manager, runUntilSignalled } from '../runtime/manager.js';
+import { registerImport } from './import.js';
+import { registerTranslate } from './translate.js';
 
 export type CommandRegistration = (program: Command) => void;
 
@@ -24,7 +26,7 @@ const registerRun: CommandRegistration = (program) => {
   });
 };
 
-const commands: CommandRegistration[] = [registerRun];
+const commands: CommandRegistration[] = [registerRun, registerImport, registerTranslate];
 
 /** The version in the package.json above this file (the source tree or dist/ alike). */
 function packageVersion(): string {

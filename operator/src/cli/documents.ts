@@ -1,0 +1,75 @@
+// Reading input files: JSON (what the AWS CLI prints) or YAML with any number of documents. Syntax errors name
+// the file, line and column. A JSON array, a YAML sequence and a Kubernetes `List` each give one document per item.
+import { parseAllDocuments } from 'yaml';
+import { fail, type CliIO } from './io.js';
+
+export interface SourceDocument {
+  file: string;
+  value: unknown;
+  /** Where the document sits in its YAML document or JSON value (`[2]`, `items[0]`); empty when it is all of it. */
+  path: string;
+  /** `document 2` when the file holds several YAML documents. */
+  document?: string;
+}
+
+function readText(io: CliIO, file: string): string {
+  try {
+    return io.readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
+    return fail({ file }, `cannot read: ${reason}`);
+  }
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    return fail({ file }, `malformed JSON: ${(error as Error).message}`);
+  }
+}
+
+function parseYaml(text: string, file: string): unknown[] {
+  const documents = parseAllDocuments(text, { prettyErrors: false });
+  const list = Array.isArray(documents) ? documents : [documents];
+  const values: unknown[] = [];
+  for (const document of list) {
+    const [error] = document.errors;
+    if (error) {
+      const position = error.linePos?.[0];
+      const where = position ? `line ${position.line}, column ${position.col}` : 'YAML';
+      const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      fail({ file, path: where }, `malformed YAML: ${message}`);
+    }
+    const value: unknown = document.toJS({ maxAliasCount: 100 });
+    if (value !== null && value !== undefined) values.push(value);
+  }
+  return values;
+}
+
+/** The documents of one value: the items of an array or a Kubernetes List, else the value itself. */
+function split(value: unknown, at: Omit<SourceDocument, 'value'>): SourceDocument[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => split(item, { ...at, path: joinPath(at.path, index) }));
+  const list = value as { kind?: unknown; items?: unknown };
+  if (typeof list === 'object' && list !== null && list.kind === 'List' && Array.isArray(list.items)) {
+    return list.items.flatMap((item, index) => split(item, { ...at, path: joinPath(joinPath(at.path, 'items'), index) }));
+  }
+  return [{ ...at, value }];
+}
+
+/** Every document of `file`, in order; JSON when the text starts with `{` or `[`, YAML otherwise. */
+export function readDocuments(io: CliIO, file: string): SourceDocument[] {
+  const text = readText(io, file);
+  const trimmed = text.trimStart();
+  const values = trimmed.startsWith('{') || trimmed.startsWith('[') ? [parseJson(text, file)] : parseYaml(text, file);
+  const documents = values.flatMap((value, index) => split(value, { file, path: '', ...(values.length > 1 ? { document: `document ${index + 1}` } : {}) }));
+  if (documents.length === 0) fail({ file }, 'holds no documents');
+  return documents;
+}
+
+/** `base.key` or `base[3]`, or the key alone at the top. */
+export function joinPath(base: string, key: string | number): string {
+  if (typeof key === 'number') return `${base}[${key}]`;
+  return base ? `${base}.${key}` : key;
+}

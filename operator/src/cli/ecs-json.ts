@@ -1,0 +1,188 @@
+// ECS JSON → manifests: what `aws ecs describe-task-definition` and `describe-services` print (with or without
+// their wrapper), and RegisterTaskDefinition / CreateService input files (`--cli-input-json`), become the
+// TaskDefinition and Service resources that mean the same. What ECS reports but nobody registers (ARNs,
+// revision, status, counts, deployments, events, timestamps) is dropped, and so are the defaults ECS fills in
+// where leaving them out changes nothing (container cpu 0, empty lists, protocol tcp, a host port that can
+// only equal the container port).
+import { ECS_API_VERSION, type Service, type ServiceSpec, type TaskDefinition, type TaskDefinitionSpec, type Tag } from '../api/index.js';
+import { toDnsSubdomain } from '../translate/names.js';
+import { parseTaskDefinitionReference } from '../translate/revisions.js';
+import { joinPath, type SourceDocument } from './documents.js';
+import { fail, type Problem } from './io.js';
+
+type Json = Record<string, unknown>;
+
+export interface ImportedResource {
+  manifest: TaskDefinition | Service;
+  /** Where the resource's ECS object sits in the document (`taskDefinition`, `services[1]`, or empty). */
+  sourcePath: string;
+  /** The revision ECS gave the task definition (describe-task-definition), when known. */
+  revision?: number;
+  warnings: Problem[];
+}
+
+const TASK_DEFINITION_READ_ONLY = [
+  'taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities',
+  'registeredAt', 'registeredBy', 'deregisteredAt', 'deleteRequestedAt',
+];
+
+const SERVICE_READ_ONLY = [
+  'serviceArn', 'clusterArn', 'status', 'runningCount', 'pendingCount', 'deployments', 'events', 'createdAt', 'createdBy',
+  'roleArn', 'role', 'taskSets', 'platformFamily', 'currentServiceDeployment', 'currentServiceRevisions', 'clientToken',
+];
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether a document is a Kubernetes manifest rather than ECS JSON. */
+export function isManifest(value: unknown): boolean {
+  return isObject(value) && ('apiVersion' in value || 'kind' in value);
+}
+
+/** `value` without empty lists, at any depth: ECS prints `[]` for every list nobody set. */
+function withoutEmptyLists(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmptyLists);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => !(Array.isArray(v) && v.length === 0)).map(([k, v]) => [k, withoutEmptyLists(v)]));
+}
+
+function without(object: Json, keys: readonly string[]): Json {
+  return Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
+}
+
+/** `first` first, then the rest in the order ECS printed them. */
+function withFirst(object: Json, first: string): Json {
+  return first in object ? { [first]: object[first], ...without(object, [first]) } : object;
+}
+
+/** `object` with each entry changed by `change` (which returns undefined to leave it out), in the same order. */
+function mapEntries(object: Json, change: (key: string, value: unknown) => unknown): Json {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, change(key, value)]).filter(([, value]) => value !== undefined));
+}
+
+/** A port mapping without what ECS fills in: protocol tcp, host port 0 (dynamic), or one that must equal the container port. */
+function portMapping(mapping: unknown, networkMode: unknown): unknown {
+  if (!isObject(mapping)) return mapping;
+  const hostPortFixed = networkMode === 'awsvpc' || networkMode === 'host';
+  return mapEntries(mapping, (key, value) => {
+    if (key === 'protocol' && value === 'tcp') return undefined;
+    if (key === 'hostPort' && (value === 0 || (hostPortFixed && value === mapping.containerPort))) return undefined;
+    return value;
+  });
+}
+
+function containerDefinition(definition: unknown, networkMode: unknown): unknown {
+  if (!isObject(definition)) return definition;
+  return mapEntries(definition, (key, value) => {
+    if (key === 'cpu' && value === 0) return undefined;
+    if (key === 'portMappings' && Array.isArray(value)) return value.map((mapping) => portMapping(mapping, networkMode));
+    return value;
+  });
+}
+
+/** Tags of the definition and those describe-task-definition prints beside it, each key once. */
+function mergeTags(...lists: unknown[]): Tag[] | undefined {
+  const byKey = new Map<string, Tag>();
+  for (const list of lists) if (Array.isArray(list)) for (const tag of list as Tag[]) byKey.set(isObject(tag) ? String(tag.key) : String(tag), tag);
+  return byKey.size > 0 ? [...byKey.values()] : undefined;
+}
+
+/** ECS prints task cpu and memory as strings, but input files may hold numbers; the CRD takes strings. */
+function sizeText(value: unknown): unknown {
+  return typeof value === 'number' ? String(value) : value;
+}
+
+function resourceName(name: unknown, document: SourceDocument, path: string, what: string): string {
+  if (typeof name !== 'string' || name === '') return fail({ file: document.file, path }, `is required: it names the ${what}`);
+  const sanitised = toDnsSubdomain(name);
+  if (sanitised === '') return fail({ file: document.file, path }, `'${name}' leaves nothing for a Kubernetes name`);
+  return sanitised;
+}
+
+function taskDefinition(body: Json, document: SourceDocument, sourcePath: string, outerTags: unknown): ImportedResource {
+  const { family, cpu, memory, containerDefinitions, tags, ...rest } = without(withoutEmptyLists(body) as Json, TASK_DEFINITION_READ_ONLY);
+  const name = resourceName(family, document, joinPath(sourcePath, 'family'), 'TaskDefinition');
+  const mergedTags = mergeTags(tags, withoutEmptyLists(outerTags));
+  const spec = {
+    family,
+    ...(Array.isArray(containerDefinitions) ? { containerDefinitions: containerDefinitions.map((d) => containerDefinition(d, rest.networkMode)) } : { containerDefinitions }),
+    ...rest,
+    ...(cpu === undefined ? {} : { cpu: sizeText(cpu) }),
+    ...(memory === undefined ? {} : { memory: sizeText(memory) }),
+    ...(mergedTags ? { tags: mergedTags } : {}),
+  } as TaskDefinitionSpec;
+  const revision = typeof body.revision === 'number' ? body.revision : undefined;
+  return {
+    manifest: { apiVersion: ECS_API_VERSION, kind: 'TaskDefinition', metadata: { name }, spec: JSON.parse(JSON.stringify(spec)) as TaskDefinitionSpec },
+    sourcePath,
+    ...(revision === undefined ? {} : { revision }),
+    warnings: [],
+  };
+}
+
+/** `arn:aws:ecs:REGION:ACCOUNT:cluster/NAME` → `NAME`; a name stays. */
+function clusterName(value: unknown): unknown {
+  return typeof value === 'string' && value.includes('/') ? value.slice(value.lastIndexOf('/') + 1) : value;
+}
+
+function service(body: Json, document: SourceDocument, sourcePath: string): ImportedResource {
+  const cleaned = withoutEmptyLists(body) as Json;
+  const { serviceName, cluster, clusterArn, taskDefinition: reference, desiredCount, deploymentConfiguration, ...rest } = without(cleaned, SERVICE_READ_ONLY.filter((key) => key !== 'clusterArn'));
+  const name = resourceName(serviceName, document, joinPath(sourcePath, 'serviceName'), 'Service');
+  const warnings: Problem[] = [];
+  const parsed = typeof reference === 'string' ? parseTaskDefinitionReference(reference) : undefined;
+  const rawCluster = clusterName(cluster ?? clusterArn);
+  let clusterResource = rawCluster;
+  if (typeof rawCluster === 'string' && toDnsSubdomain(rawCluster) !== rawCluster) {
+    clusterResource = toDnsSubdomain(rawCluster);
+    warnings.push({ file: document.file, path: joinPath(sourcePath, cluster === undefined ? 'clusterArn' : 'cluster'), message: `ECS cluster '${rawCluster}' is the Cluster resource '${clusterResource}' (Kubernetes names are lower case)` });
+  }
+  const daemon = rest.schedulingStrategy === 'DAEMON';
+  const spec = {
+    serviceName,
+    ...(clusterResource === undefined ? {} : { cluster: clusterResource }),
+    taskDefinition: parsed?.revision === undefined ? reference : `${parsed.family}:${parsed.revision}`,
+    // A DAEMON service's desiredCount is what ECS counted, not an input.
+    ...(desiredCount === undefined || daemon ? {} : { desiredCount }),
+    ...(deploymentConfiguration === undefined ? {} : { deploymentConfiguration: withoutDisabledAlarms(deploymentConfiguration) }),
+    ...rest,
+  } as ServiceSpec;
+  return {
+    manifest: { apiVersion: ECS_API_VERSION, kind: 'Service', metadata: { name }, spec: JSON.parse(JSON.stringify(spec)) as ServiceSpec },
+    sourcePath,
+    warnings,
+  };
+}
+
+/** describe-services prints `alarms: {alarmNames: [], enable: false, rollback: false}` for services that use none. */
+function withoutDisabledAlarms(configuration: unknown): unknown {
+  if (!isObject(configuration) || !isObject(configuration.alarms)) return configuration;
+  const { alarms, ...rest } = configuration;
+  return alarms.enable === false && alarms.alarmNames === undefined ? rest : configuration;
+}
+
+/**
+ * The TaskDefinition and Service resources of an ECS JSON document, in the order they appear. A document ECS
+ * would not print nor take as input is an error that says what was expected.
+ */
+export function importEcsJson(document: SourceDocument): ImportedResource[] {
+  const { value, path } = document;
+  const at = (key: string) => joinPath(path, key);
+  if (!isObject(value)) return fail({ file: document.file, path }, 'expected a JSON object of ECS (a task definition or a service)');
+  if (isObject(value.taskDefinition)) return [taskDefinition(value.taskDefinition, document, at('taskDefinition'), value.tags)];
+  if (Array.isArray(value.services)) {
+    return value.services.map((item, index) => {
+      const itemPath = joinPath(at('services'), index);
+      if (!isObject(item)) return fail({ file: document.file, path: itemPath }, 'expected a service object');
+      return service(item, document, itemPath);
+    });
+  }
+  if (isObject(value.service)) return [service(value.service, document, at('service'))];
+  if ('containerDefinitions' in value) return [taskDefinition(value, document, path, undefined)];
+  if ('serviceName' in value) return [service(value, document, path)];
+  if (typeof value.taskDefinition === 'string') {
+    return fail({ file: document.file, path: at('taskDefinition') }, 'this looks like RunTask input; write a Task manifest instead (kind: Task, spec.taskDefinition, spec.overrides)');
+  }
+  return fail({ file: document.file, path }, 'not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services or serviceName)');
+}

@@ -1,0 +1,103 @@
+// The ECS resources of the input files: manifests as written, or ECS JSON imported. Each is checked against its
+// CRD, so the commands accept exactly what the API server would; every problem names the file and the field,
+// the field as the input spells it (`containerDefinitions[0].memory` in ECS JSON, `spec.containerDefinitions[0].memory`
+// in a manifest). All problems of all files are reported together.
+import { ECS_API_VERSION, ECS_GROUP, ECS_KINDS, type Cluster, type EcsKind, type Service, type Task, type TaskDefinition } from '../api/index.js';
+import { withoutUnknownFields, validateAgainstCrd } from './crd-validation.js';
+import { readDocuments, type SourceDocument } from './documents.js';
+import { importEcsJson, isManifest, type ImportedResource } from './ecs-json.js';
+import { InputError, warn, type CliIO, type Location, type Problem } from './io.js';
+
+export type EcsObject = TaskDefinition | Task | Service | Cluster;
+
+export interface Resource<T extends EcsObject = EcsObject> {
+  kind: T['kind'];
+  /** As written, or as imported from ECS JSON: what `import` prints. */
+  manifest: T;
+  /** As the API server would store it: the CRD's defaults filled in. */
+  object: T;
+  /** The revision ECS gave an imported task definition. */
+  revision?: number;
+  /** Where a field of this resource (`spec.cpu`, or none for the whole resource) is in the input. */
+  at(path?: string): Location;
+}
+
+/** `spec.x` of a resource imported from the ECS object at `sourcePath` → the path of `x` in the document. */
+function ecsPath(path: string, sourcePath: string, kind: string): string {
+  if (path === 'metadata.name') path = kind === 'Service' ? 'spec.serviceName' : 'spec.family';
+  const inSpec = /^spec(?=$|[.[])/.exec(path);
+  if (!inSpec) return path;
+  const rest = path.slice('spec'.length).replace(/^\./, '');
+  if (!sourcePath) return rest;
+  return rest.startsWith('[') || rest === '' ? `${sourcePath}${rest}` : `${sourcePath}.${rest}`;
+}
+
+const KIND_NAMES = Object.keys(ECS_KINDS).join(', ');
+
+class Loader {
+  readonly resources: Resource[] = [];
+  readonly problems: Problem[] = [];
+
+  constructor(private readonly io: CliIO) {}
+
+  /** Checks `manifest` against its CRD and keeps it, or its problems. */
+  private add(kind: EcsKind, manifest: EcsObject, at: (path?: string) => Location, revision?: number): void {
+    const { object, errors } = validateAgainstCrd<EcsObject>(kind, manifest);
+    for (const { path, message } of errors) this.problems.push({ ...at(path), message });
+    if (object) this.resources.push({ kind, manifest, object, at, ...(revision === undefined ? {} : { revision }) });
+  }
+
+  manifest(document: SourceDocument): void {
+    const value = document.value as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
+    const name = typeof value.metadata?.name === 'string' ? value.metadata.name : undefined;
+    const resource = [typeof value.kind === 'string' ? value.kind : undefined, name].filter(Boolean).join(' ') || document.document;
+    const at = (path?: string): Location => ({ file: document.file, ...(resource ? { resource } : {}), ...(path ? { path } : {}) });
+    const group = typeof value.apiVersion === 'string' ? value.apiVersion.split('/')[0] : undefined;
+    if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') {
+      this.problems.push({ ...at(typeof value.kind === 'string' ? 'apiVersion' : 'kind'), message: 'is required in a Kubernetes manifest' });
+    } else if (group !== ECS_GROUP) {
+      // Another API's object (a Secret the task definition reads, say): nothing for ecs-operator to do.
+    } else if (value.apiVersion !== ECS_API_VERSION) {
+      this.problems.push({ ...at('apiVersion'), message: `unknown version '${value.apiVersion}' (ecs-operator serves ${ECS_API_VERSION})` });
+    } else if (!(value.kind in ECS_KINDS)) {
+      this.problems.push({ ...at('kind'), message: `unknown kind '${value.kind}' in ${ECS_GROUP} (expected ${KIND_NAMES})` });
+    } else {
+      this.add(value.kind as EcsKind, value as EcsObject, at);
+    }
+  }
+
+  ecsJson(document: SourceDocument): void {
+    for (const imported of importEcsJson(document)) this.imported(document, imported);
+  }
+
+  private imported(document: SourceDocument, { manifest, sourcePath, revision, warnings }: ImportedResource): void {
+    const { kind } = manifest;
+    const at = (path?: string): Location => {
+      const field = ecsPath(path ?? 'spec', sourcePath, kind);
+      return { file: document.file, ...(document.document ? { resource: document.document } : {}), ...(field ? { path: field } : {}) };
+    };
+    for (const warning of warnings) warn(this.io, warning);
+    const { manifest: known, removed } = withoutUnknownFields(kind, manifest);
+    for (const path of removed) warn(this.io, { ...at(path), message: `not a field of the ${kind} resource; left out` });
+    this.add(kind, known, at, revision);
+  }
+}
+
+export interface LoadOptions {
+  /** `import`: only ECS JSON; manifests are refused. */
+  ecsJsonOnly?: boolean;
+}
+
+/** The ECS resources of `files` in order. Warnings go to stderr; any problem throws an InputError listing all of them. */
+export function loadResources(io: CliIO, files: readonly string[], { ecsJsonOnly = false }: LoadOptions = {}): Resource[] {
+  const loader = new Loader(io);
+  for (const file of files) {
+    for (const document of readDocuments(io, file)) {
+      if (!isManifest(document.value)) loader.ecsJson(document);
+      else if (ecsJsonOnly) loader.problems.push({ file, ...(document.document ? { resource: document.document } : {}), message: 'is a Kubernetes manifest already; import reads ECS JSON (translate reads both)' });
+      else loader.manifest(document);
+    }
+  }
+  if (loader.problems.length > 0) throw new InputError(loader.problems);
+  return loader.resources;
+}

@@ -1,0 +1,208 @@
+// `ecs-operator translate`: TaskDefinition, Task and Service manifests (or ECS JSON) → the Kubernetes objects the
+// operator would create for them, without a cluster. A Task gets its Pod and a Service its ReplicaSet (a DaemonSet
+// for DAEMON), each with the ServiceAccount of its task role; a TaskDefinition that nothing in the input runs gets
+// a PodTemplate, the pod its tasks would run. Tasks and Services find their TaskDefinition by family among the
+// input files, in the same namespace.
+import type { KubernetesObject, V1PodTemplate, V1ServiceAccount } from '@kubernetes/client-node';
+import { Command } from 'commander';
+import type { Cluster, Service, Task, TaskDefinition } from '../api/index.js';
+import type { Issue } from '../translate/issues.js';
+import { familyOf, parseTaskDefinitionReference, registeredSpec, revisionName } from '../translate/revisions.js';
+import { taskDefinitionToPodTemplate, type Translation } from '../translate/template.js';
+import { clusterNameOf, taskPod, type Workload } from '../translate/workload.js';
+import type { CommandRegistration } from './main.js';
+import { collect, InputError, processIO, reportFailures, runCommandLine, warn, type CliIO, type Location, type Problem } from './io.js';
+import { toYamlDocuments } from './output.js';
+import { loadResources, type EcsObject, type Resource } from './resources.js';
+import { serviceWorkload } from './service-workload.js';
+
+export interface TranslateOptions {
+  filename: string[];
+  namespace?: string;
+}
+
+interface Definition {
+  resource: Resource<TaskDefinition>;
+  family: string;
+  /** The revision the input says this is: ECS's number for imported JSON, else what Tasks and Services pin, else 1. */
+  revision?: number;
+  translation: Translation;
+  runBy: number;
+}
+
+const namespaceOf = (resource: Resource) => resource.object.metadata.namespace ?? '';
+const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
+
+/** Places `namespace` on the resources that name none, as `kubectl apply -n` would. */
+function inNamespace(resource: Resource, namespace: string | undefined): Resource {
+  if (!namespace || resource.object.metadata.namespace) return resource;
+  const place = <T extends EcsObject>(object: T): T => ({ ...object, metadata: { ...object.metadata, namespace } });
+  return { ...resource, manifest: place(resource.manifest), object: place(resource.object) };
+}
+
+class Translator {
+  readonly objects: KubernetesObject[] = [];
+  readonly problems: Problem[] = [];
+  private readonly definitions = new Map<string, Definition>();
+  private readonly clusters = new Map<string, Cluster>();
+  private readonly printed = new Set<string>();
+
+  constructor(private readonly io: CliIO, private readonly resources: readonly Resource[]) {}
+
+  private warnOnce(location: Location, message: string): void {
+    const line = JSON.stringify([location, message]);
+    if (!this.printed.has(line)) warn(this.io, { ...location, message });
+    this.printed.add(line);
+  }
+
+  /** An issue of a Task's or Service's translation, at the resource, or at the TaskDefinition when it names a revision's field. */
+  private locate(resource: Resource, definition: Definition, revision: number, { path, message }: Issue): Problem {
+    const prefix = `${definition.family}:${revision} `;
+    if (path.startsWith(prefix)) return { ...definition.resource.at(path.slice(prefix.length)), message: `${message} (as ${resource.kind} ${resource.object.metadata.name} runs it)` };
+    return { ...resource.at(path), message };
+  }
+
+  collectDefinitions(): void {
+    for (const resource of this.resources) {
+      if (resource.kind === 'Cluster') this.clusters.set(keyOf(namespaceOf(resource), resource.object.metadata.name ?? ''), resource.object as Cluster);
+      if (resource.kind !== 'TaskDefinition') continue;
+      const td = resource as Resource<TaskDefinition>;
+      const family = familyOf(td.object);
+      const key = keyOf(namespaceOf(td), family);
+      const other = this.definitions.get(key);
+      if (other) {
+        const where = other.resource.at();
+        this.problems.push({ ...td.at('spec.family'), message: `family '${family}' is defined twice: also in ${where.file}${where.resource ? ` (${where.resource})` : ''}` });
+        continue;
+      }
+      // Checked as the TaskDefinition controller checks it, so warnings and errors are those of its status.
+      const translation = taskDefinitionToPodTemplate({ spec: registeredSpec(td.object), family, revision: td.revision ?? 1 });
+      for (const { path, message } of translation.errors) this.problems.push({ ...td.at(path), message });
+      for (const { path, message } of translation.warnings) this.warnOnce(td.at(path), message);
+      this.definitions.set(key, { resource: td, family, ...(td.revision === undefined ? {} : { revision: td.revision }), translation, runBy: 0 });
+    }
+  }
+
+  /** The TaskDefinition and revision a Task or Service names, or undefined after reporting why there is none. */
+  private resolve(resource: Resource<Task | Service>): { definition: Definition; revision: number } | undefined {
+    const reference = resource.object.spec.taskDefinition;
+    const parsed = parseTaskDefinitionReference(reference);
+    const definition = parsed && this.definitions.get(keyOf(namespaceOf(resource), parsed.family));
+    if (!parsed || !definition) {
+      this.problems.push({ ...resource.at('spec.taskDefinition'), message: `no TaskDefinition of family '${parsed?.family ?? reference}' in the input; give its file with -f` });
+      return undefined;
+    }
+    definition.runBy += 1;
+    if (!definition.translation.template) return undefined; // its errors are reported at the TaskDefinition
+    if (parsed.revision !== undefined && definition.revision !== undefined && parsed.revision !== definition.revision) {
+      const where = definition.resource.at('revision');
+      this.problems.push({ ...resource.at('spec.taskDefinition'), message: `'${reference}' is not in the input: ${where.file} holds revision ${definition.revision} of '${parsed.family}'` });
+      return undefined;
+    }
+    return { definition, revision: parsed.revision ?? definition.revision ?? 1 };
+  }
+
+  private clusterOf(resource: Resource<Task | Service>): Cluster {
+    const name = clusterNameOf(resource.object.spec);
+    const namespace = namespaceOf(resource);
+    const found = this.clusters.get(keyOf(namespace, name));
+    if (found) return found;
+    if (name !== 'default') this.warnOnce(resource.at('spec.cluster'), `Cluster '${name}' is not in the input; translated with a Cluster's default settings`);
+    return { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Cluster', metadata: { name, ...(namespace ? { namespace } : {}) }, spec: {} };
+  }
+
+  private emit(resource: Resource, workload: Omit<Workload, 'template'>, definition: Definition, revision: number, object: KubernetesObject | undefined): void {
+    for (const issue of workload.warnings) {
+      const { message, ...location } = this.locate(resource, definition, revision, issue);
+      this.warnOnce(location, message);
+    }
+    if (workload.nodeEvaluated) {
+      this.warnOnce(resource.at('spec.placementConstraints'), 'placement is evaluated on the cluster\'s nodes; without a cluster there are none, so the affinity shown admits no node');
+    }
+    if (workload.error || !object) {
+      if (workload.error) this.problems.push(this.locate(resource, definition, revision, workload.error));
+      return;
+    }
+    this.addServiceAccounts(workload.serviceAccounts, namespaceOf(resource));
+    this.objects.push(object);
+  }
+
+  private addServiceAccounts(accounts: readonly V1ServiceAccount[], namespace: string): void {
+    for (const account of accounts) {
+      const key = `ServiceAccount ${keyOf(namespace, account.metadata?.name ?? '')}`;
+      if (this.printed.has(key)) continue;
+      this.printed.add(key);
+      this.objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, ...(namespace ? { namespace } : {}) } } as KubernetesObject);
+    }
+  }
+
+  translateWorkloads(): void {
+    for (const resource of this.resources) {
+      if (resource.kind === 'Task') {
+        const task = resource as Resource<Task>;
+        const resolved = this.resolve(task);
+        if (!resolved) continue;
+        const { definition, revision } = resolved;
+        const spec = registeredSpec(definition.resource.object);
+        const result = taskPod({ task: task.object, cluster: this.clusterOf(task), spec, family: definition.family, revision, nodes: [], pods: [] });
+        this.emit(task, result, definition, revision, result.pod);
+      } else if (resource.kind === 'Service') {
+        const service = resource as Resource<Service>;
+        const resolved = this.resolve(service);
+        if (!resolved) continue;
+        const { definition, revision } = resolved;
+        const spec = registeredSpec(definition.resource.object);
+        const result = serviceWorkload(service.object, this.clusterOf(service), spec, definition.family, revision);
+        this.emit(service, result, definition, revision, result.workload);
+      }
+    }
+  }
+
+  /** What a TaskDefinition that nothing in the input runs would run: its pod template. */
+  podTemplatesOfIdleDefinitions(): void {
+    for (const definition of this.definitions.values()) {
+      const { template, extraObjects } = definition.translation;
+      if (definition.runBy > 0 || !template) continue;
+      const { metadata } = definition.resource.object;
+      const namespace = metadata.namespace;
+      this.addServiceAccounts(extraObjects, namespace ?? '');
+      const podTemplate: V1PodTemplate = {
+        apiVersion: 'v1',
+        kind: 'PodTemplate',
+        metadata: { name: revisionName(metadata.name ?? '', definition.revision ?? 1), ...(namespace ? { namespace } : {}) },
+        template,
+      };
+      this.objects.push(podTemplate as KubernetesObject);
+    }
+  }
+}
+
+/** The objects for the resources of `options.filename`, as YAML on stdout; warnings on stderr. */
+export function runTranslate(io: CliIO, options: TranslateOptions): void {
+  const resources = loadResources(io, options.filename).map((resource) => inNamespace(resource, options.namespace));
+  if (resources.length === 0) throw new InputError([{ file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' }]);
+  const translator = new Translator(io, resources);
+  translator.collectDefinitions();
+  translator.translateWorkloads();
+  if (translator.problems.length > 0) throw new InputError(translator.problems);
+  translator.podTemplatesOfIdleDefinitions();
+  io.stdout(toYamlDocuments(translator.objects));
+}
+
+export function translateCommand(io: CliIO): Command {
+  return new Command('translate')
+    .description(
+      'print the Kubernetes objects the operator would create for TaskDefinition, Task and Service manifests or ECS JSON '
+      + '(a Pod per Task, a ReplicaSet per Service, ServiceAccounts for task roles), without a cluster; warnings go to stderr',
+    )
+    .requiredOption('-f, --filename <file>', 'manifest or ECS JSON file; repeat for more (- reads stdin)', collect)
+    .option('-n, --namespace <namespace>', 'the namespace of resources that name none')
+    .action((options: TranslateOptions) => reportFailures(io, () => runTranslate(io, options)));
+}
+
+export const registerTranslate: CommandRegistration = (program) => void program.addCommand(translateCommand(processIO()));
+
+/** `ecs-operator translate ARGS...` in-process: the exit status, output through `io`. */
+export function main(argv: readonly string[], io: CliIO): Promise<number> {
+  return runCommandLine(translateCommand, ['translate', ...argv], io);
+}
