@@ -2,7 +2,7 @@
 // definition revision and never restarted. Status follows the Pod through the ECS lifecycle (observeTask);
 // the controller carries out the stops it decides (EssentialContainerExited, TaskFailedToStart,
 // UserInitiated) by deleting the Pod, and keeps a STOPPED task's Pod for the retention period.
-import type { V1NodeSelectorTerm, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import type { V1NodeSelectorTerm, V1Pod, V1PodSpec, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster } from '../api/cluster.js';
 import type { Condition } from '../api/meta.js';
 import type { Task, TaskStatus } from '../api/task.js';
@@ -45,31 +45,41 @@ export function setPlaced(context: OperatorContext, obj: Task | { metadata?: obj
   return setCondition(conditions, { type: 'Placed', status: reason ? 'False' : 'True', reason: reason ? 'Unschedulable' : 'Placed', message }, new Date(context.clock.now()));
 }
 
-/** ANDs `term` into every required node selector term of `spec` (one term when there is none). */
-export function requireOnEveryTerm(spec: V1PodSpec, term: V1NodeSelectorTerm): void {
-  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+type Scheduling = Pick<V1PodSpec, 'affinity' | 'topologySpreadConstraints' | 'schedulerName'>;
+
+/** ANDs `term` into every required node selector term of `scheduling` (one term when there is none). */
+export function requireOnEveryTerm(scheduling: Scheduling, term: V1NodeSelectorTerm): void {
+  const required = scheduling.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   const terms: V1NodeSelectorTerm[] = required?.nodeSelectorTerms?.length ? required.nodeSelectorTerms : [{}];
   const merged = terms.map((t) => ({
     ...t,
     ...(term.matchExpressions ? { matchExpressions: [...(t.matchExpressions ?? []), ...term.matchExpressions] } : {}),
     ...(term.matchFields ? { matchFields: [...(t.matchFields ?? []), ...term.matchFields] } : {}),
   }));
-  spec.affinity = { ...spec.affinity, nodeAffinity: { ...spec.affinity?.nodeAffinity, requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: merged } } };
+  scheduling.affinity = {
+    ...scheduling.affinity,
+    nodeAffinity: { ...scheduling.affinity?.nodeAffinity, requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: merged } },
+  };
 }
 
 /**
  * Keeps a pod on its Cluster's container instances (the Cluster's node selector) and, for StartTask, on the
  * named one. Both are ANDed with what placement compiled.
  */
-export function confineToCluster(spec: V1PodSpec, cluster: Cluster, containerInstance: string | undefined): void {
+export function confineToCluster(scheduling: Scheduling, cluster: Cluster, containerInstance: string | undefined): void {
   const selector = cluster.spec.nodeSelector;
-  if (selector?.matchLabels) spec.nodeSelector = { ...spec.nodeSelector, ...selector.matchLabels };
-  if (selector?.matchExpressions?.length) requireOnEveryTerm(spec, { matchExpressions: selector.matchExpressions.map((e) => ({ ...e })) });
-  if (containerInstance) requireOnEveryTerm(spec, { matchFields: [{ key: 'metadata.name', operator: 'In', values: [containerInstance] }] });
+  const expressions = [
+    ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+    ...(selector?.matchExpressions ?? []).map((e) => ({ ...e })),
+  ];
+  if (expressions.length > 0) requireOnEveryTerm(scheduling, { matchExpressions: expressions });
+  if (containerInstance) requireOnEveryTerm(scheduling, { matchFields: [{ key: 'metadata.name', operator: 'In', values: [containerInstance] }] });
 }
 
 interface Launch {
   pod?: V1Pod;
+  /** ServiceAccounts the pod needs (taskRoleArn); shared by tasks of a role, so created but never owned. */
+  serviceAccounts?: V1ServiceAccount[];
   validity: Validity;
   taskDefinition?: string;
   family?: string;
@@ -97,19 +107,8 @@ export function createTaskController(context: OperatorContext): Controller {
       [LABELS.cluster]: toLabelValue(clusterName),
       [LABELS.group]: groupLabelValue(group),
     };
-    const translation = taskDefinitionToPodTemplate({
-      spec, family, revision: number, labels,
-      ...(task.spec.overrides ? { overrides: task.spec.overrides } : {}),
-      cluster: { allowPrivileged: cluster.spec.allowPrivileged === true },
-      restartPolicy: 'Never',
-      propagateTags: task.spec.propagateTags === 'TASK_DEFINITION',
-    });
     const reference = `${family}:${number}`;
     const failed = (path: string, message: string): Launch => ({ validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, taskDefinition: reference, family });
-    if (!translation.template) {
-      const first = translation.errors[0];
-      return failed(first?.path.startsWith('overrides') ? `spec.${first.path}` : `${reference} ${first?.path ?? 'spec'}`, first?.message ?? 'cannot be translated');
-    }
     const clusterNodes = nodes.list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector));
     const placement = compilePlacement({
       constraints: [
@@ -125,38 +124,41 @@ export function createTaskController(context: OperatorContext): Controller {
       pods: pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === labels[LABELS.cluster]),
     });
     if (placement.errors[0]) return failed(placement.errors[0].path, placement.errors[0].message);
-    const podSpec: V1PodSpec = { ...translation.template.spec!, ...(placement.affinity ? { affinity: placement.affinity } : {}) };
-    if (placement.topologySpreadConstraints) podSpec.topologySpreadConstraints = placement.topologySpreadConstraints;
-    if (placement.schedulerName) podSpec.schedulerName = placement.schedulerName;
-    confineToCluster(podSpec, cluster, task.spec.containerInstance);
+    const { affinity, topologySpreadConstraints, schedulerName } = placement;
+    const scheduling: Scheduling = { ...(affinity ? { affinity } : {}), ...(topologySpreadConstraints ? { topologySpreadConstraints } : {}), ...(schedulerName ? { schedulerName } : {}) };
+    confineToCluster(scheduling, cluster, task.spec.containerInstance);
+    const translation = taskDefinitionToPodTemplate({
+      spec, family, revision: number, labels, scheduling,
+      ...(task.spec.overrides ? { overrides: task.spec.overrides } : {}),
+      cluster: { allowPrivileged: cluster.spec.allowPrivileged === true },
+      restartPolicy: 'Never',
+      propagateTags: task.spec.propagateTags === 'TASK_DEFINITION',
+    });
+    if (!translation.template) {
+      const first = translation.errors[0];
+      return failed(first?.path.startsWith('overrides') ? `spec.${first.path}` : `${reference} ${first?.path ?? 'spec'}`, first?.message ?? 'cannot be translated');
+    }
     const metadata = translation.template.metadata ?? {};
     const annotations = { ...metadata.annotations, ...(groupLabelValue(group) !== group ? { [ANNOTATIONS.group]: group } : {}) };
     return {
       validity: VALID,
       taskDefinition: reference,
       family,
+      serviceAccounts: translation.extraObjects,
       pod: {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: task.metadata.name, namespace, labels: metadata.labels, annotations, ownerReferences: [controllerReference(task)] },
-        spec: podSpec,
+        spec: translation.template.spec,
       },
     };
   }
 
-  async function createServiceAccounts(task: Task): Promise<void> {
-    const spec = (() => {
-      const resolution = resolveTaskDefinition(context, task.metadata.namespace ?? '', task.spec.taskDefinition, true);
-      return resolution.ok ? revisionSpec(resolution.revision) : undefined;
-    })();
-    if (!spec) return;
-    const { extraObjects } = taskDefinitionToPodTemplate({ spec, family: spec.family ?? '', revision: 0 });
-    for (const account of extraObjects) {
-      await context.clients.core
-        .createNamespacedServiceAccount({ namespace: task.metadata.namespace ?? '', body: account })
-        .catch((error: unknown) => {
-          if (statusCodeOf(error) !== 409) throw error;
-        });
+  async function createServiceAccounts(namespace: string, accounts: readonly V1ServiceAccount[]): Promise<void> {
+    for (const account of accounts) {
+      await context.clients.core.createNamespacedServiceAccount({ namespace, body: account }).catch((error: unknown) => {
+        if (statusCodeOf(error) !== 409) throw error;
+      });
     }
   }
 
@@ -186,7 +188,15 @@ export function createTaskController(context: OperatorContext): Controller {
       return undefined;
     }
 
-    const observation = observeTask({ pod, previous, desiredStatus: task.spec.desiredStatus ?? 'RUNNING', now });
+    let observation = observeTask({ pod, previous, desiredStatus: task.spec.desiredStatus ?? 'RUNNING', now });
+    if (!pod && observation.status.stopCode === 'TerminationNotice' && !previous.stopCode) {
+      // The pod is gone and the cache knows no reason: it may lag behind the status this controller wrote just
+      // before deleting the pod. Read the Task itself before concluding the pod was lost.
+      const fresh = (await context.clients.custom.getNamespacedCustomObject({
+        group: 'ecs.operator.dev', version: 'v1alpha1', namespace, plural: 'tasks', name,
+      })) as Task;
+      if (fresh.status?.stopCode) observation = observeTask({ previous: fresh.status, desiredStatus: task.spec.desiredStatus ?? 'RUNNING', now });
+    }
     const clusterName = clusterNameOf(task.spec);
     let validity: Validity = VALID;
     let reference = pod?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] ?? previous.taskDefinition;
@@ -200,24 +210,19 @@ export function createTaskController(context: OperatorContext): Controller {
         validity = launch.validity;
         reference = launch.taskDefinition ?? reference;
         if (launch.pod) {
-          await createServiceAccounts(task);
+          await createServiceAccounts(namespace, launch.serviceAccounts ?? []);
+          // Expected before the request: the watch may deliver the new pod before the response is read.
+          expectations.expectCreation(key, key);
           try {
             await context.clients.core.createNamespacedPod({ namespace, body: launch.pod });
-            expectations.expectCreation(key, key);
             log.info('task launched', { taskDefinition: reference });
           } catch (error) {
+            expectations.creationObserved(key);
             if (statusCodeOf(error) !== 409) throw error;
           }
         }
       }
     }
-    if (observation.stopPod && pod && !pod.metadata?.deletionTimestamp) {
-      await context.applier.delete(pod);
-      expectations.expectDeletion(key, key);
-      const type = observation.stopPod.stopCode === 'UserInitiated' ? 'normal' : 'warning';
-      context.events[type](task, observation.stopPod.stopCode, `Task stopping: ${observation.stopPod.stoppedReason}`);
-    }
-
     const family = reference ? parseTaskDefinitionReference(reference)?.family : undefined;
     const revision = reference ? parseTaskDefinitionReference(reference)?.revision : undefined;
     let conditions = setValid(context, task, previous.conditions, validity);
@@ -240,7 +245,14 @@ export function createTaskController(context: OperatorContext): Controller {
     const { version: _after, ...is } = status;
     status.version = sameJson(was, is) ? previous.version ?? 0 : (previous.version ?? 0) + 1;
     if (status.lastStatus !== previous.lastStatus && status.lastStatus === 'RUNNING') context.events.normal(task, 'Running', `Task running on ${status.containerInstance ?? 'a node'}`);
+    // The stop decision is written before the pod is deleted, so that it survives a restart in between.
     await context.applier.applyStatus(RESOURCES.tasks, task, status);
+    if (observation.stopPod && pod && !pod.metadata?.deletionTimestamp) {
+      expectations.expectDeletion(key, key);
+      if (!(await context.applier.delete(pod))) expectations.deletionObserved(key);
+      const type = observation.stopPod.stopCode === 'UserInitiated' ? 'normal' : 'warning';
+      context.events[type](task, observation.stopPod.stopCode, `Task stopping: ${observation.stopPod.stoppedReason}`);
+    }
     return undefined;
   }
 

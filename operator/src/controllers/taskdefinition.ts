@@ -115,12 +115,15 @@ export function createTaskDefinitionController(context: OperatorContext): Contro
     if (validity.valid && latest?.metadata?.labels?.[REVISION_LABELS.specHash] !== hash && expectations.satisfied(key)) {
       const next = highest + 1;
       const body = revisionObject(td, next);
+      const child = keyOf(body.metadata!.name!, namespace);
+      // Expected before the request: the watch may deliver the new object before the response is read.
+      expectations.expectCreation(key, child);
       try {
         created = await context.clients.apps.createNamespacedControllerRevision({ namespace, body });
-        expectations.expectCreation(key, keyOf(body.metadata!.name!, namespace));
         context.events.normal(td, 'RevisionRegistered', `registered revision ${family}:${next}`);
         log.info('registered revision', { revision: next });
       } catch (error) {
+        expectations.creationObserved(child);
         if (statusCodeOf(error) !== 409) throw error;
         log.info('revision exists already; waiting for the cache', { revision: next });
         return { requeueAfterMs: 1000 };

@@ -4,6 +4,10 @@
 // it; until then `satisfied` says no, and the reconcile waits for the next event instead of acting. An
 // expectation the informer never confirms expires after its TTL, so a lost event cannot wedge an object.
 //
+// Record an expectation BEFORE sending the create or delete, and clear it if the request fails: the watch can
+// deliver the child before the response has been read, and an expectation recorded after that event would
+// wait for an event that already came (until the TTL).
+//
 // Keep one Expectations per kind of child: children are identified by their `namespace/name` key.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { type Clock, realClock } from './clock.js';
@@ -25,12 +29,12 @@ export class Expectations {
     this.ttlMs = ttlMs;
   }
 
-  /** Call right after creating `child` on behalf of `owner` (both work queue keys). */
+  /** Call just before creating `child` on behalf of `owner` (both work queue keys). */
   expectCreation(owner: string, child: string): void {
     this.expect(owner, child, 'creation');
   }
 
-  /** Call right after deleting `child` on behalf of `owner`. */
+  /** Call just before deleting `child` on behalf of `owner`. */
   expectDeletion(owner: string, child: string): void {
     this.expect(owner, child, 'deletion');
   }
