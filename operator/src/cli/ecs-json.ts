@@ -172,10 +172,17 @@ export function importEcsJson(document: SourceDocument): ImportedResource[] {
   if (!isObject(value)) return fail({ file: document.file, path }, 'expected a JSON object of ECS (a task definition or a service)');
   if (isObject(value.taskDefinition)) return [taskDefinition(value.taskDefinition, document, at('taskDefinition'), value.tags)];
   if (Array.isArray(value.services)) {
+    const failures = Array.isArray(value.failures) ? value.failures : [];
+    const warnings: Problem[] = failures.map((failure, index) => {
+      const { arn, reason } = isObject(failure) ? failure : {};
+      return { file: document.file, path: joinPath(at('failures'), index), message: `ECS could not describe ${String(arn ?? 'a service')} (${String(reason ?? 'no reason given')}); nothing imported for it` };
+    });
+    if (value.services.length === 0) fail({ file: document.file, path: at('services') }, `is empty: nothing to import${warnings[0] ? ` (${warnings[0].message})` : ''}`);
     return value.services.map((item, index) => {
       const itemPath = joinPath(at('services'), index);
       if (!isObject(item)) return fail({ file: document.file, path: itemPath }, 'expected a service object');
-      return service(item, document, itemPath);
+      const imported = service(item, document, itemPath);
+      return index === 0 ? { ...imported, warnings: [...warnings, ...imported.warnings] } : imported;
     });
   }
   if (isObject(value.service)) return [service(value.service, document, at('service'))];

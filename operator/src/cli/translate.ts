@@ -58,7 +58,7 @@ class Translator {
   /** An issue of a Task's or Service's translation, at the resource, or at the TaskDefinition when it names a revision's field. */
   private locate(resource: Resource, definition: Definition, revision: number, { path, message }: Issue): Problem {
     const prefix = `${definition.family}:${revision} `;
-    if (path.startsWith(prefix)) return { ...definition.resource.at(path.slice(prefix.length)), message: `${message} (as ${resource.kind} ${resource.object.metadata.name} runs it)` };
+    if (path.startsWith(prefix)) return { ...definition.resource.at(path.slice(prefix.length)), message };
     return { ...resource.at(path), message };
   }
 
@@ -120,7 +120,11 @@ class Translator {
       this.warnOnce(resource.at('spec.placementConstraints'), 'placement is evaluated on the cluster\'s nodes; without a cluster there are none, so the affinity shown admits no node');
     }
     if (workload.error || !object) {
-      if (workload.error) this.problems.push(this.locate(resource, definition, revision, workload.error));
+      if (workload.error) {
+        const problem = this.locate(resource, definition, revision, workload.error);
+        const runBy = problem.file === resource.at().file && problem.resource === resource.at().resource ? '' : ` (as ${resource.kind} ${resource.object.metadata.name} runs it)`;
+        this.problems.push({ ...problem, message: `${problem.message}${runBy}` });
+      }
       return;
     }
     this.addServiceAccounts(workload.serviceAccounts, namespaceOf(resource));
