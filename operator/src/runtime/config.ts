@@ -27,7 +27,7 @@ export interface OperatorConfig {
   resyncPeriodMs: number;
   /** Workers per controller. */
   concurrency: number;
-  /** How long a STOPPED Task stays visible before it is deleted (ECS keeps them about an hour). */
+  /** How long the pod of a STOPPED Task is kept (ECS shows stopped tasks about an hour); the Task is the user's and stays. */
   stoppedTaskRetentionMs: number;
   /** How long shutdown waits for reconciles in flight. */
   shutdownTimeoutMs: number;
@@ -95,7 +95,7 @@ const SETTINGS = {
   stoppedTaskRetention: {
     flag: '--stopped-task-retention <duration>',
     env: 'STOPPED_TASK_RETENTION',
-    help: 'how long a STOPPED task stays visible',
+    help: 'how long the pod (and so the logs) of a STOPPED task is kept; the Task itself keeps its final status until deleted',
     default: '1h',
   },
   shutdownTimeout: {
