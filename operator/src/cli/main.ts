@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { controllers } from '../controllers/index.js';
 import { addRunOptions, configFromOptions } from '../runtime/config.js';
 import { Manager, runUntilSignalled } from '../runtime/manager.js';
+import { registerSummary } from './summary.js';
 import { registerImport } from './import.js';
 import { registerTranslate } from './translate.js';
 
@@ -26,7 +27,7 @@ const registerRun: CommandRegistration = (program) => {
   });
 };
 
-const commands: CommandRegistration[] = [registerRun, registerImport, registerTranslate];
+const commands: CommandRegistration[] = [registerRun, registerImport, registerTranslate, registerSummary];
 
 /** The version in the package.json above this file (the source tree or dist/ alike). */
 function packageVersion(): string {

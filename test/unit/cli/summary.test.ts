@@ -1,0 +1,38 @@
+import { expect } from 'chai';
+import { renderSummary, renderTable } from '../../../operator/src/cli/summary.js';
+import type { Cluster } from '../../../operator/src/api/cluster.js';
+import type { Service } from '../../../operator/src/api/service.js';
+import type { Task } from '../../../operator/src/api/task.js';
+
+const meta = (name: string) => ({ name, namespace: 'demo' });
+
+describe('ecs-operator summary', () => {
+  it('pads columns to the widest cell and says when a table is empty', () => {
+    expect(renderTable('T', ['A', 'BB'], [['x', 'y'], ['long', 'z']])).to.equal('T\nA     BB\nx     y\nlong  z\n');
+    expect(renderTable('T', ['A'], [])).to.equal('T: none\n');
+  });
+
+  it('shows clusters, services and tasks in ECS terms', () => {
+    const cluster = {
+      apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Cluster', metadata: meta('default'), spec: {},
+      status: { clusterName: 'default', status: 'ACTIVE', registeredContainerInstancesCount: 6, runningTasksCount: 4, pendingTasksCount: 0, activeServicesCount: 1, cpuReservation: 12.5, memoryReservation: 3 },
+    } as Cluster;
+    const service = {
+      apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Service', metadata: meta('web'), spec: { taskDefinition: 'web', desiredCount: 3 },
+      status: {
+        status: 'ACTIVE', desiredCount: 3, runningCount: 3, pendingCount: 0, taskDefinition: 'web:1',
+        deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: 'web:1', desiredCount: 3, pendingCount: 0, runningCount: 3, rolloutState: 'COMPLETED' }],
+        events: [{ id: '1', createdAt: '2026-11-24T00:00:00Z', message: '(service web) has reached a steady state.' }],
+      },
+    } as Service;
+    const task = {
+      apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Task', metadata: meta('batch'), spec: { taskDefinition: 'batch' },
+      status: { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', taskDefinition: 'batch:1', containerInstance: 'ecs-node-2', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' },
+    } as Task;
+    const text = renderSummary({ clusters: [cluster], services: [service], tasks: [task] });
+    expect(text).to.match(/^CLUSTERS\nNAMESPACE +CLUSTER +STATUS +INSTANCES/);
+    expect(text).to.match(/demo +default +ACTIVE +6 +4 +0 +1 +12.5% +3%/);
+    expect(text).to.match(/demo +web +ACTIVE +REPLICA +3 +3 +0 +web:1 +COMPLETED +\(service web\) has reached a steady state\./);
+    expect(text).to.match(/demo +batch +STOPPED +STOPPED +batch:1 +ecs-node-2 +- +EssentialContainerExited: Essential container in task exited/);
+  });
+});
