@@ -1,10 +1,7 @@
 // Helpers of the end-to-end tests: the cluster's clients, throwaway namespaces, and waiting on conditions.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import {
-  ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions,
-} from '@kubernetes/client-node';
-import { parse } from 'yaml';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { installCrds as installCrdsWith } from '../cluster/crds.js';
 
 export function kubeConfig(): KubeConfig {
   if (!process.env.KUBECONFIG) throw new Error('KUBECONFIG must point at a running control plane (npm run test:e2e sets it)');
@@ -52,25 +49,5 @@ export async function waitFor<T>(
   }
 }
 
-const CRD_DIR = new URL('../../crds/', import.meta.url);
-
 /** Server-side applies the four CRDs of crds/ and waits until each is Established. */
-export async function installCrds(kc = kubeConfig()): Promise<string[]> {
-  const { custom } = clients(kc);
-  const extensions = kc.makeApiClient(ApiextensionsV1Api);
-  const files = readdirSync(CRD_DIR).filter((f) => f.endsWith('.yaml')).sort();
-  for (const file of files) {
-    // Applied as plain JSON: client-node's typed CRD model would drop the x-kubernetes-* keys it does not map.
-    const crd = parse(readFileSync(new URL(file, CRD_DIR), 'utf8')) as { metadata: { name: string } };
-    const { name } = crd.metadata;
-    await custom.patchClusterCustomObject(
-      { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', name, body: crd, fieldManager: 'ecs-operator-e2e', force: true },
-      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-    );
-    await waitFor(`${name} Established`, async () => {
-      const current = await extensions.readCustomResourceDefinition({ name });
-      return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
-    });
-  }
-  return files;
-}
+export const installCrds = (kc = kubeConfig()): Promise<string[]> => installCrdsWith(kc);
