@@ -10,9 +10,11 @@ import { RESOURCES } from '../runtime/informer.js';
 import { LABELS, MANAGED_BY_VALUE } from '../translate/labels.js';
 import { toLabelValue } from '../translate/names.js';
 import { familyOf, parseTaskDefinitionReference, REVISION_LABELS, resolveRevision, type Resolution } from '../translate/revisions.js';
+import { DEFAULT_CLUSTER } from '../translate/workload.js';
 import type { OperatorContext } from './context.js';
 
-export const DEFAULT_CLUSTER = 'default';
+/** Pure, beside the Task → Pod translation that needs them. */
+export { clusterNameOf, DEFAULT_CLUSTER } from '../translate/workload.js';
 
 /** The ownerReference that makes `owner` the controller of a child (deletion cascades, adoption is refused). */
 export function controllerReference(owner: KubernetesObject & { kind: string }): V1OwnerReference {
@@ -73,13 +75,6 @@ export function keysReferringTo<T extends KubernetesObject & { spec: { taskDefin
   return objects
     .filter((o) => parseTaskDefinitionReference(o.spec?.taskDefinition ?? '')?.family === family)
     .map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`);
-}
-
-/** The Cluster a Task or Service runs in: `spec.cluster` (a name, or an ARN ending in /NAME), default `default`. */
-export function clusterNameOf(spec: { cluster?: string }): string {
-  const cluster = spec.cluster?.trim();
-  if (!cluster) return DEFAULT_CLUSTER;
-  return cluster.includes('/') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
 }
 
 /**

@@ -2,7 +2,7 @@
 // definition revision and never restarted. Status follows the Pod through the ECS lifecycle (observeTask);
 // the controller carries out the stops it decides (EssentialContainerExited, TaskFailedToStart,
 // UserInitiated) by deleting the Pod, and keeps a STOPPED task's Pod for the retention period.
-import type { V1NodeSelectorTerm, V1Pod, V1PodSpec, V1ServiceAccount } from '@kubernetes/client-node';
+import type { V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster } from '../api/cluster.js';
 import type { Condition } from '../api/meta.js';
 import type { Task, TaskStatus } from '../api/task.js';
@@ -16,10 +16,9 @@ import { keyOf } from '../runtime/keys.js';
 import { matchesLabelSelector } from '../translate/cluster-status.js';
 import { ANNOTATIONS, LABELS } from '../translate/labels.js';
 import { toLabelValue } from '../translate/names.js';
-import { compilePlacement, groupLabelValue } from '../translate/placement/index.js';
 import { parseTaskDefinitionReference, revisionSpec } from '../translate/revisions.js';
 import { observeTask } from '../translate/task-status.js';
-import { taskDefinitionToPodTemplate } from '../translate/template.js';
+import { taskPod } from '../translate/workload.js';
 import {
   clusterNameOf, controllerReference, findOrCreateCluster, isControlledBy, keysReferringTo, resolveTaskDefinition, setValid, VALID, type Validity,
 } from './common.js';
@@ -45,37 +44,6 @@ export function setPlaced(context: OperatorContext, obj: Task | { metadata?: obj
   return setCondition(conditions, { type: 'Placed', status: reason ? 'False' : 'True', reason: reason ? 'Unschedulable' : 'Placed', message }, new Date(context.clock.now()));
 }
 
-type Scheduling = Pick<V1PodSpec, 'affinity' | 'topologySpreadConstraints' | 'schedulerName'>;
-
-/** ANDs `term` into every required node selector term of `scheduling` (one term when there is none). */
-export function requireOnEveryTerm(scheduling: Scheduling, term: V1NodeSelectorTerm): void {
-  const required = scheduling.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  const terms: V1NodeSelectorTerm[] = required?.nodeSelectorTerms?.length ? required.nodeSelectorTerms : [{}];
-  const merged = terms.map((t) => ({
-    ...t,
-    ...(term.matchExpressions ? { matchExpressions: [...(t.matchExpressions ?? []), ...term.matchExpressions] } : {}),
-    ...(term.matchFields ? { matchFields: [...(t.matchFields ?? []), ...term.matchFields] } : {}),
-  }));
-  scheduling.affinity = {
-    ...scheduling.affinity,
-    nodeAffinity: { ...scheduling.affinity?.nodeAffinity, requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: merged } },
-  };
-}
-
-/**
- * Keeps a pod on its Cluster's container instances (the Cluster's node selector) and, for StartTask, on the
- * named one. Both are ANDed with what placement compiled.
- */
-export function confineToCluster(scheduling: Scheduling, cluster: Cluster, containerInstance: string | undefined): void {
-  const selector = cluster.spec.nodeSelector;
-  const expressions = [
-    ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
-    ...(selector?.matchExpressions ?? []).map((e) => ({ ...e })),
-  ];
-  if (expressions.length > 0) requireOnEveryTerm(scheduling, { matchExpressions: expressions });
-  if (containerInstance) requireOnEveryTerm(scheduling, { matchFields: [{ key: 'metadata.name', operator: 'In', values: [containerInstance] }] });
-}
-
 interface Launch {
   pod?: V1Pod;
   /** ServiceAccounts the pod needs (taskRoleArn); shared by tasks of a role, so created but never owned. */
@@ -93,65 +61,25 @@ export function createTaskController(context: OperatorContext): Controller {
   const expectations = new Expectations({ clock: context.clock });
   expectations.observe(pods);
 
-  /** The Pod a Task should have, or why it cannot have one. */
+  /** The Pod a Task should have, or why it cannot have one (translate/workload.ts, which `ecs-operator translate` prints too). */
   function desiredPod(task: Task, cluster: Cluster): Launch {
     const namespace = task.metadata.namespace ?? '';
     const resolution = resolveTaskDefinition(context, namespace, task.spec.taskDefinition, true);
     if (!resolution.ok) return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` } };
     const { family, number } = resolution;
-    const spec = revisionSpec(resolution.revision);
-    const group = task.spec.group ?? `family:${family}`;
-    const clusterName = clusterNameOf(task.spec);
-    const labels = {
-      [LABELS.task]: task.metadata.name ?? '',
-      [LABELS.cluster]: toLabelValue(clusterName),
-      [LABELS.group]: groupLabelValue(group),
-    };
-    const reference = `${family}:${number}`;
-    const failed = (path: string, message: string): Launch => ({ validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, taskDefinition: reference, family });
-    const clusterNodes = nodes.list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector));
-    const placement = compilePlacement({
-      constraints: [
-        { path: `${reference} spec.placementConstraints`, constraints: spec.placementConstraints ?? [], fromTaskDefinition: true },
-        { path: 'spec.placementConstraints', constraints: task.spec.placementConstraints ?? [] },
-      ],
-      strategies: { path: 'spec.placementStrategy', strategies: task.spec.placementStrategy ?? [] },
-      attributeLabels: cluster.spec.attributeLabels ?? {},
-      selectorLabels: { [LABELS.group]: labels[LABELS.group] },
-      clusterLabels: { [LABELS.cluster]: labels[LABELS.cluster] },
-      ...(task.spec.schedulerName ?? cluster.spec.schedulerName ? { schedulerName: task.spec.schedulerName ?? cluster.spec.schedulerName } : {}),
-      nodes: clusterNodes,
-      pods: pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === labels[LABELS.cluster]),
+    const clusterLabel = toLabelValue(clusterNameOf(task.spec));
+    const { pod, serviceAccounts, error } = taskPod({
+      task, cluster, spec: revisionSpec(resolution.revision), family, revision: number,
+      nodes: nodes.list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector)),
+      pods: pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel),
     });
-    if (placement.errors[0]) return failed(placement.errors[0].path, placement.errors[0].message);
-    const { affinity, topologySpreadConstraints, schedulerName } = placement;
-    const scheduling: Scheduling = { ...(affinity ? { affinity } : {}), ...(topologySpreadConstraints ? { topologySpreadConstraints } : {}), ...(schedulerName ? { schedulerName } : {}) };
-    confineToCluster(scheduling, cluster, task.spec.containerInstance);
-    const translation = taskDefinitionToPodTemplate({
-      spec, family, revision: number, labels, scheduling,
-      ...(task.spec.overrides ? { overrides: task.spec.overrides } : {}),
-      cluster: { allowPrivileged: cluster.spec.allowPrivileged === true },
-      restartPolicy: 'Never',
-      propagateTags: task.spec.propagateTags === 'TASK_DEFINITION',
-    });
-    if (!translation.template) {
-      const first = translation.errors[0];
-      return failed(first?.path.startsWith('overrides') ? `spec.${first.path}` : `${reference} ${first?.path ?? 'spec'}`, first?.message ?? 'cannot be translated');
+    const taskDefinition = `${family}:${number}`;
+    if (!pod) {
+      const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };
+      return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, taskDefinition, family };
     }
-    const metadata = translation.template.metadata ?? {};
-    const annotations = { ...metadata.annotations, ...(groupLabelValue(group) !== group ? { [ANNOTATIONS.group]: group } : {}) };
-    return {
-      validity: VALID,
-      taskDefinition: reference,
-      family,
-      serviceAccounts: translation.extraObjects,
-      pod: {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: task.metadata.name, namespace, labels: metadata.labels, annotations, ownerReferences: [controllerReference(task)] },
-        spec: translation.template.spec,
-      },
-    };
+    pod.metadata = { ...pod.metadata, namespace, ownerReferences: [controllerReference(task)] };
+    return { validity: VALID, taskDefinition, family, serviceAccounts, pod };
   }
 
   async function createServiceAccounts(namespace: string, accounts: readonly V1ServiceAccount[]): Promise<void> {
