@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import type { Cluster, Service, Task, TaskDefinition } from '../api/index.js';
 import type { Issue } from '../translate/issues.js';
 import { familyOf, parseTaskDefinitionReference, registeredSpec, revisionName } from '../translate/revisions.js';
-import { taskDefinitionToPodTemplate, type Translation } from '../translate/template.js';
+import { checkTaskDefinition, taskDefinitionToPodTemplate } from '../translate/template.js';
 import { clusterNameOf, taskPod, type Workload } from '../translate/workload.js';
 import type { CommandRegistration } from './main.js';
 import { collect, InputError, processIO, reportFailures, runCommandLine, warn, type CliIO, type Location, type Problem } from './io.js';
@@ -26,7 +26,9 @@ interface Definition {
   family: string;
   /** The revision the input says this is: ECS's number for imported JSON, else what Tasks and Services pin, else 1. */
   revision?: number;
-  translation: Translation;
+  /** Whether it translates for some Cluster. */
+  valid: boolean;
+  /** How many Tasks and Services of the input run it. */
   runBy: number;
 }
 
@@ -75,11 +77,11 @@ class Translator {
         this.problems.push({ ...td.at('spec.family'), message: `family '${family}' is defined twice: also in ${where.file}${where.resource ? ` (${where.resource})` : ''}` });
         continue;
       }
-      // Checked as the TaskDefinition controller checks it, so warnings and errors are those of its status.
-      const translation = taskDefinitionToPodTemplate({ spec: registeredSpec(td.object), family, revision: td.revision ?? 1 });
-      for (const { path, message } of translation.errors) this.problems.push({ ...td.at(path), message });
-      for (const { path, message } of translation.warnings) this.warnOnce(td.at(path), message);
-      this.definitions.set(key, { resource: td, family, ...(td.revision === undefined ? {} : { revision: td.revision }), translation, runBy: 0 });
+      // What is wrong whatever Cluster runs it is reported here; what a Cluster forbids, where a Task or Service runs it.
+      const { errors, warnings } = checkTaskDefinition(registeredSpec(td.object));
+      for (const { path, message } of errors) this.problems.push({ ...td.at(path), message });
+      for (const { path, message } of warnings) this.warnOnce(td.at(path), message);
+      this.definitions.set(key, { resource: td, family, ...(td.revision === undefined ? {} : { revision: td.revision }), valid: errors.length === 0, runBy: 0 });
     }
   }
 
@@ -93,7 +95,7 @@ class Translator {
       return undefined;
     }
     definition.runBy += 1;
-    if (!definition.translation.template) return undefined; // its errors are reported at the TaskDefinition
+    if (!definition.valid) return undefined; // its errors are reported at the TaskDefinition
     if (parsed.revision !== undefined && definition.revision !== undefined && parsed.revision !== definition.revision) {
       const where = definition.resource.at('revision');
       this.problems.push({ ...resource.at('spec.taskDefinition'), message: `'${reference}' is not in the input: ${where.file} holds revision ${definition.revision} of '${parsed.family}'` });
@@ -162,19 +164,22 @@ class Translator {
     }
   }
 
-  /** What a TaskDefinition that nothing in the input runs would run: its pod template. */
+  /** What a TaskDefinition that nothing in the input runs would run as a task of the `default` Cluster: its pod template. */
   podTemplatesOfIdleDefinitions(): void {
     for (const definition of this.definitions.values()) {
-      const { template, extraObjects } = definition.translation;
-      if (definition.runBy > 0 || !template) continue;
+      if (definition.runBy > 0 || !definition.valid) continue;
       const { metadata } = definition.resource.object;
+      const revision = definition.revision ?? 1;
+      const translation = taskDefinitionToPodTemplate({ spec: registeredSpec(definition.resource.object), family: definition.family, revision });
+      for (const { path, message } of translation.errors) this.problems.push({ ...definition.resource.at(path), message: `${message} (as a task of the default Cluster)` });
+      if (!translation.template) continue;
       const namespace = metadata.namespace;
-      this.addServiceAccounts(extraObjects, namespace ?? '');
+      this.addServiceAccounts(translation.extraObjects, namespace ?? '');
       const podTemplate: V1PodTemplate = {
         apiVersion: 'v1',
         kind: 'PodTemplate',
-        metadata: { name: revisionName(metadata.name ?? '', definition.revision ?? 1), ...(namespace ? { namespace } : {}) },
-        template,
+        metadata: { name: revisionName(metadata.name ?? '', revision), ...(namespace ? { namespace } : {}) },
+        template: translation.template,
       };
       this.objects.push(podTemplate as KubernetesObject);
     }
@@ -188,8 +193,8 @@ export function runTranslate(io: CliIO, options: TranslateOptions): void {
   const translator = new Translator(io, resources);
   translator.collectDefinitions();
   translator.translateWorkloads();
-  if (translator.problems.length > 0) throw new InputError(translator.problems);
   translator.podTemplatesOfIdleDefinitions();
+  if (translator.problems.length > 0) throw new InputError(translator.problems);
   io.stdout(toYamlDocuments(translator.objects));
 }
 
