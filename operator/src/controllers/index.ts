@@ -1,6 +1,7 @@
 // The controllers `ecs-operator run` starts, in registration order.
 import type { ControllerFactory } from '../runtime/manager.js';
 import { createClusterController } from './cluster.js';
+import { createServiceController } from './service.js';
 import { createTaskController } from './task.js';
 import { createTaskDefinitionController } from './taskdefinition.js';
 
@@ -8,4 +9,5 @@ export const controllers: ControllerFactory[] = [
   createTaskDefinitionController,
   createTaskController,
   createClusterController,
+  createServiceController,
 ];

@@ -1,0 +1,817 @@
+// Service controller: an ECS service as Kubernetes workloads, deployed the ECS way.
+//
+// REPLICA: one ReplicaSet per deployment (per task definition revision, and per forceNewDeployment token),
+// named by translate/service-deployments.ts (`web` at revision 3 → `web-3`), owned by the Service. Each
+// reconcile counts every deployment's tasks from its pods, stops failed tasks (the ReplicaSet starts their
+// replacements, as the ECS scheduler does), feeds the counts to the rollout math (translate/rollout.ts) and
+// applies the replicas it decides, so the bounds hold whatever state a restart finds. What the pods cannot
+// tell is kept where it survives a restart: a deployment's terminal rolloutState in its ReplicaSet's
+// annotations (the rollback target is the newest COMPLETED one), failure counts and events in status.
+//
+// DAEMON: one DaemonSet whose pod template is the PRIMARY deployment's, rolled by the DaemonSet controller
+// with maxUnavailable / maxSurge from the DAEMON percents. The DaemonSet controller already places one pod
+// on every node that the template's node affinity admits, follows nodes as they come and go, and keeps
+// the count per node that ECS's DAEMON bounds speak of; a per-node ReplicaSet scheme would redo that.
+// Deployments are told apart by the deployment label of the pods. The circuit breaker watches REPLICA
+// services only.
+//
+// Both: a core Service per discovery name (translate/service-discovery.ts); a finalizer that scales the
+// tasks to zero (status DRAINING) before the Service goes; status.selector and runningCount for the scale
+// subresource. A converged service costs no request: children are applied only when their hash changes,
+// status only when it differs, and events are added only on a change.
+import {
+  PatchStrategy, setHeaderOptions, type V1DaemonSet, type V1Pod, type V1PodTemplateSpec, type V1ReplicaSet, type V1Service, type V1ServiceAccount,
+} from '@kubernetes/client-node';
+import type { Cluster } from '../api/cluster.js';
+import { ECS_API_VERSION, ECS_GROUP, ECS_VERSION, type Condition } from '../api/meta.js';
+import type {
+  RolloutState, SchedulingStrategy, Service, ServiceDeployment, ServiceStatus,
+} from '../api/service.js';
+import { APPLIED_HASH_ANNOTATION, sameJson, withAppliedHash } from '../runtime/apply.js';
+import { statusCodeOf } from '../runtime/clients.js';
+import { setCondition } from '../runtime/conditions.js';
+import { Controller, controllerOf, controllerOwnerKey, type ReconcileContext } from '../runtime/controller.js';
+import { Expectations } from '../runtime/expectations.js';
+import { RESOURCES, type ResourceType } from '../runtime/informer.js';
+import { keyOf, objectKey } from '../runtime/keys.js';
+import { matchesLabelSelector } from '../translate/cluster-status.js';
+import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE } from '../translate/labels.js';
+import { toLabelValue } from '../translate/names.js';
+import { revisionSpec } from '../translate/revisions.js';
+import {
+  circuitBreakerThreshold, computeRolloutStep, daemonRollingUpdate, deploymentPercents, replacementDelayMs, rolloutDone,
+  type DeploymentTasks,
+} from '../translate/rollout.js';
+import {
+  addServiceEvents, deploymentId, deploymentLabelValue, replicaSetName, reportedTasks, rolloutReasons, serviceMessages,
+} from '../translate/service-deployments.js';
+import { discoveryServices } from '../translate/service-discovery.js';
+import { classifyServiceTask, type ServiceTask } from '../translate/service-tasks.js';
+import type { TaskDefinitionSpec } from '../api/taskdefinition.js';
+import { workloadTemplate } from '../translate/workload.js';
+import {
+  byAge, clusterNameOf, controllerReference, findOrCreateCluster, isControlledBy, keysReferringTo, resolveTaskDefinition, setValid, VALID, type Validity,
+} from './common.js';
+import type { OperatorContext } from './context.js';
+import { setPlaced, unschedulableReason } from './task.js';
+
+/** Held on a Service until its tasks are stopped. */
+export const SERVICE_FINALIZER = `${ECS_GROUP}/drain-tasks`;
+
+/** On a deployment's ReplicaSet (or a DAEMON service's DaemonSet). */
+export const DEPLOYMENT_ANNOTATIONS = {
+  /** The ECS deployment id, `ecs-svc/...` (the label holds its digits). */
+  id: `${ECS_GROUP}/deployment-id`,
+  /** COMPLETED or FAILED once the deployment got there; absent while IN_PROGRESS. */
+  rolloutState: `${ECS_GROUP}/rollout-state`,
+  rolloutStateReason: `${ECS_GROUP}/rollout-state-reason`,
+} as const;
+
+const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY_VALUE}`;
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+/** How long a write of ours may stay unseen by the cache before it is trusted anyway. */
+const WRITE_VISIBLE_TTL_MS = 60_000;
+const EVENT_TASKS_PER_MESSAGE = 10;
+
+const DAEMON_SETS: ResourceType<V1DaemonSet> = {
+  apiVersion: 'apps/v1', kind: 'DaemonSet', plural: 'daemonsets', namespaced: true, model: 'V1DaemonSet',
+  list: ({ apps }, namespace, labelSelector) =>
+    namespace ? apps.listNamespacedDaemonSet({ namespace, labelSelector }) : apps.listDaemonSetForAllNamespaces({ labelSelector }),
+};
+
+const CORE_SERVICES: ResourceType<V1Service> = {
+  apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true, model: 'V1Service',
+  list: ({ core }, namespace, labelSelector) =>
+    namespace ? core.listNamespacedService({ namespace, labelSelector }) : core.listServiceForAllNamespaces({ labelSelector }),
+};
+
+/** A service task: its pod and what the pod says about it. */
+interface Task {
+  pod: V1Pod;
+  observed: ServiceTask;
+}
+
+/** One deployment: an existing ReplicaSet, or the one the spec asks for that is still to be created. */
+interface Deployment {
+  name: string;
+  id: string;
+  taskDefinition: string;
+  live?: V1ReplicaSet;
+  template: V1PodTemplateSpec;
+  labels: Record<string, string>;
+  state?: RolloutState;
+  stateReason?: string;
+  tasks: Task[];
+  createdAt?: string;
+}
+
+/** What the spec asks to run: the resolved revision's deployment, or why there is none. */
+interface Target {
+  name: string;
+  id: string;
+  taskDefinition: string;
+  spec: TaskDefinitionSpec;
+  template: V1PodTemplateSpec;
+  labels: Record<string, string>;
+  serviceAccounts: V1ServiceAccount[];
+}
+
+/** What reconciling one scheduling strategy found and did, for the status. */
+interface Reconciled {
+  validity: Validity;
+  target?: Target;
+  status: Pick<ServiceStatus, 'desiredCount' | 'runningCount' | 'pendingCount' | 'taskDefinition' | 'deployments'>;
+  tasks: Task[];
+  steady: boolean;
+  requeueAfterMs?: number;
+}
+
+/** Not stopping: a pod the ReplicaSet still counts. */
+const present = (t: Task) => t.observed.state !== 'STOPPING';
+const countTasks = (tasks: readonly Task[], replicas: number): DeploymentTasks => ({
+  replicas,
+  healthy: tasks.filter((t) => t.observed.state === 'HEALTHY').length,
+  unhealthy: tasks.filter((t) => t.observed.state !== 'HEALTHY' && t.observed.state !== 'STOPPING').length,
+});
+const running = (tasks: readonly Task[]) => tasks.filter((t) => t.observed.state !== 'STOPPING' && t.observed.lastStatus === 'RUNNING').length;
+const pending = (tasks: readonly Task[]) => tasks.filter((t) => t.observed.state === 'PENDING').length;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function isoTime(value: Date | string | undefined): string | undefined {
+  return value === undefined ? undefined : new Date(value).toISOString();
+}
+
+export function createServiceController(context: OperatorContext): Controller {
+  const services = context.informers.for(RESOURCES.services);
+  const replicaSets = context.informers.for(RESOURCES.replicaSets);
+  const pods = context.informers.for(RESOURCES.pods);
+  const nodes = context.informers.for(RESOURCES.nodes);
+  const clusters = context.informers.for(RESOURCES.clusters);
+  const daemonSets = context.informers.for(DAEMON_SETS, { labelSelector: MANAGED_SELECTOR });
+  const coreServices = context.informers.for(CORE_SERVICES, { labelSelector: MANAGED_SELECTOR });
+  const podExpectations = new Expectations({ clock: context.clock });
+  const replicaSetExpectations = new Expectations({ clock: context.clock });
+  const daemonSetExpectations = new Expectations({ clock: context.clock });
+  podExpectations.observe(pods);
+  replicaSetExpectations.observe(replicaSets);
+  daemonSetExpectations.observe(daemonSets);
+  // Writes the cache has not shown yet. Expectations cover creations and deletions; these cover updates:
+  // a ReplicaSet scaled a moment ago, and a status written a moment ago (failure counts and events live
+  // there, so a stale copy would lose or repeat them).
+  const unseenScales = new Map<string, { hash: string; generation: number; at: number }>();
+  const writtenStatus = new Map<string, ServiceStatus>();
+
+  /** Whether the cache shows every create, delete and scale this controller made for `key`. */
+  function cacheCaughtUp(key: string, owned: readonly V1ReplicaSet[]): boolean {
+    if (!podExpectations.satisfied(key) || !replicaSetExpectations.satisfied(key) || !daemonSetExpectations.satisfied(key)) return false;
+    for (const rs of owned) {
+      const rsKey = objectKey(rs);
+      const unseen = unseenScales.get(rsKey);
+      if (!unseen) continue;
+      const seen = rs.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === unseen.hash && (rs.metadata?.generation ?? 0) >= unseen.generation;
+      if (seen || context.clock.now() - unseen.at > WRITE_VISIBLE_TTL_MS) unseenScales.delete(rsKey);
+      else return false;
+    }
+    return true;
+  }
+
+  /** The status last written, where the cache has not caught up with it yet. */
+  function previousStatus(svc: Service): ServiceStatus {
+    const uid = svc.metadata.uid ?? '';
+    const written = writtenStatus.get(uid);
+    if (written && sameJson(written, svc.status)) writtenStatus.delete(uid);
+    return written ?? svc.status ?? {};
+  }
+
+  async function writeStatus(svc: Service, previous: ServiceStatus, status: ServiceStatus): Promise<void> {
+    const { written } = await context.applier.applyStatus(RESOURCES.services, { ...svc, status: previous }, status);
+    if (written) writtenStatus.set(svc.metadata.uid ?? '', status);
+  }
+
+  async function applyReplicaSet(desired: V1ReplicaSet, live: V1ReplicaSet | undefined): Promise<void> {
+    // The hash does not see a replica count changed by someone else: re-apply whenever it differs.
+    const drifted = live !== undefined && live.spec?.replicas !== desired.spec?.replicas;
+    const { object, written } = await context.applier.apply(desired, drifted ? undefined : live);
+    if (written) {
+      unseenScales.set(objectKey(object), {
+        hash: object.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] ?? '',
+        generation: object.metadata?.generation ?? 0,
+        at: context.clock.now(),
+      });
+    }
+  }
+
+  async function patchFinalizers(svc: Service, finalizers: string[]): Promise<void> {
+    await context.clients.custom.patchNamespacedCustomObject({
+      group: ECS_GROUP, version: ECS_VERSION, plural: RESOURCES.services.plural, namespace: svc.metadata.namespace ?? '', name: svc.metadata.name ?? '',
+      body: { metadata: { finalizers, resourceVersion: svc.metadata.resourceVersion } },
+    }, mergePatch).catch((error: unknown) => {
+      if (statusCodeOf(error) !== 404) throw error;
+    });
+  }
+
+  /** Service events: each goes to status (ECS `events`) and to a Kubernetes Event. */
+  class EventLog {
+    readonly messages: string[] = [];
+    constructor(private readonly svc: Service) {}
+    add(type: 'normal' | 'warning', reason: string, message: string): void {
+      this.messages.push(message);
+      context.events[type](this.svc, reason, message);
+    }
+  }
+
+  /** The deployment the spec asks for: the resolved revision translated for the cluster. */
+  /**
+   * `runs(name, reference)`: whether the deployment `name` (of `family:revision` `reference`) already runs,
+   * which lets an INACTIVE revision go on running.
+   */
+  function resolveTarget(svc: Service, cluster: Cluster, strategy: SchedulingStrategy, runs: (name: string, reference: string) => boolean): { target?: Target; validity: Validity } {
+    const namespace = svc.metadata.namespace ?? '';
+    const resourceName = svc.metadata.name ?? '';
+    const ecsName = svc.spec.serviceName ?? resourceName;
+    const token = svc.spec.forceNewDeployment;
+    let resolution = resolveTaskDefinition(context, namespace, svc.spec.taskDefinition, true);
+    if (!resolution.ok) {
+      // An INACTIVE revision keeps running where it already runs, as ECS lets a service keep it.
+      const existing = resolveTaskDefinition(context, namespace, svc.spec.taskDefinition, false);
+      if (existing.ok && runs(replicaSetName(resourceName, existing.number, token), `${existing.family}:${existing.number}`)) resolution = existing;
+    }
+    if (!resolution.ok) return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` } };
+    const { family, number } = resolution;
+    const name = replicaSetName(resourceName, number, token);
+    const id = deploymentId(svc.metadata.uid ?? '', name);
+    const clusterLabel = toLabelValue(cluster.metadata.name ?? '');
+    const serviceLabel = toLabelValue(resourceName);
+    const spec = revisionSpec(resolution.revision);
+    const workload = workloadTemplate({
+      cluster, spec, family, revision: number,
+      group: `service:${ecsName}`,
+      labels: { [LABELS.service]: serviceLabel, [LABELS.deployment]: deploymentLabelValue(id) },
+      selectorLabels: { [LABELS.service]: serviceLabel },
+      placementConstraints: svc.spec.placementConstraints ?? [],
+      ...(strategy === 'REPLICA' ? { placementStrategy: svc.spec.placementStrategy ?? [] } : {}),
+      ...(svc.spec.schedulerName ? { schedulerName: svc.spec.schedulerName } : {}),
+      restartPolicy: 'Always',
+      propagateTags: svc.spec.propagateTags === 'TASK_DEFINITION',
+      nodes: nodes.list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector)),
+      pods: pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel),
+    });
+    if (!workload.template) {
+      const error = workload.error ?? { path: 'spec', message: 'cannot be translated' };
+      return { validity: { valid: false, reason: 'InvalidSpec', message: `${error.path}: ${error.message}` } };
+    }
+    const taskDefinition = `${family}:${number}`;
+    const labels = {
+      [LABELS.managedBy]: MANAGED_BY_VALUE,
+      [LABELS.service]: serviceLabel,
+      [LABELS.cluster]: clusterLabel,
+      [LABELS.deployment]: deploymentLabelValue(id),
+      [LABELS.family]: toLabelValue(family),
+      [LABELS.revision]: String(number),
+    };
+    return { target: { name, id, taskDefinition, spec, template: workload.template, labels, serviceAccounts: workload.serviceAccounts }, validity: VALID };
+  }
+
+  function tasksOf(owner: { metadata?: { uid?: string } } | undefined, namespace: string, now: number, grace: number): Task[] {
+    const uid = owner?.metadata?.uid;
+    if (!uid) return [];
+    return pods.list(namespace)
+      .filter((pod) => controllerOf(pod)?.uid === uid)
+      .map((pod) => ({ pod, observed: classifyServiceTask(pod, { now, gracePeriodSeconds: grace }) }));
+  }
+
+  function replicaSetObject(svc: Service, d: Deployment, replicas: number): V1ReplicaSet {
+    const annotations: Record<string, string> = {
+      [DEPLOYMENT_ANNOTATIONS.id]: d.id,
+      [ANNOTATIONS.taskDefinition]: d.taskDefinition,
+      ...(d.state ? { [DEPLOYMENT_ANNOTATIONS.rolloutState]: d.state } : {}),
+      ...(d.stateReason ? { [DEPLOYMENT_ANNOTATIONS.rolloutStateReason]: d.stateReason } : {}),
+    };
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: d.name, namespace: svc.metadata.namespace, labels: d.labels, annotations, ownerReferences: [controllerReference(svc)] },
+      spec: {
+        replicas,
+        selector: { matchLabels: { [LABELS.service]: d.labels[LABELS.service] ?? '', [LABELS.deployment]: d.labels[LABELS.deployment] ?? '' } },
+        template: d.template,
+      },
+    };
+  }
+
+  function deploymentOf(rs: V1ReplicaSet, svc: Service, tasks: Task[]): Deployment {
+    const annotations = rs.metadata?.annotations ?? {};
+    const labels = rs.metadata?.labels ?? {};
+    const state = annotations[DEPLOYMENT_ANNOTATIONS.rolloutState];
+    return {
+      name: rs.metadata?.name ?? '',
+      id: annotations[DEPLOYMENT_ANNOTATIONS.id] ?? deploymentId(svc.metadata.uid ?? '', rs.metadata?.name ?? ''),
+      taskDefinition: annotations[ANNOTATIONS.taskDefinition] ?? `${labels[LABELS.family]}:${labels[LABELS.revision]}`,
+      live: rs,
+      template: rs.spec?.template ?? {},
+      labels,
+      ...(state === 'COMPLETED' || state === 'FAILED' ? { state } : {}),
+      ...(annotations[DEPLOYMENT_ANNOTATIONS.rolloutStateReason] ? { stateReason: annotations[DEPLOYMENT_ANNOTATIONS.rolloutStateReason] } : {}),
+      tasks,
+      ...(rs.metadata?.creationTimestamp ? { createdAt: isoTime(rs.metadata.creationTimestamp) } : {}),
+    };
+  }
+
+  /**
+   * Stops the failed tasks whose replacement is due (all of them while the circuit breaker watches or
+   * before the failure threshold; later ones after a growing delay). Returns the failures counted by
+   * deployment id, the stopped task ids, and when the next one is due.
+   */
+  async function stopFailedTasks(key: string, tasks: readonly Task[], idOf: (t: Task) => string, failures: (id: string) => number, threshold: number, breaker: boolean, now: number) {
+    const counted = new Map<string, number>();
+    const stopped: string[] = [];
+    let nextDueMs: number | undefined;
+    for (const task of tasks) {
+      if (task.observed.state !== 'FAILED') continue;
+      const id = idOf(task);
+      const sofar = failures(id) + (counted.get(id) ?? 0);
+      const due = new Date(task.pod.metadata?.creationTimestamp ?? now).getTime() + replacementDelayMs(sofar, threshold, breaker);
+      if (due > now) {
+        nextDueMs = Math.min(nextDueMs ?? Infinity, due - now);
+        continue;
+      }
+      // Expected before the request: the watch may deliver the deletion before the response is read.
+      podExpectations.expectDeletion(key, objectKey(task.pod));
+      if (!(await context.applier.delete(task.pod))) podExpectations.deletionObserved(objectKey(task.pod));
+      task.observed = { ...task.observed, state: 'STOPPING' };
+      stopped.push(task.pod.metadata?.name ?? '');
+      if (task.observed.failure?.stage) counted.set(id, (counted.get(id) ?? 0) + 1);
+      context.events.warning(task.pod, 'TaskFailed', `Task stopped: ${task.observed.failure?.reason ?? 'failed'}`);
+    }
+    return { counted, stopped, nextDueMs };
+  }
+
+  /** "has started" and "has stopped" events for tasks no earlier event named. */
+  function taskEvents(log: EventLog, ecsName: string, tasks: readonly Task[], previous: ServiceStatus, stoppedNow: readonly string[]): void {
+    const events = previous.events ?? [];
+    // Events drop off after 100; tasks older than the oldest one kept were reported then.
+    const horizon = events.length >= 100 ? new Date(events.at(-1)?.createdAt ?? 0).getTime() : -Infinity;
+    const recent = (t: Task) => new Date(t.pod.metadata?.creationTimestamp ?? 0).getTime() >= horizon;
+    const started = reportedTasks(events, 'started');
+    const stopped = reportedTasks(events, 'stopped');
+    const newlyStarted = tasks.filter((t) => recent(t) && !started.has(t.pod.metadata?.name ?? '') && !stoppedNow.includes(t.pod.metadata?.name ?? ''))
+      .map((t) => t.pod.metadata?.name ?? '').sort();
+    const newlyStopping = tasks.filter((t) => t.pod.metadata?.deletionTimestamp && !stopped.has(t.pod.metadata.name ?? '') && !stoppedNow.includes(t.pod.metadata.name ?? ''))
+      .map((t) => t.pod.metadata?.name ?? '').sort();
+    for (const batch of chunks(newlyStarted, EVENT_TASKS_PER_MESSAGE)) log.add('normal', 'TasksStarted', serviceMessages.started(ecsName, batch));
+    for (const batch of chunks([...stoppedNow, ...newlyStopping], EVENT_TASKS_PER_MESSAGE)) log.add('normal', 'TasksStopped', serviceMessages.stopped(ecsName, batch));
+  }
+
+  /** Placed and Steady conditions, with their events. */
+  function observedConditions(svc: Service, log: EventLog, conditions: Condition[], ecsName: string, result: Reconciled): Condition[] {
+    const { tasks, steady, status } = result;
+    const unplaced = tasks.map((t) => (t.observed.state === 'PENDING' ? unschedulableReason(t.pod) : undefined)).find((r) => r !== undefined);
+    const placedBefore = conditions.find((c) => c.type === 'Placed');
+    let next = setPlaced(context, svc, conditions, `(service ${ecsName})`, unplaced);
+    const placedAfter = next.find((c) => c.type === 'Placed');
+    if (unplaced && placedAfter && placedAfter.message !== placedBefore?.message) log.messages.push(placedAfter.message);
+    const steadyBefore = conditions.find((c) => c.type === 'Steady');
+    if (steady && steadyBefore?.status !== 'True') log.add('normal', 'SteadyState', serviceMessages.steadyState(ecsName));
+    next = setCondition(next, {
+      type: 'Steady', status: steady ? 'True' : 'False', reason: steady ? 'SteadyState' : 'Deploying', message: steady ? '' : `${status.runningCount ?? 0} of ${status.desiredCount ?? 0} tasks running in ${status.deployments?.length ?? 0} deployments; ${status.deployments?.[0]?.rolloutStateReason ?? ''}`,
+      observedGeneration: svc.metadata.generation ?? 0,
+    }, new Date(context.clock.now()));
+    return next;
+  }
+
+  /** A deployment's status entry; updatedAt moves only when something else in it does. */
+  function deploymentStatus(entry: Omit<ServiceDeployment, 'updatedAt'>, previous: ServiceStatus, nowIso: string): ServiceDeployment {
+    const before = previous.deployments?.find((d) => d.id === entry.id);
+    const { updatedAt, ...rest } = before ?? {};
+    const unchanged = before !== undefined && sameJson(rest, entry);
+    return { ...entry, updatedAt: unchanged ? updatedAt ?? nowIso : nowIso };
+  }
+
+  /** The core Services of the spec's service discovery; others this Service owns are removed. */
+  async function applyDiscovery(svc: Service, target: Target | undefined): Promise<Validity> {
+    const namespace = svc.metadata.namespace ?? '';
+    const owned = coreServices.list(namespace).filter((s) => isControlledBy(s, svc));
+    if (!target) return VALID;
+    const { services: desired, errors } = discoveryServices(svc.metadata.name ?? '', svc.spec, target.spec);
+    const selector = { [LABELS.service]: toLabelValue(svc.metadata.name ?? '') };
+    for (const { name, ports } of desired) {
+      const live = coreServices.get(name, namespace);
+      if (live && !isControlledBy(live, svc)) {
+        return { valid: false, reason: 'ServiceNameTaken', message: `spec: a core Service named '${name}' exists and does not belong to this Service; it is left alone` };
+      }
+      await context.applier.apply<V1Service>({
+        apiVersion: 'v1', kind: 'Service',
+        metadata: { name, namespace, labels: { [LABELS.managedBy]: MANAGED_BY_VALUE, ...selector }, ownerReferences: [controllerReference(svc)] },
+        spec: { type: 'ClusterIP', selector, ports },
+      }, live);
+    }
+    for (const stale of owned.filter((s) => !desired.some((d) => d.name === s.metadata?.name))) await context.applier.delete(stale);
+    const [first] = errors;
+    return first ? { valid: false, reason: 'InvalidServiceDiscovery', message: `${first.path}: ${first.message}` } : VALID;
+  }
+
+  async function reconcileReplica(svc: Service, cluster: Cluster | undefined, key: string, previous: ServiceStatus, log: EventLog, validity: Validity): Promise<Reconciled> {
+    const namespace = svc.metadata.namespace ?? '';
+    const resourceName = svc.metadata.name ?? '';
+    const ecsName = svc.spec.serviceName ?? resourceName;
+    const now = context.clock.now();
+    const nowIso = new Date(now).toISOString();
+    const grace = svc.spec.healthCheckGracePeriodSeconds ?? 0;
+    const desiredCount = svc.spec.desiredCount ?? 0;
+    const percents = deploymentPercents('REPLICA', svc.spec.deploymentConfiguration);
+    const breaker = svc.spec.deploymentConfiguration?.deploymentCircuitBreaker;
+    const threshold = circuitBreakerThreshold(desiredCount);
+    const owned = replicaSets.list(namespace).filter((rs) => isControlledBy(rs, svc)).sort(byAge);
+
+    const resolved = cluster ? resolveTarget(svc, cluster, 'REPLICA', (rsName) => owned.some((rs) => rs.metadata?.name === rsName)) : { validity };
+    if (cluster) validity = resolved.validity;
+    const target = resolved.target;
+    const taken = target && replicaSets.get(target.name, namespace);
+    if (taken && !isControlledBy(taken, svc)) {
+      validity = { valid: false, reason: 'ReplicaSetNameTaken', message: `spec.taskDefinition: a ReplicaSet named '${target.name}' exists and does not belong to this Service; it is left alone` };
+    }
+
+    const deployments = owned.map((rs) => deploymentOf(rs, svc, tasksOf(rs, namespace, now, grace)));
+    let targetDeployment = target ? deployments.find((d) => d.name === target.name) : undefined;
+    if (target && targetDeployment) Object.assign(targetDeployment, { template: target.template, labels: target.labels });
+    if (target && !targetDeployment && !taken) {
+      targetDeployment = { name: target.name, id: target.id, taskDefinition: target.taskDefinition, template: target.template, labels: target.labels, tasks: [] };
+      deployments.push(targetDeployment);
+    }
+    const previousPrimary = previous.deployments?.find((d) => d.status === 'PRIMARY')?.replicaSet;
+    const rollbackTarget = (failed: Deployment) =>
+      breaker?.rollback ? [...deployments].reverse().find((d) => d !== failed && d.live && d.state === 'COMPLETED') : undefined;
+    const choosePrimary = (): Deployment | undefined => {
+      if (targetDeployment) return targetDeployment.state === 'FAILED' ? rollbackTarget(targetDeployment) ?? targetDeployment : targetDeployment;
+      return deployments.find((d) => d.name === previousPrimary) ?? deployments.at(-1);
+    };
+    let primary = choosePrimary();
+
+    // Failed tasks are stopped and counted against their deployment.
+    const failuresBefore = (id: string) => previous.deployments?.find((d) => d.id === id)?.failedTasks ?? 0;
+    const all = deployments.flatMap((d) => d.tasks.map((t) => ({ t, d })));
+    const deploymentOfTask = new Map(all.map(({ t, d }) => [t, d]));
+    const stops = await stopFailedTasks(key, all.map(({ t }) => t), (t) => deploymentOfTask.get(t)?.id ?? '', failuresBefore, threshold, breaker?.enable === true, now);
+    const failures = (d: Deployment) => failuresBefore(d.id) + (stops.counted.get(d.id) ?? 0);
+
+    // The circuit breaker watches the deployment the spec asks for until it completes.
+    if (primary && primary === targetDeployment && !primary.state && breaker?.enable && failures(primary) >= threshold) {
+      const stage = primary.tasks.some((t) => t.observed.failure?.stage === 2) ? 2 : 1;
+      primary.state = 'FAILED';
+      primary.stateReason = rolloutReasons.failed(stage);
+      log.add('warning', 'DeploymentFailed', serviceMessages.deploymentFailed(ecsName, primary.id, stage === 1 ? 'tasks failed to start' : 'tasks failed health checks'));
+      const back = rollbackTarget(primary);
+      if (back) log.add('warning', 'RollingBack', serviceMessages.rollingBack(ecsName, back.id));
+      else log.add('warning', 'UnableToStartTasks', serviceMessages.unableToStart(ecsName));
+      primary = choosePrimary();
+    } else if (primary && !breaker?.enable && failuresBefore(primary.id) < threshold && failures(primary) >= threshold) {
+      log.add('warning', 'UnableToStartTasks', serviceMessages.unableToStart(ecsName));
+    }
+
+    // The rollout step, from the tasks as they are now.
+    const replicasOf = (d: Deployment) => d.live?.spec?.replicas ?? 0;
+    const others = deployments.filter((d) => d !== primary);
+    const step = primary
+      ? computeRolloutStep({
+        desiredCount, percents,
+        primary: countTasks(primary.tasks, replicasOf(primary)),
+        primaryFailed: primary.state === 'FAILED',
+        others: others.map((d) => countTasks(d.tasks, replicasOf(d))),
+      })
+      : undefined;
+    const nextReplicas = new Map<Deployment, number>();
+    if (primary && step) {
+      nextReplicas.set(primary, step.primary);
+      others.forEach((d, i) => nextReplicas.set(d, step.others[i] ?? 0));
+    }
+    const next = (d: Deployment) => nextReplicas.get(d) ?? replicasOf(d);
+    const done = primary !== undefined && primary.state !== 'FAILED' && rolloutDone({
+      desiredCount,
+      primary: countTasks(primary.tasks, next(primary)),
+      others: others.map((d) => countTasks(d.tasks, next(d))),
+    });
+    const othersDrained = others.every((d) => next(d) === 0 && !d.tasks.some(present));
+    if (primary && done && primary.state !== 'COMPLETED') {
+      primary.state = 'COMPLETED';
+      delete primary.stateReason;
+    }
+
+    // Write the ReplicaSets: the new one created, the others applied when their hash or count changed.
+    if (validity.valid || primary) {
+      for (const d of deployments) {
+        const desired = replicaSetObject(svc, d, next(d));
+        if (d.live) {
+          await applyReplicaSet(desired, d.live);
+        } else if (validity.valid) {
+          await createReplicaSet(key, desired, target?.name === d.name ? target : undefined);
+        }
+      }
+      await removeHistory(key, deployments, primary, targetDeployment, next);
+    }
+
+    // Status.
+    const primaryState = (d: Deployment): RolloutState => {
+      if (d.state === 'FAILED') return 'FAILED';
+      if (done || (d.state === 'COMPLETED' && othersDrained)) return 'COMPLETED';
+      return 'IN_PROGRESS';
+    };
+    const rollingBack = primary !== undefined && targetDeployment !== undefined && primary !== targetDeployment && targetDeployment.state === 'FAILED';
+    const reasonOf = (d: Deployment, state: RolloutState, isPrimary: boolean): string => {
+      if (state === 'FAILED') return d.stateReason ?? rolloutReasons.failed(1);
+      if (state === 'COMPLETED') return rolloutReasons.completed(d.id);
+      if (isPrimary && rollingBack) return rolloutReasons.rollingBack(d.id);
+      if (isPrimary && step?.stalled) return rolloutReasons.stalled(percents.minimumHealthyPercent, percents.maximumPercent, desiredCount);
+      return rolloutReasons.inProgress(d.id);
+    };
+    const listed = deployments.filter((d) => d === primary || next(d) > 0 || d.tasks.some(present) || (rollingBack && d === targetDeployment));
+    const entries = listed
+      .sort((a, b) => (a === primary ? -1 : b === primary ? 1 : (b.createdAt ?? nowIso).localeCompare(a.createdAt ?? nowIso)))
+      .map((d) => {
+        const isPrimary = d === primary;
+        const state = isPrimary ? primaryState(d) : d.state ?? 'IN_PROGRESS';
+        const entry: Omit<ServiceDeployment, 'updatedAt'> = {
+          id: d.id,
+          status: isPrimary ? 'PRIMARY' : rollingBack && d === targetDeployment && next(d) === 0 && !d.tasks.some(present) ? 'INACTIVE' : 'ACTIVE',
+          taskDefinition: d.taskDefinition,
+          replicaSet: d.name,
+          desiredCount: next(d),
+          pendingCount: pending(d.tasks),
+          runningCount: running(d.tasks),
+          failedTasks: failures(d),
+          createdAt: d.createdAt ?? nowIso,
+          rolloutState: state,
+          rolloutStateReason: reasonOf(d, state, isPrimary),
+          ...(breaker?.enable && (isPrimary || d.state === 'FAILED') ? {
+            circuitBreaker: {
+              status: state === 'FAILED' ? 'TRIGGERED' as const : state === 'COMPLETED' ? 'MONITORING_COMPLETE' as const : 'MONITORING' as const,
+              failureCount: failures(d),
+              threshold,
+            },
+          } : {}),
+        };
+        return deploymentStatus(entry, previous, nowIso);
+      });
+    for (const entry of entries) {
+      const before = previous.deployments?.find((d) => d.id === entry.id);
+      if (entry.status === 'PRIMARY' && entry.rolloutState === 'COMPLETED' && before?.rolloutState !== 'COMPLETED') {
+        log.add('normal', 'DeploymentCompleted', serviceMessages.deploymentCompleted(ecsName, entry.id));
+      }
+    }
+
+    const tasks = deployments.flatMap((d) => d.tasks);
+    taskEvents(log, ecsName, tasks, previous, stops.stopped);
+    const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
+    return {
+      validity,
+      target,
+      status: {
+        desiredCount,
+        runningCount: running(tasks),
+        pendingCount: pending(tasks),
+        ...(primary ? { taskDefinition: primary.taskDefinition } : {}),
+        deployments: entries,
+      },
+      tasks,
+      steady: done,
+      ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
+    };
+  }
+
+  async function createReplicaSet(key: string, desired: V1ReplicaSet, target: Target | undefined): Promise<void> {
+    const namespace = desired.metadata?.namespace ?? '';
+    if (target) await createServiceAccounts(namespace, target);
+    const child = keyOf(desired.metadata?.name ?? '', namespace);
+    replicaSetExpectations.expectCreation(key, child);
+    try {
+      await context.clients.apps.createNamespacedReplicaSet({ namespace, body: withAppliedHash(desired) });
+    } catch (error) {
+      replicaSetExpectations.creationObserved(child);
+      if (statusCodeOf(error) !== 409) throw error;
+    }
+  }
+
+  /** Drained ReplicaSets go, except the PRIMARY, the spec's, and the newest COMPLETED one (a rollback target). */
+  async function removeHistory(key: string, deployments: readonly Deployment[], primary: Deployment | undefined, target: Deployment | undefined, next: (d: Deployment) => number): Promise<void> {
+    const rollback = [...deployments].reverse().find((d) => d !== primary && d.state === 'COMPLETED');
+    for (const d of deployments) {
+      if (!d.live || d === primary || d === target || d === rollback || next(d) > 0 || d.tasks.length > 0) continue;
+      replicaSetExpectations.expectDeletion(key, objectKey(d.live));
+      if (!(await context.applier.delete(d.live))) replicaSetExpectations.deletionObserved(objectKey(d.live));
+    }
+  }
+
+  async function createServiceAccounts(namespace: string, target: Target): Promise<void> {
+    for (const body of target.serviceAccounts) {
+      await context.clients.core.createNamespacedServiceAccount({ namespace, body }).catch((error: unknown) => {
+        if (statusCodeOf(error) !== 409) throw error;
+      });
+    }
+  }
+
+  function daemonSetObject(svc: Service, target: Target): V1DaemonSet {
+    const serviceLabel = target.labels[LABELS.service] ?? '';
+    const { [LABELS.deployment]: _deployment, [LABELS.family]: _family, [LABELS.revision]: _revision, ...labels } = target.labels;
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: {
+        name: svc.metadata.name,
+        namespace: svc.metadata.namespace,
+        labels,
+        annotations: { [DEPLOYMENT_ANNOTATIONS.id]: target.id, [ANNOTATIONS.taskDefinition]: target.taskDefinition },
+        ownerReferences: [controllerReference(svc)],
+      },
+      spec: {
+        selector: { matchLabels: { [LABELS.service]: serviceLabel } },
+        template: target.template,
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: daemonRollingUpdate(deploymentPercents('DAEMON', svc.spec.deploymentConfiguration)) },
+      },
+    };
+  }
+
+  async function reconcileDaemon(svc: Service, cluster: Cluster | undefined, key: string, previous: ServiceStatus, log: EventLog, validity: Validity): Promise<Reconciled> {
+    const namespace = svc.metadata.namespace ?? '';
+    const resourceName = svc.metadata.name ?? '';
+    const ecsName = svc.spec.serviceName ?? resourceName;
+    const now = context.clock.now();
+    const nowIso = new Date(now).toISOString();
+    const found = daemonSets.get(resourceName, namespace);
+    const live = found && isControlledBy(found, svc) ? found : undefined;
+    const resolved = cluster ? resolveTarget(svc, cluster, 'DAEMON', (_name, reference) => live?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] === reference) : { validity };
+    if (cluster) validity = resolved.validity;
+    if (found && !live) {
+      validity = { valid: false, reason: 'DaemonSetNameTaken', message: `metadata.name: a DaemonSet named '${resourceName}' exists and does not belong to this Service; it is left alone` };
+    }
+    const target = resolved.target;
+    if (target && validity.valid) {
+      const desired = daemonSetObject(svc, target);
+      if (live) {
+        await context.applier.apply(desired, live);
+      } else {
+        await createServiceAccounts(namespace, target);
+        daemonSetExpectations.expectCreation(key, keyOf(resourceName, namespace));
+        try {
+          await context.clients.apps.createNamespacedDaemonSet({ namespace, body: withAppliedHash(desired) });
+        } catch (error) {
+          daemonSetExpectations.creationObserved(keyOf(resourceName, namespace));
+          if (statusCodeOf(error) !== 409) throw error;
+        }
+      }
+    }
+
+    const desiredCount = live?.status?.desiredNumberScheduled ?? 0;
+    const threshold = circuitBreakerThreshold(desiredCount);
+    const tasks = tasksOf(live, namespace, now, svc.spec.healthCheckGracePeriodSeconds ?? 0);
+    const idOf = (t: Task) => `ecs-svc/${t.pod.metadata?.labels?.[LABELS.deployment] ?? ''}`;
+    const failuresBefore = (id: string) => previous.deployments?.find((d) => d.id === id)?.failedTasks ?? 0;
+    const stops = await stopFailedTasks(key, tasks, idOf, failuresBefore, threshold, false, now);
+    const failures = (id: string) => failuresBefore(id) + (stops.counted.get(id) ?? 0);
+
+    const primaryId = target?.id ?? live?.metadata?.annotations?.[DEPLOYMENT_ANNOTATIONS.id] ?? '';
+    const primaryTasks = tasks.filter((t) => idOf(t) === primaryId);
+    const otherIds = [...new Set(tasks.filter((t) => idOf(t) !== primaryId && t.observed.state !== 'STOPPING').map(idOf))].sort();
+    const caughtUp = live !== undefined && (live.status?.observedGeneration ?? 0) >= (live.metadata?.generation ?? 0);
+    const counts = countTasks(primaryTasks, desiredCount);
+    const done = caughtUp && live?.status?.updatedNumberScheduled === desiredCount && otherIds.length === 0
+      && counts.healthy === desiredCount && counts.unhealthy === 0;
+    const before = (id: string) => previous.deployments?.find((d) => d.id === id);
+    // A completed DAEMON deployment stays COMPLETED as nodes come and go; only a new template starts another.
+    const primaryState: RolloutState = done || (before(primaryId)?.rolloutState === 'COMPLETED' && otherIds.length === 0) ? 'COMPLETED' : 'IN_PROGRESS';
+    const entry = (id: string, own: Task[], isPrimary: boolean): ServiceDeployment => {
+      const state = isPrimary ? primaryState : before(id)?.rolloutState ?? 'IN_PROGRESS';
+      const taskDefinition = isPrimary
+        ? target?.taskDefinition ?? live?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] ?? ''
+        : own[0]?.pod.metadata?.annotations?.[ANNOTATIONS.taskDefinition] ?? before(id)?.taskDefinition ?? '';
+      return deploymentStatus({
+        id,
+        status: isPrimary ? 'PRIMARY' : 'ACTIVE',
+        taskDefinition,
+        desiredCount: isPrimary ? desiredCount : 0,
+        pendingCount: pending(own),
+        runningCount: running(own),
+        failedTasks: failures(id),
+        createdAt: before(id)?.createdAt ?? nowIso,
+        rolloutState: state,
+        rolloutStateReason: state === 'COMPLETED' ? rolloutReasons.completed(id) : rolloutReasons.inProgress(id),
+      }, previous, nowIso);
+    };
+    const entries = primaryId ? [entry(primaryId, primaryTasks, true), ...otherIds.map((id) => entry(id, tasks.filter((t) => idOf(t) === id), false))] : [];
+    if (primaryId && primaryState === 'COMPLETED' && before(primaryId)?.rolloutState !== 'COMPLETED') {
+      log.add('normal', 'DeploymentCompleted', serviceMessages.deploymentCompleted(ecsName, primaryId));
+    }
+    taskEvents(log, ecsName, tasks, previous, stops.stopped);
+    const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
+    return {
+      validity,
+      target,
+      status: {
+        desiredCount,
+        runningCount: running(tasks),
+        pendingCount: pending(tasks),
+        ...(entries[0] ? { taskDefinition: entries[0].taskDefinition } : {}),
+        deployments: entries,
+      },
+      tasks,
+      steady: done,
+      ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
+    };
+  }
+
+  async function reconcile({ namespace = '', name, key }: ReconcileContext) {
+    const svc = services.get(name, namespace);
+    if (!svc) {
+      for (const e of [podExpectations, replicaSetExpectations, daemonSetExpectations]) e.forget(key);
+      return undefined;
+    }
+    const owned = replicaSets.list(namespace).filter((rs) => isControlledBy(rs, svc));
+    if (!cacheCaughtUp(key, owned)) return { requeueAfterMs: 1000 };
+    const previous = previousStatus(svc);
+    if (svc.metadata.deletionTimestamp) return drain(svc, key, previous, owned);
+    const finalizers = svc.metadata.finalizers ?? [];
+    if (!finalizers.includes(SERVICE_FINALIZER)) {
+      await patchFinalizers(svc, [...finalizers, SERVICE_FINALIZER]);
+      return undefined; // the update brings the Service back with its finalizer
+    }
+
+    const log = new EventLog(svc);
+    const clusterName = clusterNameOf(svc.spec);
+    const cluster = await findOrCreateCluster(context, namespace, clusterName);
+    let validity: Validity = cluster ? VALID : { valid: false, reason: 'ClusterNotFound', message: `spec.cluster: Cluster '${clusterName}' does not exist in namespace ${namespace}` };
+    const controllerType = svc.spec.deploymentController?.type ?? 'ECS';
+    if (controllerType !== 'ECS') {
+      validity = { valid: false, reason: 'DeploymentControllerNotSupported', message: `spec.deploymentController.type: ${controllerType} is not implemented; only ECS rolling updates are` };
+    }
+    const strategy = svc.spec.schedulingStrategy ?? 'REPLICA';
+    const result = controllerType !== 'ECS'
+      ? undefined
+      : strategy === 'DAEMON'
+        ? await reconcileDaemon(svc, cluster, key, previous, log, validity)
+        : await reconcileReplica(svc, cluster, key, previous, log, validity);
+    if (result) validity = result.validity;
+    if (result && validity.valid) validity = await applyDiscovery(svc, result.target);
+
+    const ecsName = svc.spec.serviceName ?? name;
+    let conditions = setValid(context, svc, previous.conditions, validity);
+    if (result) conditions = observedConditions(svc, log, conditions, ecsName, result);
+    const nowIso = new Date(context.clock.now()).toISOString();
+    const status: ServiceStatus = {
+      ...previous,
+      ...result?.status,
+      observedGeneration: svc.metadata.generation ?? 0,
+      serviceName: ecsName,
+      serviceArn: `arn:aws:ecs:local:${namespace}:service/${clusterName}/${ecsName}`,
+      cluster: clusterName,
+      status: 'ACTIVE',
+      selector: `${LABELS.service}=${toLabelValue(name)}`,
+      events: log.messages.length > 0 ? addServiceEvents(previous.events, log.messages, nowIso, svc.metadata.uid ?? '') : previous.events ?? [],
+      conditions,
+    };
+    await writeStatus(svc, previous, status);
+    return result?.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
+  }
+
+  /** A deleted Service: every task stops (DRAINING), then the finalizer goes and owner references remove the rest. */
+  async function drain(svc: Service, key: string, previous: ServiceStatus, owned: readonly V1ReplicaSet[]) {
+    const namespace = svc.metadata.namespace ?? '';
+    for (const rs of owned) await applyReplicaSet(replicaSetObject(svc, deploymentOf(rs, svc, []), 0), rs);
+    for (const ds of daemonSets.list(namespace).filter((d) => isControlledBy(d, svc) && !d.metadata?.deletionTimestamp)) {
+      daemonSetExpectations.expectDeletion(key, objectKey(ds));
+      if (!(await context.applier.delete(ds))) daemonSetExpectations.deletionObserved(objectKey(ds));
+    }
+    const uids = new Set([...owned, ...daemonSets.list(namespace).filter((d) => isControlledBy(d, svc))].map((o) => o.metadata?.uid));
+    const remaining = pods.list(namespace).filter((p) => uids.has(controllerOf(p)?.uid) && !p.metadata?.deletionTimestamp);
+    if (remaining.length > 0 || !svc.metadata.finalizers?.includes(SERVICE_FINALIZER)) {
+      await writeStatus(svc, previous, { ...previous, status: 'DRAINING', desiredCount: 0, runningCount: remaining.filter((p) => p.status?.phase === 'Running').length });
+      return remaining.length > 0 ? { requeueAfterMs: 5000 } : undefined;
+    }
+    await patchFinalizers(svc, (svc.metadata.finalizers ?? []).filter((f) => f !== SERVICE_FINALIZER));
+    writtenStatus.delete(svc.metadata.uid ?? '');
+    return undefined;
+  }
+
+  const controller = new Controller(
+    { name: 'service', primary: services, reconcile, concurrency: context.settings.concurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
+    { log: context.log, metrics: context.metrics, clock: context.clock },
+  );
+  const serviceKeysOfLabel = (namespace: string | undefined, label: string | undefined) =>
+    label === undefined ? [] : services.list(namespace).filter((s) => toLabelValue(s.metadata.name ?? '') === label).map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace));
+  controller.watch(replicaSets, controllerOwnerKey('Service', ECS_API_VERSION));
+  controller.watch(daemonSets, controllerOwnerKey('Service', ECS_API_VERSION));
+  controller.watch(coreServices, controllerOwnerKey('Service', ECS_API_VERSION));
+  controller.watch(pods, (pod) => serviceKeysOfLabel(pod.metadata?.namespace, pod.metadata?.labels?.[LABELS.service]));
+  // A new revision starts a deployment of the services that follow the family.
+  controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) =>
+    keysReferringTo(services.list(td.metadata.namespace), td.spec.family || td.metadata.name || ''));
+  controller.watch(context.informers.for(RESOURCES.controllerRevisions), (r) =>
+    keysReferringTo(services.list(r.metadata?.namespace), r.metadata?.labels?.[LABELS.family] ?? ''));
+  controller.watch(clusters, (c) =>
+    services.list(c.metadata.namespace).filter((s) => clusterNameOf(s.spec) === c.metadata.name).map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)));
+  // Nodes change what placement evaluates on nodes and where DAEMON tasks run.
+  controller.watch(nodes, () => services.keys());
+  return controller;
+}
