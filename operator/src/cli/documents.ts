@@ -31,7 +31,7 @@ function parseJson(text: string, file: string): unknown {
 }
 
 function parseYaml(text: string, file: string): unknown[] {
-  const documents = parseAllDocuments(text, { prettyErrors: false });
+  const documents = parseAllDocuments(text, { prettyErrors: true });
   const list = Array.isArray(documents) ? documents : [documents];
   const values: unknown[] = [];
   for (const document of list) {
