@@ -2,7 +2,7 @@
 // sampled against the ECS bounds, the circuit breaker with rollback, DAEMON services following nodes, service
 // discovery, HPAs, deletion, and a restart of the operator in the middle of a rollout.
 import { expect } from 'chai';
-import { PatchStrategy, setHeaderOptions, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, Watch, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node';
 import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { Service, ServiceSpec } from '../../operator/src/api/service.js';
 import type { TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
@@ -10,7 +10,7 @@ import { taskBounds } from '../../operator/src/translate/rollout.js';
 import { startOperator, type RunningOperator } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
 
-const { core, apps, custom } = clients();
+const { kc, core, apps, custom } = clients();
 const group = 'ecs.operator.dev';
 const version = 'v1alpha1';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -57,6 +57,37 @@ describe('Service controller', function () {
     }, { timeoutMs, describe: async () => JSON.stringify({ status: (await getService(name)).status, pods: (await livePods(name)).length }) });
   }
 
+  /**
+   * Follows the service's pods through a watch: every event gives the next state of the API server in order,
+   * and each state is checked against the ECS bounds (tasks not being deleted ≤ max, ready ones ≥ min).
+   */
+  async function sampleBounds(service: string, desiredCount: number, minimumHealthyPercent: number, maximumPercent: number) {
+    const { minHealthy, maxTasks } = taskBounds(desiredCount, { minimumHealthyPercent, maximumPercent });
+    const known = new Map<string, V1Pod>();
+    for (const pod of (await core.listNamespacedPod({ namespace, labelSelector: `${SERVICE_LABEL}=${service}` })).items) known.set(pod.metadata?.name ?? '', pod);
+    const violations: string[] = [];
+    let samples = 0;
+    let peak = 0;
+    let trough = Infinity;
+    const request = await new Watch(kc).watch(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: `${SERVICE_LABEL}=${service}` }, (phase, pod: V1Pod) => {
+      if (phase === 'DELETED') known.delete(pod.metadata?.name ?? '');
+      else known.set(pod.metadata?.name ?? '', pod);
+      const live = [...known.values()].filter((p) => !p.metadata?.deletionTimestamp);
+      const healthy = live.filter(isReady).length;
+      samples += 1;
+      peak = Math.max(peak, live.length);
+      trough = Math.min(trough, healthy);
+      if (live.length > maxTasks) violations.push(`${live.length} tasks > ${maxTasks}`);
+      if (healthy < minHealthy) violations.push(`${healthy} healthy < ${minHealthy}`);
+    }, () => undefined);
+    return {
+      stop: () => {
+        request.abort();
+        return { samples, violations, peak, trough, minHealthy, maxTasks };
+      },
+    };
+  }
+
   before(async () => {
     await installCrds();
     ({ name: namespace, remove: removeNamespace } = await throwawayNamespace(core, 'svc'));
@@ -84,5 +115,36 @@ describe('Service controller', function () {
       await patchSpec('services', 'scale', { desiredCount: 1 });
       await steady('scale', 1, 'scale:1');
     });
+
+    for (const [min, max] of [[100, 200], [50, 100], [0, 100]] as const) {
+      it(`rolls revision 1 to 2 with desiredCount 10 under (${min}, ${max}) within the bounds at every pod event`, async () => {
+        const name = `roll-${min}-${max}`;
+        await create('taskdefinitions', 'TaskDefinition', name, taskSpec('nginx:1.27'));
+        await create('services', 'Service', name, {
+          taskDefinition: name, desiredCount: 10, deploymentConfiguration: { minimumHealthyPercent: min, maximumPercent: max },
+        } satisfies ServiceSpec);
+        await steady(name, 10, `${name}:1`);
+        const sampler = await sampleBounds(name, 10, min, max);
+        await patchSpec('taskdefinitions', name, taskSpec('nginx:1.28'));
+        const svc = await steady(name, 10, `${name}:2`);
+        const result = sampler.stop();
+        expect(result.violations, JSON.stringify(result)).to.deep.equal([]);
+        expect(result.samples).to.be.greaterThan(20);
+        // The rollout uses the room ECS gives it: the bounds are reached, never crossed.
+        expect({ peak: result.peak, trough: result.trough }).to.deep.equal({ peak: result.maxTasks, trough: result.minHealthy });
+
+        const sets = Object.fromEntries((await replicaSetsOf(name)).map((rs) => [rs.metadata?.name, rs.spec?.replicas]));
+        expect(sets).to.deep.equal({ [`${name}-1`]: 0, [`${name}-2`]: 10 });
+        const pods = await livePods(name);
+        expect(pods.every((p) => p.spec?.containers[0]?.image === 'nginx:1.28')).to.equal(true);
+        const id = svc.status?.deployments?.[0]?.id ?? '';
+        expect(svc.status?.deployments?.[0]).to.deep.include({ status: 'PRIMARY', rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${id} completed.` });
+        const messages = svc.status?.events?.map((e) => e.message) ?? [];
+        const completed = messages.indexOf(`(service ${name}) (deployment ${id}) deployment completed.`);
+        const steadyAfter = messages.indexOf(`(service ${name}) has reached a steady state.`);
+        expect(completed, messages.join('\n')).to.be.at.least(0);
+        expect(steadyAfter, 'the newest steady-state event follows the completion').to.be.within(0, completed);
+      });
+    }
   });
 });
