@@ -7,6 +7,7 @@ import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { Service, ServiceSpec } from '../../operator/src/api/service.js';
 import type { TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
 import { taskBounds } from '../../operator/src/translate/rollout.js';
+import { kubectl } from './chart-helm.js';
 import { startOperator, type RunningOperator } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
 
@@ -50,7 +51,7 @@ describe('Service controller', function () {
       const svc = await getService(name);
       const pods = await livePods(name);
       const [primary, ...others] = svc.status?.deployments ?? [];
-      const ok = others.length === 0 && primary?.status === 'PRIMARY' && primary.rolloutState === 'COMPLETED' && primary.taskDefinition === taskDefinition
+      const ok = others.every((d) => d.status === 'INACTIVE') && primary?.status === 'PRIMARY' && primary.rolloutState === 'COMPLETED' && primary.taskDefinition === taskDefinition
         && svc.status?.runningCount === count && pods.length === count && pods.every(isReady)
         && svc.status?.conditions?.some((c) => c.type === 'Steady' && c.status === 'True');
       return ok ? svc : undefined;
@@ -98,6 +99,38 @@ describe('Service controller', function () {
     await removeNamespace?.();
   });
 
+  describe('circuit breaker', () => {
+    it('marks a deployment whose image cannot be pulled FAILED and rolls back to the last COMPLETED one', async () => {
+      await create('taskdefinitions', 'TaskDefinition', 'cb', taskSpec('nginx:1.27'));
+      await create('services', 'Service', 'cb', {
+        taskDefinition: 'cb', desiredCount: 4, deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      } satisfies ServiceSpec);
+      const before = await steady('cb', 4, 'cb:1');
+      const previousId = before.status?.deployments?.[0]?.id;
+      await patchSpec('taskdefinitions', 'cb', taskSpec('nginx:does-not-exist', { 'test.ecs.operator.dev/pull-error': 'not-found' }));
+
+      const failed = await waitFor('cb-2 FAILED', async () => {
+        const rs = (await replicaSetsOf('cb')).find((r) => r.metadata?.name === 'cb-2');
+        return rs?.metadata?.annotations?.['ecs.operator.dev/rollout-state'] === 'FAILED' ? rs : undefined;
+      });
+      expect(failed.metadata?.annotations?.['ecs.operator.dev/rollout-state-reason']).to.equal('ECS deployment circuit breaker: tasks failed to start.');
+      const svc = await steady('cb', 4, 'cb:1');
+      const [primary, rolledBack] = svc.status?.deployments ?? [];
+      expect(primary?.id).to.equal(previousId);
+      expect(rolledBack).to.deep.include({ status: 'INACTIVE', taskDefinition: 'cb:2', rolloutState: 'FAILED', desiredCount: 0, runningCount: 0 });
+      expect(rolledBack?.failedTasks).to.be.at.least(3);
+      expect(rolledBack?.circuitBreaker).to.deep.include({ status: 'TRIGGERED', threshold: 3 });
+      const sets = Object.fromEntries((await replicaSetsOf('cb')).map((rs) => [rs.metadata?.name, rs.spec?.replicas]));
+      expect(sets).to.deep.equal({ 'cb-1': 4, 'cb-2': 0 });
+      expect((await livePods('cb')).every((p) => p.spec?.containers[0]?.image === 'nginx:1.27')).to.equal(true);
+      const messages = svc.status?.events?.map((e) => e.message) ?? [];
+      expect(messages).to.include(`(service cb) (deployment ${rolledBack?.id}) deployment failed: tasks failed to start.`);
+      expect(messages).to.include(`(service cb) rolling back to deployment ${previousId}.`);
+      expect(messages.some((m) => /^\(service cb\) has started \d+ tasks: \(task cb-2-/.test(m)), messages.join('\n')).to.equal(true);
+      expect(messages.some((m) => /^\(service cb\) has stopped \d+ running tasks: \(task cb-2-/.test(m)), messages.join('\n')).to.equal(true);
+    });
+  });
+
   describe('REPLICA', () => {
     it('runs desiredCount tasks in ReplicaSet NAME-REVISION and scales up and down to the exact count', async () => {
       await create('taskdefinitions', 'TaskDefinition', 'scale', taskSpec('nginx:1.27'));
@@ -114,6 +147,25 @@ describe('Service controller', function () {
       await steady('scale', 6, 'scale:1');
       await patchSpec('services', 'scale', { desiredCount: 1 });
       await steady('scale', 1, 'scale:1');
+
+      // The scale subresource, as kubectl scale and HorizontalPodAutoscalers use it.
+      await kubectl(['scale', '-n', namespace, 'services.ecs.operator.dev/scale', '--replicas=4']);
+      await steady('scale', 4, 'scale:1');
+      await custom.patchNamespacedCustomObjectScale({ group, version, namespace, plural: 'services', name: 'scale', body: { spec: { replicas: 2 } } }, mergePatch);
+      await steady('scale', 2, 'scale:1');
+      const scale = (await custom.getNamespacedCustomObjectScale({ group, version, namespace, plural: 'services', name: 'scale' })) as { spec: object; status: object };
+      expect(scale.spec).to.deep.equal({ replicas: 2 });
+      expect(scale.status).to.deep.equal({ replicas: 2, selector: `${SERVICE_LABEL}=scale` });
+      expect((await replicaSetsOf('scale')).map((rs) => rs.metadata?.name)).to.deep.equal(['scale-1']);
+    });
+
+    it('costs no API request once converged, even when reconciled again', async () => {
+      await steady('scale', 2, 'scale:1');
+      const before = await operator.writes();
+      // A label the controller ignores: the Service is reconciled, and nothing needs writing.
+      await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'scale', body: { metadata: { labels: { touched: 'yes' } } } }, mergePatch);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(await operator.writes()).to.equal(before);
     });
 
     for (const [min, max] of [[100, 200], [50, 100], [0, 100]] as const) {

@@ -359,7 +359,7 @@ export function createServiceController(context: OperatorContext): Controller {
     const recent = (t: Task) => new Date(t.pod.metadata?.creationTimestamp ?? 0).getTime() >= horizon;
     const started = reportedTasks(events, 'started');
     const stopped = reportedTasks(events, 'stopped');
-    const newlyStarted = tasks.filter((t) => recent(t) && !started.has(t.pod.metadata?.name ?? '') && !stoppedNow.includes(t.pod.metadata?.name ?? ''))
+    const newlyStarted = tasks.filter((t) => recent(t) && !started.has(t.pod.metadata?.name ?? ''))
       .map((t) => t.pod.metadata?.name ?? '').sort();
     const newlyStopping = tasks.filter((t) => t.pod.metadata?.deletionTimestamp && !stopped.has(t.pod.metadata.name ?? '') && !stoppedNow.includes(t.pod.metadata.name ?? ''))
       .map((t) => t.pod.metadata?.name ?? '').sort();
