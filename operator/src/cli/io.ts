@@ -83,7 +83,7 @@ export function reportFailures(io: CliIO, work: () => void): void {
 }
 
 /** Collects `-f FILE -f FILE` into a list. */
-export function collect(value: string, previous: string[] = []): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -105,4 +105,41 @@ export async function runCommandLine(makeCommand: (io: CliIO) => Command, argv: 
     status = error.exitCode;
   }
   return status;
+}
+
+export interface FileOptions {
+  filename: string[];
+  namespace?: string;
+}
+
+export interface FileCommandDefinition<Options extends FileOptions> {
+  name: string;
+  description: string;
+  /** Help of `-f`: which files the command reads. */
+  filesHelp: string;
+  /** Help of `-n`: what the namespace does. */
+  namespaceHelp: string;
+  /** Options beyond `-f` and `-n`. */
+  options?: (command: Command) => Command;
+  run: (io: CliIO, options: Options) => void;
+}
+
+/**
+ * A command that reads files given with `-f` (repeatable, `-` for stdin) and takes `-n NAMESPACE`: how to build
+ * it for an `io`, its registration on the `ecs-operator` program, and `main(argv, io)` to run it in-process.
+ */
+export function fileCommand<Options extends FileOptions>(definition: FileCommandDefinition<Options>) {
+  const build = (io: CliIO): Command => {
+    const command = new Command(definition.name)
+      .description(definition.description)
+      .requiredOption('-f, --filename <file>', `${definition.filesHelp} (repeat for more; - reads stdin)`, collect)
+      .option('-n, --namespace <namespace>', definition.namespaceHelp);
+    return (definition.options?.(command) ?? command).action((options: Options) => reportFailures(io, () => definition.run(io, options)));
+  };
+  return {
+    build,
+    register: (program: Command): void => void program.addCommand(build(processIO())),
+    /** `ecs-operator NAME ARGS...` in-process: the exit status, output through `io`. */
+    main: (argv: readonly string[], io: CliIO): Promise<number> => runCommandLine(build, [definition.name, ...argv], io),
+  };
 }

@@ -4,22 +4,16 @@
 // a PodTemplate, the pod its tasks would run. Tasks and Services find their TaskDefinition by family among the
 // input files, in the same namespace.
 import type { KubernetesObject, V1PodTemplate, V1ServiceAccount } from '@kubernetes/client-node';
-import { Command } from 'commander';
 import type { Cluster, Service, Task, TaskDefinition } from '../api/index.js';
 import type { Issue } from '../translate/issues.js';
 import { familyOf, parseTaskDefinitionReference, registeredSpec, revisionName } from '../translate/revisions.js';
 import { checkTaskDefinition, taskDefinitionToPodTemplate } from '../translate/template.js';
 import { clusterNameOf, taskPod, type Workload } from '../translate/workload.js';
 import type { CommandRegistration } from './main.js';
-import { collect, InputError, processIO, reportFailures, runCommandLine, warn, type CliIO, type Location, type Problem } from './io.js';
+import { fileCommand, InputError, warn, type CliIO, type FileOptions, type Location, type Problem } from './io.js';
 import { toYamlDocuments } from './output.js';
 import { loadResources, type EcsObject, type Resource } from './resources.js';
 import { serviceWorkload } from './service-workload.js';
-
-export interface TranslateOptions {
-  filename: string[];
-  namespace?: string;
-}
 
 interface Definition {
   resource: Resource<TaskDefinition>;
@@ -187,7 +181,7 @@ class Translator {
 }
 
 /** The objects for the resources of `options.filename`, as YAML on stdout; warnings on stderr. */
-export function runTranslate(io: CliIO, options: TranslateOptions): void {
+export function runTranslate(io: CliIO, options: FileOptions): void {
   const resources = loadResources(io, options.filename).map((resource) => inNamespace(resource, options.namespace));
   if (resources.length === 0) throw new InputError([{ file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' }]);
   const translator = new Translator(io, resources);
@@ -198,20 +192,16 @@ export function runTranslate(io: CliIO, options: TranslateOptions): void {
   io.stdout(toYamlDocuments(translator.objects));
 }
 
-export function translateCommand(io: CliIO): Command {
-  return new Command('translate')
-    .description(
-      'print the Kubernetes objects the operator would create for TaskDefinition, Task and Service manifests or ECS JSON '
-      + '(a Pod per Task, a ReplicaSet per Service, ServiceAccounts for task roles), without a cluster; warnings go to stderr',
-    )
-    .requiredOption('-f, --filename <file>', 'manifest or ECS JSON file; repeat for more (- reads stdin)', collect)
-    .option('-n, --namespace <namespace>', 'the namespace of resources that name none')
-    .action((options: TranslateOptions) => reportFailures(io, () => runTranslate(io, options)));
-}
+const command = fileCommand<FileOptions>({
+  name: 'translate',
+  description:
+    'print the Kubernetes objects the operator would create for TaskDefinition, Task and Service manifests or ECS JSON '
+    + '(a Pod per Task, a ReplicaSet per Service, ServiceAccounts for task roles), without a cluster; warnings go to stderr',
+  filesHelp: 'manifest or ECS JSON file',
+  namespaceHelp: 'the namespace of resources that name none',
+  run: runTranslate,
+});
 
-export const registerTranslate: CommandRegistration = (program) => void program.addCommand(translateCommand(processIO()));
-
-/** `ecs-operator translate ARGS...` in-process: the exit status, output through `io`. */
-export function main(argv: readonly string[], io: CliIO): Promise<number> {
-  return runCommandLine(translateCommand, ['translate', ...argv], io);
-}
+export const translateCommand = command.build;
+export const registerTranslate: CommandRegistration = command.register;
+export const { main } = command;
