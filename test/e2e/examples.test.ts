@@ -6,33 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { V1Container, V1PodTemplate } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import { main as importMain } from '../../operator/src/cli/import.js';
-import type { CliIO } from '../../operator/src/cli/io.js';
 import { main as translateMain } from '../../operator/src/cli/translate.js';
 import { containerCpuMillicores, mibToQuantity, millicoresToQuantity } from '../../operator/src/translate/index.js';
+import { run as cli, ROOT } from '../unit/cli/helpers.js';
 import { kubectl } from './chart-helm.js';
 import { startOperator } from './harness.js';
 import { clients, throwawayNamespace, waitFor } from './helpers.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const STOREFRONT = `${ROOT}test/fixtures/ecs/storefront-web.describe-task-definition.json`;
 const EXAMPLES = ['web-service', 'shared-volume-task', 'batch-task', 'secrets-environment', 'daemon-service'];
-
-/** Runs a CLI command in-process on files of the disk or of `files`; stdout, stderr and status. */
-async function cli(main: (argv: readonly string[], io: CliIO) => Promise<number>, argv: string[], files: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readFile: (path) => files[path] ?? readFileSync(path, 'utf8'),
-    writeFile: () => undefined,
-    setExitCode: () => undefined,
-  };
-  const status = await main(argv, io);
-  return { status, stdout, stderr, objects: parseAllDocuments(stdout).map((d: any) => d.toJS()) as any[] };
-}
 
 /**
  * Every field of `expected` is in `actual` with the same value, and every list item in the same place; the API
