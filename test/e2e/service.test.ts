@@ -2,16 +2,21 @@
 // sampled against the ECS bounds, the circuit breaker with rollback, DAEMON services following nodes, service
 // discovery, HPAs, deletion, and a restart of the operator in the middle of a rollout.
 import { expect } from 'chai';
-import { PatchStrategy, setHeaderOptions, Watch, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node';
+import {
+  AutoscalingV2Api, DiscoveryV1Api, PatchStrategy, setHeaderOptions, Watch, type V1ControllerRevision, type V1Pod, type V1ReplicaSet,
+} from '@kubernetes/client-node';
 import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { Service, ServiceSpec } from '../../operator/src/api/service.js';
 import type { TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
 import { taskBounds } from '../../operator/src/translate/rollout.js';
+import { simulatedNode } from '../cluster/nodes.js';
 import { kubectl } from './chart-helm.js';
 import { startOperator, type RunningOperator } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
 
 const { kc, core, apps, custom } = clients();
+const autoscaling = kc.makeApiClient(AutoscalingV2Api);
+const discovery = kc.makeApiClient(DiscoveryV1Api);
 const group = 'ecs.operator.dev';
 const version = 'v1alpha1';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -198,5 +203,176 @@ describe('Service controller', function () {
         expect(steadyAfter, 'the newest steady-state event follows the completion').to.be.within(0, completed);
       });
     }
+  });
+  describe('HorizontalPodAutoscaler', () => {
+    it('scales a Service through the scale subresource (to its min and max replicas; metrics need a metrics API)', async () => {
+      await create('taskdefinitions', 'TaskDefinition', 'hpa', taskSpec('nginx:1.27'));
+      await create('services', 'Service', 'hpa', { taskDefinition: 'hpa', desiredCount: 2 } satisfies ServiceSpec);
+      await steady('hpa', 2, 'hpa:1');
+      await autoscaling.createNamespacedHorizontalPodAutoscaler({
+        namespace,
+        body: {
+          metadata: { name: 'hpa' },
+          spec: {
+            scaleTargetRef: { apiVersion: ECS_API_VERSION, kind: 'Service', name: 'hpa' },
+            minReplicas: 4,
+            maxReplicas: 6,
+            metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+          },
+        },
+      });
+      await steady('hpa', 4, 'hpa:1', 120_000);
+      const hpa = await waitFor('the HPA to report AbleToScale', async () => {
+        const current = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace });
+        return current.status?.conditions?.some((c) => c.type === 'AbleToScale' && c.status === 'True') ? current : undefined;
+      });
+      expect(hpa.status?.currentReplicas).to.equal(4);
+      await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace, body: { spec: { maxReplicas: 3 } } }, mergePatch);
+      await steady('hpa', 3, 'hpa:1', 120_000);
+      await autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace });
+    });
+  });
+
+  describe('DAEMON', () => {
+    const readyNodes = async () => (await core.listNode()).items
+      .filter((n) => !n.metadata?.deletionTimestamp && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+      .map((n) => n.metadata?.name ?? '').sort();
+    /** Waits for one ready task of `taskDefinition` on each of `nodes`, and no other. */
+    const onEveryNode = (nodes: string[], taskDefinition: string) => waitFor(`one daemon task of ${taskDefinition} on each of ${nodes.length} nodes`, async () => {
+      const pods = await livePods('daemon');
+      const svc = await getService('daemon');
+      const placed = pods.map((p) => p.spec?.nodeName ?? '').sort();
+      const ok = JSON.stringify(placed) === JSON.stringify(nodes) && pods.every(isReady)
+        && pods.every((p) => p.metadata?.annotations?.['ecs.operator.dev/task-definition'] === taskDefinition)
+        && svc.status?.desiredCount === nodes.length && svc.status.runningCount === nodes.length
+        && svc.status.deployments?.length === 1 && svc.status.deployments[0]?.rolloutState === 'COMPLETED';
+      return ok ? svc : undefined;
+    }, { timeoutMs: 120_000, describe: async () => JSON.stringify({ nodes, pods: (await livePods('daemon')).map((p) => p.spec?.nodeName), status: (await getService('daemon')).status?.deployments }) });
+
+    it('runs one task per container instance, rolls with the DAEMON defaults, and follows a node added and removed', async () => {
+      const nodeName = `svc-e2e-${namespace}`;
+      await create('taskdefinitions', 'TaskDefinition', 'daemon', taskSpec('fluentbit:1'));
+      await create('services', 'Service', 'daemon', { taskDefinition: 'daemon', schedulingStrategy: 'DAEMON' } satisfies ServiceSpec);
+      const nodes = await readyNodes();
+      await onEveryNode(nodes, 'daemon:1');
+      const ds = await apps.readNamespacedDaemonSet({ name: 'daemon', namespace });
+      expect(ds.metadata?.ownerReferences?.[0]).to.deep.include({ kind: 'Service', name: 'daemon', controller: true });
+      expect(ds.spec?.updateStrategy?.rollingUpdate).to.deep.include({ maxUnavailable: '100%', maxSurge: '0%' });
+
+      // DAEMON defaults (0, 100): never more than one task per node.
+      const sampler = await sampleBounds('daemon', nodes.length, 0, 100);
+      await patchSpec('taskdefinitions', 'daemon', taskSpec('fluentbit:2'));
+      await onEveryNode(nodes, 'daemon:2');
+      const result = sampler.stop();
+      expect(result.violations, JSON.stringify(result)).to.deep.equal([]);
+
+      try {
+        await core.createNode({ body: simulatedNode(nodeName, { zone: 'us-east-1a', instanceType: 'm5.large', cpu: '2', memory: '8Gi' }) });
+        await onEveryNode([...nodes, nodeName].sort(), 'daemon:2');
+        await core.deleteNode({ name: nodeName });
+        await onEveryNode(nodes, 'daemon:2');
+      } finally {
+        await core.deleteNode({ name: nodeName }).catch(() => undefined);
+      }
+    });
+  });
+
+  describe('service discovery', () => {
+    it('publishes serviceRegistries and Service Connect names as core Services that select the tasks', async () => {
+      await create('taskdefinitions', 'TaskDefinition', 'disco', taskSpec('nginx:1.27'));
+      await create('services', 'Service', 'disco', {
+        taskDefinition: 'disco',
+        desiredCount: 2,
+        serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-disco', containerName: 'web', containerPort: 80 }],
+        serviceConnectConfiguration: { enabled: true, namespace, services: [{ portName: 'http', discoveryName: 'disco-api', clientAliases: [{ port: 8080 }] }] },
+      } satisfies ServiceSpec);
+      await steady('disco', 2, 'disco:1');
+      const byName = await waitFor('both core Services', async () => {
+        const list = (await core.listNamespacedService({ namespace, labelSelector: `${SERVICE_LABEL}=disco` })).items;
+        return list.length === 2 ? Object.fromEntries(list.map((s) => [s.metadata?.name ?? '', s])) : undefined;
+      });
+      expect(byName.disco?.spec?.ports?.map((p) => ({ port: p.port, targetPort: p.targetPort, protocol: p.protocol }))).to.deep.equal([{ port: 80, targetPort: 'http', protocol: 'TCP' }]);
+      expect(byName['disco-api']?.spec?.ports?.map((p) => ({ port: p.port, targetPort: p.targetPort }))).to.deep.equal([{ port: 8080, targetPort: 'http' }]);
+      for (const service of Object.values(byName)) {
+        expect(service.spec?.selector).to.deep.equal({ [SERVICE_LABEL]: 'disco' });
+        expect(service.spec?.type).to.equal('ClusterIP');
+        expect(service.metadata?.ownerReferences?.[0]).to.deep.include({ kind: 'Service', name: 'disco', controller: true });
+      }
+      const podIps = (await livePods('disco')).map((p) => p.status?.podIP).sort();
+      await waitFor('the endpoints of disco-api to be the tasks', async () => {
+        const slices = (await discovery.listNamespacedEndpointSlice({ namespace, labelSelector: 'kubernetes.io/service-name=disco-api' })).items;
+        const ready = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses).sort();
+        return JSON.stringify(ready) === JSON.stringify(podIps) ? true : undefined;
+      });
+
+      await patchSpec('services', 'disco', { serviceConnectConfiguration: { enabled: false } });
+      await waitFor('disco-api removed', async () =>
+        ((await core.listNamespacedService({ namespace, labelSelector: `${SERVICE_LABEL}=disco` })).items.length === 1 ? true : undefined));
+    });
+  });
+
+  describe('deletion', () => {
+    const revisionsOf = async (family: string): Promise<V1ControllerRevision[]> =>
+      (await apps.listNamespacedControllerRevision({ namespace, labelSelector: `ecs.operator.dev/family=${family}` })).items;
+
+    it('keeps a pinned revision while the Service runs it, and drains the tasks (DRAINING) before the Service goes', async () => {
+      await create('taskdefinitions', 'TaskDefinition', 'pin', taskSpec('nginx:1.27'));
+      await create('services', 'Service', 'pin', { taskDefinition: 'pin:1', desiredCount: 2 } satisfies ServiceSpec);
+      await steady('pin', 2, 'pin:1');
+      await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'pin' });
+      await waitFor('the TaskDefinition gone', async () =>
+        (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'pin' }).then(() => undefined, () => true)));
+      const [revision] = await revisionsOf('pin');
+      expect(revision?.metadata?.deletionTimestamp, 'revision pin-1 is being deleted but kept').to.not.equal(undefined);
+      await steady('pin', 2, 'pin:1');
+
+      // A finalizer of the test's own keeps the Service readable after the operator lets it go.
+      await custom.patchNamespacedCustomObject({
+        group, version, namespace, plural: 'services', name: 'pin',
+        body: { metadata: { finalizers: ['ecs.operator.dev/drain-tasks', 'test.ecs.operator.dev/hold'] } },
+      }, mergePatch);
+      await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'pin' });
+      const drained = await waitFor('the Service drained and released by the operator', async () => {
+        const svc = await getService('pin');
+        return svc.metadata.finalizers?.includes('ecs.operator.dev/drain-tasks') ? undefined : svc;
+      });
+      expect(drained.status).to.deep.include({ status: 'DRAINING', desiredCount: 0, runningCount: 0 });
+      expect(await livePods('pin')).to.have.length(0);
+      expect((await replicaSetsOf('pin')).map((rs) => rs.spec?.replicas)).to.deep.equal([0]);
+      await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'pin', body: { metadata: { finalizers: [] } } }, mergePatch);
+      await waitFor('the ReplicaSets collected and the revision released', async () =>
+        ((await replicaSetsOf('pin')).length === 0 && (await revisionsOf('pin')).length === 0 ? true : undefined), { timeoutMs: 90_000 });
+    });
+  });
+
+  describe('operator restart', () => {
+    it('resumes a rollout after a restart without leaving the bounds or making a second ReplicaSet', async () => {
+      await create('taskdefinitions', 'TaskDefinition', 'restart', taskSpec('nginx:1.27'));
+      await create('services', 'Service', 'restart', {
+        taskDefinition: 'restart', desiredCount: 10, deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 110 },
+      } satisfies ServiceSpec);
+      await steady('restart', 10, 'restart:1');
+      const sampler = await sampleBounds('restart', 10, 100, 110);
+      // Stop the operator as soon as the new deployment has begun: one task at a time leaves it far from done.
+      const begun = new Promise<void>((resolve) => {
+        const request = new Watch(kc).watch(`/apis/apps/v1/namespaces/${namespace}/replicasets`, { labelSelector: `${SERVICE_LABEL}=restart` }, (_phase, rs: V1ReplicaSet) => {
+          if (rs.metadata?.name === 'restart-2' && (rs.status?.readyReplicas ?? 0) >= 1) {
+            resolve();
+            void request.then((r) => r.abort());
+          }
+        }, () => undefined);
+      });
+      await patchSpec('taskdefinitions', 'restart', taskSpec('nginx:1.28'));
+      await begun;
+      await operator.stop();
+      const midway = Object.fromEntries((await replicaSetsOf('restart')).map((rs) => [rs.metadata?.name, rs.spec?.replicas ?? 0]));
+      expect(midway['restart-1'], JSON.stringify(midway)).to.be.greaterThan(0);
+      operator = await startOperator(namespace);
+      await steady('restart', 10, 'restart:2');
+      const result = sampler.stop();
+      expect(result.violations, JSON.stringify(result)).to.deep.equal([]);
+      const sets = Object.fromEntries((await replicaSetsOf('restart')).map((rs) => [rs.metadata?.name, rs.spec?.replicas]));
+      expect(sets).to.deep.equal({ 'restart-1': 0, 'restart-2': 10 });
+    });
   });
 });
