@@ -20,7 +20,7 @@
 // subresource. A converged service costs no request: children are applied only when their hash changes,
 // status only when it differs, and events are added only on a change.
 import {
-  PatchStrategy, setHeaderOptions, type V1DaemonSet, type V1Pod, type V1PodTemplateSpec, type V1ReplicaSet, type V1Service, type V1ServiceAccount,
+  PatchStrategy, setHeaderOptions, type V1DaemonSet, type V1Pod, type V1PodTemplateSpec, type V1ReplicaSet, type V1Service,
 } from '@kubernetes/client-node';
 import type { Cluster } from '../api/cluster.js';
 import { ECS_API_VERSION, ECS_GROUP, ECS_VERSION, type Condition } from '../api/meta.js';
@@ -39,16 +39,16 @@ import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE } from '../translate/labels.js';
 import { toLabelValue } from '../translate/names.js';
 import { revisionSpec } from '../translate/revisions.js';
 import {
-  circuitBreakerThreshold, computeRolloutStep, daemonRollingUpdate, deploymentPercents, replacementDelayMs, rolloutDone,
+  circuitBreakerThreshold, computeRolloutStep, deploymentPercents, replacementDelayMs, rolloutDone,
   type DeploymentTasks,
 } from '../translate/rollout.js';
 import {
-  addServiceEvents, deploymentId, deploymentLabelValue, replicaSetName, reportedTasks, rolloutReasons, serviceMessages,
+  addServiceEvents, deploymentId, replicaSetName, reportedTasks, rolloutReasons, serviceMessages,
 } from '../translate/service-deployments.js';
-import { discoveryServices } from '../translate/service-discovery.js';
 import { classifyServiceTask, type ServiceTask } from '../translate/service-tasks.js';
-import type { TaskDefinitionSpec } from '../api/taskdefinition.js';
-import { workloadTemplate } from '../translate/workload.js';
+import {
+  DEPLOYMENT_ANNOTATIONS, serviceDaemonSet, serviceDiscoveryObjects, serviceReplicaSet, serviceTarget, type ServiceTarget,
+} from '../translate/service-workload.js';
 import {
   byAge, clusterNameOf, controllerReference, findOrCreateCluster, isControlledBy, keysReferringTo, resolveTaskDefinition, setValid, VALID, type Validity,
 } from './common.js';
@@ -58,14 +58,8 @@ import { setPlaced, unschedulableReason } from './task.js';
 /** Held on a Service until its tasks are stopped. */
 export const SERVICE_FINALIZER = `${ECS_GROUP}/drain-tasks`;
 
-/** On a deployment's ReplicaSet (or a DAEMON service's DaemonSet). */
-export const DEPLOYMENT_ANNOTATIONS = {
-  /** The ECS deployment id, `ecs-svc/...` (the label holds its digits). */
-  id: `${ECS_GROUP}/deployment-id`,
-  /** COMPLETED or FAILED once the deployment got there; absent while IN_PROGRESS. */
-  rolloutState: `${ECS_GROUP}/rollout-state`,
-  rolloutStateReason: `${ECS_GROUP}/rollout-state-reason`,
-} as const;
+/** Pure, beside the objects they annotate (translate/service-workload.ts, which `ecs-operator translate` prints). */
+export { DEPLOYMENT_ANNOTATIONS } from '../translate/service-workload.js';
 
 const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY_VALUE}`;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -105,16 +99,8 @@ interface Deployment {
   createdAt?: string;
 }
 
-/** What the spec asks to run: the resolved revision's deployment, or why there is none. */
-interface Target {
-  name: string;
-  id: string;
-  taskDefinition: string;
-  spec: TaskDefinitionSpec;
-  template: V1PodTemplateSpec;
-  labels: Record<string, string>;
-  serviceAccounts: V1ServiceAccount[];
-}
+/** What the spec asks to run: the resolved revision's deployment. */
+type Target = ServiceTarget;
 
 /** What reconciling one scheduling strategy found and did, for the status. */
 interface Reconciled {
@@ -233,7 +219,6 @@ export function createServiceController(context: OperatorContext): Controller {
   function resolveTarget(svc: Service, cluster: Cluster, strategy: SchedulingStrategy, runs: (name: string, reference: string) => boolean): { target?: Target; validity: Validity } {
     const namespace = svc.metadata.namespace ?? '';
     const resourceName = svc.metadata.name ?? '';
-    const ecsName = svc.spec.serviceName ?? resourceName;
     const token = svc.spec.forceNewDeployment;
     let resolution = resolveTaskDefinition(context, namespace, svc.spec.taskDefinition, true);
     if (!resolution.ok) {
@@ -243,38 +228,17 @@ export function createServiceController(context: OperatorContext): Controller {
     }
     if (!resolution.ok) return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` } };
     const { family, number } = resolution;
-    const name = replicaSetName(resourceName, number, token);
-    const id = deploymentId(svc.metadata.uid ?? '', name);
     const clusterLabel = toLabelValue(cluster.metadata.name ?? '');
-    const serviceLabel = toLabelValue(resourceName);
-    const spec = revisionSpec(resolution.revision);
-    const workload = workloadTemplate({
-      cluster, spec, family, revision: number,
-      group: `service:${ecsName}`,
-      labels: { [LABELS.service]: serviceLabel, [LABELS.deployment]: deploymentLabelValue(id) },
-      selectorLabels: { [LABELS.service]: serviceLabel },
-      placementConstraints: svc.spec.placementConstraints ?? [],
-      ...(strategy === 'REPLICA' ? { placementStrategy: svc.spec.placementStrategy ?? [] } : {}),
-      ...(svc.spec.schedulerName ? { schedulerName: svc.spec.schedulerName } : {}),
-      restartPolicy: 'Always',
-      propagateTags: svc.spec.propagateTags === 'TASK_DEFINITION',
+    const { target, error } = serviceTarget({
+      service: svc, cluster, strategy, spec: revisionSpec(resolution.revision), family, revision: number,
       nodes: nodes.list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector)),
       pods: pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel),
     });
-    if (!workload.template) {
-      const error = workload.error ?? { path: 'spec', message: 'cannot be translated' };
-      return { validity: { valid: false, reason: 'InvalidSpec', message: `${error.path}: ${error.message}` } };
+    if (!target) {
+      const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };
+      return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` } };
     }
-    const taskDefinition = `${family}:${number}`;
-    const labels = {
-      [LABELS.managedBy]: MANAGED_BY_VALUE,
-      [LABELS.service]: serviceLabel,
-      [LABELS.cluster]: clusterLabel,
-      [LABELS.deployment]: deploymentLabelValue(id),
-      [LABELS.family]: toLabelValue(family),
-      [LABELS.revision]: String(number),
-    };
-    return { target: { name, id, taskDefinition, spec, template: workload.template, labels, serviceAccounts: workload.serviceAccounts }, validity: VALID };
+    return { target, validity: VALID };
   }
 
   function tasksOf(owner: { metadata?: { uid?: string } } | undefined, namespace: string, now: number, grace: number): Task[] {
@@ -286,22 +250,7 @@ export function createServiceController(context: OperatorContext): Controller {
   }
 
   function replicaSetObject(svc: Service, d: Deployment, replicas: number): V1ReplicaSet {
-    const annotations: Record<string, string> = {
-      [DEPLOYMENT_ANNOTATIONS.id]: d.id,
-      [ANNOTATIONS.taskDefinition]: d.taskDefinition,
-      ...(d.state ? { [DEPLOYMENT_ANNOTATIONS.rolloutState]: d.state } : {}),
-      ...(d.stateReason ? { [DEPLOYMENT_ANNOTATIONS.rolloutStateReason]: d.stateReason } : {}),
-    };
-    return {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: { name: d.name, namespace: svc.metadata.namespace, labels: d.labels, annotations, ownerReferences: [controllerReference(svc)] },
-      spec: {
-        replicas,
-        selector: { matchLabels: { [LABELS.service]: d.labels[LABELS.service] ?? '', [LABELS.deployment]: d.labels[LABELS.deployment] ?? '' } },
-        template: d.template,
-      },
-    };
+    return serviceReplicaSet(svc, d, replicas, [controllerReference(svc)]);
   }
 
   function deploymentOf(rs: V1ReplicaSet, svc: Service, tasks: Task[]): Deployment {
@@ -397,20 +346,16 @@ export function createServiceController(context: OperatorContext): Controller {
     const namespace = svc.metadata.namespace ?? '';
     const owned = coreServices.list(namespace).filter((s) => isControlledBy(s, svc));
     if (!target) return VALID;
-    const { services: desired, errors } = discoveryServices(svc.metadata.name ?? '', svc.spec, target.spec);
-    const selector = { [LABELS.service]: toLabelValue(svc.metadata.name ?? '') };
-    for (const { name, ports } of desired) {
+    const { services: desired, errors } = serviceDiscoveryObjects(svc, target.spec, [controllerReference(svc)]);
+    for (const service of desired) {
+      const name = service.metadata?.name ?? '';
       const live = coreServices.get(name, namespace);
       if (live && !isControlledBy(live, svc)) {
         return { valid: false, reason: 'ServiceNameTaken', message: `spec: a core Service named '${name}' exists and does not belong to this Service; it is left alone` };
       }
-      await context.applier.apply<V1Service>({
-        apiVersion: 'v1', kind: 'Service',
-        metadata: { name, namespace, labels: { [LABELS.managedBy]: MANAGED_BY_VALUE, ...selector }, ownerReferences: [controllerReference(svc)] },
-        spec: { type: 'ClusterIP', selector, ports },
-      }, live);
+      await context.applier.apply<V1Service>(service, live);
     }
-    for (const stale of owned.filter((s) => !desired.some((d) => d.name === s.metadata?.name))) await context.applier.delete(stale);
+    for (const stale of owned.filter((s) => !desired.some((d) => d.metadata?.name === s.metadata?.name))) await context.applier.delete(stale);
     const [first] = errors;
     return first ? { valid: false, reason: 'InvalidServiceDiscovery', message: `${first.path}: ${first.message}` } : VALID;
   }
@@ -614,24 +559,7 @@ export function createServiceController(context: OperatorContext): Controller {
   }
 
   function daemonSetObject(svc: Service, target: Target): V1DaemonSet {
-    const serviceLabel = target.labels[LABELS.service] ?? '';
-    const { [LABELS.deployment]: _deployment, [LABELS.family]: _family, [LABELS.revision]: _revision, ...labels } = target.labels;
-    return {
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      metadata: {
-        name: svc.metadata.name,
-        namespace: svc.metadata.namespace,
-        labels,
-        annotations: { [DEPLOYMENT_ANNOTATIONS.id]: target.id, [ANNOTATIONS.taskDefinition]: target.taskDefinition },
-        ownerReferences: [controllerReference(svc)],
-      },
-      spec: {
-        selector: { matchLabels: { [LABELS.service]: serviceLabel } },
-        template: target.template,
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: daemonRollingUpdate(deploymentPercents('DAEMON', svc.spec.deploymentConfiguration)) },
-      },
-    };
+    return serviceDaemonSet(svc, target, [controllerReference(svc)]);
   }
 
   async function reconcileDaemon(svc: Service, cluster: Cluster | undefined, key: string, previous: ServiceStatus, log: EventLog, validity: Validity): Promise<Reconciled> {
