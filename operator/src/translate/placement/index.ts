@@ -74,6 +74,7 @@ export {
 export { printQuery } from './query-ast.js';
 export type { Condition, QueryExpression, Subject } from './query-ast.js';
 export { MAX_EXPRESSION_LENGTH, parseQuery, type ParseResult, type QuerySyntaxError } from './query-parser.js';
+export { constraintSources, explainUnplaced, unplacedReasons, type UnplacedInput } from './unplaced.js';
 export {
   DEFAULT_SCHEDULER_NAME,
   SCHEDULER_NAMES,
