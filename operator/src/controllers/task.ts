@@ -2,9 +2,15 @@
 // definition revision and never restarted. Status follows the Pod through the ECS lifecycle (observeTask);
 // the controller carries out the stops it decides (EssentialContainerExited, TaskFailedToStart,
 // UserInitiated) by deleting the Pod, and keeps a STOPPED task's Pod for the retention period.
-import type { V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
+//
+// Placement evaluated on the Nodes (patterns, agentConnected, ...) names the matching nodes in the pod's node
+// affinity, a snapshot. While such a pod waits unscheduled, Node changes make the controller compile it again;
+// when the node affinity differs, the pod (which never started) is deleted and created anew from the same
+// revision, the task staying PENDING. The decision is written to the status (Placed=False, PlacementChanged)
+// before the delete, so that a restart in between still knows the missing pod is being replaced, not lost.
+import type { V1Node, V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster } from '../api/cluster.js';
-import type { Condition } from '../api/meta.js';
+import { ECS_GROUP, type Condition } from '../api/meta.js';
 import type { Task, TaskStatus } from '../api/task.js';
 import { sameJson } from '../runtime/apply.js';
 import { statusCodeOf } from '../runtime/clients.js';
@@ -16,6 +22,7 @@ import { keyOf } from '../runtime/keys.js';
 import { matchesLabelSelector } from '../translate/cluster-status.js';
 import { ANNOTATIONS, LABELS } from '../translate/labels.js';
 import { toLabelValue } from '../translate/names.js';
+import { constraintSources, explainUnplaced } from '../translate/placement/index.js';
 import { parseTaskDefinitionReference, revisionSpec } from '../translate/revisions.js';
 import { observeTask } from '../translate/task-status.js';
 import { taskPod } from '../translate/workload.js';
@@ -24,6 +31,12 @@ import {
 } from './common.js';
 import type { OperatorContext } from './context.js';
 import { taskDefinitionArn } from './taskdefinition.js';
+
+/** On a task's pod whose placement was evaluated on the Nodes: compiled again when Nodes change while it waits. */
+export const PLACEMENT_EVALUATED_ANNOTATION = `${ECS_GROUP}/placement-evaluated-on-nodes`;
+
+/** The Placed reason while a waiting pod is replaced because the nodes its placement admits changed. */
+export const PLACEMENT_CHANGED = 'PlacementChanged';
 
 /** ECS wording of a task that waits for capacity, with the scheduler's reason. */
 export function unplacedMessage(who: string, schedulerMessage: string): string {
@@ -61,25 +74,75 @@ export function createTaskController(context: OperatorContext): Controller {
   const expectations = new Expectations({ clock: context.clock });
   expectations.observe(pods);
 
-  /** The Pod a Task should have, or why it cannot have one (translate/workload.ts, which `ecs-operator translate` prints too). */
-  function desiredPod(task: Task, cluster: Cluster): Launch {
+  /** The Cluster's container instances. */
+  const clusterNodes = (cluster: Cluster): V1Node[] => nodes.list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector));
+  /** The Cluster's task pods in `namespace`. */
+  const clusterPods = (namespace: string, task: Task): V1Pod[] => {
+    const clusterLabel = toLabelValue(clusterNameOf(task.spec));
+    return pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel);
+  };
+
+  /**
+   * The Pod a Task should have, or why it cannot have one (translate/workload.ts, which `ecs-operator translate`
+   * prints too). `reference` is the task definition to resolve: the Task's for a new task, the revision it
+   * launched with for a pod created again.
+   */
+  function desiredPod(task: Task, cluster: Cluster, reference = task.spec.taskDefinition, forNewWork = true): Launch {
     const namespace = task.metadata.namespace ?? '';
-    const resolution = resolveTaskDefinition(context, namespace, task.spec.taskDefinition, true);
+    const resolution = resolveTaskDefinition(context, namespace, reference, forNewWork);
     if (!resolution.ok) return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` } };
     const { family, number } = resolution;
-    const clusterLabel = toLabelValue(clusterNameOf(task.spec));
-    const { pod, serviceAccounts, error } = taskPod({
-      task, cluster, spec: revisionSpec(resolution.revision), family, revision: number,
-      nodes: nodes.list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector)),
-      pods: pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel),
+    const { pod, serviceAccounts, error, nodeEvaluated } = taskPod({
+      task, cluster, spec: revisionSpec(resolution.revision), family, revision: number, nodes: clusterNodes(cluster), pods: clusterPods(namespace, task),
     });
     const taskDefinition = `${family}:${number}`;
     if (!pod) {
       const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };
       return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, taskDefinition, family };
     }
-    pod.metadata = { ...pod.metadata, namespace, ownerReferences: [controllerReference(task)] };
+    const annotations = { ...pod.metadata?.annotations, ...(nodeEvaluated ? { [PLACEMENT_EVALUATED_ANNOTATION]: 'true' } : {}) };
+    pod.metadata = { ...pod.metadata, namespace, annotations, ownerReferences: [controllerReference(task)] };
     return { validity: VALID, taskDefinition, family, serviceAccounts, pod };
+  }
+
+  /** The scheduler's reason a waiting pod of revision `reference` is not placed, with the ECS constraints it comes from. */
+  function unplacedReason(task: Task, pod: V1Pod, cluster: Cluster, reference: string): string | undefined {
+    const schedulerMessage = unschedulableReason(pod);
+    const resolution = schedulerMessage === undefined ? undefined : resolveTaskDefinition(context, task.metadata.namespace ?? '', reference, false);
+    if (schedulerMessage === undefined || !resolution?.ok) return schedulerMessage;
+    const spec = revisionSpec(resolution.revision);
+    return explainUnplaced({
+      schedulerMessage,
+      constraints: constraintSources(reference, spec.placementConstraints, task.spec.placementConstraints),
+      attributeLabels: cluster.spec.attributeLabels ?? {},
+      nodes: clusterNodes(cluster),
+      pods: clusterPods(task.metadata.namespace ?? '', task),
+      ...(task.spec.containerInstance ? { containerInstance: task.spec.containerInstance } : {}),
+    });
+  }
+
+  /**
+   * Whether a waiting pod evaluated on the Nodes must be created again: its node affinity is not what
+   * compiling it now gives. Only for a pod that no node has been given yet.
+   */
+  function placementChanged(task: Task, pod: V1Pod, cluster: Cluster, reference: string): boolean {
+    if (pod.spec?.nodeName || pod.metadata?.deletionTimestamp || pod.metadata?.annotations?.[PLACEMENT_EVALUATED_ANNOTATION] !== 'true') return false;
+    const desired = desiredPod(task, cluster, reference, false).pod;
+    return desired !== undefined && !sameJson(desired.spec?.affinity?.nodeAffinity, pod.spec?.affinity?.nodeAffinity);
+  }
+
+  /** Deletes a pod that waits unscheduled, only in the very version seen (a bound pod is left alone). */
+  async function deleteWaitingPod(key: string, pod: V1Pod): Promise<void> {
+    const { name = '', namespace = '', uid, resourceVersion } = pod.metadata ?? {};
+    // Expected before the request: the watch may deliver the deletion before the response is read.
+    expectations.expectDeletion(key, key);
+    try {
+      await context.clients.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0, body: { preconditions: { uid, resourceVersion } } });
+    } catch (error) {
+      expectations.deletionObserved(key);
+      // 409: the pod changed (the scheduler bound it), 404: it is gone; the next event decides again.
+      if (statusCodeOf(error) !== 409 && statusCodeOf(error) !== 404) throw error;
+    }
   }
 
   async function createServiceAccounts(namespace: string, accounts: readonly V1ServiceAccount[]): Promise<void> {
@@ -96,7 +159,7 @@ export function createTaskController(context: OperatorContext): Controller {
       expectations.forget(key);
       return undefined;
     }
-    const previous = task.status ?? {};
+    let previous = task.status ?? {};
     const now = new Date(context.clock.now()).toISOString();
     const found = pods.get(name, namespace);
     if (found && !isControlledBy(found, task)) {
@@ -116,25 +179,37 @@ export function createTaskController(context: OperatorContext): Controller {
       return undefined;
     }
 
-    let observation = observeTask({ pod, previous, desiredStatus: task.spec.desiredStatus ?? 'RUNNING', now });
+    const desiredStatus = task.spec.desiredStatus ?? 'RUNNING';
+    // A pod being replaced (placement changed while it waited) is missing on purpose: the task is still PENDING.
+    const replacing = (s: TaskStatus) => !pod && s.lastStatus === 'PENDING' && s.conditions?.some((c) => c.type === 'Placed' && c.reason === PLACEMENT_CHANGED) === true;
+    const observe = (s: TaskStatus) => observeTask({ pod, previous: replacing(s) ? { ...s, lastStatus: 'PROVISIONING' } : s, desiredStatus, now });
+    let observation = observe(previous);
     if (!pod && observation.status.stopCode === 'TerminationNotice' && !previous.stopCode) {
       // The pod is gone and the cache knows no reason: it may lag behind the status this controller wrote just
       // before deleting the pod. Read the Task itself before concluding the pod was lost.
       const fresh = (await context.clients.custom.getNamespacedCustomObject({
         group: 'ecs.operator.dev', version: 'v1alpha1', namespace, plural: 'tasks', name,
       })) as Task;
-      if (fresh.status?.stopCode) observation = observeTask({ previous: fresh.status, desiredStatus: task.spec.desiredStatus ?? 'RUNNING', now });
+      if (fresh.status?.stopCode) observation = observeTask({ previous: fresh.status, desiredStatus, now });
+      else if (fresh.status && replacing(fresh.status)) {
+        previous = fresh.status;
+        observation = observe(previous);
+      }
     }
+    const replaced = replacing(previous);
     const clusterName = clusterNameOf(task.spec);
     let validity: Validity = VALID;
     let reference = pod?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] ?? previous.taskDefinition;
+    let replace = false;
+    let unplaced = unschedulableReason(pod);
 
     if (!pod && observation.status.lastStatus === 'PROVISIONING') {
       const cluster = await findOrCreateCluster(context, namespace, clusterName);
       if (!cluster) {
         validity = { valid: false, reason: 'ClusterNotFound', message: `spec.cluster: Cluster '${clusterName}' does not exist in namespace ${namespace}` };
       } else if (expectations.satisfied(key)) {
-        const launch = desiredPod(task, cluster);
+        // A replacement keeps the revision the task launched with, even one made INACTIVE since.
+        const launch = replaced && reference ? desiredPod(task, cluster, reference, false) : desiredPod(task, cluster);
         validity = launch.validity;
         reference = launch.taskDefinition ?? reference;
         if (launch.pod) {
@@ -150,11 +225,21 @@ export function createTaskController(context: OperatorContext): Controller {
           }
         }
       }
+    } else if (pod && reference && !observation.stopPod && !pod.spec?.nodeName && observation.status.lastStatus === 'PENDING') {
+      const cluster = clusters.get(clusterName, namespace);
+      replace = cluster !== undefined && expectations.satisfied(key) && placementChanged(task, pod, cluster, reference);
+      if (cluster && !replace) unplaced = unplacedReason(task, pod, cluster, reference);
     }
     const family = reference ? parseTaskDefinitionReference(reference)?.family : undefined;
     const revision = reference ? parseTaskDefinitionReference(reference)?.revision : undefined;
     let conditions = setValid(context, task, previous.conditions, validity);
-    conditions = setPlaced(context, task, conditions, `(task ${name})`, unschedulableReason(pod));
+    if (replace) {
+      const message = 'the container instances that meet its placement constraints changed; its waiting pod is created again';
+      conditions = setCondition(conditions, { type: 'Placed', status: 'False', reason: PLACEMENT_CHANGED, message }, new Date(context.clock.now()));
+      context.events.normal(task, PLACEMENT_CHANGED, `Task ${message}`);
+    } else if (!(replaced && !pod)) {
+      conditions = setPlaced(context, task, conditions, `(task ${name})`, unplaced);
+    }
     const status: TaskStatus = {
       ...observation.status,
       observedGeneration: task.metadata.generation ?? 0,
@@ -169,6 +254,8 @@ export function createTaskController(context: OperatorContext): Controller {
       conditions,
     };
     if (status.group === undefined) delete status.group;
+    // Between the old pod and the new one (and until the scheduler has seen the new one) the task stays PENDING.
+    if (previous.lastStatus === 'PENDING' && status.lastStatus === 'PROVISIONING') status.lastStatus = 'PENDING';
     const { version: _before, ...was } = previous;
     const { version: _after, ...is } = status;
     status.version = sameJson(was, is) ? previous.version ?? 0 : (previous.version ?? 0) + 1;
@@ -180,6 +267,9 @@ export function createTaskController(context: OperatorContext): Controller {
       if (!(await context.applier.delete(pod))) expectations.deletionObserved(key);
       const type = observation.stopPod.stopCode === 'UserInitiated' ? 'normal' : 'warning';
       context.events[type](task, observation.stopPod.stopCode, `Task stopping: ${observation.stopPod.stoppedReason}`);
+    } else if (replace && pod) {
+      await deleteWaitingPod(key, pod);
+      log.info('placement changed; waiting pod created again', { taskDefinition: reference });
     }
     return undefined;
   }
@@ -197,5 +287,12 @@ export function createTaskController(context: OperatorContext): Controller {
     keysReferringTo(waiting(r.metadata?.namespace), r.metadata?.labels?.[LABELS.family] ?? ''));
   controller.watch(clusters, (c) =>
     waiting(c.metadata.namespace).filter((t) => clusterNameOf(t.spec) === c.metadata.name).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)));
+  // Node changes (added, relabelled, Ready or not) can change what placement evaluated on nodes admits: the
+  // tasks whose pods wait unscheduled with such placement compile it again. Their pods carry the annotation.
+  const taskOf = controllerOwnerKey('Task');
+  controller.watch(nodes, () => pods.list()
+    .filter((p) => p.metadata?.annotations?.[PLACEMENT_EVALUATED_ANNOTATION] === 'true' && !p.spec?.nodeName && !p.metadata.deletionTimestamp)
+    .map((p) => taskOf(p))
+    .filter((k): k is string => typeof k === 'string'));
   return controller;
 }
