@@ -34,7 +34,7 @@ function expectSubset(actual: unknown, expected: unknown, path: string): void {
 }
 
 describe('examples and the ecs-operator command on the API server', function () {
-  const { core } = clients();
+  const { core, apps } = clients();
   let namespace: { name: string; remove: () => Promise<void> };
 
   before(async () => {
@@ -88,20 +88,29 @@ describe('examples and the ecs-operator command on the API server', function () 
     const { code, stdout, stderr } = await kubectl(['apply', '--dry-run=server', '--validate=strict', '-n', namespace.name, '-f', '-'], { input: result.stdout, allowFailure: true });
     expect(code, stderr).to.equal(0);
     expect(stdout.trim().split('\n').sort()).to.deep.equal([
-      'daemonset.apps/node-exporter-1 created (server dry run)',
+      'daemonset.apps/node-exporter created (server dry run)',
       'pod/monthly-report-2024-11 created (server dry run)',
       'pod/static-site-preview created (server dry run)',
       'podtemplate/orders-api-1 created (server dry run)',
       'replicaset.apps/web-1 created (server dry run)',
+      'service/web created (server dry run)',
       'serviceaccount/orders-api-task created (server dry run)',
     ]);
   });
 
-  it('the operator creates the very Pods translate prints for the example Tasks', async () => {
-    const printed = await cli(translateMain, ['-n', namespace.name, '-f', `${ROOT}examples/shared-volume-task.yaml`, '-f', `${ROOT}examples/batch-task.yaml`]);
+  it('the operator creates the very Pods translate prints for the example Tasks, and the ReplicaSet and Service of the web service', async () => {
+    const printed = await cli(translateMain, ['-n', namespace.name, '-f', `${ROOT}examples/shared-volume-task.yaml`, '-f', `${ROOT}examples/batch-task.yaml`, '-f', `${ROOT}examples/web-service.yaml`]);
     expect(printed.status).to.equal(0);
     const operator = await startOperator(namespace.name);
     try {
+      // The deployment id (a label of the ReplicaSet and its pods) derives from the Service's uid, which only the
+      // API server knows; everything else is the same.
+      const replicaSet = await waitFor('ReplicaSet web-1', () => apps.readNamespacedReplicaSet({ name: 'web-1', namespace: namespace.name }).catch(() => undefined));
+      const expectedReplicaSet = printed.objects.find((o) => o.kind === 'ReplicaSet');
+      expect(replicaSet.spec?.replicas).to.equal(expectedReplicaSet.spec.replicas);
+      expectSubset(replicaSet.spec?.template?.spec, expectedReplicaSet.spec.template.spec, 'web-1.spec.template.spec');
+      const service = await waitFor('core Service web', () => core.readNamespacedService({ name: 'web', namespace: namespace.name }).catch(() => undefined));
+      expectSubset(service.spec, printed.objects.find((o) => o.kind === 'Service').spec, 'service web.spec');
       for (const expected of printed.objects.filter((o) => o.kind === 'Pod')) {
         const pod = await waitFor(`Pod ${expected.metadata.name}`, () => core.readNamespacedPod({ name: expected.metadata.name, namespace: namespace.name }).catch(() => undefined));
         // The template hash label covers the whole pod template: equal, the operator built the same pod. (Once

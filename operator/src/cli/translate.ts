@@ -1,19 +1,20 @@
 // `ecs-operator translate`: TaskDefinition, Task and Service manifests (or ECS JSON) → the Kubernetes objects the
-// operator would create for them, without a cluster. A Task gets its Pod and a Service its ReplicaSet (a DaemonSet
-// for DAEMON), each with the ServiceAccount of its task role; a TaskDefinition that nothing in the input runs gets
-// a PodTemplate, the pod its tasks would run. Tasks and Services find their TaskDefinition by family among the
-// input files, in the same namespace.
+// operator would create for them, without a cluster, built by the same functions the controllers use. A Task gets
+// its Pod; a Service the ReplicaSet of its first deployment (a DaemonSet for DAEMON) and the core Services of its
+// discovery; each the ServiceAccount of its task role. A TaskDefinition that nothing in the input runs gets a
+// PodTemplate, the pod its tasks would run. Tasks and Services find their TaskDefinition by family among the input
+// files, in the same namespace.
 import type { KubernetesObject, V1PodTemplate, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster, Service, Task, TaskDefinition } from '../api/index.js';
 import type { Issue } from '../translate/issues.js';
 import { familyOf, parseTaskDefinitionReference, registeredSpec, revisionName } from '../translate/revisions.js';
+import { serviceDaemonSet, serviceDiscoveryObjects, serviceReplicaSet, serviceTarget } from '../translate/service-workload.js';
 import { checkTaskDefinition, taskDefinitionToPodTemplate } from '../translate/template.js';
 import { clusterNameOf, taskPod, type Workload } from '../translate/workload.js';
 import type { CommandRegistration } from './main.js';
 import { fileCommand, InputError, warn, type CliIO, type FileOptions, type Location, type Problem } from './io.js';
 import { toYamlDocuments } from './output.js';
 import { loadResources, type EcsObject, type Resource } from './resources.js';
-import { serviceWorkload } from './service-workload.js';
 
 interface Definition {
   resource: Resource<TaskDefinition>;
@@ -152,8 +153,15 @@ class Translator {
         if (!resolved) continue;
         const { definition, revision } = resolved;
         const spec = registeredSpec(definition.resource.object);
-        const result = serviceWorkload(service.object, this.clusterOf(service), spec, definition.family, revision);
-        this.emit(service, result, definition, revision, result.workload);
+        const strategy = service.object.spec.schedulingStrategy ?? 'REPLICA';
+        const { target, ...result } = serviceTarget({ service: service.object, cluster: this.clusterOf(service), strategy, spec, family: definition.family, revision, nodes: [], pods: [] });
+        // A first deployment: the ReplicaSet starts with every task desired, as the rollout lets it.
+        const workload = target && (strategy === 'DAEMON' ? serviceDaemonSet(service.object, target) : serviceReplicaSet(service.object, target, service.object.spec.desiredCount ?? 0));
+        this.emit(service, result, definition, revision, workload);
+        if (!target) continue;
+        const discovery = serviceDiscoveryObjects(service.object, spec);
+        for (const { path, message } of discovery.errors) this.problems.push({ ...service.at(path), message });
+        this.objects.push(...(discovery.services as KubernetesObject[]));
       }
     }
   }

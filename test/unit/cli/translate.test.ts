@@ -8,23 +8,31 @@ const kinds = (objects: any[]) => objects.map((o) => `${o.kind}/${o.metadata.nam
 
 describe('ecs-operator translate', () => {
   describe('examples/web-service.yaml', () => {
-    it('gives the Service\'s ReplicaSet web-1 with 3 replicas of the nginx pod, health check as probes', async () => {
+    it('gives the ReplicaSet web-1 of the first deployment, 3 replicas of the nginx pod with the health check as probes, and a core Service for the load balancer', async () => {
       const result = await run(main, ['-f', 'examples/web-service.yaml']);
       expect(result.status).to.equal(0);
-      expect(kinds(result.objects)).to.deep.equal(['ReplicaSet/web-1']);
+      expect(kinds(result.objects)).to.deep.equal(['ReplicaSet/web-1', 'Service/web']);
       const replicaSet = result.objects[0];
       const hash = replicaSet.spec.template.metadata.labels['ecs.operator.dev/template-hash'];
+      const deployment = replicaSet.metadata.labels['ecs.operator.dev/deployment'];
       expect(hash).to.match(/^[0-9a-f]{10}$/);
+      expect(replicaSet.metadata.annotations).to.deep.equal({ 'ecs.operator.dev/deployment-id': `ecs-svc/${deployment}`, 'ecs.operator.dev/task-definition': 'web:1' });
       expect(replicaSet.spec.replicas).to.equal(3);
-      expect(replicaSet.spec.selector).to.deep.equal({ matchLabels: { 'ecs.operator.dev/service': 'web', 'ecs.operator.dev/template-hash': hash } });
+      expect(replicaSet.spec.selector).to.deep.equal({ matchLabels: { 'ecs.operator.dev/service': 'web', 'ecs.operator.dev/deployment': deployment } });
       expect(replicaSet.spec.template.metadata.labels).to.deep.equal({
         'app.kubernetes.io/managed-by': 'ecs-operator',
         'ecs.operator.dev/family': 'web',
         'ecs.operator.dev/revision': '1',
         'ecs.operator.dev/service': 'web',
+        'ecs.operator.dev/deployment': deployment,
         'ecs.operator.dev/cluster': 'default',
         'ecs.operator.dev/group': 'service.web',
         'ecs.operator.dev/template-hash': hash,
+      });
+      expect(result.objects[1].spec).to.deep.equal({
+        type: 'ClusterIP',
+        selector: { 'ecs.operator.dev/service': 'web' },
+        ports: [{ name: 'tcp-80', port: 80, targetPort: 'http', protocol: 'TCP' }],
       });
       const spec = replicaSet.spec.template.spec;
       expect(spec.restartPolicy).to.equal('Always');
@@ -124,7 +132,8 @@ describe('ecs-operator translate', () => {
     const result = await run(main, ['-f', 'examples/daemon-service.yaml']);
     expect(result.status).to.equal(0);
     expect(result.stderr).to.equal('');
-    expect(kinds(result.objects)).to.deep.equal(['DaemonSet/node-exporter-1']);
+    expect(kinds(result.objects)).to.deep.equal(['DaemonSet/node-exporter']);
+    expect(result.objects[0].spec.updateStrategy).to.deep.equal({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '100%', maxSurge: '0%' } });
     const { spec } = result.objects[0].spec.template;
     expect(spec).to.deep.include({ hostNetwork: true, hostPID: true, restartPolicy: 'Always' });
     expect(spec).not.to.have.property('topologySpreadConstraints');
@@ -142,7 +151,7 @@ describe('ecs-operator translate', () => {
     const result = await run(main, files);
     expect(result.status).to.equal(0);
     expect(kinds(result.objects)).to.deep.equal([
-      'ReplicaSet/web-1', 'Pod/static-site-preview', 'Pod/monthly-report-2024-11', 'DaemonSet/node-exporter-1',
+      'ReplicaSet/web-1', 'Service/web', 'Pod/static-site-preview', 'Pod/monthly-report-2024-11', 'DaemonSet/node-exporter',
       'ServiceAccount/orders-api-task', 'PodTemplate/orders-api-1',
     ]);
   });
