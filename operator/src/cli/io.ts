@@ -1,7 +1,7 @@
 // What the file-reading commands (import, translate) share: where they read and write, how a problem in an
 // input becomes one line naming the file and the field, and how a command runs in-process for tests.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 
 /** The commands' view of the outside world; tests pass one that records instead of printing. */
@@ -10,6 +10,8 @@ export interface CliIO {
   stderr(text: string): void;
   /** `-` is standard input. */
   readFile(path: string): string;
+  /** The manifest files (.yaml, .yml, .json) directly in a directory, as `kubectl apply -f DIR` reads them; undefined when `path` is no directory. */
+  filesIn(path: string): string[] | undefined;
   /** Creates the directories on the way. */
   writeFile(path: string, text: string): void;
   /** Records the exit status of the command (the process's when run from the shell). */
@@ -21,6 +23,10 @@ export function processIO(): CliIO {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     readFile: (path) => readFileSync(path === '-' ? 0 : path, 'utf8'),
+    filesIn: (path) => {
+      if (path === '-' || !statSync(path, { throwIfNoEntry: false })?.isDirectory()) return undefined;
+      return readdirSync(path).filter((name) => /\.(ya?ml|json)$/.test(name)).sort().map((name) => join(path, name));
+    },
     writeFile: (path, text) => {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text);
@@ -132,7 +138,7 @@ export function fileCommand<Options extends FileOptions>(definition: FileCommand
   const build = (io: CliIO): Command => {
     const command = new Command(definition.name)
       .description(definition.description)
-      .requiredOption('-f, --filename <file>', `${definition.filesHelp} (repeat for more; - reads stdin)`, collect)
+      .requiredOption('-f, --filename <file>', `${definition.filesHelp}; repeat for more, a directory gives its .yaml, .yml and .json files, - reads stdin`, collect)
       .option('-n, --namespace <namespace>', definition.namespaceHelp);
     return (definition.options?.(command) ?? command).action((options: Options) => reportFailures(io, () => definition.run(io, options)));
   };

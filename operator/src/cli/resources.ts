@@ -91,7 +91,7 @@ export interface LoadOptions {
 /** The ECS resources of `files` in order. Warnings go to stderr; any problem throws an InputError listing all of them. */
 export function loadResources(io: CliIO, files: readonly string[], { ecsJsonOnly = false }: LoadOptions = {}): Resource[] {
   const loader = new Loader(io);
-  for (const file of files) {
+  for (const file of files.flatMap((path) => io.filesIn(path) ?? [path])) {
     for (const document of readDocuments(io, file)) {
       if (!isManifest(document.value)) loader.ecsJson(document);
       else if (ecsJsonOnly) loader.problems.push({ file, ...(document.document ? { resource: document.document } : {}), message: 'is a Kubernetes manifest already; import reads ECS JSON (translate reads both)' });

@@ -2,7 +2,7 @@
 // recorded, and each run returns its exit status, stdout, stderr and the YAML documents printed.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import type { CliIO } from '../../../operator/src/cli/io.js';
+import { processIO, type CliIO } from '../../../operator/src/cli/io.js';
 
 export interface Run {
   status: number;
@@ -18,6 +18,8 @@ export interface Run {
 /** The repository root, so tests can name files as a user in the checkout would (`examples/web-service.yaml`). */
 export const ROOT = new URL('../../../', import.meta.url).pathname;
 
+const onDisk = (path: string) => (path.startsWith('/') ? path : `${ROOT}${path}`);
+
 export async function run(main: (argv: readonly string[], io: CliIO) => Promise<number>, argv: string[], files: Record<string, string> = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
@@ -25,7 +27,8 @@ export async function run(main: (argv: readonly string[], io: CliIO) => Promise<
   const io: CliIO = {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
-    readFile: (path) => files[path] ?? readFileSync(path.startsWith('/') ? path : `${ROOT}${path}`, 'utf8'),
+    readFile: (path) => files[path] ?? readFileSync(onDisk(path), 'utf8'),
+    filesIn: (path) => (path in files ? undefined : processIO().filesIn(onDisk(path))?.map((file) => (path.startsWith('/') ? file : file.slice(ROOT.length)))),
     writeFile: (path, text) => void written.set(path, text),
     setExitCode: () => undefined,
   };

@@ -146,7 +146,7 @@ describe('ecs-operator translate', () => {
     expect(spec.containers[0].args).to.deep.equal(['--path.procfs=/host/proc', '--path.sysfs=/host/sys', '--path.rootfs=/host/root']);
   });
 
-  it('translates every example in one run, each object once', async () => {
+  it('translates every example in one run, each object once, from the files or from the directory as kubectl apply -f reads it', async () => {
     const files = ['web-service', 'shared-volume-task', 'batch-task', 'secrets-environment', 'daemon-service'].flatMap((name) => ['-f', `examples/${name}.yaml`]);
     const result = await run(main, files);
     expect(result.status).to.equal(0);
@@ -154,6 +154,10 @@ describe('ecs-operator translate', () => {
       'ReplicaSet/web-1', 'Service/web', 'Pod/static-site-preview', 'Pod/monthly-report-2024-11', 'DaemonSet/node-exporter',
       'ServiceAccount/orders-api-task', 'PodTemplate/orders-api-1',
     ]);
+    const directory = await run(main, ['-f', 'examples/']);
+    expect(directory.status).to.equal(0);
+    expect(kinds(directory.objects).sort()).to.deep.equal(kinds(result.objects).sort());
+    expect(directory.errors).to.deep.equal(result.errors);
   });
 
   it('finds a Task\'s TaskDefinition in another file, and places both in the namespace given with -n', async () => {
