@@ -19,7 +19,7 @@ import { loadResources, type EcsObject, type Resource } from './resources.js';
 interface Definition {
   resource: Resource<TaskDefinition>;
   family: string;
-  /** The revision the input says this is: ECS's number for imported JSON, else what Tasks and Services pin, else 1. */
+  /** ECS's number of an imported task definition; otherwise unknown, and a Task or Service gets the one it pins, or 1. */
   revision?: number;
   /** Whether it translates for some Cluster. */
   valid: boolean;
@@ -42,14 +42,17 @@ class Translator {
   readonly problems: Problem[] = [];
   private readonly definitions = new Map<string, Definition>();
   private readonly clusters = new Map<string, Cluster>();
-  private readonly printed = new Set<string>();
+  /** Warnings given, so that a task definition's warning is not repeated for each Task or Service that runs it. */
+  private readonly warned = new Set<string>();
+  /** ServiceAccounts printed: tasks of one role share one. */
+  private readonly accounts = new Set<string>();
 
   constructor(private readonly io: CliIO, private readonly resources: readonly Resource[]) {}
 
   private warnOnce(location: Location, message: string): void {
     const line = JSON.stringify([location, message]);
-    if (!this.printed.has(line)) warn(this.io, { ...location, message });
-    this.printed.add(line);
+    if (!this.warned.has(line)) warn(this.io, { ...location, message });
+    this.warned.add(line);
   }
 
   /** An issue of a Task's or Service's translation, at the resource, or at the TaskDefinition when it names a revision's field. */
@@ -130,9 +133,9 @@ class Translator {
 
   private addServiceAccounts(accounts: readonly V1ServiceAccount[], namespace: string): void {
     for (const account of accounts) {
-      const key = `ServiceAccount ${keyOf(namespace, account.metadata?.name ?? '')}`;
-      if (this.printed.has(key)) continue;
-      this.printed.add(key);
+      const key = keyOf(namespace, account.metadata?.name ?? '');
+      if (this.accounts.has(key)) continue;
+      this.accounts.add(key);
       this.objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, ...(namespace ? { namespace } : {}) } } as KubernetesObject);
     }
   }
