@@ -77,11 +77,14 @@ async function demo(): Promise<number> {
   process.stderr.write(applied.stdout);
 
   const deadline = Date.now() + 180_000;
-  let summary = await fetchSummary(kc, NAMESPACE);
-  while (!settled(summary) && Date.now() < deadline) {
+  // Right after the CRDs are installed the API server may answer 429 "storage is (re)initializing" for a moment.
+  const poll = () => fetchSummary(kc, NAMESPACE).catch(() => undefined);
+  let summary = await poll();
+  while ((!summary || !settled(summary)) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1000));
-    summary = await fetchSummary(kc, NAMESPACE);
+    summary = (await poll()) ?? summary;
   }
+  summary ??= await fetchSummary(kc, NAMESPACE);
   process.stdout.write(`\n${renderSummary(summary)}\n`);
   const ok = settled(summary);
   if (!ok) say(`the examples did not all settle within 3 minutes; see ${LOG_FILE}`);
