@@ -10,7 +10,7 @@ import { Expectations } from '../runtime/expectations.js';
 import { RESOURCES } from '../runtime/informer.js';
 import { keyOf } from '../runtime/keys.js';
 import { LABELS } from '../translate/labels.js';
-import { taskDefinitionToPodTemplate } from '../translate/template.js';
+import { checkTaskDefinition } from '../translate/template.js';
 import {
   familyOf, REVISION_IN_USE_FINALIZER, REVISION_LABELS, registeredSpec, revisionName, revisionNumber, revisionObject, revisionStatus, specHash,
 } from '../translate/revisions.js';
@@ -74,9 +74,12 @@ function familyConflict(context: OperatorContext, td: TaskDefinition): Validity 
   };
 }
 
-/** Whether the spec translates; warnings go to status, the first error to the Valid condition. */
+/**
+ * Whether the spec translates whatever Cluster runs it (what a Cluster forbids, such as privileged containers,
+ * is the Task's or Service's to report); warnings go to status, the first error to the Valid condition.
+ */
 function checkSpec(td: TaskDefinition): { validity: Validity; warnings: string[] } {
-  const translation = taskDefinitionToPodTemplate({ spec: registeredSpec(td), family: familyOf(td), revision: 1 });
+  const translation = checkTaskDefinition(registeredSpec(td));
   const warnings = translation.warnings.map((w) => `${w.path}: ${w.message}`);
   const [first] = translation.errors;
   if (!first) return { validity: VALID, warnings };
