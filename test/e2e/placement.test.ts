@@ -287,15 +287,14 @@ describe('Placement on the real scheduler', function () {
       expect(new Set(running.map((p) => p.spec?.nodeName))).to.have.keys(NODES);
       expect(pending[0]?.spec?.nodeName).to.equal(undefined);
 
-      const svc = await waitFor('the service Placed=False', async () => {
+      const svc = await waitFor('the service Placed=False with 6 running and 1 pending', async () => {
         const s = await getService('distinct');
-        return s.status?.conditions?.some((c) => c.type === 'Placed' && c.status === 'False') ? s : undefined;
-      });
+        const unplaced = s.status?.conditions?.some((c) => c.type === 'Placed' && c.status === 'False');
+        return unplaced && s.status?.runningCount === 6 && s.status.pendingCount === 1 ? s : undefined;
+      }, { describe: async () => JSON.stringify((await getService('distinct')).status ?? {}) });
       const placed = svc.status?.conditions?.find((c) => c.type === 'Placed');
       expect(placed?.message).to.contain(`(service distinct) ${UNPLACED}`);
       expect(placed?.message).to.match(/anti-affinity/);
-      expect(svc.status?.runningCount).to.equal(6);
-      expect(svc.status?.pendingCount).to.equal(1);
       expect(svc.status?.events?.map((e) => e.message)).to.include(placed?.message);
       const events = await eventsOf('distinct');
       expect(events.some((e) => e.type === 'Warning' && e.message === placed?.message)).to.equal(true);

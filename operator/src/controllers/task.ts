@@ -122,11 +122,11 @@ export function createTaskController(context: OperatorContext): Controller {
   }
 
   /**
-   * Whether a waiting pod evaluated on the Nodes must be created again: its node affinity is not what
-   * compiling it now gives. Only for a pod that no node has been given yet.
+   * Whether a waiting pod evaluated on the Nodes is outdated: its node affinity is not what compiling it now
+   * gives. Only for a pod that no node has been given yet.
    */
   function placementChanged(task: Task, pod: V1Pod, cluster: Cluster, reference: string): boolean {
-    if (pod.spec?.nodeName || pod.metadata?.deletionTimestamp || pod.metadata?.annotations?.[PLACEMENT_EVALUATED_ANNOTATION] !== 'true') return false;
+    if (pod.spec?.nodeName || pod.metadata?.annotations?.[PLACEMENT_EVALUATED_ANNOTATION] !== 'true') return false;
     const desired = desiredPod(task, cluster, reference, false).pod;
     return desired !== undefined && !sameJson(desired.spec?.affinity?.nodeAffinity, pod.spec?.affinity?.nodeAffinity);
   }
@@ -200,6 +200,8 @@ export function createTaskController(context: OperatorContext): Controller {
     const clusterName = clusterNameOf(task.spec);
     let validity: Validity = VALID;
     let reference = pod?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] ?? previous.taskDefinition;
+    // The pod waits with a node list that is out of date; it is replaced once the cache shows what was done before.
+    let outdated = false;
     let replace = false;
     let unplaced = unschedulableReason(pod);
 
@@ -227,17 +229,19 @@ export function createTaskController(context: OperatorContext): Controller {
       }
     } else if (pod && reference && !observation.stopPod && !pod.spec?.nodeName && observation.status.lastStatus === 'PENDING') {
       const cluster = clusters.get(clusterName, namespace);
-      replace = cluster !== undefined && expectations.satisfied(key) && placementChanged(task, pod, cluster, reference);
-      if (cluster && !replace) unplaced = unplacedReason(task, pod, cluster, reference);
+      outdated = cluster !== undefined && placementChanged(task, pod, cluster, reference);
+      replace = outdated && expectations.satisfied(key) && !pod.metadata?.deletionTimestamp;
+      if (cluster && !outdated) unplaced = unplacedReason(task, pod, cluster, reference);
     }
     const family = reference ? parseTaskDefinitionReference(reference)?.family : undefined;
     const revision = reference ? parseTaskDefinitionReference(reference)?.revision : undefined;
     let conditions = setValid(context, task, previous.conditions, validity);
-    if (replace) {
+    if (outdated) {
+      // Kept until the replacement exists: a reconcile that still sees the old pod must not drop the marker.
       const message = 'the container instances that meet its placement constraints changed; its waiting pod is created again';
       conditions = setCondition(conditions, { type: 'Placed', status: 'False', reason: PLACEMENT_CHANGED, message }, new Date(context.clock.now()));
-      context.events.normal(task, PLACEMENT_CHANGED, `Task ${message}`);
-    } else if (!(replaced && !pod)) {
+      if (replace) context.events.normal(task, PLACEMENT_CHANGED, `Task ${message}`);
+    } else if (!replaced) {
       conditions = setPlaced(context, task, conditions, `(task ${name})`, unplaced);
     }
     const status: TaskStatus = {
