@@ -85,6 +85,20 @@ describe('Placement on the real scheduler', function () {
       ((await core.listNamespacedPod({ namespace, labelSelector: 'ecs.operator.dev/task' })).items.length === 0 ? true : undefined), { timeoutMs: 90_000 });
   }
 
+  /** Deletes a Service and waits until its pods are gone. */
+  async function removeService(name: string): Promise<void> {
+    await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'services', name });
+    await waitFor(`service ${name}'s pods gone`, async () => ((await podsOf(`ecs.operator.dev/service=${name}`)).length === 0 ? true : undefined), { timeoutMs: 90_000 });
+  }
+
+  /** Waits until `count` pods of the service run; the pods. */
+  async function runningPodsOf(service: string, count: number): Promise<V1Pod[]> {
+    return waitFor(`${count} running tasks of service ${service}`, async () => {
+      const pods = (await podsOf(`ecs.operator.dev/service=${service}`)).filter((p) => p.status?.phase === 'Running');
+      return pods.length === count ? pods : undefined;
+    }, { timeoutMs: 90_000 });
+  }
+
   /** Memory (MiB) not yet requested on each of the six nodes, by the pods of every namespace. */
   async function freeMemory(): Promise<Map<string, number>> {
     const free = new Map(NODES.map((n) => [n, memoryQuantityToMiB(String(nodes.get(n)?.status?.allocatable?.memory ?? '0')) ?? 0]));
@@ -161,7 +175,7 @@ describe('Placement on the real scheduler', function () {
       expect(new Set(placed)).to.have.keys(expected);
     });
 
-    it('maps a custom attribute through the Cluster\'s attributeLabels: ==, exists', async () => {
+    it('maps a custom attribute through the Cluster\'s attributeLabels: ==, exists, !exists', async () => {
       await labelNode('ecs-node-2', 'blue');
       await labelNode('ecs-node-5', 'green');
       try {
@@ -176,6 +190,30 @@ describe('Placement on the real scheduler', function () {
         await labelNode('ecs-node-2', null);
         await labelNode('ecs-node-5', null);
       }
+    });
+
+    it('places a service\'s tasks only where its constraints and its task definition\'s hold; one that nothing meets waits, in ECS wording', async () => {
+      await create('taskdefinitions', 'TaskDefinition', 'not-1a', {
+        ...taskDefinition(64), placementConstraints: [memberOf('attribute:ecs.availability-zone != us-east-1a')],
+      } satisfies TaskDefinitionSpec);
+      await create('services', 'Service', 'compute', {
+        taskDefinition: 'not-1a', cluster: 'six', desiredCount: 4, placementConstraints: [memberOf('attribute:ecs.instance-type == c5.xlarge')],
+      } satisfies ServiceSpec);
+      const pods = await runningPodsOf('compute', 4);
+      const expected = NODES.filter((n) => label(n, ZONE) !== 'us-east-1a' && label(n, INSTANCE_TYPE) === 'c5.xlarge');
+      expect(new Set(pods.map((p) => p.spec?.nodeName))).to.have.keys(expected);
+      await removeService('compute');
+
+      await create('services', 'Service', 'nowhere', {
+        taskDefinition: 'small', cluster: 'six', desiredCount: 2, placementConstraints: [memberOf('attribute:ecs.instance-type == t2.nano')],
+      } satisfies ServiceSpec);
+      const svc = await waitFor('the service Placed=False', async () => {
+        const current = await getService('nowhere');
+        return current.status?.conditions?.some((c) => c.type === 'Placed' && c.status === 'False') && current.status.pendingCount === 2 ? current : undefined;
+      }, { describe: async () => JSON.stringify((await getService('nowhere')).status ?? {}) });
+      expect(svc.status?.runningCount).to.equal(0);
+      expect(svc.status?.conditions?.find((c) => c.type === 'Placed')?.message).to.contain(`(service nowhere) ${UNPLACED}`);
+      await removeService('nowhere');
     });
 
     it('keeps a task whose constraint no node meets PENDING, with Placed=False and an Event naming the constraint', async () => {
@@ -256,13 +294,10 @@ describe('Placement on the real scheduler', function () {
         taskDefinition: 'small', cluster: 'six', desiredCount: 9,
         placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }] satisfies PlacementStrategy[],
       } satisfies ServiceSpec);
-      const pods = await waitFor('9 running tasks', async () => {
-        const list = (await podsOf('ecs.operator.dev/service=zones')).filter((p) => p.status?.phase === 'Running');
-        return list.length === 9 ? list : undefined;
-      }, { timeoutMs: 90_000 });
+      const pods = await runningPodsOf('zones', 9);
       const perZone = pods.reduce((m, p) => m.set(label(p.spec?.nodeName, ZONE) ?? '?', (m.get(label(p.spec?.nodeName, ZONE) ?? '?') ?? 0) + 1), new Map<string, number>());
       expect(Object.fromEntries(perZone)).to.deep.equal({ 'us-east-1a': 3, 'us-east-1b': 3, 'us-east-1c': 3 });
-      await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'zones' });
+      await removeService('zones');
     });
 
     it('spread for standalone tasks balances over zones by task group', async () => {
@@ -298,8 +333,7 @@ describe('Placement on the real scheduler', function () {
       expect(svc.status?.events?.map((e) => e.message)).to.include(placed?.message);
       const events = await eventsOf('distinct');
       expect(events.some((e) => e.type === 'Warning' && e.message === placed?.message)).to.equal(true);
-      await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'distinct' });
-      await waitFor('the service\'s pods gone', async () => ((await podsOf('ecs.operator.dev/service=distinct')).length === 0 ? true : undefined), { timeoutMs: 90_000 });
+      await removeService('distinct');
     });
 
     it('runs 7 standalone tasks of one group one per node; the 7th is PENDING with the reason in ECS wording', async () => {
