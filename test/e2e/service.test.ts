@@ -226,8 +226,8 @@ describe('Service controller', function () {
         const current = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace });
         return current.status?.conditions?.some((c) => c.type === 'AbleToScale' && c.status === 'True') ? current : undefined;
       });
-      expect(hpa.status?.currentReplicas).to.equal(4);
-      await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace, body: { spec: { maxReplicas: 3 } } }, mergePatch);
+      expect(hpa.status?.desiredReplicas).to.equal(4);
+      await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace, body: { spec: { minReplicas: 1, maxReplicas: 3 } } }, mergePatch);
       await steady('hpa', 3, 'hpa:1', 120_000);
       await autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace });
     });
@@ -315,7 +315,7 @@ describe('Service controller', function () {
     const revisionsOf = async (family: string): Promise<V1ControllerRevision[]> =>
       (await apps.listNamespacedControllerRevision({ namespace, labelSelector: `ecs.operator.dev/family=${family}` })).items;
 
-    it('keeps a pinned revision while the Service runs it, and drains the tasks (DRAINING) before the Service goes', async () => {
+    it('keeps a pinned revision while the Service runs it, and stops the tasks (DRAINING, then INACTIVE) before the Service goes', async () => {
       await create('taskdefinitions', 'TaskDefinition', 'pin', taskSpec('nginx:1.27'));
       await create('services', 'Service', 'pin', { taskDefinition: 'pin:1', desiredCount: 2 } satisfies ServiceSpec);
       await steady('pin', 2, 'pin:1');
@@ -331,12 +331,18 @@ describe('Service controller', function () {
         group, version, namespace, plural: 'services', name: 'pin',
         body: { metadata: { finalizers: ['ecs.operator.dev/drain-tasks', 'test.ecs.operator.dev/hold'] } },
       }, mergePatch);
+      const seen: string[] = [];
+      const watching = await new Watch(kc).watch(`/apis/${group}/${version}/namespaces/${namespace}/services`, { fieldSelector: 'metadata.name=pin' }, (_phase, svc: Service) => {
+        if (svc.status?.status && seen.at(-1) !== svc.status.status) seen.push(svc.status.status);
+      }, () => undefined);
       await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'pin' });
       const drained = await waitFor('the Service drained and released by the operator', async () => {
         const svc = await getService('pin');
         return svc.metadata.finalizers?.includes('ecs.operator.dev/drain-tasks') ? undefined : svc;
       });
-      expect(drained.status).to.deep.include({ status: 'DRAINING', desiredCount: 0, runningCount: 0 });
+      expect(drained.status).to.deep.include({ status: 'INACTIVE', desiredCount: 0, runningCount: 0, pendingCount: 0 });
+      watching.abort();
+      expect(seen).to.deep.equal(['ACTIVE', 'DRAINING', 'INACTIVE']);
       expect(await livePods('pin')).to.have.length(0);
       expect((await replicaSetsOf('pin')).map((rs) => rs.spec?.replicas)).to.deep.equal([0]);
       await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'pin', body: { metadata: { finalizers: [] } } }, mergePatch);

@@ -650,14 +650,20 @@ export function createServiceController(context: OperatorContext): Controller {
     };
   }
 
-  async function reconcile({ namespace = '', name, key }: ReconcileContext) {
+  async function reconcile({ namespace = '', name, key, log: logger }: ReconcileContext) {
     const svc = services.get(name, namespace);
     if (!svc) {
       for (const e of [podExpectations, replicaSetExpectations, daemonSetExpectations]) e.forget(key);
       return undefined;
     }
     const owned = replicaSets.list(namespace).filter((rs) => isControlledBy(rs, svc));
-    if (!cacheCaughtUp(key, owned)) return { requeueAfterMs: 1000 };
+    if (!cacheCaughtUp(key, owned)) {
+      logger.debug('waiting for the cache to show earlier writes', {
+        pending: [podExpectations, replicaSetExpectations, daemonSetExpectations].flatMap((e) => e.pending(key)),
+        scales: owned.map(objectKey).filter((k) => unseenScales.has(k)),
+      });
+      return { requeueAfterMs: 1000 };
+    }
     const previous = previousStatus(svc);
     if (svc.metadata.deletionTimestamp) return drain(svc, key, previous, owned);
     const finalizers = svc.metadata.finalizers ?? [];
@@ -703,20 +709,30 @@ export function createServiceController(context: OperatorContext): Controller {
     return result?.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
   }
 
-  /** A deleted Service: every task stops (DRAINING), then the finalizer goes and owner references remove the rest. */
+  /**
+   * A deleted Service: every task stops (status DRAINING), then the status says INACTIVE, the finalizer goes,
+   * and owner references remove the ReplicaSets, DaemonSet and core Services.
+   */
   async function drain(svc: Service, key: string, previous: ServiceStatus, owned: readonly V1ReplicaSet[]) {
     const namespace = svc.metadata.namespace ?? '';
+    if (!svc.metadata.finalizers?.includes(SERVICE_FINALIZER)) return undefined;
     for (const rs of owned) await applyReplicaSet(replicaSetObject(svc, deploymentOf(rs, svc, []), 0), rs);
-    for (const ds of daemonSets.list(namespace).filter((d) => isControlledBy(d, svc) && !d.metadata?.deletionTimestamp)) {
+    const ownedDaemonSets = daemonSets.list(namespace).filter((d) => isControlledBy(d, svc));
+    for (const ds of ownedDaemonSets.filter((d) => !d.metadata?.deletionTimestamp)) {
       daemonSetExpectations.expectDeletion(key, objectKey(ds));
       if (!(await context.applier.delete(ds))) daemonSetExpectations.deletionObserved(objectKey(ds));
     }
-    const uids = new Set([...owned, ...daemonSets.list(namespace).filter((d) => isControlledBy(d, svc))].map((o) => o.metadata?.uid));
+    const uids = new Set([...owned, ...ownedDaemonSets].map((o) => o.metadata?.uid));
     const remaining = pods.list(namespace).filter((p) => uids.has(controllerOf(p)?.uid) && !p.metadata?.deletionTimestamp);
-    if (remaining.length > 0 || !svc.metadata.finalizers?.includes(SERVICE_FINALIZER)) {
-      await writeStatus(svc, previous, { ...previous, status: 'DRAINING', desiredCount: 0, runningCount: remaining.filter((p) => p.status?.phase === 'Running').length });
-      return remaining.length > 0 ? { requeueAfterMs: 5000 } : undefined;
-    }
+    const runningNow = remaining.filter((p) => p.status?.phase === 'Running').length;
+    await writeStatus(svc, previous, {
+      ...previous,
+      status: remaining.length > 0 ? 'DRAINING' : 'INACTIVE',
+      desiredCount: 0,
+      runningCount: runningNow,
+      pendingCount: remaining.length - runningNow,
+    });
+    if (remaining.length > 0) return { requeueAfterMs: 5000 };
     await patchFinalizers(svc, (svc.metadata.finalizers ?? []).filter((f) => f !== SERVICE_FINALIZER));
     writtenStatus.delete(svc.metadata.uid ?? '');
     return undefined;
