@@ -119,8 +119,8 @@ describe('Helm chart', function () {
         'ecs.operator.dev/tasks:watch', 'ecs.operator.dev/tasks/status:patch', '/pods:create', '/pods:delete', '/nodes:list', '/events:create',
         'apps/replicasets:patch', 'apps/controllerrevisions:create',
       ]);
-      // Status only: the operator never writes the spec of a resource users own (so Argo CD stays Synced).
-      expect(grants(role.rules).filter((g) => /^ecs\.operator\.dev\/(clusters|taskdefinitions|tasks|services):(update|patch|delete)/.test(g))).to.deep.equal([]);
+      // The resources users own: never updated or deleted, only a Service patched (for its finalizer).
+      expect(grants(role.rules).filter((g) => /^ecs\.operator\.dev\/(clusters|taskdefinitions|tasks|services):(update|patch|delete)/.test(g))).to.deep.equal(['ecs.operator.dev/services:patch']);
       expect(grants(role.rules).filter((g) => g.startsWith('/secrets') || g.startsWith('/configmaps'))).to.deep.equal([]);
       const binding = only<KubernetesObject & { subjects: { kind: string; name: string; namespace: string }[] }>(objects, 'ClusterRoleBinding');
       expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: 'ecs-ecs-operator', namespace: 'ecs-system' }]);

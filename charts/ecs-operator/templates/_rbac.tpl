@@ -5,7 +5,7 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
 
 {{/* Namespaced resources: in a ClusterRole (every namespace) or a Role (watchNamespace). */}}
 {{- define "ecs-operator.namespacedRules" -}}
-# Informers of the four kinds (runtime/informer.ts RESOURCES).
+# Informers of the four kinds (runtime/informer.ts RESOURCES); a Task is read afresh before it is declared lost.
 - apiGroups: ["ecs.operator.dev"]
   resources: ["clusters", "taskdefinitions", "tasks", "services"]
   verbs: ["get", "list", "watch"]
@@ -13,7 +13,11 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
 - apiGroups: ["ecs.operator.dev"]
   resources: ["clusters"]
   verbs: ["create"]
-# Status only, by server-side apply to the status subresource (runtime/apply.ts applyStatus).
+# A Service's finalizer, by merge patch of metadata.finalizers; the spec stays the user's (controllers/service.ts).
+- apiGroups: ["ecs.operator.dev"]
+  resources: ["services"]
+  verbs: ["patch"]
+# Status, by server-side apply to the status subresource (runtime/apply.ts applyStatus).
 - apiGroups: ["ecs.operator.dev"]
   resources: ["clusters/status", "taskdefinitions/status", "tasks/status", "services/status"]
   verbs: ["patch"]
@@ -22,30 +26,30 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
 - apiGroups: ["ecs.operator.dev"]
   resources: ["taskdefinitions/finalizers", "tasks/finalizers", "services/finalizers"]
   verbs: ["update"]
-# A Task's Pod: created, watched, deleted when the task stops (controllers/task.ts).
+# Task pods: created for a Task, deleted when it or a Service task stops (controllers/task.ts, service.ts).
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch", "create", "delete"]
-# ServiceAccounts a task definition's role ARNs translate to (controllers/task.ts createServiceAccounts).
+  verbs: ["list", "watch", "create", "delete"]
+# ServiceAccounts that a task definition's role ARNs translate to (controllers/task.ts, service.ts).
 - apiGroups: [""]
   resources: ["serviceaccounts"]
-  verbs: ["create", "patch"]
-# Core Services for service discovery (serviceRegistries) of ECS Services, by server-side apply.
+  verbs: ["create"]
+# Core Services for an ECS Service's service discovery, by server-side apply (controllers/service.ts).
 - apiGroups: [""]
   resources: ["services"]
-  verbs: ["create", "patch"]
+  verbs: ["list", "watch", "create", "patch", "delete"]
 # ECS-style events, aggregated: created, then patched with a new count (runtime/events.ts).
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
-# One ReplicaSet per Service deployment: applied, scaled through a rollout, deleted when drained.
+# One ReplicaSet per REPLICA Service deployment, one DaemonSet per DAEMON Service: created, applied, deleted.
 - apiGroups: ["apps"]
-  resources: ["replicasets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  resources: ["replicasets", "daemonsets"]
+  verbs: ["list", "watch", "create", "patch", "delete"]
 # TaskDefinition revisions: created once each, their in-use finalizer removed by patch (controllers/taskdefinition.ts).
 - apiGroups: ["apps"]
   resources: ["controllerrevisions"]
-  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+  verbs: ["list", "watch", "create", "patch"]
 {{- end }}
 
 {{/* Cluster-scoped resources: always in a ClusterRole, read only. */}}
@@ -53,9 +57,9 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
 # Nodes are an ECS Cluster's container instances (controllers/cluster.ts, placement).
 - apiGroups: [""]
   resources: ["nodes"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 # Node usage for Cluster utilization, where metrics-server serves it (controllers/cluster.ts).
 - apiGroups: ["metrics.k8s.io"]
   resources: ["nodes"]
-  verbs: ["get", "list"]
+  verbs: ["list"]
 {{- end }}
