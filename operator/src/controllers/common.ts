@@ -1,6 +1,6 @@
 // Pieces the controllers share: owner references, task definition lookups in the cache, the `default`
 // Cluster that ECS creates on first use, and the Valid condition.
-import type { KubernetesObject, V1ControllerRevision, V1OwnerReference } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ControllerRevision, V1OwnerReference, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster } from '../api/cluster.js';
 import { ECS_API_VERSION, type Condition } from '../api/meta.js';
 import type { TaskDefinition } from '../api/taskdefinition.js';
@@ -97,6 +97,18 @@ export async function findOrCreateCluster(context: OperatorContext, namespace: s
   } catch (error) {
     if (statusCodeOf(error) === 409) return undefined; // created meanwhile: the informer brings it
     throw error;
+  }
+}
+
+/**
+ * Creates the ServiceAccounts a workload needs (its task role's). They are shared by every task of the role,
+ * so they are never owned; one that exists already is left as it is.
+ */
+export async function createServiceAccounts(context: OperatorContext, namespace: string, accounts: readonly V1ServiceAccount[]): Promise<void> {
+  for (const body of accounts) {
+    await context.clients.core.createNamespacedServiceAccount({ namespace, body }).catch((error: unknown) => {
+      if (statusCodeOf(error) !== 409) throw error;
+    });
   }
 }
 

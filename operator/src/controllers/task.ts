@@ -27,7 +27,7 @@ import { parseTaskDefinitionReference, revisionSpec } from '../translate/revisio
 import { observeTask } from '../translate/task-status.js';
 import { taskPod } from '../translate/workload.js';
 import {
-  clusterNameOf, controllerReference, findOrCreateCluster, isControlledBy, keysReferringTo, resolveTaskDefinition, setValid, VALID, type Validity,
+  clusterNameOf, controllerReference, createServiceAccounts, findOrCreateCluster, isControlledBy, keysReferringTo, resolveTaskDefinition, setValid, VALID, type Validity,
 } from './common.js';
 import type { OperatorContext } from './context.js';
 import { taskDefinitionArn } from './taskdefinition.js';
@@ -145,14 +145,6 @@ export function createTaskController(context: OperatorContext): Controller {
     }
   }
 
-  async function createServiceAccounts(namespace: string, accounts: readonly V1ServiceAccount[]): Promise<void> {
-    for (const account of accounts) {
-      await context.clients.core.createNamespacedServiceAccount({ namespace, body: account }).catch((error: unknown) => {
-        if (statusCodeOf(error) !== 409) throw error;
-      });
-    }
-  }
-
   async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
     const task = tasks.get(name, namespace);
     if (!task || task.metadata.deletionTimestamp) {
@@ -215,7 +207,7 @@ export function createTaskController(context: OperatorContext): Controller {
         validity = launch.validity;
         reference = launch.taskDefinition ?? reference;
         if (launch.pod) {
-          await createServiceAccounts(namespace, launch.serviceAccounts ?? []);
+          await createServiceAccounts(context, namespace, launch.serviceAccounts ?? []);
           // Expected before the request: the watch may deliver the new pod before the response is read.
           expectations.expectCreation(key, key);
           try {
