@@ -50,7 +50,7 @@ import {
   DEPLOYMENT_ANNOTATIONS, serviceDaemonSet, serviceDiscoveryObjects, serviceReplicaSet, serviceTarget, type ServiceTarget,
 } from '../translate/service-workload.js';
 import {
-  byAge, clusterNameOf, controllerReference, findOrCreateCluster, isControlledBy, keysReferringTo, resolveTaskDefinition, setValid, VALID, type Validity,
+  byAge, clusterNameOf, controllerReference, createServiceAccounts, findOrCreateCluster, isControlledBy, keysReferringTo, resolveTaskDefinition, setValid, VALID, type Validity,
 } from './common.js';
 import type { OperatorContext } from './context.js';
 import { setPlaced, unschedulableReason } from './task.js';
@@ -529,7 +529,7 @@ export function createServiceController(context: OperatorContext): Controller {
 
   async function createReplicaSet(key: string, desired: V1ReplicaSet, target: Target | undefined): Promise<void> {
     const namespace = desired.metadata?.namespace ?? '';
-    if (target) await createServiceAccounts(namespace, target);
+    if (target) await createServiceAccounts(context, namespace, target.serviceAccounts);
     const child = keyOf(desired.metadata?.name ?? '', namespace);
     replicaSetExpectations.expectCreation(key, child);
     try {
@@ -547,14 +547,6 @@ export function createServiceController(context: OperatorContext): Controller {
       if (!d.live || d === primary || d === target || d === rollback || next(d) > 0 || d.tasks.length > 0) continue;
       replicaSetExpectations.expectDeletion(key, objectKey(d.live));
       if (!(await context.applier.delete(d.live))) replicaSetExpectations.deletionObserved(objectKey(d.live));
-    }
-  }
-
-  async function createServiceAccounts(namespace: string, target: Target): Promise<void> {
-    for (const body of target.serviceAccounts) {
-      await context.clients.core.createNamespacedServiceAccount({ namespace, body }).catch((error: unknown) => {
-        if (statusCodeOf(error) !== 409) throw error;
-      });
     }
   }
 
@@ -581,7 +573,7 @@ export function createServiceController(context: OperatorContext): Controller {
       if (live) {
         await context.applier.apply(desired, live);
       } else {
-        await createServiceAccounts(namespace, target);
+        await createServiceAccounts(context, namespace, target.serviceAccounts);
         daemonSetExpectations.expectCreation(key, keyOf(resourceName, namespace));
         try {
           await context.clients.apps.createNamespacedDaemonSet({ namespace, body: withAppliedHash(desired) });
