@@ -9,7 +9,7 @@ import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js'
 import type { Issue } from './issues.js';
 import { ANNOTATIONS, LABELS } from './labels.js';
 import { toLabelValue } from './names.js';
-import { compilePlacement, groupLabelValue } from './placement/index.js';
+import { compilePlacement, constraintSources, groupLabelValue } from './placement/index.js';
 import { taskDefinitionToPodTemplate, type Scheduling } from './template.js';
 
 export const DEFAULT_CLUSTER = 'default';
@@ -97,10 +97,7 @@ export function workloadTemplate(input: WorkloadInput): Workload {
   const reference = `${family}:${revision}`;
   const schedulerName = input.schedulerName ?? cluster.spec.schedulerName;
   const placement = compilePlacement({
-    constraints: [
-      { path: `${reference} spec.placementConstraints`, constraints: spec.placementConstraints ?? [], fromTaskDefinition: true },
-      { path: 'spec.placementConstraints', constraints: input.placementConstraints ?? [] },
-    ],
+    constraints: constraintSources(reference, spec.placementConstraints, input.placementConstraints),
     ...(input.placementStrategy ? { strategies: { path: 'spec.placementStrategy', strategies: input.placementStrategy } } : {}),
     attributeLabels: cluster.spec.attributeLabels ?? {},
     selectorLabels: input.selectorLabels,
