@@ -80,9 +80,11 @@ export function classifyServiceTask(pod: V1Pod, { now, gracePeriodSeconds }: Cla
   const { status, stopPod } = observeTask({ pod, desiredStatus: 'RUNNING', now: new Date(now).toISOString() });
   const lastStatus = status.lastStatus ?? 'PROVISIONING';
   if (pod.metadata?.deletionTimestamp) return { state: 'STOPPING', lastStatus: 'STOPPING' };
-  if (stopPod) {
-    const stage = stopPod.stopCode === 'TaskFailedToStart' ? 1 : stopPod.stopCode === 'EssentialContainerExited' ? 2 : undefined;
-    return { state: 'FAILED', lastStatus, failure: { ...(stage ? { stage } : {}), reason: stopPod.stoppedReason } };
+  // A pod whose containers have all finished is STOPPED at once: its stop is in the status, not in stopPod.
+  const stop = stopPod ?? (status.stopCode ? { stopCode: status.stopCode, stoppedReason: status.stoppedReason ?? '' } : undefined);
+  if (stop) {
+    const stage = stop.stopCode === 'TaskFailedToStart' ? 1 : stop.stopCode === 'EssentialContainerExited' ? 2 : undefined;
+    return { state: 'FAILED', lastStatus, failure: { ...(stage ? { stage } : {}), reason: stop.stoppedReason } };
   }
   if (crashingEssential(pod)) return { state: 'FAILED', lastStatus, failure: { stage: 2, reason: STOPPED_REASONS.essentialExited } };
   if (lastStatus !== 'RUNNING') return { state: 'PENDING', lastStatus };
