@@ -24,7 +24,7 @@ interface GeneratedSet {
   owns?: string;
 }
 
-const GENERATED_HEADER = (source: string) => `# Generated from ${source} by \`npm run chart:sync\`; do not edit.\n`;
+const GENERATED_HEADER = (source: string, comment = '#') => `${comment} Generated from ${source} by \`npm run chart:sync\`; do not edit.\n`;
 
 /** The chart's crds/ holds the top-level crds/ byte for byte. */
 function crdFiles(): GeneratedSet {
@@ -49,22 +49,34 @@ export function argocdHealthKey(kind: string): string {
   return `resource.customizations.health.ecs.operator.dev_${kind}`;
 }
 
-/** The argocd-cm patch that installs the health checks, with each kind's health.lua as it is. */
+/**
+ * Each kind's health.lua in Argo CD's layout: the shared functions (argocd/health/common.lua) and the kind's
+ * rules (argocd/health/<Kind>.lua) in one script, since Argo CD runs each on its own; and the argocd-cm patch
+ * that installs them.
+ */
 function argocdFiles(): GeneratedSet {
-  const data = Object.fromEntries(
-    ECS_KINDS.map((kind) => [argocdHealthKey(kind), readFileSync(join(ARGOCD_DIR, kind, 'health.lua'), 'utf8')]),
-  );
+  const source = (name: string) => readFileSync(join(REPO_ROOT, 'argocd/health', name), 'utf8');
+  const common = source('common.lua');
+  const scripts = ECS_KINDS.map((kind) => {
+    // The kind's opening comment (its rules) first, then the shared functions it calls, then its code.
+    const [, rules = '', code = ''] = /^((?:--.*\n)*)([\s\S]*)$/.exec(source(`${kind}.lua`)) ?? [];
+    return {
+      kind,
+      path: `argocd/resource_customizations/ecs.operator.dev/${kind}/health.lua`,
+      content: `${GENERATED_HEADER(`argocd/health/${kind}.lua and common.lua`, '--')}${rules}\n${common}\n${code}`,
+    };
+  });
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: 'argocd-cm', namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } },
-    data,
+    data: Object.fromEntries(scripts.map((script) => [argocdHealthKey(script.kind), script.content])),
   };
-  const content =
-    GENERATED_HEADER('argocd/resource_customizations/ecs.operator.dev/*/health.lua') +
+  const patch =
+    GENERATED_HEADER('argocd/health/') +
     '# Merge into Argo CD\'s argocd-cm, e.g. kubectl -n argocd patch configmap argocd-cm --patch-file examples/argocd/argocd-cm-patch.yaml\n' +
     stringify(configMap, { lineWidth: 0 });
-  return { files: [{ path: 'examples/argocd/argocd-cm-patch.yaml', content }] };
+  return { files: [...scripts.map(({ path, content }) => ({ path, content })), { path: 'examples/argocd/argocd-cm-patch.yaml', content: patch }] };
 }
 
 /** Every set by name, computed when asked for (so a set's sources need exist only when it is synced). */

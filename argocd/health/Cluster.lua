@@ -1,0 +1,35 @@
+-- Argo CD health of an ecs.operator.dev Cluster: tasks can run only where a container instance (a Node the
+-- Cluster selects) is ACTIVE (not cordoned) with its agent connected (the Node is Ready).
+-- Healthy: at least one such instance. Degraded: none, a FAILED cluster, or Valid=False.
+-- Progressing: until the operator reports this generation, or while the cluster is not yet ACTIVE.
+local common = commonHealth(obj, "cluster")
+if common ~= nil then
+  return common
+end
+local status = obj.status
+if status.status == "FAILED" then
+  return degraded("Cluster is FAILED")
+end
+if status.status ~= "ACTIVE" then
+  return progressing("Cluster is " .. (status.status or "not yet ACTIVE"))
+end
+local listed = status.containerInstances or {}
+local active = 0
+for _, instance in ipairs(listed) do
+  if instance.status == "ACTIVE" and instance.agentConnected then
+    active = active + 1
+  end
+end
+local registered = status.registeredContainerInstancesCount or #listed
+if active > 0 then
+  return healthy(active .. " of " .. registered .. " container instances ACTIVE and connected")
+end
+-- spec.maxInstanceDetails may leave instances out of the list; then only their count is known.
+local omitted = status.containerInstancesOmitted or 0
+if omitted > 0 and #listed == 0 then
+  return healthy(registered .. " container instances registered (details omitted)")
+end
+if registered == 0 then
+  return degraded("No container instances: no Node matches the cluster's selector")
+end
+return degraded("None of " .. registered .. " container instances is ACTIVE with a connected agent")
