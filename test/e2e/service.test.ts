@@ -164,8 +164,18 @@ describe('Service controller', function () {
       expect((await replicaSetsOf('scale')).map((rs) => rs.metadata?.name)).to.deep.equal(['scale-1']);
     });
 
+    it('starts a new deployment of the same revision when forceNewDeployment changes', async () => {
+      await patchSpec('services', 'scale', { forceNewDeployment: 'one' });
+      await waitFor('a second ReplicaSet of revision 1', async () => ((await replicaSetsOf('scale')).length === 2 ? true : undefined));
+      const svc = await steady('scale', 2, 'scale:1');
+      const sets = Object.fromEntries((await replicaSetsOf('scale')).map((rs) => [rs.metadata?.name, rs.spec?.replicas]));
+      const forced = Object.keys(sets).find((name) => name !== 'scale-1') ?? '';
+      expect(forced).to.match(/^scale-1-[0-9a-f]{6}$/);
+      expect(sets).to.deep.equal({ 'scale-1': 0, [forced]: 2 });
+      expect(svc.status?.deployments?.[0]?.replicaSet).to.equal(forced);
+    });
+
     it('costs no API request once converged, even when reconciled again', async () => {
-      await steady('scale', 2, 'scale:1');
       const before = await operator.writes();
       // A label the controller ignores: the Service is reconciled, and nothing needs writing.
       await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'scale', body: { metadata: { labels: { touched: 'yes' } } } }, mergePatch);

@@ -150,17 +150,18 @@ export function createServiceController(context: OperatorContext): Controller {
   // a ReplicaSet scaled a moment ago, and a status written a moment ago (failure counts and events live
   // there, so a stale copy would lose or repeat them).
   const unseenScales = new Map<string, { hash: string; generation: number; at: number }>();
-  const writtenStatus = new Map<string, ServiceStatus>();
+  const writtenStatus = new Map<string, { uid: string; status: ServiceStatus }>();
 
   /** Whether the cache shows every create, delete and scale this controller made for `key`. */
   function cacheCaughtUp(key: string, owned: readonly V1ReplicaSet[]): boolean {
+    for (const [rsKey, { at }] of unseenScales) if (context.clock.now() - at > WRITE_VISIBLE_TTL_MS) unseenScales.delete(rsKey);
     if (!podExpectations.satisfied(key) || !replicaSetExpectations.satisfied(key) || !daemonSetExpectations.satisfied(key)) return false;
     for (const rs of owned) {
       const rsKey = objectKey(rs);
       const unseen = unseenScales.get(rsKey);
       if (!unseen) continue;
       const seen = rs.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === unseen.hash && (rs.metadata?.generation ?? 0) >= unseen.generation;
-      if (seen || context.clock.now() - unseen.at > WRITE_VISIBLE_TTL_MS) unseenScales.delete(rsKey);
+      if (seen) unseenScales.delete(rsKey);
       else return false;
     }
     return true;
@@ -168,15 +169,15 @@ export function createServiceController(context: OperatorContext): Controller {
 
   /** The status last written, where the cache has not caught up with it yet. */
   function previousStatus(svc: Service): ServiceStatus {
-    const uid = svc.metadata.uid ?? '';
-    const written = writtenStatus.get(uid);
-    if (written && sameJson(written, svc.status)) writtenStatus.delete(uid);
-    return written ?? svc.status ?? {};
+    const key = objectKey(svc);
+    const written = writtenStatus.get(key);
+    if (written?.uid !== svc.metadata.uid || sameJson(written?.status, svc.status)) writtenStatus.delete(key);
+    return writtenStatus.get(key)?.status ?? svc.status ?? {};
   }
 
   async function writeStatus(svc: Service, previous: ServiceStatus, status: ServiceStatus): Promise<void> {
     const { written } = await context.applier.applyStatus(RESOURCES.services, { ...svc, status: previous }, status);
-    if (written) writtenStatus.set(svc.metadata.uid ?? '', status);
+    if (written) writtenStatus.set(objectKey(svc), { uid: svc.metadata.uid ?? '', status });
   }
 
   async function applyReplicaSet(desired: V1ReplicaSet, live: V1ReplicaSet | undefined): Promise<void> {
@@ -646,6 +647,7 @@ export function createServiceController(context: OperatorContext): Controller {
     const svc = services.get(name, namespace);
     if (!svc) {
       for (const e of [podExpectations, replicaSetExpectations, daemonSetExpectations]) e.forget(key);
+      writtenStatus.delete(key);
       return undefined;
     }
     const owned = replicaSets.list(namespace).filter((rs) => isControlledBy(rs, svc));
@@ -726,7 +728,7 @@ export function createServiceController(context: OperatorContext): Controller {
     });
     if (remaining.length > 0) return { requeueAfterMs: 5000 };
     await patchFinalizers(svc, (svc.metadata.finalizers ?? []).filter((f) => f !== SERVICE_FINALIZER));
-    writtenStatus.delete(svc.metadata.uid ?? '');
+    writtenStatus.delete(objectKey(svc));
     return undefined;
   }
 
