@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RbacAuthorizationV1Api, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { type KubernetesObject, RbacAuthorizationV1Api, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { parse, stringify } from 'yaml';
 import type { Service } from '../../operator/src/api/service.js';
@@ -172,6 +172,8 @@ describe('Helm chart on the local control plane', function () {
           expect(Number((await operator.metrics.eventWriteFailures.get()).values[0]?.value ?? 0), 'Events refused').to.equal(0);
           expect((await operator.metrics.informerRestarts.get()).values.filter((v) => v.value > 0), 'informers that failed').to.deep.equal([]);
         } finally {
+          // While the operator still runs: its finalizers (Services, TaskDefinition revisions) would hold the namespace.
+          if (operator) await deleteEcsObjects(ns);
           await operator?.stop();
           await chartRbac.remove();
         }
@@ -222,4 +224,23 @@ async function exerciseOperator(namespace: string): Promise<void> {
   await waitFor('Service web gone (its finalizer removed)', async () =>
     (await custom.listNamespacedCustomObject({ group, version, namespace, plural: 'services' }) as { items: Service[] }).items.some((s) => s.metadata.name === 'web') ? undefined : true,
   { timeoutMs: 90_000 });
+}
+
+/** Deletes every ECS object of `namespace` and waits until the operator has released its finalizers. */
+async function deleteEcsObjects(namespace: string): Promise<void> {
+  const group = 'ecs.operator.dev';
+  const version = 'v1alpha1';
+  const plurals = ['services', 'tasks', 'taskdefinitions', 'clusters'];
+  for (const plural of plurals) {
+    await custom.deleteCollectionNamespacedCustomObject({ group, version, namespace, plural });
+  }
+  const left = async () => [
+    ...(await Promise.all(plurals.map(async (plural) =>
+      ((await custom.listNamespacedCustomObject({ group, version, namespace, plural })) as { items: KubernetesObject[] }).items.map((o) => `${plural}/${o.metadata?.name}`)))).flat(),
+    ...(await apps.listNamespacedControllerRevision({ namespace })).items.filter((r) => r.metadata?.finalizers?.length).map((r) => `controllerrevisions/${r.metadata?.name}`),
+  ];
+  await waitFor('every ECS object deleted and every finalizer released', async () => ((await left()).length === 0 ? true : undefined), {
+    timeoutMs: 120_000,
+    describe: async () => (await left()).join(', '),
+  });
 }
