@@ -361,6 +361,39 @@ export function createServiceController(context: OperatorContext): Controller {
     return first ? { valid: false, reason: 'InvalidServiceDiscovery', message: `${first.path}: ${first.message}` } : VALID;
   }
 
+  /**
+   * What both strategies report, from the deployments' status entries (PRIMARY first): the completion event of
+   * the PRIMARY, the started and stopped tasks' events, and when time alone changes something.
+   */
+  function reconciled(found: {
+    svc: Service; previous: ServiceStatus; log: EventLog; validity: Validity; target: Target | undefined; desiredCount: number;
+    tasks: Task[]; entries: ServiceDeployment[]; steady: boolean; stops: { stopped: string[]; nextDueMs: number | undefined };
+  }): Reconciled {
+    const { svc, previous, log, tasks, entries, stops } = found;
+    const ecsName = svc.spec.serviceName ?? svc.metadata.name ?? '';
+    const [primary] = entries;
+    const before = previous.deployments?.find((d) => d.id === primary?.id);
+    if (primary?.status === 'PRIMARY' && primary.rolloutState === 'COMPLETED' && before?.rolloutState !== 'COMPLETED') {
+      log.add('normal', 'DeploymentCompleted', serviceMessages.deploymentCompleted(ecsName, primary.id));
+    }
+    taskEvents(log, ecsName, tasks, previous, stops.stopped);
+    const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
+    return {
+      validity: found.validity,
+      ...(found.target ? { target: found.target } : {}),
+      status: {
+        desiredCount: found.desiredCount,
+        runningCount: running(tasks),
+        pendingCount: pending(tasks),
+        ...(primary ? { taskDefinition: primary.taskDefinition } : {}),
+        deployments: entries,
+      },
+      tasks,
+      steady: found.steady,
+      ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
+    };
+  }
+
   async function reconcileReplica(svc: Service, cluster: Cluster | undefined, key: string, previous: ServiceStatus, log: EventLog, validity: Validity): Promise<Reconciled> {
     const namespace = svc.metadata.namespace ?? '';
     const resourceName = svc.metadata.name ?? '';
@@ -502,30 +535,7 @@ export function createServiceController(context: OperatorContext): Controller {
         };
         return deploymentStatus(entry, previous, nowIso);
       });
-    for (const entry of entries) {
-      const before = previous.deployments?.find((d) => d.id === entry.id);
-      if (entry.status === 'PRIMARY' && entry.rolloutState === 'COMPLETED' && before?.rolloutState !== 'COMPLETED') {
-        log.add('normal', 'DeploymentCompleted', serviceMessages.deploymentCompleted(ecsName, entry.id));
-      }
-    }
-
-    const tasks = deployments.flatMap((d) => d.tasks);
-    taskEvents(log, ecsName, tasks, previous, stops.stopped);
-    const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
-    return {
-      validity,
-      target,
-      status: {
-        desiredCount,
-        runningCount: running(tasks),
-        pendingCount: pending(tasks),
-        ...(primary ? { taskDefinition: primary.taskDefinition } : {}),
-        deployments: entries,
-      },
-      tasks,
-      steady: done,
-      ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
-    };
+    return reconciled({ svc, previous, log, validity, target, desiredCount, tasks: deployments.flatMap((d) => d.tasks), entries, steady: done, stops });
   }
 
   async function createReplicaSet(key: string, desired: V1ReplicaSet, target: Target | undefined): Promise<void> {
@@ -622,25 +632,7 @@ export function createServiceController(context: OperatorContext): Controller {
       }, previous, nowIso);
     };
     const entries = primaryId ? [entry(primaryId, primaryTasks, true), ...otherIds.map((id) => entry(id, tasks.filter((t) => idOf(t) === id), false))] : [];
-    if (primaryId && primaryState === 'COMPLETED' && before(primaryId)?.rolloutState !== 'COMPLETED') {
-      log.add('normal', 'DeploymentCompleted', serviceMessages.deploymentCompleted(ecsName, primaryId));
-    }
-    taskEvents(log, ecsName, tasks, previous, stops.stopped);
-    const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
-    return {
-      validity,
-      target,
-      status: {
-        desiredCount,
-        runningCount: running(tasks),
-        pendingCount: pending(tasks),
-        ...(entries[0] ? { taskDefinition: entries[0].taskDefinition } : {}),
-        deployments: entries,
-      },
-      tasks,
-      steady: done,
-      ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
-    };
+    return reconciled({ svc, previous, log, validity, target, desiredCount, tasks, entries, steady: done, stops });
   }
 
   async function reconcile({ namespace = '', name, key, log: logger }: ReconcileContext) {
