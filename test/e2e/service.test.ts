@@ -136,6 +136,32 @@ describe('Service controller', function () {
     });
   });
 
+  describe('circuit breaker without rollback', () => {
+    it('marks a deployment whose tasks fail their health checks FAILED, starts no more of them, and keeps the old tasks', async () => {
+      await create('taskdefinitions', 'TaskDefinition', 'sick', taskSpec('nginx:1.27'));
+      await create('services', 'Service', 'sick', {
+        taskDefinition: 'sick', desiredCount: 4, deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
+      } satisfies ServiceSpec);
+      await steady('sick', 4, 'sick:1');
+      await patchSpec('taskdefinitions', 'sick', taskSpec('nginx:1.28', { 'test.ecs.operator.dev/never-ready': 'true' }));
+      const svc = await waitFor('sick:2 FAILED', async () => {
+        const current = await getService('sick');
+        return current.status?.deployments?.[0]?.rolloutState === 'FAILED' ? current : undefined;
+      });
+      expect(svc.status?.deployments?.[0]).to.deep.include({
+        status: 'PRIMARY', taskDefinition: 'sick:2', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed health checks.',
+      });
+      expect(svc.status?.events?.map((e) => e.message)).to.include('(service sick) is unable to consistently start tasks successfully.');
+      // Held: the failed deployment starts nothing more, the old one keeps its healthy tasks.
+      await new Promise((r) => setTimeout(r, 3000));
+      const sets = Object.fromEntries((await replicaSetsOf('sick')).map((rs) => [rs.metadata?.name, rs.spec?.replicas]));
+      expect(sets).to.deep.equal({ 'sick-1': 4, 'sick-2': 0 });
+      const pods = await livePods('sick');
+      expect(pods.filter(isReady).map((p) => p.spec?.containers[0]?.image)).to.deep.equal(Array(4).fill('nginx:1.27'));
+      expect(pods).to.have.length(4);
+    });
+  });
+
   describe('REPLICA', () => {
     it('runs desiredCount tasks in ReplicaSet NAME-REVISION and scales up and down to the exact count', async () => {
       await create('taskdefinitions', 'TaskDefinition', 'scale', taskSpec('nginx:1.27'));
