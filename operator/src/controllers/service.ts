@@ -20,7 +20,7 @@
 // subresource. A converged service costs no request: children are applied only when their hash changes,
 // status only when it differs, and events are added only on a change.
 import {
-  PatchStrategy, setHeaderOptions, type V1DaemonSet, type V1Pod, type V1PodTemplateSpec, type V1ReplicaSet, type V1Service,
+  PatchStrategy, setHeaderOptions, type V1DaemonSet, type V1Pod, type V1ReplicaSet, type V1Service,
 } from '@kubernetes/client-node';
 import type { Cluster } from '../api/cluster.js';
 import { ECS_API_VERSION, ECS_GROUP, ECS_VERSION, type Condition } from '../api/meta.js';
@@ -40,14 +40,14 @@ import { toLabelValue } from '../translate/names.js';
 import { revisionSpec } from '../translate/revisions.js';
 import {
   circuitBreakerThreshold, computeRolloutStep, deploymentPercents, replacementDelayMs, rolloutDone,
-  type DeploymentTasks,
+  type DeploymentPercents, type DeploymentTasks,
 } from '../translate/rollout.js';
 import {
   addServiceEvents, deploymentId, replicaSetName, reportedTasks, rolloutReasons, serviceMessages,
 } from '../translate/service-deployments.js';
 import { classifyServiceTask, type ServiceTask } from '../translate/service-tasks.js';
 import {
-  DEPLOYMENT_ANNOTATIONS, serviceDaemonSet, serviceDiscoveryObjects, serviceReplicaSet, serviceTarget, type ServiceTarget,
+  DEPLOYMENT_ANNOTATIONS, serviceDaemonSet, serviceDiscoveryObjects, serviceReplicaSet, serviceTarget, type ServiceDeploymentObject, type ServiceTarget,
 } from '../translate/service-workload.js';
 import {
   byAge, clusterNameOf, controllerReference, createServiceAccounts, findOrCreateCluster, isControlledBy, keysReferringTo, resolveTaskDefinition, setValid, VALID, type Validity,
@@ -86,26 +86,16 @@ interface Task {
 }
 
 /** One deployment: an existing ReplicaSet, or the one the spec asks for that is still to be created. */
-interface Deployment {
-  name: string;
-  id: string;
-  taskDefinition: string;
+interface Deployment extends ServiceDeploymentObject {
   live?: V1ReplicaSet;
-  template: V1PodTemplateSpec;
-  labels: Record<string, string>;
-  state?: RolloutState;
-  stateReason?: string;
   tasks: Task[];
   createdAt?: string;
 }
 
-/** What the spec asks to run: the resolved revision's deployment. */
-type Target = ServiceTarget;
-
 /** What reconciling one scheduling strategy found and did, for the status. */
 interface Reconciled {
   validity: Validity;
-  target?: Target;
+  target?: ServiceTarget;
   status: Pick<ServiceStatus, 'desiredCount' | 'runningCount' | 'pendingCount' | 'taskDefinition' | 'deployments'>;
   tasks: Task[];
   steady: boolean;
@@ -121,6 +111,15 @@ const countTasks = (tasks: readonly Task[], replicas: number): DeploymentTasks =
 });
 const running = (tasks: readonly Task[]) => tasks.filter((t) => t.observed.state !== 'STOPPING' && t.observed.lastStatus === 'RUNNING').length;
 const pending = (tasks: readonly Task[]) => tasks.filter((t) => t.observed.state === 'PENDING').length;
+
+/**
+ * The last COMPLETED deployment other than `failed`: the one still running tasks (the one the failed
+ * deployment was replacing), else the newest. `deployments` are oldest first.
+ */
+function lastCompleted(deployments: readonly Deployment[], failed: Deployment): Deployment | undefined {
+  const completed = deployments.filter((d) => d !== failed && d.live && d.state === 'COMPLETED');
+  return completed.findLast((d) => d.tasks.some(present)) ?? completed.at(-1);
+}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -212,12 +211,11 @@ export function createServiceController(context: OperatorContext): Controller {
     }
   }
 
-  /** The deployment the spec asks for: the resolved revision translated for the cluster. */
   /**
-   * `runs(name, reference)`: whether the deployment `name` (of `family:revision` `reference`) already runs,
+   * The deployment the spec asks for: the resolved revision translated for the cluster. `runs(name, reference)`: whether the deployment `name` (of `family:revision` `reference`) already runs,
    * which lets an INACTIVE revision go on running.
    */
-  function resolveTarget(svc: Service, cluster: Cluster, strategy: SchedulingStrategy, runs: (name: string, reference: string) => boolean): { target?: Target; validity: Validity } {
+  function resolveTarget(svc: Service, cluster: Cluster, strategy: SchedulingStrategy, runs: (name: string, reference: string) => boolean): { target?: ServiceTarget; validity: Validity } {
     const namespace = svc.metadata.namespace ?? '';
     const resourceName = svc.metadata.name ?? '';
     const token = svc.spec.forceNewDeployment;
@@ -343,7 +341,7 @@ export function createServiceController(context: OperatorContext): Controller {
   }
 
   /** The core Services of the spec's service discovery; others this Service owns are removed. */
-  async function applyDiscovery(svc: Service, target: Target | undefined): Promise<Validity> {
+  async function applyDiscovery(svc: Service, target: ServiceTarget | undefined): Promise<Validity> {
     const namespace = svc.metadata.namespace ?? '';
     const owned = coreServices.list(namespace).filter((s) => isControlledBy(s, svc));
     if (!target) return VALID;
@@ -366,7 +364,7 @@ export function createServiceController(context: OperatorContext): Controller {
    * the PRIMARY, the started and stopped tasks' events, and when time alone changes something.
    */
   function reconciled(found: {
-    svc: Service; previous: ServiceStatus; log: EventLog; validity: Validity; target: Target | undefined; desiredCount: number;
+    svc: Service; previous: ServiceStatus; log: EventLog; validity: Validity; target: ServiceTarget | undefined; desiredCount: number;
     tasks: Task[]; entries: ServiceDeployment[]; steady: boolean; stops: { stopped: string[]; nextDueMs: number | undefined };
   }): Reconciled {
     const { svc, previous, log, tasks, entries, stops } = found;
@@ -392,6 +390,56 @@ export function createServiceController(context: OperatorContext): Controller {
       steady: found.steady,
       ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
     };
+  }
+
+  /** The status entries of a REPLICA service's deployments, PRIMARY first, then the others newest first. */
+  function replicaStatusEntries(rollout: {
+    deployments: readonly Deployment[]; primary: Deployment | undefined; target: Deployment | undefined; next: (d: Deployment) => number;
+    failures: (d: Deployment) => number; done: boolean; stalled: boolean; desiredCount: number; percents: DeploymentPercents; breaker: boolean; threshold: number;
+  }, previous: ServiceStatus, nowIso: string): ServiceDeployment[] {
+    const { deployments, primary, target: targetDeployment, next, failures, done, desiredCount, percents, threshold } = rollout;
+    const othersDrained = deployments.every((d) => d === primary || (next(d) === 0 && !d.tasks.some(present)));
+    const primaryState = (d: Deployment): RolloutState => {
+      if (d.state === 'FAILED') return 'FAILED';
+      if (done || (d.state === 'COMPLETED' && othersDrained)) return 'COMPLETED';
+      return 'IN_PROGRESS';
+    };
+    const rollingBack = primary !== undefined && targetDeployment !== undefined && primary !== targetDeployment && targetDeployment.state === 'FAILED';
+    const reasonOf = (d: Deployment, state: RolloutState, isPrimary: boolean): string => {
+      if (state === 'FAILED') return d.stateReason ?? rolloutReasons.failed(1);
+      if (state === 'COMPLETED') return rolloutReasons.completed(d.id);
+      if (isPrimary && rollingBack) return rolloutReasons.rollingBack(d.id);
+      if (isPrimary && rollout.stalled) return rolloutReasons.stalled(percents.minimumHealthyPercent, percents.maximumPercent, desiredCount);
+      return rolloutReasons.inProgress(d.id);
+    };
+    const listed = deployments.filter((d) => d === primary || next(d) > 0 || d.tasks.some(present) || (rollingBack && d === targetDeployment));
+    return listed
+      .sort((a, b) => (a === primary ? -1 : b === primary ? 1 : (b.createdAt ?? nowIso).localeCompare(a.createdAt ?? nowIso)))
+      .map((d) => {
+        const isPrimary = d === primary;
+        const state = isPrimary ? primaryState(d) : d.state ?? 'IN_PROGRESS';
+        const entry: Omit<ServiceDeployment, 'updatedAt'> = {
+          id: d.id,
+          status: isPrimary ? 'PRIMARY' : rollingBack && d === targetDeployment && next(d) === 0 && !d.tasks.some(present) ? 'INACTIVE' : 'ACTIVE',
+          taskDefinition: d.taskDefinition,
+          replicaSet: d.name,
+          desiredCount: next(d),
+          pendingCount: pending(d.tasks),
+          runningCount: running(d.tasks),
+          failedTasks: failures(d),
+          createdAt: d.createdAt ?? nowIso,
+          rolloutState: state,
+          rolloutStateReason: reasonOf(d, state, isPrimary),
+          ...(rollout.breaker && (isPrimary || d.state === 'FAILED') ? {
+            circuitBreaker: {
+              status: state === 'FAILED' ? 'TRIGGERED' as const : state === 'COMPLETED' ? 'MONITORING_COMPLETE' as const : 'MONITORING' as const,
+              failureCount: failures(d),
+              threshold,
+            },
+          } : {}),
+        };
+        return deploymentStatus(entry, previous, nowIso);
+      });
   }
 
   async function reconcileReplica(svc: Service, cluster: Cluster | undefined, key: string, previous: ServiceStatus, log: EventLog, validity: Validity): Promise<Reconciled> {
@@ -423,8 +471,7 @@ export function createServiceController(context: OperatorContext): Controller {
       deployments.push(targetDeployment);
     }
     const previousPrimary = previous.deployments?.find((d) => d.status === 'PRIMARY')?.replicaSet;
-    const rollbackTarget = (failed: Deployment) =>
-      breaker?.rollback ? [...deployments].reverse().find((d) => d !== failed && d.live && d.state === 'COMPLETED') : undefined;
+    const rollbackTarget = (failed: Deployment) => (breaker?.rollback ? lastCompleted(deployments, failed) : undefined);
     const choosePrimary = (): Deployment | undefined => {
       if (targetDeployment) return targetDeployment.state === 'FAILED' ? rollbackTarget(targetDeployment) ?? targetDeployment : targetDeployment;
       return deployments.find((d) => d.name === previousPrimary) ?? deployments.at(-1);
@@ -474,7 +521,6 @@ export function createServiceController(context: OperatorContext): Controller {
       primary: countTasks(primary.tasks, next(primary)),
       others: others.map((d) => countTasks(d.tasks, next(d))),
     });
-    const othersDrained = others.every((d) => next(d) === 0 && !d.tasks.some(present));
     if (primary && done && primary.state !== 'COMPLETED') {
       primary.state = 'COMPLETED';
       delete primary.stateReason;
@@ -493,52 +539,14 @@ export function createServiceController(context: OperatorContext): Controller {
       await removeHistory(key, deployments, primary, targetDeployment, next);
     }
 
-    // Status.
-    const primaryState = (d: Deployment): RolloutState => {
-      if (d.state === 'FAILED') return 'FAILED';
-      if (done || (d.state === 'COMPLETED' && othersDrained)) return 'COMPLETED';
-      return 'IN_PROGRESS';
-    };
-    const rollingBack = primary !== undefined && targetDeployment !== undefined && primary !== targetDeployment && targetDeployment.state === 'FAILED';
-    const reasonOf = (d: Deployment, state: RolloutState, isPrimary: boolean): string => {
-      if (state === 'FAILED') return d.stateReason ?? rolloutReasons.failed(1);
-      if (state === 'COMPLETED') return rolloutReasons.completed(d.id);
-      if (isPrimary && rollingBack) return rolloutReasons.rollingBack(d.id);
-      if (isPrimary && step?.stalled) return rolloutReasons.stalled(percents.minimumHealthyPercent, percents.maximumPercent, desiredCount);
-      return rolloutReasons.inProgress(d.id);
-    };
-    const listed = deployments.filter((d) => d === primary || next(d) > 0 || d.tasks.some(present) || (rollingBack && d === targetDeployment));
-    const entries = listed
-      .sort((a, b) => (a === primary ? -1 : b === primary ? 1 : (b.createdAt ?? nowIso).localeCompare(a.createdAt ?? nowIso)))
-      .map((d) => {
-        const isPrimary = d === primary;
-        const state = isPrimary ? primaryState(d) : d.state ?? 'IN_PROGRESS';
-        const entry: Omit<ServiceDeployment, 'updatedAt'> = {
-          id: d.id,
-          status: isPrimary ? 'PRIMARY' : rollingBack && d === targetDeployment && next(d) === 0 && !d.tasks.some(present) ? 'INACTIVE' : 'ACTIVE',
-          taskDefinition: d.taskDefinition,
-          replicaSet: d.name,
-          desiredCount: next(d),
-          pendingCount: pending(d.tasks),
-          runningCount: running(d.tasks),
-          failedTasks: failures(d),
-          createdAt: d.createdAt ?? nowIso,
-          rolloutState: state,
-          rolloutStateReason: reasonOf(d, state, isPrimary),
-          ...(breaker?.enable && (isPrimary || d.state === 'FAILED') ? {
-            circuitBreaker: {
-              status: state === 'FAILED' ? 'TRIGGERED' as const : state === 'COMPLETED' ? 'MONITORING_COMPLETE' as const : 'MONITORING' as const,
-              failureCount: failures(d),
-              threshold,
-            },
-          } : {}),
-        };
-        return deploymentStatus(entry, previous, nowIso);
-      });
+    const entries = replicaStatusEntries({
+      deployments, primary, target: targetDeployment, next, failures, done, stalled: step?.stalled === true,
+      desiredCount, percents, breaker: breaker?.enable === true, threshold,
+    }, previous, nowIso);
     return reconciled({ svc, previous, log, validity, target, desiredCount, tasks: deployments.flatMap((d) => d.tasks), entries, steady: done, stops });
   }
 
-  async function createReplicaSet(key: string, desired: V1ReplicaSet, target: Target | undefined): Promise<void> {
+  async function createReplicaSet(key: string, desired: V1ReplicaSet, target: ServiceTarget | undefined): Promise<void> {
     const namespace = desired.metadata?.namespace ?? '';
     if (target) await createServiceAccounts(context, namespace, target.serviceAccounts);
     const child = keyOf(desired.metadata?.name ?? '', namespace);
@@ -551,9 +559,9 @@ export function createServiceController(context: OperatorContext): Controller {
     }
   }
 
-  /** Drained ReplicaSets go, except the PRIMARY, the spec's, and the newest COMPLETED one (a rollback target). */
+  /** Drained ReplicaSets go, except the PRIMARY, the spec's, and the one a rollback would return to. */
   async function removeHistory(key: string, deployments: readonly Deployment[], primary: Deployment | undefined, target: Deployment | undefined, next: (d: Deployment) => number): Promise<void> {
-    const rollback = [...deployments].reverse().find((d) => d !== primary && d.state === 'COMPLETED');
+    const rollback = primary && lastCompleted(deployments, primary);
     for (const d of deployments) {
       if (!d.live || d === primary || d === target || d === rollback || next(d) > 0 || d.tasks.length > 0) continue;
       replicaSetExpectations.expectDeletion(key, objectKey(d.live));
@@ -561,7 +569,7 @@ export function createServiceController(context: OperatorContext): Controller {
     }
   }
 
-  function daemonSetObject(svc: Service, target: Target): V1DaemonSet {
+  function daemonSetObject(svc: Service, target: ServiceTarget): V1DaemonSet {
     return serviceDaemonSet(svc, target, [controllerReference(svc)]);
   }
 
