@@ -169,6 +169,27 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
     });
   });
 
+  describe('TaskDefinition deletion', () => {
+    it('keeps a deleted TaskDefinition and its revisions while a task uses them, then lets them go', async () => {
+      // `<` and `&` in the spec: the API server re-encodes ControllerRevision data on a patch, so nothing may patch revisions.
+      await create('taskdefinitions', 'TaskDefinition', 'html', webSpec('nginx:1.27', { command: ['sh', '-c', 'echo "<h1>hi</h1>" > /tmp/x && sleep 1d'] }));
+      await waitFor('revision 1', async () => ((await get<TaskDefinition>('taskdefinitions', 'html')).status?.revision === 1 ? true : undefined));
+      await create('tasks', 'Task', 'html-user', { taskDefinition: 'html:1' });
+      await taskUntil('html-user', 'RUNNING', (t) => t.status?.lastStatus === 'RUNNING');
+      await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'html' });
+      const held = await get<TaskDefinition>('taskdefinitions', 'html');
+      expect(held.metadata.deletionTimestamp, 'deleted but held').to.be.a('string');
+      expect(held.metadata.finalizers).to.include('ecs.operator.dev/revisions-in-use');
+      expect(await revisions('html')).to.have.length(1);
+
+      await mergePatchSpec('tasks', 'html-user', { desiredStatus: 'STOPPED' });
+      await waitFor('the TaskDefinition and its revision to be gone', async () => {
+        const td = await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'html' }).then(() => true, () => false);
+        return !td && (await revisions('html')).length === 0 ? true : undefined;
+      }, { timeoutMs: 90_000 });
+    });
+  });
+
   describe('Cluster', () => {
     const instanceOf = (cluster: Cluster, node: string): ContainerInstance | undefined =>
       cluster.status?.containerInstances?.find((i) => i.nodeName === node);

@@ -1,6 +1,6 @@
 // Helpers of the end-to-end tests: the cluster's clients, throwaway namespaces, and waiting on conditions.
 import { randomBytes } from 'node:crypto';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { installCrds as installCrdsWith } from '../cluster/crds.js';
 
 export function kubeConfig(): KubeConfig {
@@ -21,11 +21,39 @@ export function clients(kc = kubeConfig()): Clients {
   return { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), custom: kc.makeApiClient(CustomObjectsApi) };
 }
 
-/** Creates a namespace with a unique name; the returned function deletes it. */
+/** Creates a namespace with a unique name; the returned function deletes it (see `removeNamespace`). */
 export async function throwawayNamespace(core: CoreV1Api, prefix: string): Promise<{ name: string; remove: () => Promise<void> }> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   await core.createNamespace({ body: { metadata: { name, labels: { 'ecs.operator.dev/test': 'true' } } } });
-  return { name, remove: async () => void (await core.deleteNamespace({ name }).catch(() => undefined)) };
+  return { name, remove: () => removeNamespace(name) };
+}
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/**
+ * Deletes a test namespace and waits until it is gone. The operator's finalizers (a Service draining its tasks,
+ * a revision in use) are released by the operator while it runs; a suite that stopped it first would leave the
+ * namespace Terminating for good, so after a grace period the finalizers are taken off, as an admin would.
+ */
+export async function removeNamespace(name: string, graceMs = 20_000): Promise<void> {
+  const { core, custom } = clients();
+  await core.deleteNamespace({ name }).catch(() => undefined);
+  const gone = async () => (await core.readNamespace({ name }).then(() => undefined, () => true));
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (await gone()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const unfinalize = { metadata: { finalizers: null } };
+  const services = (await custom.listNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace: name, plural: 'services' }).catch(() => ({ items: [] }))) as { items: Array<{ metadata: { name: string } }> };
+  for (const svc of services.items) {
+    await custom.patchNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace: name, plural: 'services', name: svc.metadata.name, body: unfinalize }, mergePatch).catch(() => undefined);
+  }
+  const taskDefinitions = (await custom.listNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace: name, plural: 'taskdefinitions' }).catch(() => ({ items: [] }))) as { items: Array<{ metadata: { name: string } }> };
+  for (const td of taskDefinitions.items) {
+    await custom.patchNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace: name, plural: 'taskdefinitions', name: td.metadata.name, body: unfinalize }, mergePatch).catch(() => undefined);
+  }
+  await waitFor(`namespace ${name} to be deleted`, async () => ((await gone()) ? true : undefined), { timeoutMs: 60_000 });
 }
 
 /**

@@ -119,8 +119,12 @@ describe('Helm chart', function () {
         'ecs.operator.dev/tasks:watch', 'ecs.operator.dev/tasks/status:patch', '/pods:create', '/pods:delete', '/nodes:list', '/events:create',
         'apps/replicasets:patch', 'apps/controllerrevisions:create',
       ]);
-      // The resources users own: never updated or deleted, only a Service patched (for its finalizer).
-      expect(grants(role.rules).filter((g) => /^ecs\.operator\.dev\/(clusters|taskdefinitions|tasks|services):(update|patch|delete)/.test(g))).to.deep.equal(['ecs.operator.dev/services:patch']);
+      // The resources users own: never updated or deleted, only Services and TaskDefinitions patched (for their finalizers).
+      expect(grants(role.rules).filter((g) => /^ecs\.operator\.dev\/(clusters|taskdefinitions|tasks|services):(update|patch|delete)/.test(g)).sort())
+        .to.deep.equal(['ecs.operator.dev/services:patch', 'ecs.operator.dev/taskdefinitions:patch']);
+      // Revisions are immutable: created, never patched (their data would count as changed, see translate/revisions.ts).
+      expect(grants(role.rules).filter((g) => g.startsWith('apps/controllerrevisions')).sort())
+        .to.deep.equal(['apps/controllerrevisions:create', 'apps/controllerrevisions:list', 'apps/controllerrevisions:watch']);
       expect(grants(role.rules).filter((g) => g.startsWith('/secrets') || g.startsWith('/configmaps'))).to.deep.equal([]);
       const binding = only<KubernetesObject & { subjects: { kind: string; name: string; namespace: string }[] }>(objects, 'ClusterRoleBinding');
       expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: 'ecs-ecs-operator', namespace: 'ecs-system' }]);

@@ -13,9 +13,10 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
 - apiGroups: ["ecs.operator.dev"]
   resources: ["clusters"]
   verbs: ["create"]
-# A Service's finalizer, by merge patch of metadata.finalizers; the spec stays the user's (controllers/service.ts).
+# Finalizers of Services (draining tasks) and TaskDefinitions (revisions in use), by merge patch of
+# metadata.finalizers; the spec stays the user's (controllers/service.ts, controllers/taskdefinition.ts).
 - apiGroups: ["ecs.operator.dev"]
-  resources: ["services"]
+  resources: ["services", "taskdefinitions"]
   verbs: ["patch"]
 # Status, by server-side apply to the status subresource (runtime/apply.ts applyStatus).
 - apiGroups: ["ecs.operator.dev"]
@@ -46,10 +47,10 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
 - apiGroups: ["apps"]
   resources: ["replicasets", "daemonsets"]
   verbs: ["list", "watch", "create", "patch", "delete"]
-# TaskDefinition revisions: created once each, their in-use finalizer removed by patch (controllers/taskdefinition.ts).
+# TaskDefinition revisions: created once each and never changed (controllers/taskdefinition.ts).
 - apiGroups: ["apps"]
   resources: ["controllerrevisions"]
-  verbs: ["list", "watch", "create", "patch"]
+  verbs: ["list", "watch", "create"]
 {{- end }}
 
 {{/* Cluster-scoped resources: always in a ClusterRole, read only. */}}

@@ -3,7 +3,9 @@
 // latest `family:revision`, translation warnings and the Valid condition. Revisions in use by a Task or
 // Service outlive their TaskDefinition: a finalizer keeps each until nothing uses it.
 import { PatchStrategy, setHeaderOptions, type V1ControllerRevision } from '@kubernetes/client-node';
+import { ECS_GROUP, ECS_VERSION } from '../api/meta.js';
 import type { TaskDefinition, TaskDefinitionStatus } from '../api/taskdefinition.js';
+import { toLabelValue } from '../translate/names.js';
 import { statusCodeOf } from '../runtime/clients.js';
 import { Controller, type ReconcileContext } from '../runtime/controller.js';
 import { Expectations } from '../runtime/expectations.js';
@@ -12,7 +14,7 @@ import { keyOf } from '../runtime/keys.js';
 import { LABELS } from '../translate/labels.js';
 import { checkTaskDefinition } from '../translate/template.js';
 import {
-  familyOf, REVISION_IN_USE_FINALIZER, REVISION_LABELS, registeredSpec, revisionName, revisionNumber, revisionObject, revisionStatus, specHash,
+  familyOf, parseTaskDefinitionReference, REVISIONS_IN_USE_FINALIZER, REVISION_LABELS, registeredSpec, revisionName, revisionNumber, revisionObject, revisionStatus, specHash,
 } from '../translate/revisions.js';
 import { byAge, setValid, VALID, type Validity } from './common.js';
 import type { OperatorContext } from './context.js';
@@ -26,8 +28,9 @@ export function taskDefinitionArn(namespace: string, family: string, revision: n
 /** Whether some Task, Service, ReplicaSet or Pod of the namespace still uses revision `number` of `family`. */
 function revisionInUse(context: OperatorContext, namespace: string, family: string, number: number): boolean {
   const reference = `${family}:${number}`;
+  const label = toLabelValue(family);
   const labelled = (o: { metadata?: { labels?: Record<string, string> } }) =>
-    o.metadata?.labels?.[LABELS.family] === family && o.metadata.labels[LABELS.revision] === String(number);
+    o.metadata?.labels?.[LABELS.family] === label && o.metadata.labels[LABELS.revision] === String(number);
   const tasks = context.informers.for(RESOURCES.tasks).list(namespace)
     .some((t) => t.status?.lastStatus !== 'STOPPED' && (t.status?.taskDefinition === reference || t.spec.taskDefinition === reference));
   const services = context.informers.for(RESOURCES.services).list(namespace).some((s) => s.spec.taskDefinition === reference);
@@ -37,27 +40,27 @@ function revisionInUse(context: OperatorContext, namespace: string, family: stri
   return tasks || services || replicaSets || pods;
 }
 
-/** Lets revisions that are being deleted go once nothing uses them. */
-async function releaseUnusedRevisions(context: OperatorContext, revisions: readonly V1ControllerRevision[]): Promise<boolean> {
-  let waiting = false;
-  for (const revision of revisions) {
-    if (!revision.metadata?.deletionTimestamp || !revision.metadata.finalizers?.includes(REVISION_IN_USE_FINALIZER)) continue;
-    const family = revision.metadata.labels?.[LABELS.family] ?? '';
-    if (revisionInUse(context, revision.metadata.namespace ?? '', family, revisionNumber(revision))) {
-      waiting = true;
-      continue;
-    }
-    const finalizers = revision.metadata.finalizers.filter((f) => f !== REVISION_IN_USE_FINALIZER);
-    await context.clients.apps
-      .patchNamespacedControllerRevision(
-        { name: revision.metadata.name ?? '', namespace: revision.metadata.namespace ?? '', body: { metadata: { finalizers, resourceVersion: revision.metadata.resourceVersion } } },
-        mergePatch,
-      )
-      .catch((error: unknown) => {
-        if (statusCodeOf(error) !== 404) throw error;
-      });
-  }
-  return waiting;
+/** Whether any revision of `td` is still used. */
+function anyRevisionInUse(context: OperatorContext, td: TaskDefinition, revisions: readonly V1ControllerRevision[]): boolean {
+  return revisions.some((r) => revisionInUse(context, td.metadata.namespace ?? '', familyOf(td), revisionNumber(r)));
+}
+
+/** Sets or removes the finalizer that keeps a deleted TaskDefinition while its revisions are in use. */
+async function setFinalizer(context: OperatorContext, td: TaskDefinition, present: boolean): Promise<void> {
+  const finalizers = td.metadata.finalizers ?? [];
+  if (finalizers.includes(REVISIONS_IN_USE_FINALIZER) === present) return;
+  const next = present ? [...finalizers, REVISIONS_IN_USE_FINALIZER] : finalizers.filter((f) => f !== REVISIONS_IN_USE_FINALIZER);
+  await context.clients.custom
+    .patchNamespacedCustomObject(
+      {
+        group: ECS_GROUP, version: ECS_VERSION, namespace: td.metadata.namespace ?? '', plural: 'taskdefinitions', name: td.metadata.name ?? '',
+        body: { metadata: { finalizers: next, resourceVersion: td.metadata.resourceVersion } },
+      },
+      mergePatch,
+    )
+    .catch((error: unknown) => {
+      if (statusCodeOf(error) !== 404) throw error;
+    });
 }
 
 /** A family another, older TaskDefinition of the namespace already registers. */
@@ -99,11 +102,13 @@ export function createTaskDefinitionController(context: OperatorContext): Contro
   async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
     const td = taskDefinitions.get(name, namespace);
     const own = revisionsOf(namespace, name);
-    if (!td || td.metadata.deletionTimestamp) {
-      const waiting = await releaseUnusedRevisions(context, own);
-      return waiting ? { requeueAfterMs: 30_000 } : undefined;
+    if (!td) return undefined;
+    if (td.metadata.deletionTimestamp) {
+      // DELETE_IN_PROGRESS, as ECS says: no new work may use it; gone once nothing uses its revisions.
+      if (anyRevisionInUse(context, td, own)) return { requeueAfterMs: 30_000 };
+      await setFinalizer(context, td, false);
+      return undefined;
     }
-    await releaseUnusedRevisions(context, own);
     const family = familyOf(td);
     const live = own.filter((r) => !r.metadata?.deletionTimestamp).sort((a, b) => revisionNumber(a) - revisionNumber(b));
     const latest = live.at(-1);
@@ -156,6 +161,7 @@ export function createTaskDefinitionController(context: OperatorContext): Contro
         status: revisionStatus(td, number),
       });
     }
+    if (all.length > 0) await setFinalizer(context, td, true);
     await context.applier.applyStatus(RESOURCES.taskDefinitions, td, status);
     return undefined;
   }
@@ -169,6 +175,15 @@ export function createTaskDefinitionController(context: OperatorContext): Contro
     const owner = r.metadata?.labels?.[REVISION_LABELS.taskDefinition];
     return owner ? keyOf(owner, r.metadata?.namespace) : undefined;
   });
+  // A deleted TaskDefinition waits for the Tasks and Services of its family to let go of its revisions.
+  const deletedOfFamily = (namespace: string | undefined, reference: string | undefined) => {
+    const family = parseTaskDefinitionReference(reference ?? '')?.family;
+    return taskDefinitions.list(namespace)
+      .filter((td) => td.metadata.deletionTimestamp && familyOf(td) === family)
+      .map((td) => keyOf(td.metadata.name ?? '', td.metadata.namespace));
+  };
+  controller.watch(context.informers.for(RESOURCES.tasks), (t) => deletedOfFamily(t.metadata.namespace, t.status?.taskDefinition ?? t.spec.taskDefinition));
+  controller.watch(context.informers.for(RESOURCES.services), (s) => deletedOfFamily(s.metadata.namespace, s.spec.taskDefinition));
   // A TaskDefinition whose family another one releases may become valid.
   controller.watch(taskDefinitions, (td) =>
     taskDefinitions.list(td.metadata.namespace).filter((other) => familyOf(other) === familyOf(td)).map((o) => keyOf(o.metadata.name ?? '', o.metadata.namespace)));

@@ -15,8 +15,13 @@ export const REVISION_LABELS = {
   specHash: `${ECS_GROUP}/spec-hash`,
 } as const;
 
-/** Keeps a revision while a Task or Service still uses it, even after its TaskDefinition is deleted. */
-export const REVISION_IN_USE_FINALIZER = `${ECS_GROUP}/revision-in-use`;
+/**
+ * Keeps a deleted TaskDefinition (and so, through owner references, its revisions) until no Task or Service
+ * uses any of its revisions. It sits on the TaskDefinition, not on the ControllerRevisions: the API server
+ * re-encodes a ControllerRevision's data on every patch, and data holding `<`, `>` or `&` then counts as
+ * changed, so a finalizer there could never be removed.
+ */
+export const REVISIONS_IN_USE_FINALIZER = `${ECS_GROUP}/revisions-in-use`;
 
 /** The family of a TaskDefinition: `spec.family`, else the resource's name. */
 export function familyOf(td: Pick<TaskDefinition, 'metadata' | 'spec'>): string {
@@ -57,7 +62,6 @@ export function revisionObject(td: TaskDefinition, revision: number): V1Controll
       ownerReferences: [{
         apiVersion: ECS_API_VERSION, kind: 'TaskDefinition', name, uid: td.metadata.uid ?? '', controller: true, blockOwnerDeletion: true,
       }],
-      finalizers: [REVISION_IN_USE_FINALIZER],
     },
     revision,
     data: spec,
@@ -103,12 +107,12 @@ export type Resolution =
 export function resolveRevision(
   reference: string,
   revisions: readonly V1ControllerRevision[],
-  td: Pick<TaskDefinition, 'spec'> | undefined,
+  td: Pick<TaskDefinition, 'spec' | 'metadata'> | undefined,
   { forNewWork }: { forNewWork: boolean },
 ): Resolution {
   const parsed = parseTaskDefinitionReference(reference);
   if (!parsed) return { ok: false, reason: `'${reference}' is not a task definition reference (family, family:revision or an ARN)` };
-  const live = revisions.filter((r) => !r.metadata?.deletionTimestamp || r.metadata.finalizers?.length);
+  const live = revisions.filter((r) => !r.metadata?.deletionTimestamp);
   const byNumber = [...live].sort((a, b) => revisionNumber(b) - revisionNumber(a));
   if (parsed.revision === undefined) {
     const latest = byNumber.find((r) => !r.metadata?.deletionTimestamp && revisionStatus(td, revisionNumber(r)) === 'ACTIVE');
@@ -117,7 +121,7 @@ export function resolveRevision(
   }
   const found = byNumber.find((r) => revisionNumber(r) === parsed.revision);
   if (!found) return { ok: false, reason: `task definition '${parsed.family}:${parsed.revision}' does not exist` };
-  if (forNewWork && (revisionStatus(td, parsed.revision) === 'INACTIVE' || found.metadata?.deletionTimestamp)) {
+  if (forNewWork && (revisionStatus(td, parsed.revision) === 'INACTIVE' || td?.metadata?.deletionTimestamp)) {
     return { ok: false, reason: `task definition '${parsed.family}:${parsed.revision}' is INACTIVE: new tasks may not use it` };
   }
   return { ok: true, revision: found, number: parsed.revision, family: parsed.family };
