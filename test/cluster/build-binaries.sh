@@ -68,11 +68,21 @@ build_kwok() {
 }
 
 build_helm() {
-  local out=$1 v=$2 major=${2%%.*}
-  GOBIN="$out" go install -trimpath -ldflags "-s -w -X helm.sh/helm/$major/internal/version.version=$v" "helm.sh/helm/$major/cmd/helm@$v" >&2
+  local out=$1 v=${2%%+*} major=${2%%.*} gomod client minor flags
+  # As helm's own Makefile does: the Kubernetes version helm assumes without a cluster (helm template, lint)
+  # follows its client-go, so charts with a kubeVersion constraint render.
+  gomod=$(cd /tmp && go mod download -json "helm.sh/helm/$major@$v" | sed -n 's/^\t"GoMod": "\(.*\)",$/\1/p')
+  client=$(awk '$1 == "k8s.io/client-go" { print $2 }' "$gomod")
+  minor=$(echo "$client" | cut -d. -f2)
+  flags="-s -w -X helm.sh/helm/$major/internal/version.version=$v"
+  for pkg in pkg/chartutil pkg/lint/rules; do
+    flags+=" -X helm.sh/helm/$major/$pkg.k8sVersionMajor=1 -X helm.sh/helm/$major/$pkg.k8sVersionMinor=$minor"
+  done
+  GOBIN="$out" go install -trimpath -ldflags "$flags" "helm.sh/helm/$major/cmd/helm@$v" >&2
 }
 
 build_once etcd "$ETCD_VERSION" build_etcd
 build_once kwok "$KWOK_VERSION" build_kwok
-build_once helm "$HELM_VERSION" build_helm
+# "+kubever": the build recipe changed (the ldflags above); a tag in the cache key rebuilds what it must.
+build_once helm "$HELM_VERSION+kubever" build_helm
 build_once kubernetes "$K8S_VERSION" build_kubernetes
