@@ -40,7 +40,14 @@ export async function startOperator(
   const shutdown = new AbortController();
   const running = manager.run(shutdown.signal);
   running.catch(() => undefined);
-  await waitUntilReady(manager, running);
+  try {
+    await waitUntilReady(manager, running);
+  } catch (error) {
+    // Never leave a half-started operator running: mocha would hang on its timers and connections.
+    shutdown.abort();
+    await running.catch(() => undefined);
+    throw error;
+  }
   return {
     manager,
     metrics,
