@@ -47,7 +47,7 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
     operator = await startOperator(namespace);
   });
   after(async () => {
-    await operator?.stop();
+    await operator?.finish();
     await removeNamespace?.();
   });
 

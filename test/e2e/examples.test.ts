@@ -120,7 +120,7 @@ describe('examples and the ecs-operator command on the API server', function () 
         expectSubset(pod.spec, expected.spec, `${expected.metadata.name}.spec`);
       }
     } finally {
-      await operator.stop();
+      await operator.finish();
     }
   });
 

@@ -1,5 +1,7 @@
 // Runs the operator in the test process against the real API server: the same Manager and controllers
 // `ecs-operator run` starts, for one namespace, with leader election off and metrics on a free port.
+// It acts as the Helm chart's ServiceAccount (impersonated, with the RBAC `helm template` renders for a
+// one-namespace install), so a permission the chart lacks fails the test as it would fail a real install.
 // Its API request counter lets tests prove that a converged namespace costs no writes.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { controllers } from '../../operator/src/controllers/index.js';
@@ -7,23 +9,36 @@ import { defaultConfig, type OperatorConfig } from '../../operator/src/runtime/c
 import { createLogger, silentLogger } from '../../operator/src/runtime/logging.js';
 import { Manager } from '../../operator/src/runtime/manager.js';
 import { Metrics } from '../../operator/src/runtime/metrics.js';
-import { kubeConfig } from './helpers.js';
+import { applyChartRbac } from './chart-rbac.js';
+import { clients, waitFor } from './helpers.js';
 
 export interface RunningOperator {
   manager: Manager;
   metrics: Metrics;
   /** Write requests (create, update, patch, apply, delete) the operator has sent so far. */
   writes(): Promise<number>;
+  /** Stops the operator; what it made stays. */
   stop(): Promise<void>;
+  /**
+   * For a suite's end: deletes the namespace's ECS objects while the operator still runs (so it releases its
+   * finalizers, as in a real cluster), waits until they are gone, then stops it.
+   */
+  finish(): Promise<void>;
 }
 
 const WRITE_VERBS = new Set(['create', 'update', 'patch', 'apply', 'delete', 'deletecollection']);
 
-/** Starts the controllers for `namespace`; set ECS_OPERATOR_TEST_LOGS=1 to see their logs. */
+/**
+ * Starts the controllers for `namespace` as the chart's ServiceAccount (or as `kc`'s user when given); set
+ * ECS_OPERATOR_TEST_LOGS=1 to see their logs.
+ */
 export async function startOperator(
   namespace: string,
-  { kc = kubeConfig(), config = {} }: { kc?: KubeConfig; config?: Partial<OperatorConfig> } = {},
+  options: { kc?: KubeConfig; config?: Partial<OperatorConfig> } = {},
 ): Promise<RunningOperator> {
+  const { config = {} } = options;
+  const rbac = options.kc ? undefined : await applyChartRbac({ namespace, watchNamespace: namespace });
+  const kc = options.kc ?? rbac!.kubeConfig;
   const base = defaultConfig();
   const settings = defaultConfig({
     namespace,
@@ -46,8 +61,14 @@ export async function startOperator(
     // Never leave a half-started operator running: mocha would hang on its timers and connections.
     shutdown.abort();
     await running.catch(() => undefined);
+    await rbac?.remove();
     throw error;
   }
+  const stop = async (): Promise<void> => {
+    shutdown.abort();
+    await running;
+    await rbac?.remove();
+  };
   return {
     manager,
     metrics,
@@ -55,9 +76,10 @@ export async function startOperator(
       const metric = await metrics.apiRequests.get();
       return metric.values.filter((v) => WRITE_VERBS.has(String(v.labels.verb))).reduce((n, v) => n + v.value, 0);
     },
-    async stop() {
-      shutdown.abort();
-      await running;
+    stop,
+    async finish() {
+      await deleteEcsObjects(namespace).catch(() => undefined);
+      await stop();
     },
   };
 }
@@ -79,4 +101,17 @@ async function waitUntilReady(manager: Manager, running: Promise<unknown>): Prom
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the operator did not become ready within 30s');
+}
+
+const ECS_PLURALS = ['services', 'tasks', 'taskdefinitions', 'clusters'];
+
+/** Deletes every ECS object of `namespace` and waits (up to a minute) until the API server has none left. */
+export async function deleteEcsObjects(namespace: string): Promise<void> {
+  const { custom } = clients();
+  const coordinates = (plural: string) => ({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace, plural });
+  for (const plural of ECS_PLURALS) await custom.deleteCollectionNamespacedCustomObject(coordinates(plural));
+  await waitFor(`the ECS objects of ${namespace} to be gone`, async () => {
+    const left = await Promise.all(ECS_PLURALS.map(async (plural) => ((await custom.listNamespacedCustomObject(coordinates(plural))) as { items: unknown[] }).items.length));
+    return left.every((n) => n === 0) ? true : undefined;
+  });
 }

@@ -126,7 +126,7 @@ describe('Placement on the real scheduler', function () {
     await create('taskdefinitions', 'TaskDefinition', 'big', taskDefinition(2048));
   });
   after(async () => {
-    await operator?.stop();
+    await operator?.finish();
     for (const node of NODES) await labelNode(node, null).catch(() => undefined);
     await removeNamespace?.();
   });
