@@ -37,8 +37,8 @@ describe('runtime/config', () => {
       namespace: 'ops',
       name: 'ecs-operator-leader',
       identity: 'op-0',
-      leaseDurationMs: 15_000,
-      renewDeadlineMs: 10_000,
+      leaseDurationMs: 12_000,
+      renewDeadlineMs: 8_000,
       retryPeriodMs: 2_000,
     });
   });

@@ -1,6 +1,6 @@
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { LeaderElector, type LeaderElectorOptions } from '../../../operator/src/runtime/leader-election.js';
+import { DEFAULT_LEADER_ELECTION_TIMING, LeaderElector, type LeaderElectorOptions } from '../../../operator/src/runtime/leader-election.js';
 import { FakeClock, settle } from './fake-clock.js';
 
 const apiError = (code: number, message: string) => Object.assign(new Error(message), { code });
@@ -65,6 +65,10 @@ function replica(store: LeaseStore, clock: FakeClock, identity: string, extra: P
     name: 'ecs-operator',
     identity,
     clock,
+    // The timings the cases below count in (the defaults may change).
+    leaseDurationMs: 15_000,
+    renewDeadlineMs: 10_000,
+    retryPeriodMs: 2_000,
     onStartedLeading: (signal) => {
       leaderSignal = signal;
       log.push('started');
@@ -179,6 +183,12 @@ describe('runtime/leader-election', () => {
     await clock.advance(4_000);
     expect(a.elector.isLeader).to.equal(false);
     expect(a.log).to.deep.equal(['started', 'stopped']);
+  });
+
+  it('defaults to timings that keep a takeover within 15 s of the leader\'s death', () => {
+    const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = DEFAULT_LEADER_ELECTION_TIMING;
+    expect(leaseDurationMs + retryPeriodMs).to.be.at.most(15_000);
+    expect(renewDeadlineMs).to.be.below(leaseDurationMs);
   });
 
   it('refuses timings where the renew deadline does not leave the lease a margin', () => {
