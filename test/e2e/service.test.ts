@@ -263,8 +263,15 @@ describe('Service controller', function () {
         return current.status?.conditions?.some((c) => c.type === 'AbleToScale' && c.status === 'True') ? current : undefined;
       });
       expect(hpa.status?.desiredReplicas).to.equal(4);
+      expect(hpa.status?.conditions?.find((c) => c.type === 'AbleToScale')?.reason).to.equal('SucceededRescale');
       await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace, body: { spec: { minReplicas: 1, maxReplicas: 3 } } }, mergePatch);
       await steady('hpa', 3, 'hpa:1', 120_000);
+      // Within its bounds the HPA needs metrics: this control plane serves no metrics API, so it says so.
+      await waitFor('the HPA to find no metrics', async () => {
+        const current = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace });
+        const active = current.status?.conditions?.find((c) => c.type === 'ScalingActive');
+        return active?.status === 'False' && active.reason === 'FailedGetResourceMetric' ? true : undefined;
+      });
       await autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace });
     });
   });
