@@ -7,10 +7,11 @@ import {
 } from '@kubernetes/client-node';
 import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { Service, ServiceSpec } from '../../operator/src/api/service.js';
-import type { TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
-import { taskBounds } from '../../operator/src/translate/rollout.js';
+import type { TaskDefinition, TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
+import { REVISIONS_IN_USE_FINALIZER } from '../../operator/src/translate/revisions.js';
 import { simulatedNode } from '../cluster/nodes.js';
 import { kubectl } from './chart-helm.js';
+import { watchServiceBounds } from './bounds.js';
 import { startOperator, type RunningOperator } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
 
@@ -63,44 +64,13 @@ describe('Service controller', function () {
     }, { timeoutMs, describe: async () => JSON.stringify({ status: (await getService(name)).status, pods: (await livePods(name)).length }) });
   }
 
-  /**
-   * Follows the service's pods through a watch: every event gives the next state of the API server in order,
-   * and each state is checked against the ECS bounds (tasks not being deleted ≤ max, ready ones ≥ min).
-   */
-  async function sampleBounds(service: string, desiredCount: number, minimumHealthyPercent: number, maximumPercent: number) {
-    const { minHealthy, maxTasks } = taskBounds(desiredCount, { minimumHealthyPercent, maximumPercent });
-    const known = new Map<string, V1Pod>();
-    for (const pod of (await core.listNamespacedPod({ namespace, labelSelector: `${SERVICE_LABEL}=${service}` })).items) known.set(pod.metadata?.name ?? '', pod);
-    const violations: string[] = [];
-    let samples = 0;
-    let peak = 0;
-    let trough = Infinity;
-    const request = await new Watch(kc).watch(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: `${SERVICE_LABEL}=${service}` }, (phase, pod: V1Pod) => {
-      if (phase === 'DELETED') known.delete(pod.metadata?.name ?? '');
-      else known.set(pod.metadata?.name ?? '', pod);
-      const live = [...known.values()].filter((p) => !p.metadata?.deletionTimestamp);
-      const healthy = live.filter(isReady).length;
-      samples += 1;
-      peak = Math.max(peak, live.length);
-      trough = Math.min(trough, healthy);
-      if (live.length > maxTasks) violations.push(`${live.length} tasks > ${maxTasks}`);
-      if (healthy < minHealthy) violations.push(`${healthy} healthy < ${minHealthy}`);
-    }, () => undefined);
-    return {
-      stop: () => {
-        request.abort();
-        return { samples, violations, peak, trough, minHealthy, maxTasks };
-      },
-    };
-  }
-
   before(async () => {
     await installCrds();
     ({ name: namespace, remove: removeNamespace } = await throwawayNamespace(core, 'svc'));
     operator = await startOperator(namespace);
   });
   after(async () => {
-    await operator?.stop();
+    await operator?.finish();
     await removeNamespace?.();
   });
 
@@ -217,7 +187,7 @@ describe('Service controller', function () {
           taskDefinition: name, desiredCount: 10, deploymentConfiguration: { minimumHealthyPercent: min, maximumPercent: max },
         } satisfies ServiceSpec);
         await steady(name, 10, `${name}:1`);
-        const sampler = await sampleBounds(name, 10, min, max);
+        const sampler = await watchServiceBounds(kc, namespace, name, 10, { minimumHealthyPercent: min, maximumPercent: max });
         await patchSpec('taskdefinitions', name, taskSpec('nginx:1.28'));
         const svc = await steady(name, 10, `${name}:2`);
         const result = sampler.stop();
@@ -303,7 +273,7 @@ describe('Service controller', function () {
       expect(ds.spec?.updateStrategy?.rollingUpdate).to.deep.include({ maxUnavailable: '100%', maxSurge: '0%' });
 
       // DAEMON defaults (0, 100): never more than one task per node.
-      const sampler = await sampleBounds('daemon', nodes.length, 0, 100);
+      const sampler = await watchServiceBounds(kc, namespace, 'daemon', nodes.length, { minimumHealthyPercent: 0, maximumPercent: 100 });
       await patchSpec('taskdefinitions', 'daemon', taskSpec('fluentbit:2'));
       await onEveryNode(nodes, 'daemon:2');
       const result = sampler.stop();
@@ -362,11 +332,14 @@ describe('Service controller', function () {
       await create('taskdefinitions', 'TaskDefinition', 'pin', taskSpec('nginx:1.27'));
       await create('services', 'Service', 'pin', { taskDefinition: 'pin:1', desiredCount: 2 } satisfies ServiceSpec);
       await steady('pin', 2, 'pin:1');
+      const taskDefinition = () => custom.getNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'pin' }) as Promise<TaskDefinition>;
       await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'pin' });
-      await waitFor('the TaskDefinition gone', async () =>
-        (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'pin' }).then(() => undefined, () => true)));
-      const [revision] = await revisionsOf('pin');
-      expect(revision?.metadata?.deletionTimestamp, 'revision pin-1 is being deleted but kept').to.not.equal(undefined);
+      const deleting = await waitFor('the TaskDefinition being deleted', async () => {
+        const td = await taskDefinition();
+        return td.metadata.deletionTimestamp ? td : undefined;
+      });
+      expect(deleting.metadata.finalizers, 'kept while the Service uses its revision').to.include(REVISIONS_IN_USE_FINALIZER);
+      expect((await revisionsOf('pin')).map((r) => r.metadata?.name)).to.deep.equal(['pin-1']);
       await steady('pin', 2, 'pin:1');
 
       // A finalizer of the test's own keeps the Service readable after the operator lets it go.
@@ -389,8 +362,10 @@ describe('Service controller', function () {
       expect(await livePods('pin')).to.have.length(0);
       expect((await replicaSetsOf('pin')).map((rs) => rs.spec?.replicas)).to.deep.equal([0]);
       await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'pin', body: { metadata: { finalizers: [] } } }, mergePatch);
-      await waitFor('the ReplicaSets collected and the revision released', async () =>
-        ((await replicaSetsOf('pin')).length === 0 && (await revisionsOf('pin')).length === 0 ? true : undefined), { timeoutMs: 90_000 });
+      await waitFor('the ReplicaSets collected, the TaskDefinition and its revision released', async () => {
+        const tdGone = await taskDefinition().then(() => false, () => true);
+        return tdGone && (await replicaSetsOf('pin')).length === 0 && (await revisionsOf('pin')).length === 0 ? true : undefined;
+      }, { timeoutMs: 90_000 });
     });
   });
 
@@ -401,7 +376,7 @@ describe('Service controller', function () {
         taskDefinition: 'restart', desiredCount: 10, deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 110 },
       } satisfies ServiceSpec);
       await steady('restart', 10, 'restart:1');
-      const sampler = await sampleBounds('restart', 10, 100, 110);
+      const sampler = await watchServiceBounds(kc, namespace, 'restart', 10, { minimumHealthyPercent: 100, maximumPercent: 110 });
       // Stop the operator as soon as the new deployment has begun: one task at a time leaves it far from done.
       const begun = new Promise<void>((resolve) => {
         const request = new Watch(kc).watch(`/apis/apps/v1/namespaces/${namespace}/replicasets`, { labelSelector: `${SERVICE_LABEL}=restart` }, (_phase, rs: V1ReplicaSet) => {
