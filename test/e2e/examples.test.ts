@@ -8,7 +8,9 @@ import { expect } from 'chai';
 import type { V1Container, V1PodTemplate } from '@kubernetes/client-node';
 import { main as importMain } from '../../operator/src/cli/import.js';
 import { main as translateMain } from '../../operator/src/cli/translate.js';
+import type { Task } from '../../operator/src/api/task.js';
 import { containerCpuMillicores, mibToQuantity, millicoresToQuantity } from '../../operator/src/translate/index.js';
+import { quantityToNumber } from '../../operator/src/translate/units.js';
 import { run as cli, ROOT } from '../unit/cli/helpers.js';
 import { kubectl } from './chart-helm.js';
 import { startOperator } from './harness.js';
@@ -34,7 +36,7 @@ function expectSubset(actual: unknown, expected: unknown, path: string): void {
 }
 
 describe('examples and the ecs-operator command on the API server', function () {
-  const { core, apps } = clients();
+  const { core, apps, custom } = clients();
   let namespace: { name: string; remove: () => Promise<void> };
 
   before(async () => {
@@ -118,6 +120,19 @@ describe('examples and the ecs-operator command on the API server', function () 
         expectSubset(pod.metadata?.labels, expected.metadata.labels, `${expected.metadata.name}.metadata.labels`);
         expectSubset(pod.metadata?.annotations, expected.metadata.annotations, `${expected.metadata.name}.metadata.annotations`);
         expectSubset(pod.spec, expected.spec, `${expected.metadata.name}.spec`);
+        // The example task runs, on a node with room for what its pod requests, and says so in ECS terms.
+        const task = await waitFor(`Task ${expected.metadata.name} RUNNING`, async () => {
+          const t = (await custom.getNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace: namespace.name, plural: 'tasks', name: expected.metadata.name })) as Task;
+          return t.status?.lastStatus === 'RUNNING' ? t : undefined;
+        });
+        const scheduled = await core.readNamespacedPod({ name: expected.metadata.name, namespace: namespace.name });
+        expect(task.status?.containerInstance).to.equal(scheduled.spec?.nodeName);
+        const node = await core.readNode({ name: scheduled.spec!.nodeName! });
+        const requested = (name: 'cpu' | 'memory') => [...(scheduled.spec?.initContainers ?? []), ...(scheduled.spec?.containers ?? [])]
+          .reduce((sum, c) => sum + (quantityToNumber(c.resources?.requests?.[name] ?? '0') ?? 0), 0);
+        expect(requested('cpu')).to.be.at.most(quantityToNumber(node.status!.allocatable!.cpu!)!);
+        expect(requested('memory')).to.be.at.most(quantityToNumber(node.status!.allocatable!.memory!)!);
+        expect(task.status?.containers?.every((c) => c.lastStatus === 'RUNNING' || c.lastStatus === 'STOPPED')).to.equal(true);
       }
     } finally {
       await operator.finish();
