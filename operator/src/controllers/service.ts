@@ -121,6 +121,12 @@ function lastCompleted(deployments: readonly Deployment[], failed: Deployment): 
   return completed.findLast((d) => d.tasks.some(present)) ?? completed.at(-1);
 }
 
+/** A Service's names, and the time of this reconcile. */
+function scopeOf(svc: Service, now: number) {
+  const resourceName = svc.metadata.name ?? '';
+  return { namespace: svc.metadata.namespace ?? '', resourceName, ecsName: svc.spec.serviceName ?? resourceName, now, nowIso: new Date(now).toISOString() };
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -443,11 +449,7 @@ export function createServiceController(context: OperatorContext): Controller {
   }
 
   async function reconcileReplica(svc: Service, cluster: Cluster | undefined, key: string, previous: ServiceStatus, log: EventLog, validity: Validity): Promise<Reconciled> {
-    const namespace = svc.metadata.namespace ?? '';
-    const resourceName = svc.metadata.name ?? '';
-    const ecsName = svc.spec.serviceName ?? resourceName;
-    const now = context.clock.now();
-    const nowIso = new Date(now).toISOString();
+    const { namespace, resourceName, ecsName, now, nowIso } = scopeOf(svc, context.clock.now());
     const grace = svc.spec.healthCheckGracePeriodSeconds ?? 0;
     const desiredCount = svc.spec.desiredCount ?? 0;
     const percents = deploymentPercents('REPLICA', svc.spec.deploymentConfiguration);
@@ -574,11 +576,7 @@ export function createServiceController(context: OperatorContext): Controller {
   }
 
   async function reconcileDaemon(svc: Service, cluster: Cluster | undefined, key: string, previous: ServiceStatus, log: EventLog, validity: Validity): Promise<Reconciled> {
-    const namespace = svc.metadata.namespace ?? '';
-    const resourceName = svc.metadata.name ?? '';
-    const ecsName = svc.spec.serviceName ?? resourceName;
-    const now = context.clock.now();
-    const nowIso = new Date(now).toISOString();
+    const { namespace, resourceName, ecsName, now, nowIso } = scopeOf(svc, context.clock.now());
     const found = daemonSets.get(resourceName, namespace);
     const live = found && isControlledBy(found, svc) ? found : undefined;
     const resolved = cluster ? resolveTarget(svc, cluster, 'DAEMON', (_name, reference) => live?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] === reference) : { validity };
