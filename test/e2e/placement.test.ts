@@ -329,6 +329,7 @@ describe('Placement on the real scheduler', function () {
       }, { describe: async () => JSON.stringify((await getService('distinct')).status ?? {}) });
       const placed = svc.status?.conditions?.find((c) => c.type === 'Placed');
       expect(placed?.message).to.contain(`(service distinct) ${UNPLACED}`);
+      expect(placed?.message).to.contain('distinctInstance');
       expect(placed?.message).to.match(/anti-affinity/);
       expect(svc.status?.events?.map((e) => e.message)).to.include(placed?.message);
       const events = await eventsOf('distinct');

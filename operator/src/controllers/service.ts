@@ -35,6 +35,7 @@ import { Expectations } from '../runtime/expectations.js';
 import { RESOURCES, type ResourceType } from '../runtime/informer.js';
 import { keyOf, objectKey } from '../runtime/keys.js';
 import { matchesLabelSelector } from '../translate/cluster-status.js';
+import { constraintSources, explainUnplaced } from '../translate/placement/index.js';
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE } from '../translate/labels.js';
 import { toLabelValue } from '../translate/names.js';
 import { revisionSpec } from '../translate/revisions.js';
@@ -322,9 +323,25 @@ export function createServiceController(context: OperatorContext): Controller {
   }
 
   /** Placed and Steady conditions, with their events. */
-  function observedConditions(svc: Service, log: EventLog, conditions: Condition[], ecsName: string, result: Reconciled): Condition[] {
-    const { tasks, steady, status } = result;
-    const unplaced = tasks.map((t) => (t.observed.state === 'PENDING' ? unschedulableReason(t.pod) : undefined)).find((r) => r !== undefined);
+  /** The scheduler's reason a task of the service waits, with the ECS constraints it comes from. */
+  function unplacedReason(svc: Service, cluster: Cluster | undefined, result: Reconciled): string | undefined {
+    const schedulerMessage = result.tasks.map((t) => (t.observed.state === 'PENDING' ? unschedulableReason(t.pod) : undefined)).find((r) => r !== undefined);
+    const { target } = result;
+    if (schedulerMessage === undefined || !target || !cluster) return schedulerMessage;
+    const namespace = svc.metadata.namespace ?? '';
+    const clusterLabel = toLabelValue(cluster.metadata.name ?? '');
+    return explainUnplaced({
+      schedulerMessage,
+      constraints: constraintSources(target.taskDefinition, target.spec.placementConstraints, svc.spec.placementConstraints),
+      attributeLabels: cluster.spec.attributeLabels ?? {},
+      nodes: nodes.list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector)),
+      pods: pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel),
+    });
+  }
+
+  function observedConditions(svc: Service, cluster: Cluster | undefined, log: EventLog, conditions: Condition[], ecsName: string, result: Reconciled): Condition[] {
+    const { steady, status } = result;
+    const unplaced = unplacedReason(svc, cluster, result);
     const placedBefore = conditions.find((c) => c.type === 'Placed');
     let next = setPlaced(context, svc, conditions, `(service ${ecsName})`, unplaced);
     const placedAfter = next.find((c) => c.type === 'Placed');
@@ -683,7 +700,7 @@ export function createServiceController(context: OperatorContext): Controller {
 
     const ecsName = svc.spec.serviceName ?? name;
     let conditions = setValid(context, svc, previous.conditions, validity);
-    if (result) conditions = observedConditions(svc, log, conditions, ecsName, result);
+    if (result) conditions = observedConditions(svc, cluster, log, conditions, ecsName, result);
     const nowIso = new Date(context.clock.now()).toISOString();
     const status: ServiceStatus = {
       ...previous,
