@@ -180,6 +180,8 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
       const held = await get<TaskDefinition>('taskdefinitions', 'html');
       expect(held.metadata.deletionTimestamp, 'deleted but held').to.be.a('string');
       expect(held.metadata.finalizers).to.include('ecs.operator.dev/revisions-in-use');
+      await waitFor('status DELETE_IN_PROGRESS', async () =>
+        ((await get<TaskDefinition>('taskdefinitions', 'html')).status?.status === 'DELETE_IN_PROGRESS' ? true : undefined));
       expect(await revisions('html')).to.have.length(1);
 
       await mergePatchSpec('tasks', 'html-user', { desiredStatus: 'STOPPED' });

@@ -196,7 +196,7 @@ const serviceSpec = {
   deploymentConfiguration: {
     optional: {
       minimumHealthyPercent: 'optional', maximumPercent: 'optional',
-      deploymentCircuitBreaker: { optional: { enable: 'required', rollback: 'required' } },
+      deploymentCircuitBreaker: { optional: { enable: 'required', rollback: 'required', thresholdConfiguration: { optional: { type: 'required', value: 'required' } } } },
       alarms: { optional: { alarmNames: 'required', enable: 'required', rollback: 'required' } },
     },
   },

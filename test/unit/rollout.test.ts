@@ -216,7 +216,16 @@ describe('rollout math', () => {
 
   describe('circuit breaker and retries', () => {
     it('threshold is half of desiredCount, between 3 and 200', () => {
-      expect([0, 1, 5, 6, 7, 10, 399, 400, 401, 5000].map(circuitBreakerThreshold)).to.deep.equal([3, 3, 3, 3, 4, 5, 200, 200, 200, 200]);
+      expect([0, 1, 5, 6, 7, 10, 399, 400, 401, 5000].map((n) => circuitBreakerThreshold(n))).to.deep.equal([3, 3, 3, 3, 4, 5, 200, 200, 200, 200]);
+    });
+
+    it('threshold follows thresholdConfiguration: COUNT, BOUNDED_PERCENT (3 to 200) and UNBOUNDED_PERCENT (at least 1)', () => {
+      expect(circuitBreakerThreshold(10, { type: 'COUNT', value: 1 })).to.equal(1);
+      expect(circuitBreakerThreshold(10, { type: 'BOUNDED_PERCENT', value: 20 })).to.equal(3);
+      expect(circuitBreakerThreshold(1000, { type: 'BOUNDED_PERCENT', value: 50 })).to.equal(200);
+      expect(circuitBreakerThreshold(1000, { type: 'UNBOUNDED_PERCENT', value: 50 })).to.equal(500);
+      expect(circuitBreakerThreshold(1, { type: 'UNBOUNDED_PERCENT', value: 10 })).to.equal(1);
+      expect(circuitBreakerThreshold(10, { type: 'BOUNDED_PERCENT', value: 50 })).to.equal(circuitBreakerThreshold(10));
     });
 
     it('replaces failed tasks at once up to the threshold, then twice as slowly each time, at most 15 minutes', () => {

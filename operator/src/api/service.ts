@@ -12,9 +12,16 @@ export interface DeploymentController {
   type: DeploymentControllerType;
 }
 
+export interface CircuitBreakerThresholdConfiguration {
+  type: 'COUNT' | 'BOUNDED_PERCENT' | 'UNBOUNDED_PERCENT';
+  value: number;
+}
+
 export interface DeploymentCircuitBreaker {
   enable: boolean;
   rollback: boolean;
+  /** Default BOUNDED_PERCENT 50: half of desiredCount, at least 3 and at most 200 failed tasks. */
+  thresholdConfiguration?: CircuitBreakerThresholdConfiguration;
 }
 
 export interface DeploymentAlarms {

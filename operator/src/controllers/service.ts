@@ -471,7 +471,7 @@ export function createServiceController(context: OperatorContext): Controller {
     const desiredCount = svc.spec.desiredCount ?? 0;
     const percents = deploymentPercents('REPLICA', svc.spec.deploymentConfiguration);
     const breaker = svc.spec.deploymentConfiguration?.deploymentCircuitBreaker;
-    const threshold = circuitBreakerThreshold(desiredCount);
+    const threshold = circuitBreakerThreshold(desiredCount, breaker?.thresholdConfiguration);
     const owned = replicaSets.list(namespace).filter((rs) => isControlledBy(rs, svc)).sort(byAge);
 
     const resolved = cluster ? resolveTarget(svc, cluster, 'REPLICA', (rsName) => owned.some((rs) => rs.metadata?.name === rsName)) : { validity };

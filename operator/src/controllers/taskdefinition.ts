@@ -105,7 +105,16 @@ export function createTaskDefinitionController(context: OperatorContext): Contro
     if (!td) return undefined;
     if (td.metadata.deletionTimestamp) {
       // DELETE_IN_PROGRESS, as ECS says: no new work may use it; gone once nothing uses its revisions.
-      if (anyRevisionInUse(context, td, own)) return { requeueAfterMs: 30_000 };
+      if (anyRevisionInUse(context, td, own)) {
+        const previous = td.status ?? {};
+        const deleting: TaskDefinitionStatus = {
+          ...previous,
+          status: 'DELETE_IN_PROGRESS',
+          revisions: (previous.revisions ?? []).map((r) => ({ ...r, status: 'DELETE_IN_PROGRESS' })),
+        };
+        await context.applier.applyStatus(RESOURCES.taskDefinitions, td, deleting);
+        return { requeueAfterMs: 30_000 };
+      }
       await setFinalizer(context, td, false);
       return undefined;
     }

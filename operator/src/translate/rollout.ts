@@ -12,6 +12,7 @@
 //     up to desiredCount. Tasks asked to stop in 1 and 2 still take room until they are gone, so with
 //     maximumPercent 100 old tasks stop before new ones start.
 // The PRIMARY never shrinks except to desiredCount; old deployments never grow.
+import type { CircuitBreakerThresholdConfiguration } from '../api/service.js';
 import type { DeploymentConfiguration, SchedulingStrategy } from '../api/service.js';
 
 export interface DeploymentPercents {
@@ -126,9 +127,18 @@ export function rolloutDone(input: Pick<RolloutInput, 'desiredCount' | 'primary'
     && input.others.every((d) => d.replicas === 0 && tasksOf(d) === 0);
 }
 
-/** ECS circuit breaker failure threshold: half of desiredCount, at least 3 and at most 200 failed tasks. */
-export function circuitBreakerThreshold(desiredCount: number): number {
-  return Math.min(200, Math.max(3, Math.ceil(desiredCount / 2)));
+/**
+ * ECS circuit breaker failure threshold. By default (BOUNDED_PERCENT 50) half of desiredCount, at least 3 and at
+ * most 200 failed tasks; COUNT is a number of tasks; UNBOUNDED_PERCENT a percent of desiredCount, at least 1.
+ */
+export function circuitBreakerThreshold(desiredCount: number, configuration?: CircuitBreakerThresholdConfiguration): number {
+  const { type, value } = configuration ?? { type: 'BOUNDED_PERCENT', value: 50 };
+  const percent = Math.ceil((desiredCount * value) / 100);
+  switch (type) {
+    case 'COUNT': return value;
+    case 'UNBOUNDED_PERCENT': return Math.max(1, percent);
+    default: return Math.min(200, Math.max(3, percent));
+  }
 }
 
 const RETRY_BASE_MS = 10_000;
