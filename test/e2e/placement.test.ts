@@ -377,5 +377,25 @@ describe('Placement on the real scheduler', function () {
         await labelNode('ecs-node-3', null);
       }
     });
+
+    it('places a waiting service task once a node is relabelled to match its =~ constraint', async () => {
+      const expression = 'attribute:stack =~ gre+n';
+      await create('services', 'Service', 'patterned', {
+        taskDefinition: 'small', cluster: 'six', desiredCount: 1, placementConstraints: [memberOf(expression)],
+      } satisfies ServiceSpec);
+      const waiting = await waitFor('the service task to wait, unschedulable', async () => {
+        const pods = await podsOf('ecs.operator.dev/service=patterned');
+        return pods.length === 1 && pods[0]?.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable') ? pods[0] : undefined;
+      });
+      await labelNode('ecs-node-3', 'green');
+      try {
+        const [running] = await runningPodsOf('patterned', 1);
+        expect(running?.spec?.nodeName).to.equal('ecs-node-3');
+        expect(running?.metadata?.uid, 'the waiting pod was replaced').to.not.equal(waiting.metadata?.uid);
+      } finally {
+        await labelNode('ecs-node-3', null);
+        await removeService('patterned');
+      }
+    });
   });
 });

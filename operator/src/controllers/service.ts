@@ -35,6 +35,7 @@ import { Expectations } from '../runtime/expectations.js';
 import { RESOURCES, type ResourceType } from '../runtime/informer.js';
 import { keyOf, objectKey } from '../runtime/keys.js';
 import { matchesLabelSelector } from '../translate/cluster-status.js';
+import { stableStringify } from '../translate/hash.js';
 import { constraintSources, explainUnplaced } from '../translate/placement/index.js';
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE } from '../translate/labels.js';
 import { toLabelValue } from '../translate/names.js';
@@ -306,6 +307,24 @@ export function createServiceController(context: OperatorContext): Controller {
     return { counted, stopped, nextDueMs };
   }
 
+  /**
+   * Waiting tasks whose placement was compiled against other Nodes (an expression evaluated on nodes, such as a
+   * pattern match): the ReplicaSet's template already carries the new node affinity, but a pod keeps the one it
+   * was created with. Such an unscheduled pod never started, so it is replaced: the ReplicaSet creates it anew.
+   * Both affinities are compared as the API server stored them (the pod's and its ReplicaSet's template).
+   */
+  async function replaceStaleWaitingPods(key: string, deployment: Deployment): Promise<void> {
+    const wanted = stableStringify(deployment.live?.spec?.template?.spec?.affinity ?? null);
+    for (const task of deployment.tasks) {
+      const { pod } = task;
+      if (pod.spec?.nodeName || pod.metadata?.deletionTimestamp || task.observed.state !== 'PENDING') continue;
+      if (stableStringify(pod.spec?.affinity ?? null) === wanted) continue;
+      podExpectations.expectDeletion(key, objectKey(pod));
+      if (!(await context.applier.delete(pod))) podExpectations.deletionObserved(objectKey(pod));
+      task.observed = { ...task.observed, state: 'STOPPING' };
+    }
+  }
+
   /** "has started" and "has stopped" events for tasks no earlier event named. */
   function taskEvents(log: EventLog, ecsName: string, tasks: readonly Task[], previous: ServiceStatus, stoppedNow: readonly string[]): void {
     const events = previous.events ?? [];
@@ -503,6 +522,7 @@ export function createServiceController(context: OperatorContext): Controller {
     const deploymentOfTask = new Map(all.map(({ t, d }) => [t, d]));
     const stops = await stopFailedTasks(key, all.map(({ t }) => t), (t) => deploymentOfTask.get(t)?.id ?? '', failuresBefore, threshold, breaker?.enable === true, now);
     const failures = (d: Deployment) => failuresBefore(d.id) + (stops.counted.get(d.id) ?? 0);
+    if (targetDeployment?.live) await replaceStaleWaitingPods(key, targetDeployment);
 
     // The circuit breaker watches the deployment the spec asks for until it completes.
     if (primary && primary === targetDeployment && !primary.state && breaker?.enable && failures(primary) >= threshold) {
