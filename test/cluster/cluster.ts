@@ -9,7 +9,9 @@ import { promisify } from 'node:util';
 import { CoreV1Api, Health, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { kubeSchedulerConfiguration } from '../../operator/src/translate/placement/scheduler-profiles.js';
+import { waitFor } from './wait.js';
 import { DEFAULT_NODE_SET, loadNodeSet, nodeSetToNodes, type NodeSetConfig } from './nodes.js';
+import { isReady } from '../../operator/src/translate/readiness.js';
 
 const run = promisify(execFile);
 
@@ -113,19 +115,6 @@ export async function apiServerReady(kc: KubeConfig): Promise<boolean> {
   }
 }
 
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-  }
-}
-
-function isNodeReady(node: V1Node): boolean {
-  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
 /** Creates the nodes of the set that do not exist yet and waits until every one is Ready. */
 export async function ensureNodes(kc: KubeConfig, nodeSet: NodeSetConfig): Promise<V1Node[]> {
   const core = kc.makeApiClient(CoreV1Api);
@@ -136,9 +125,9 @@ export async function ensureNodes(kc: KubeConfig, nodeSet: NodeSetConfig): Promi
   }
   const names = new Set(wanted.map((n) => n.metadata!.name));
   let ready: V1Node[] = [];
-  await waitFor(`${names.size} nodes to be Ready`, 60_000, async () => {
-    ready = (await core.listNode()).items.filter((n) => names.has(n.metadata?.name) && isNodeReady(n));
-    return ready.length === names.size;
+  await waitFor(`${names.size} nodes to be Ready`, async () => {
+    ready = (await core.listNode()).items.filter((n) => names.has(n.metadata?.name) && isReady(n));
+    return ready.length === names.size ? true : undefined;
   });
   return ready;
 }
@@ -171,7 +160,7 @@ export async function up(options: UpOptions = {}): Promise<{ kubeconfig: string;
     await kwokctl(bin, ['-c', configPath, 'create', 'cluster', '--kubeconfig', KUBECONFIG_PATH, '--wait', '120s']);
   }
   const kc = loadKubeConfig();
-  await waitFor('the API server to be ready', 60_000, () => apiServerReady(kc));
+  await waitFor('the API server to be ready', async () => ((await apiServerReady(kc)) ? true : undefined));
   const nodes = await ensureNodes(kc, nodeSet);
   const seconds = (Date.now() - started) / 1000;
   log(`control plane ${reused ? 'reused' : 'up'} in ${seconds.toFixed(1)}s with ${nodes.length} Ready nodes; KUBECONFIG=${KUBECONFIG_PATH}`);
@@ -204,11 +193,11 @@ export async function down(): Promise<void> {
     await kwokctl(bin, ['delete', 'cluster', '--kubeconfig', KUBECONFIG_PATH]).catch((e: Error) => log(`kwokctl delete: ${e.message}`));
   }
   // kwokctl signals the processes; make sure none outlives it.
-  await waitFor('control plane processes to exit', 20_000, async () => {
+  await waitFor('control plane processes to exit', async () => {
     const left = pids.filter(aliveComponent);
     left.forEach((pid) => process.kill(pid, 'SIGKILL'));
-    return left.length === 0;
-  });
+    return left.length === 0 ? true : undefined;
+  }, { timeoutMs: 20_000 });
   rmSync(CLUSTER_DIR, { recursive: true, force: true });
   rmSync(KUBECONFIG_PATH, { force: true });
   log('control plane stopped; no process of it remains');

@@ -3,18 +3,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { ApiextensionsV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { waitFor } from './wait.js';
 
 const CRD_DIR = new URL('../../crds/', import.meta.url);
-
-async function waitEstablished(extensions: ApiextensionsV1Api, name: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const crd = await extensions.readCustomResourceDefinition({ name });
-    if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
-    if (Date.now() > deadline) throw new Error(`CRD ${name} not Established after ${timeoutMs / 1000}s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Server-side applies every CRD file and waits until each is Established; returns the file names. */
 export async function installCrds(kc: KubeConfig): Promise<string[]> {
@@ -29,7 +20,10 @@ export async function installCrds(kc: KubeConfig): Promise<string[]> {
       { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', name, body: crd, fieldManager: 'ecs-operator-crds', force: true },
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
     );
-    await waitEstablished(extensions, name);
+    await waitFor(`CRD ${name} Established`, async () => {
+      const current = await extensions.readCustomResourceDefinition({ name });
+      return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+    }, { timeoutMs: 30_000 });
   }
   return files;
 }

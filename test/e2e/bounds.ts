@@ -3,6 +3,7 @@
 import { CoreV1Api, type KubeConfig, type V1Pod, Watch } from '@kubernetes/client-node';
 import { taskBounds } from '../../operator/src/translate/rollout.js';
 import { LABELS } from '../../operator/src/translate/labels.js';
+import { isReady } from '../../operator/src/translate/readiness.js';
 
 export interface BoundsReport {
   samples: number;
@@ -13,8 +14,6 @@ export interface BoundsReport {
   minHealthy: number;
   maxTasks: number;
 }
-
-const isReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 /** Starts watching; `stop()` ends the watch and reports what was seen. */
 export async function watchServiceBounds(

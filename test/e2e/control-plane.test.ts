@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
 import { clients, throwawayNamespace, waitFor } from './helpers.js';
+import { isReady } from '../../operator/src/translate/readiness.js';
 
 const { core, apps } = clients();
 
@@ -20,7 +21,7 @@ describe('local control plane', function () {
 
   it('has 6 Ready simulated nodes over 3 zones and 2 instance types', async () => {
     const nodes = (await core.listNode({ labelSelector: 'type=kwok' })).items;
-    const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const ready = nodes.filter(isReady);
     expect(ready.length).to.be.at.least(6);
     expect(new Set(ready.map((n) => n.metadata?.labels?.['topology.kubernetes.io/zone'])).size).to.be.at.least(3);
     expect(new Set(ready.map((n) => n.metadata?.labels?.['node.kubernetes.io/instance-type'])).size).to.be.at.least(2);

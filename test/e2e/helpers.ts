@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { installCrds as installCrdsWith } from '../cluster/crds.js';
+import { waitFor } from '../cluster/wait.js';
 
 export function kubeConfig(): KubeConfig {
   if (!process.env.KUBECONFIG) throw new Error('KUBECONFIG must point at a running control plane (npm run test:e2e sets it)');
@@ -56,26 +57,7 @@ export async function removeNamespace(name: string, graceMs = 20_000): Promise<v
   await waitFor(`namespace ${name} to be deleted`, async () => ((await gone()) ? true : undefined), { timeoutMs: 60_000 });
 }
 
-/**
- * Polls `probe` until it returns a value other than undefined, and returns that value.
- * On timeout the error names what was awaited and the last value `describe` gives, so a failure explains itself.
- */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  { timeoutMs = 60_000, describe }: { timeoutMs?: number; describe?: () => Promise<string> } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      const state = describe ? `; last seen: ${await describe()}` : '';
-      throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${state}`);
-    }
-    await new Promise((r) => setTimeout(r, delay));
-  }
-}
+export { waitFor } from '../cluster/wait.js';
 
 /** Server-side applies the four CRDs of crds/ and waits until each is Established. */
 export const installCrds = (kc = kubeConfig()): Promise<string[]> => installCrdsWith(kc);

@@ -15,6 +15,7 @@ import { watchServiceBounds } from './bounds.js';
 import { applyChartRbac, type ChartRbac } from './chart-rbac.js';
 import { deleteEcsObjects } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
+import { isReady } from '../../operator/src/translate/readiness.js';
 
 const { kc, core, custom } = clients();
 const coordination = kc.makeApiClient(CoordinationV1Api);
@@ -88,7 +89,7 @@ describe('high availability', function () {
     const killedAt = Date.now();
     replicas.get(leader)!.kill('SIGKILL');
     const atDeath = (await core.listNamespacedPod({ namespace, labelSelector: `${LABELS.service}=ha,${LABELS.revision}=2` })).items
-      .filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      .filter(isReady);
     expect(atDeath.length, 'the rollout was unfinished when the leader died').to.be.below(6);
     await waitFor(`${standby} to hold the lease`, async () => ((await holder()) === standby ? true : undefined), { timeoutMs: 30_000 });
     const takeover = Date.now() - killedAt;

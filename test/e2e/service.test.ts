@@ -14,6 +14,7 @@ import { kubectl } from './chart-helm.js';
 import { watchServiceBounds } from './bounds.js';
 import { startOperator, type RunningOperator } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
+import { isReady } from '../../operator/src/translate/readiness.js';
 
 const { kc, core, apps, custom } = clients();
 const autoscaling = kc.makeApiClient(AutoscalingV2Api);
@@ -32,8 +33,6 @@ function taskSpec(image: string, dockerLabels: Record<string, string> = {}): Tas
     }],
   };
 }
-
-const isReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 describe('Service controller', function () {
   let namespace: string;
@@ -248,7 +247,7 @@ describe('Service controller', function () {
 
   describe('DAEMON', () => {
     const readyNodes = async () => (await core.listNode()).items
-      .filter((n) => !n.metadata?.deletionTimestamp && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+      .filter((n) => !n.metadata?.deletionTimestamp && isReady(n))
       .map((n) => n.metadata?.name ?? '').sort();
     /** Waits for one ready task of `taskDefinition` on each of `nodes`, and no other. */
     const onEveryNode = (nodes: string[], taskDefinition: string) => waitFor(`one daemon task of ${taskDefinition} on each of ${nodes.length} nodes`, async () => {

@@ -8,6 +8,7 @@ import type {
 import type { TaskLastStatus } from '../api/task.js';
 import { BUILTIN_ATTRIBUTE_LABELS, attributeValueOfLabel } from './placement/node-labels.js';
 import { memoryQuantityToMiB, quantityToNumber } from './units.js';
+import { isReady } from './readiness.js';
 
 export const DEFAULT_MAX_INSTANCE_DETAILS = 100;
 
@@ -99,10 +100,6 @@ function integer(name: 'CPU' | 'MEMORY', value: number): ContainerInstanceResour
 
 function stringSet(name: 'PORTS' | 'PORTS_UDP', values: string[]): ContainerInstanceResource {
   return { name, type: 'STRINGSET', stringSetValue: values };
-}
-
-function isReady(node: V1Node): boolean {
-  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
 /** ECS DRAINING: no new tasks go there. A cordoned node, or one tainted NoExecute. */

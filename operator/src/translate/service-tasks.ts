@@ -6,6 +6,7 @@ import type { V1Pod, V1Probe } from '@kubernetes/client-node';
 import type { TaskLastStatus } from '../api/task.js';
 import { ANNOTATIONS } from './labels.js';
 import { observeTask, STOPPED_REASONS } from './task-status.js';
+import { isReady } from './readiness.js';
 
 export type ServiceTaskState = 'PENDING' | 'STARTING' | 'HEALTHY' | 'FAILED' | 'STOPPING';
 
@@ -47,10 +48,6 @@ function probeSeconds(probe: V1Probe | undefined): number {
 export function healthCheckAllowanceSeconds(pod: V1Pod): number {
   const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   return Math.max(0, ...containers.map((c) => probeSeconds(c.startupProbe) + probeSeconds(c.readinessProbe)));
-}
-
-function isReady(pod: V1Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
 /** An essential container that keeps crashing: the kubelet restarts it in place, ECS would stop the task. */

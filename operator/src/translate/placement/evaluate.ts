@@ -12,6 +12,7 @@ import { ANNOTATIONS, LABELS } from '../labels.js';
 import type { Condition, QueryExpression, QueryOperator, Subject } from './query-ast.js';
 import { attributeLabelKey, attributeLabelValue, attributeValueOfLabel, groupLabelValue } from './node-labels.js';
 import { toNormalForm, type NormalForm } from './normal-form.js';
+import { isReady } from '../readiness.js';
 
 export interface EvaluationContext {
   /** The Cluster's custom attribute → node label mapping. */
@@ -109,10 +110,6 @@ const ORDERINGS: Readonly<Record<string, (sign: number) => boolean>> = {
   '<': (sign) => sign < 0,
   '<=': (sign) => sign <= 0,
 };
-
-function isReady(node: V1Node): boolean {
-  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
 
 function timestamp(value: Date | string | undefined): string | undefined {
   if (value === undefined) return undefined;
