@@ -225,8 +225,7 @@ export function createTaskController(context: OperatorContext): Controller {
       replace = outdated && expectations.satisfied(key) && !pod.metadata?.deletionTimestamp;
       if (cluster && !outdated) unplaced = unplacedReason(task, pod, cluster, reference);
     }
-    const family = reference ? parseTaskDefinitionReference(reference)?.family : undefined;
-    const revision = reference ? parseTaskDefinitionReference(reference)?.revision : undefined;
+    const { family, revision } = (reference ? parseTaskDefinitionReference(reference) : undefined) ?? {};
     let conditions = setValid(context, task, previous.conditions, validity);
     if (outdated) {
       // Kept until the replacement exists: a reconcile that still sees the old pod must not drop the marker.
