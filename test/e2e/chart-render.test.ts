@@ -20,6 +20,7 @@ function find<T extends KubernetesObject>(objects: KubernetesObject[], kind: str
   return objects.filter((o) => o.kind === kind && (name === undefined || o.metadata?.name === name)) as T[];
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the type of the kind it asks for
 function only<T extends KubernetesObject>(objects: KubernetesObject[], kind: string, name?: string): T {
   const found = find<T>(objects, kind, name);
   expect(found, `one ${kind}${name ? ` ${name}` : ''}`).to.have.length(1);

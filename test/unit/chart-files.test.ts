@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { LOG_LEVELS } from '../../operator/src/runtime/logging.js';
 import { CHART_DIR, GENERATED, REPO_ROOT } from '../../scripts/sync-packaging.js';
 
-const chartFile = <T>(name: string) => parse(readFileSync(join(CHART_DIR, name), 'utf8')) as T;
+const chartFile = (name: string): unknown => parse(readFileSync(join(CHART_DIR, name), 'utf8'));
 const packageJson = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 describe('Helm chart files', () => {
@@ -28,13 +28,13 @@ describe('Helm chart files', () => {
   });
 
   it("appVersion is package.json's version", () => {
-    const chart = chartFile<{ appVersion: string; kubeVersion: string }>('Chart.yaml');
+    const chart = chartFile('Chart.yaml') as { appVersion: string; kubeVersion: string };
     expect(chart.appVersion).to.equal(packageJson.version);
     expect(chart.kubeVersion).to.equal('>=1.30.0-0');
   });
 
   it('values.schema.json lists the log levels the operator accepts', () => {
-    const schema = chartFile<{ properties: { logLevel: { enum: string[] } } }>('values.schema.json');
+    const schema = chartFile('values.schema.json') as { properties: { logLevel: { enum: string[] } } };
     expect(schema.properties.logLevel.enum).to.deep.equal([...LOG_LEVELS]);
   });
 });
