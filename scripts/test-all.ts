@@ -1,6 +1,8 @@
-// `npm test`: type check, unit tests, then end-to-end tests against a local control plane
-// (reused when KUBECONFIG points at a running one, otherwise started here and stopped afterwards).
-// Ends with one line `tests: N passed, N failed, N skipped` over every suite.
+// `npm test`, in this order: type check, lint (ESLint and Prettier), unit tests, the Go build of the control plane's
+// binaries (instant when cached), the control plane (reused when KUBECONFIG points at a running one, otherwise
+// started here and stopped afterwards), then the end-to-end tests. Unit tests never wait for the Go build, and it
+// is done before the end-to-end tests start, so their timeouts never count it.
+// Ends with one line `tests: N passed, N failed, N skipped` over every suite; lint counts as one test.
 import { spawn } from 'node:child_process';
 import { acquireCluster } from './with-cluster.js';
 
@@ -27,20 +29,45 @@ function runSuite(command: string, args: string[], env: NodeJS.ProcessEnv = proc
   );
 }
 
+/** A check that is not a mocha suite (lint), counted as one test that passed or failed. */
+async function runCheck(command: string, args: string[]): Promise<SuiteResult> {
+  const { code } = await runSuite(command, args);
+  return { code, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
+}
+
+/** Finds (or, on a cold cache, builds) the control plane's binaries, saying how long it took. */
+async function buildControlPlane(): Promise<number> {
+  const started = Date.now();
+  const { code } = await runSuite('bash', ['test/cluster/build-binaries.sh']);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  process.stdout.write(`[build] control plane binaries ${code === 0 ? 'ready' : 'failed'} after ${seconds}s\n`);
+  return code;
+}
+
 async function main(): Promise<number> {
   const results: SuiteResult[] = [];
   const typecheck = await runSuite('tsc', ['-p', 'tsconfig.json', '--noEmit']);
   if (typecheck.code !== 0) {
-    process.stdout.write('\ntests: 0 passed, 1 failed (type check)\n');
+    process.stdout.write('\ntests: 0 passed, 1 failed, 0 skipped (type check)\n');
     return 1;
   }
+  results.push(await runCheck('npm', ['run', '--silent', 'lint']));
   results.push(await runSuite('mocha', ['--config', 'test/.mocharc.unit.json']));
+  if ((await buildControlPlane()) !== 0) {
+    results.push({ code: 1, passed: 0, failed: 1, skipped: 0 });
+    return summarize(results);
+  }
   const cluster = await acquireCluster();
   try {
     results.push(await runSuite('mocha', ['--config', 'test/.mocharc.e2e.json'], { ...process.env, KUBECONFIG: cluster.kubeconfig }));
   } finally {
     await cluster.release();
   }
+  return summarize(results);
+}
+
+/** Prints the closing line over every suite; the exit code. */
+function summarize(results: SuiteResult[]): number {
   const sum = (key: 'passed' | 'failed' | 'skipped') => results.reduce((n, r) => n + r[key], 0);
   const failed = results.some((r) => r.code !== 0);
   process.stdout.write(`\ntests: ${sum('passed')} passed, ${Math.max(sum('failed'), failed ? 1 : 0)} failed, ${sum('skipped')} skipped\n`);

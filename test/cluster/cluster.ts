@@ -143,7 +143,7 @@ export async function up(options: UpOptions = {}): Promise<{ kubeconfig: string;
   const started = Date.now();
   const nodesFile = options.nodesFile ?? process.env.ECS_CLUSTER_NODES;
   const nodeSet = nodesFile ? loadNodeSet(nodesFile) : DEFAULT_NODE_SET;
-  let reused = existsSync(KUBECONFIG_PATH) && (await apiServerReady(loadKubeConfig()));
+  const reused = existsSync(KUBECONFIG_PATH) && (await apiServerReady(loadKubeConfig()));
   if (reused) {
     log('control plane already running; reusing it');
   } else {
@@ -190,7 +190,7 @@ export async function down(): Promise<void> {
   const pids = pidsOfCluster();
   if (existsSync(CLUSTER_DIR)) {
     const bin = await buildBinaries();
-    await kwokctl(bin, ['delete', 'cluster', '--kubeconfig', KUBECONFIG_PATH]).catch((e: Error) => log(`kwokctl delete: ${e.message}`));
+    await kwokctl(bin, ['delete', 'cluster', '--kubeconfig', KUBECONFIG_PATH]).catch((e: unknown) => log(`kwokctl delete: ${e instanceof Error ? e.message : 'failed'}`));
   }
   // kwokctl signals the processes; make sure none outlives it.
   await waitFor('control plane processes to exit', async () => {

@@ -46,7 +46,7 @@ export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
 /** Reads a node set from a YAML or JSON file, checking the fields a mistake would break. */
 export function loadNodeSet(path: string): NodeSetConfig {
-  const config = parse(readFileSync(path, 'utf8')) as NodeSetConfig;
+  const config = parse(readFileSync(path, 'utf8')) as NodeSetConfig | null;
   if (!config || !Array.isArray(config.groups) || config.groups.length === 0) {
     throw new Error(`${path}: groups: expected a non-empty list of node groups`);
   }

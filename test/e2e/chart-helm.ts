@@ -1,4 +1,4 @@
-// Helm and kubectl for the chart's tests (unit and end to end): the binaries the local control plane builds
+// Helm and kubectl for the end-to-end tests: the binaries the local control plane builds
 // (never whatever is on PATH), and `helm template` of charts/ecs-operator parsed into objects.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,12 @@ export const KUBE_VERSION = readVersions().K8S_VERSION!;
 
 let binaries: Promise<Binaries> | undefined;
 
+/** The control plane's binaries, looked up (or, on a cold cache, built) once per process. */
+export function controlPlaneBinaries(): Promise<Binaries> {
+  binaries ??= buildBinaries();
+  return binaries;
+}
+
 export interface CommandResult {
   code: number;
   stdout: string;
@@ -30,10 +36,9 @@ export interface RunOptions {
   input?: string;
 }
 
-/** Runs the built (or cached) binary `name` of `component`; the binaries are looked up once per process. */
+/** Runs the built (or cached) binary `name` of `component`. */
 async function run(component: keyof Binaries, name: string, args: string[], { allowFailure = false, env, input }: RunOptions): Promise<CommandResult> {
-  binaries ??= buildBinaries();
-  const file = join((await binaries)[component], name);
+  const file = join((await controlPlaneBinaries())[component], name);
   const result = await new Promise<CommandResult>((done) => {
     const child = execFile(file, args, { env: env ?? process.env, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
       done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),

@@ -169,7 +169,7 @@ describe('Helm chart on the local control plane', function () {
             config: { leaderElection: { ...base, enabled: true, ...chartRbac.lease, identity: `e2e-${ns}` }, stoppedTaskRetentionMs: 0 },
           });
           await exerciseOperator(ns);
-          expect(Number((await operator.metrics.eventWriteFailures.get()).values[0]?.value ?? 0), 'Events refused').to.equal(0);
+          expect((await operator.metrics.eventWriteFailures.get()).values[0]?.value ?? 0, 'Events refused').to.equal(0);
           expect((await operator.metrics.informerRestarts.get()).values.filter((v) => v.value > 0), 'informers that failed').to.deep.equal([]);
         } finally {
           // While the operator still runs: its finalizers (Services, TaskDefinition revisions) would hold the namespace.

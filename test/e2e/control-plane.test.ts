@@ -89,7 +89,7 @@ describe('local control plane', function () {
     });
     const byName = Object.fromEntries(pod.status!.containerStatuses!.map((c) => [c.name, c.state]));
     expect(byName.app?.terminated?.exitCode).to.equal(3);
-    expect(byName.sidecar?.running, 'the other container keeps running').to.exist;
+    expect(byName.sidecar?.running, 'the other container keeps running').to.be.an('object');
     expect(pod.status?.phase).to.equal('Running');
   });
 

@@ -1,7 +1,7 @@
 // The TaskDefinition, Task and Cluster controllers on the real API server, with kwok nodes running the pods.
 // Every assertion reads real objects back from the API server.
 import { expect } from 'chai';
-import { PatchStrategy, setHeaderOptions, type V1ControllerRevision, type V1Pod } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1ControllerRevision } from '@kubernetes/client-node';
 import type { Cluster, ContainerInstance } from '../../operator/src/api/cluster.js';
 import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { Task } from '../../operator/src/api/task.js';
@@ -22,7 +22,7 @@ function webSpec(image = 'nginx:1.27', extra: Partial<TaskDefinitionSpec['contai
 
 describe('TaskDefinition, Task and Cluster controllers', function () {
   let namespace: string;
-  let removeNamespace: () => Promise<void>;
+  let removeNamespace: (() => Promise<void>) | undefined;
   let operator: RunningOperator;
 
   const get = async <T>(plural: string, name: string) =>
@@ -47,6 +47,7 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
     operator = await startOperator(namespace);
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await operator?.finish();
     await removeNamespace?.();
   });
@@ -204,7 +205,7 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
         return (c.status?.registeredContainerInstancesCount ?? 0) >= 6 ? c : undefined;
       });
       expect(cluster.status?.status).to.equal('ACTIVE');
-      const pod = (await core.readNamespacedPod({ name: 'one', namespace })) as V1Pod;
+      const pod = await core.readNamespacedPod({ name: 'one', namespace });
       const node = pod.spec!.nodeName!;
       const instance = instanceOf(cluster, node)!;
       const registered = instance.registeredResources?.find((r) => r.name === 'CPU')?.integerValue ?? 0;

@@ -1,7 +1,6 @@
 // The CRDs on a real API server: it accepts them, fills in the ECS defaults, and refuses bad manifests with a
 // message that names the field. Every create here is a server-side dry run, except the objects that updates need.
 import { expect } from 'chai';
-import { parse } from 'yaml';
 import { ApiException } from '@kubernetes/client-node';
 import {
   ECS_API_VERSION, ECS_GROUP, ECS_KINDS, ECS_VERSION,
@@ -10,7 +9,6 @@ import {
 import { clients, installCrds, throwawayNamespace } from './helpers.js';
 
 const { kc, custom, core } = clients();
-const crdDir = new URL('../../crds/', import.meta.url);
 
 interface Manifest {
   kind: EcsKind;

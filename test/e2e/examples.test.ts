@@ -45,6 +45,7 @@ describe('examples and the ecs-operator command on the API server', function () 
     namespace = await throwawayNamespace(core, 'examples');
   });
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   after(async () => namespace?.remove());
 
   it('each example file applies with a strict server-side dry run (before anything exists)', async () => {

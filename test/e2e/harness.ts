@@ -86,10 +86,10 @@ export async function startOperator(
 
 /** Resolves once /readyz answers 200 (informers synced), or rejects if the manager fails first. */
 async function waitUntilReady(manager: Manager, running: Promise<unknown>): Promise<void> {
-  let failed: unknown;
+  let failed: Error | undefined;
   running.then(
     () => (failed ??= new Error('the operator stopped before it was ready')),
-    (error: unknown) => (failed = error),
+    (error: unknown) => (failed = error instanceof Error ? error : new Error('the operator failed', { cause: error })),
   );
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

@@ -25,7 +25,7 @@ const coordinates = { group: 'ecs.operator.dev', version: 'v1alpha1' };
 describe('high availability', function () {
   this.timeout(240_000);
   let namespace: string;
-  let removeNamespace: () => Promise<void>;
+  let removeNamespace: (() => Promise<void>) | undefined;
   let rbac: ChartRbac;
   const replicas = new Map<string, ChildProcess>();
   const logs = mkdtempSync(join(tmpdir(), 'ecs-operator-ha-'));
@@ -61,6 +61,7 @@ describe('high availability', function () {
   after(async () => {
     await deleteEcsObjects(namespace).catch(() => undefined);
     for (const child of replicas.values()) child.kill('SIGKILL');
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await rbac?.remove();
     await removeNamespace?.();
   });

@@ -32,7 +32,7 @@ const memberOf = (expression: string): PlacementConstraint => ({ type: 'memberOf
 
 describe('Placement on the real scheduler', function () {
   let namespace: string;
-  let removeNamespace: () => Promise<void>;
+  let removeNamespace: (() => Promise<void>) | undefined;
   let operator: RunningOperator;
   /** A node label key of this run's own, for custom attributes. */
   let stackLabel: string;
@@ -101,11 +101,11 @@ describe('Placement on the real scheduler', function () {
 
   /** Memory (MiB) not yet requested on each of the six nodes, by the pods of every namespace. */
   async function freeMemory(): Promise<Map<string, number>> {
-    const free = new Map(NODES.map((n) => [n, memoryQuantityToMiB(String(nodes.get(n)?.status?.allocatable?.memory ?? '0')) ?? 0]));
+    const free = new Map(NODES.map((n) => [n, memoryQuantityToMiB(nodes.get(n)?.status?.allocatable?.memory ?? '0') ?? 0]));
     for (const pod of (await core.listPodForAllNamespaces()).items) {
       const node = pod.spec?.nodeName;
       if (!node || !free.has(node) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
-      const requested = (pod.spec?.containers ?? []).reduce((sum, c) => sum + (memoryQuantityToMiB(String(c.resources?.requests?.memory ?? '0')) ?? 0), 0);
+      const requested = (pod.spec?.containers ?? []).reduce((sum, c) => sum + (memoryQuantityToMiB(c.resources?.requests?.memory ?? '0') ?? 0), 0);
       free.set(node, free.get(node)! - requested);
     }
     return free;
@@ -126,6 +126,7 @@ describe('Placement on the real scheduler', function () {
     await create('taskdefinitions', 'TaskDefinition', 'big', taskDefinition(2048));
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await operator?.finish();
     for (const node of NODES) await labelNode(node, null).catch(() => undefined);
     await removeNamespace?.();

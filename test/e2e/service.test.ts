@@ -3,7 +3,7 @@
 // discovery, HPAs, deletion, and a restart of the operator in the middle of a rollout.
 import { expect } from 'chai';
 import {
-  AutoscalingV2Api, DiscoveryV1Api, PatchStrategy, setHeaderOptions, Watch, type V1ControllerRevision, type V1Pod, type V1ReplicaSet,
+  AutoscalingV2Api, DiscoveryV1Api, PatchStrategy, setHeaderOptions, Watch, type V1ControllerRevision, type V1ReplicaSet,
 } from '@kubernetes/client-node';
 import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { Service, ServiceSpec } from '../../operator/src/api/service.js';
@@ -36,7 +36,7 @@ function taskSpec(image: string, dockerLabels: Record<string, string> = {}): Tas
 
 describe('Service controller', function () {
   let namespace: string;
-  let removeNamespace: () => Promise<void>;
+  let removeNamespace: (() => Promise<void>) | undefined;
   let operator: RunningOperator;
 
   const getService = async (name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'services', name })) as Service;
@@ -58,7 +58,7 @@ describe('Service controller', function () {
       const [primary, ...others] = svc.status?.deployments ?? [];
       const ok = others.every((d) => d.status === 'INACTIVE') && primary?.status === 'PRIMARY' && primary.rolloutState === 'COMPLETED' && primary.taskDefinition === taskDefinition
         && svc.status?.runningCount === count && pods.length === count && pods.every(isReady)
-        && svc.status?.conditions?.some((c) => c.type === 'Steady' && c.status === 'True');
+        && svc.status.conditions?.some((c) => c.type === 'Steady' && c.status === 'True');
       return ok ? svc : undefined;
     }, { timeoutMs, describe: async () => JSON.stringify({ status: (await getService(name)).status, pods: (await livePods(name)).length }) });
   }
@@ -69,6 +69,7 @@ describe('Service controller', function () {
     operator = await startOperator(namespace);
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await operator?.finish();
     await removeNamespace?.();
   });

@@ -13,29 +13,29 @@ import { ARGOCD_DIR, ECS_KINDS, GENERATED, REPO_ROOT, argocdHealthKey } from '..
 // fengari ships no types; these are the parts of its C-like API used here.
 type LuaState = { readonly __brand: 'lua_State' };
 interface Fengari {
-  to_luastring(text: string): Uint8Array;
+  to_luastring: (text: string) => Uint8Array;
   lua: {
     LUA_OK: number;
-    lua_pushnil(L: LuaState): void;
-    lua_pushboolean(L: LuaState, value: boolean): void;
-    lua_pushinteger(L: LuaState, value: number): void;
-    lua_pushnumber(L: LuaState, value: number): void;
-    lua_pushstring(L: LuaState, value: Uint8Array): void;
-    lua_createtable(L: LuaState, arrayItems: number, fields: number): void;
-    lua_rawseti(L: LuaState, index: number, key: number): void;
-    lua_setfield(L: LuaState, index: number, key: Uint8Array): void;
-    lua_setglobal(L: LuaState, name: Uint8Array): void;
-    lua_getfield(L: LuaState, index: number, key: Uint8Array): number;
-    lua_istable(L: LuaState, index: number): boolean;
-    lua_isnil(L: LuaState, index: number): boolean;
-    lua_tojsstring(L: LuaState, index: number): string;
-    lua_pop(L: LuaState, count: number): void;
-    lua_pcall(L: LuaState, args: number, results: number, handler: number): number;
+    lua_pushnil: (L: LuaState) => void;
+    lua_pushboolean: (L: LuaState, value: boolean) => void;
+    lua_pushinteger: (L: LuaState, value: number) => void;
+    lua_pushnumber: (L: LuaState, value: number) => void;
+    lua_pushstring: (L: LuaState, value: Uint8Array) => void;
+    lua_createtable: (L: LuaState, arrayItems: number, fields: number) => void;
+    lua_rawseti: (L: LuaState, index: number, key: number) => void;
+    lua_setfield: (L: LuaState, index: number, key: Uint8Array) => void;
+    lua_setglobal: (L: LuaState, name: Uint8Array) => void;
+    lua_getfield: (L: LuaState, index: number, key: Uint8Array) => number;
+    lua_istable: (L: LuaState, index: number) => boolean;
+    lua_isnil: (L: LuaState, index: number) => boolean;
+    lua_tojsstring: (L: LuaState, index: number) => string;
+    lua_pop: (L: LuaState, count: number) => void;
+    lua_pcall: (L: LuaState, args: number, results: number, handler: number) => number;
   };
   lauxlib: {
-    luaL_newstate(): LuaState;
-    luaL_loadstring(L: LuaState, source: Uint8Array): number;
-    luaL_requiref(L: LuaState, name: Uint8Array, open: unknown, global: number): void;
+    luaL_newstate: () => LuaState;
+    luaL_loadstring: (L: LuaState, source: Uint8Array) => number;
+    luaL_requiref: (L: LuaState, name: Uint8Array, open: unknown, global: number) => void;
   };
   lualib: Record<'luaopen_base' | 'luaopen_table' | 'luaopen_string' | 'luaopen_math', unknown>;
 }

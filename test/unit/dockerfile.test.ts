@@ -43,7 +43,7 @@ function stages(list: Instruction[]): Stage[] {
   for (const { keyword, args: text } of list) {
     if (keyword === 'FROM') {
       const [image = '', as, name] = text.split(/\s+/);
-      const resolved = image.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string, b: string) => args.get(a ?? b) ?? '');
+      const resolved = image.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string | undefined, b: string | undefined) => args.get(a ?? b ?? '') ?? '');
       result.push({ image: resolved, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
     } else if (result.length === 0 && keyword === 'ARG') {
       const [key = '', value = ''] = text.split('=', 2);
@@ -57,6 +57,9 @@ function stages(list: Instruction[]): Stage[] {
 
 const argsOf = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 
+/** The regular expression of each wildcard of a .dockerignore pattern. */
+const WILDCARDS: Record<string, string> = { '**': '.*', '*': '[^/]*', '?': '[^/]' };
+
 /** Docker's .dockerignore: the last pattern matching a path or one of its parent folders decides. */
 function dockerIgnored(patterns: string[], path: string): boolean {
   const segments = path.split('/');
@@ -64,7 +67,7 @@ function dockerIgnored(patterns: string[], path: string): boolean {
   for (const raw of patterns) {
     const negated = raw.startsWith('!');
     const pattern = (negated ? raw.slice(1) : raw).replace(/\/$/, '');
-    const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*').replace(/\?/g, '[^/]')}$`);
+    const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*|\*|\?/g, (wildcard) => WILDCARDS[wildcard] ?? '')}$`);
     const matches = segments.some((_, index) => regex.test(segments.slice(0, index + 1).join('/')));
     if (matches) ignored = !negated;
   }

@@ -108,8 +108,8 @@ export function withoutUnknownFields<T>(kind: EcsKind, manifest: T): { manifest:
   validate(structuredClone(manifest));
   const unknown = (validate.errors ?? []).filter((error) => error.keyword === 'additionalProperties');
   for (const error of unknown) {
-    const parent = pointerSegments(error.instancePath).reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], copy);
-    delete (parent as Record<string, unknown>)[(error.params as { additionalProperty: string }).additionalProperty];
+    const parent = pointerSegments(error.instancePath).reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], copy);
+    Reflect.deleteProperty(parent as object, (error.params as { additionalProperty: string }).additionalProperty);
   }
   return { manifest: copy, removed: unknown.map((error) => schemaIssue('', error).path.replace(/^\./, '')) };
 }

@@ -51,7 +51,7 @@ function parseYaml(text: string, file: string): unknown[] {
 /** The documents of one value: the items of an array or a Kubernetes List, else the value itself. */
 function split(value: unknown, at: Omit<SourceDocument, 'value'>): SourceDocument[] {
   if (Array.isArray(value)) return value.flatMap((item, index) => split(item, { ...at, path: joinPath(at.path, index) }));
-  const list = value as { kind?: unknown; items?: unknown };
+  const list = value as { kind?: unknown; items?: unknown } | null;
   if (typeof list === 'object' && list !== null && list.kind === 'List' && Array.isArray(list.items)) {
     return list.items.flatMap((item, index) => split(item, { ...at, path: joinPath(joinPath(at.path, 'items'), index) }));
   }

@@ -47,18 +47,18 @@ function withoutEmptyLists(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => !(Array.isArray(v) && v.length === 0)).map(([k, v]) => [k, withoutEmptyLists(v)]));
 }
 
+/** `value` when it is text, else `fallback` (ECS output read from a file may hold anything). */
+function textOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
 function without(object: Json, keys: readonly string[]): Json {
   return Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
 }
 
-/** `first` first, then the rest in the order ECS printed them. */
-function withFirst(object: Json, first: string): Json {
-  return first in object ? { [first]: object[first], ...without(object, [first]) } : object;
-}
-
 /** `object` with each entry changed by `change` (which returns undefined to leave it out), in the same order. */
 function mapEntries(object: Json, change: (key: string, value: unknown) => unknown): Json {
-  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, change(key, value)]).filter(([, value]) => value !== undefined));
+  return Object.fromEntries(Object.entries(object).map(([key, value]): [string, unknown] => [key, change(key, value)]).filter(([, value]) => value !== undefined));
 }
 
 /** A port mapping without what ECS fills in: protocol tcp, host port 0 (dynamic), or one that must equal the container port. */
@@ -84,7 +84,8 @@ function containerDefinition(definition: unknown, networkMode: unknown): unknown
 /** Tags of the definition and those describe-task-definition prints beside it, each key once. */
 function mergeTags(...lists: unknown[]): Tag[] | undefined {
   const byKey = new Map<string, Tag>();
-  for (const list of lists) if (Array.isArray(list)) for (const tag of list as Tag[]) byKey.set(isObject(tag) ? String(tag.key) : String(tag), tag);
+  // A malformed tag is kept (under its JSON) for the CRD validation to name.
+  for (const list of lists) if (Array.isArray(list)) for (const tag of list as unknown[]) byKey.set(JSON.stringify(isObject(tag) ? tag.key : tag), tag as Tag);
   return byKey.size > 0 ? [...byKey.values()] : undefined;
 }
 
@@ -135,8 +136,9 @@ function service(body: Json, document: SourceDocument, sourcePath: string): Impo
   const rawCluster = clusterName(cluster ?? clusterArn);
   let clusterResource = rawCluster;
   if (typeof rawCluster === 'string' && toDnsSubdomain(rawCluster) !== rawCluster) {
-    clusterResource = toDnsSubdomain(rawCluster);
-    warnings.push({ file: document.file, path: joinPath(sourcePath, cluster === undefined ? 'clusterArn' : 'cluster'), message: `ECS cluster '${rawCluster}' is the Cluster resource '${clusterResource}' (Kubernetes names are lower case)` });
+    const lowerCase = toDnsSubdomain(rawCluster);
+    clusterResource = lowerCase;
+    warnings.push({ file: document.file, path: joinPath(sourcePath, cluster === undefined ? 'clusterArn' : 'cluster'), message: `ECS cluster '${rawCluster}' is the Cluster resource '${lowerCase}' (Kubernetes names are lower case)` });
   }
   const daemon = rest.schedulingStrategy === 'DAEMON';
   const spec = {
@@ -175,7 +177,7 @@ export function importEcsJson(document: SourceDocument): ImportedResource[] {
     const failures = Array.isArray(value.failures) ? value.failures : [];
     const warnings: Problem[] = failures.map((failure, index) => {
       const { arn, reason } = isObject(failure) ? failure : {};
-      return { file: document.file, path: joinPath(at('failures'), index), message: `ECS could not describe ${String(arn ?? 'a service')} (${String(reason ?? 'no reason given')}); nothing imported for it` };
+      return { file: document.file, path: joinPath(at('failures'), index), message: `ECS could not describe ${textOr(arn, 'a service')} (${textOr(reason, 'no reason given')}); nothing imported for it` };
     });
     if (value.services.length === 0) fail({ file: document.file, path: at('services') }, `is empty: nothing to import${warnings[0] ? ` (${warnings[0].message})` : ''}`);
     return value.services.map((item, index) => {

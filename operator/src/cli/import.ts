@@ -12,7 +12,7 @@ export interface ImportOptions extends FileOptions {
 /** The manifests of the ECS JSON in `options.filename`, printed or written one file per resource. */
 export function runImport(io: CliIO, options: ImportOptions): void {
   const manifests: EcsObject[] = loadResources(io, options.filename, { ecsJsonOnly: true }).map(({ manifest }) =>
-    options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } as EcsObject : manifest);
+    options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } : manifest);
   if (options.outputDir === undefined) {
     io.stdout(toYamlDocuments(manifests));
     return;

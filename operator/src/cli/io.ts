@@ -4,18 +4,18 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 
-/** The commands' view of the outside world; tests pass one that records instead of printing. */
+/** The commands' view of the outside world; tests pass one that records instead of printing. Plain functions (no `this`), so they can be passed on alone. */
 export interface CliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
   /** `-` is standard input. */
-  readFile(path: string): string;
+  readFile: (path: string) => string;
   /** The manifest files (.yaml, .yml, .json) directly in a directory, as `kubectl apply -f DIR` reads them; undefined when `path` is no directory. */
-  filesIn(path: string): string[] | undefined;
+  filesIn: (path: string) => string[] | undefined;
   /** Creates the directories on the way. */
-  writeFile(path: string, text: string): void;
+  writeFile: (path: string, text: string) => void;
   /** Records the exit status of the command (the process's when run from the shell). */
-  setExitCode(code: number): void;
+  setExitCode: (code: number) => void;
 }
 
 export function processIO(): CliIO {

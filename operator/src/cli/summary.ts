@@ -22,7 +22,7 @@ export function renderTable(title: string, header: readonly string[], rows: read
   return `${title}\n${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
-const text = (value: unknown): string => (value === undefined || value === null || value === '' ? '-' : String(value));
+const text = (value: string | number | undefined): string => (value === undefined || value === '' ? '-' : String(value));
 const percent = (value: number | undefined): string => (value === undefined ? '-' : `${value}%`);
 const byName = <T extends { metadata: { namespace?: string; name?: string } }>(a: T, b: T) =>
   `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`);

@@ -136,7 +136,7 @@ class Translator {
       const key = keyOf(namespace, account.metadata?.name ?? '');
       if (this.accounts.has(key)) continue;
       this.accounts.add(key);
-      this.objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, ...(namespace ? { namespace } : {}) } } as KubernetesObject);
+      this.objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, ...(namespace ? { namespace } : {}) } });
     }
   }
 
@@ -186,7 +186,7 @@ class Translator {
         metadata: { name: revisionName(metadata.name ?? '', revision), ...(namespace ? { namespace } : {}) },
         template: translation.template,
       };
-      this.objects.push(podTemplate as KubernetesObject);
+      this.objects.push(podTemplate);
     }
   }
 }

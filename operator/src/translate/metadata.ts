@@ -69,8 +69,8 @@ function tagEntries(spec: TaskDefinitionSpec): UserEntry[] {
 function operatorAnnotations(input: MetadataInput): Record<string, string> {
   const { spec, containerNames } = input;
   const essential = containerNames.filter((_name, index) => spec.containerDefinitions[index] && isEssential(spec.containerDefinitions[index]));
-  const renamed = Object.fromEntries(containerNames.map((name, index) => [name, spec.containerDefinitions[index]?.name]).filter(([name, ecsName]) => name !== ecsName));
-  const logConfigurations = Object.fromEntries(containerNames.map((name, index) => [name, spec.containerDefinitions[index]?.logConfiguration]).filter(([, config]) => config));
+  const renamed = Object.fromEntries(containerNames.map((name, index) => [name, spec.containerDefinitions[index]?.name] as const).filter(([name, ecsName]) => name !== ecsName));
+  const logConfigurations = Object.fromEntries(containerNames.map((name, index) => [name, spec.containerDefinitions[index]?.logConfiguration] as const).filter(([, config]) => config));
   return {
     [ANNOTATIONS.taskDefinition]: `${input.family}:${input.revision}`,
     [ANNOTATIONS.essentialContainers]: JSON.stringify(essential),

@@ -15,7 +15,7 @@ function mergeByKey<Item>(base: readonly Item[] | undefined, changes: readonly I
 
 function overrideContainer(definition: ContainerDefinition, override: ContainerOverride): ContainerDefinition {
   const { name: _name, environment, resourceRequirements, ...replacements } = override;
-  const defined = Object.fromEntries(Object.entries(replacements).filter(([, value]) => value !== undefined));
+  const defined = Object.fromEntries(Object.entries<unknown>(replacements).filter(([, value]) => value !== undefined));
   const merged: ContainerDefinition = { ...definition, ...defined };
   const mergedEnvironment = mergeByKey<KeyValuePair>(definition.environment, environment, ({ name }) => name);
   const mergedRequirements = mergeByKey<ResourceRequirement>(definition.resourceRequirements, resourceRequirements, ({ type }) => type);
@@ -37,7 +37,7 @@ export function applyOverrides(spec: TaskDefinitionSpec, overrides: TaskOverride
     else byName.set(override.name, override);
   });
   const { containerOverrides: _containers, ...taskReplacements } = overrides;
-  const task = Object.fromEntries(Object.entries(taskReplacements).filter(([, value]) => value !== undefined));
+  const task = Object.fromEntries(Object.entries<unknown>(taskReplacements).filter(([, value]) => value !== undefined));
   const containerDefinitions = spec.containerDefinitions.map((definition) => {
     const override = byName.get(definition.name);
     return override ? overrideContainer(definition, override) : definition;

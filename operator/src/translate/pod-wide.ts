@@ -5,10 +5,10 @@ import { stableStringify } from './hash.js';
 import { containerPath, type IssueLog } from './issues.js';
 
 /** Warns at each container whose `field` differs from the first container that sets it. */
-export function warnDiffering<Value>(
+export function warnDiffering(
   definitions: readonly ContainerDefinition[],
   field: string,
-  pick: (definition: ContainerDefinition) => Value | undefined,
+  pick: (definition: ContainerDefinition) => unknown,
   consequence: string,
   log: IssueLog,
 ): void {

@@ -25,7 +25,7 @@ export const REVISIONS_IN_USE_FINALIZER = `${ECS_GROUP}/revisions-in-use`;
 
 /** The family of a TaskDefinition: `spec.family`, else the resource's name. */
 export function familyOf(td: Pick<TaskDefinition, 'metadata' | 'spec'>): string {
-  return td.spec?.family || td.metadata?.name || '';
+  return td.spec.family || td.metadata.name || '';
 }
 
 /** The ECS registration a revision holds: the spec without the fields that manage revisions. */
@@ -69,7 +69,7 @@ export function revisionObject(td: TaskDefinition, revision: number): V1Controll
 }
 
 export function revisionNumber(revision: V1ControllerRevision): number {
-  return Number(revision.revision);
+  return revision.revision;
 }
 
 export function revisionSpec(revision: V1ControllerRevision): TaskDefinitionSpec {
@@ -77,7 +77,7 @@ export function revisionSpec(revision: V1ControllerRevision): TaskDefinitionSpec
 }
 
 export function revisionStatus(td: Pick<TaskDefinition, 'spec'> | undefined, revision: number): TaskDefinitionRevisionStatus {
-  return td?.spec?.inactiveRevisions?.includes(revision) ? 'INACTIVE' : 'ACTIVE';
+  return td?.spec.inactiveRevisions?.includes(revision) ? 'INACTIVE' : 'ACTIVE';
 }
 
 export interface TaskDefinitionReference {
@@ -121,7 +121,7 @@ export function resolveRevision(
   }
   const found = byNumber.find((r) => revisionNumber(r) === parsed.revision);
   if (!found) return { ok: false, reason: `task definition '${parsed.family}:${parsed.revision}' does not exist` };
-  if (forNewWork && (revisionStatus(td, parsed.revision) === 'INACTIVE' || td?.metadata?.deletionTimestamp)) {
+  if (forNewWork && (revisionStatus(td, parsed.revision) === 'INACTIVE' || td?.metadata.deletionTimestamp)) {
     return { ok: false, reason: `task definition '${parsed.family}:${parsed.revision}' is INACTIVE: new tasks may not use it` };
   }
   return { ok: true, revision: found, number: parsed.revision, family: parsed.family };

@@ -60,7 +60,7 @@ export function discoveryServices(resourceName: string, spec: ServiceSpec, taskD
 
   const main = discoveryServiceName(resourceName);
   const targets = [
-    ...(spec.loadBalancers ?? []).map((lb, i) => ({ path: `spec.loadBalancers[${i}]`, containerName: lb.containerName, containerPort: lb.containerPort as number | undefined })),
+    ...(spec.loadBalancers ?? []).map((lb, i) => ({ path: `spec.loadBalancers[${i}]`, containerName: lb.containerName, containerPort: lb.containerPort })),
     ...(spec.serviceRegistries ?? []).map((r, i) => ({ path: `spec.serviceRegistries[${i}]`, containerName: r.containerName, containerPort: r.containerPort ?? r.port })),
   ];
   for (const { path, containerName, containerPort } of targets) {

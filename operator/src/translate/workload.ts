@@ -24,7 +24,7 @@ export function clusterNameOf(spec: { cluster?: string }): string {
 /** ANDs `term` into every required node selector term of `scheduling` (one term when there is none). */
 export function requireOnEveryTerm(scheduling: Scheduling, term: V1NodeSelectorTerm): void {
   const required = scheduling.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  const terms: V1NodeSelectorTerm[] = required?.nodeSelectorTerms?.length ? required.nodeSelectorTerms : [{}];
+  const terms: V1NodeSelectorTerm[] = required?.nodeSelectorTerms.length ? required.nodeSelectorTerms : [{}];
   const merged = terms.map((t) => ({
     ...t,
     ...(term.matchExpressions ? { matchExpressions: [...(t.matchExpressions ?? []), ...term.matchExpressions] } : {}),

@@ -44,7 +44,10 @@ function recordingController(
   );
   const stop = new AbortController();
   const running = controller.run(stop.signal);
-  return { controller, calls, metrics, stop: async () => (stop.abort(), await running) };
+  return { controller, calls, metrics, stop: async () => {
+    stop.abort();
+    await running;
+  } };
 }
 
 describe('runtime/controller', () => {

@@ -3,7 +3,6 @@ import { expect } from 'chai';
 import {
   InformerFactory,
   RESOURCES,
-  type ResourceType,
   SharedInformer,
   resourcePath,
 } from '../../../operator/src/runtime/informer.js';
@@ -124,7 +123,7 @@ describe('runtime/informer', () => {
 
   it('deserializes watched objects of core kinds into typed models, as listed ones are', async () => {
     const watcher = new FakeWatcher();
-    const informer = new SharedInformer<V1Pod>(noClients, scriptedResource([[]], 'V1Pod') as ResourceType<V1Pod>, {
+    const informer = new SharedInformer<V1Pod>(noClients, scriptedResource([[]], 'V1Pod'), {
       watcher,
       clock: new FakeClock(),
     });

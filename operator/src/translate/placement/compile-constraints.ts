@@ -135,7 +135,7 @@ function attributeTerms(condition: Condition, name: string, key: string, negated
     case '!~':
       return undefined;
     default:
-      return condition.type === 'comparison' ? orderingTerms(condition, key, negated) : undefined;
+      return orderingTerms(condition, key, negated);
   }
 }
 

@@ -96,7 +96,7 @@ export function compileStrategies(source: StrategySource | undefined, context: S
     }
     const described = `${strategy.type}${strategy.field ? `(${strategy.field})` : ''}`;
     if (profile === undefined) profile = { name: profileName, strategy: described };
-    else log.warn(`${at}`, `${described} cannot follow ${profile.strategy}: one scheduler profile places a pod, and the first strategy that needs one decides it`);
+    else log.warn(at, `${described} cannot follow ${profile.strategy}: one scheduler profile places a pod, and the first strategy that needs one decides it`);
   });
 
   if (context.schedulerName !== undefined && profile !== undefined && context.schedulerName !== profile.name) {

@@ -42,8 +42,10 @@ const NEGATED_OPERATOR_WORDS: ReadonlyMap<string, QueryOperator> = new Map([
 ]);
 const SUBJECT_LIST = 'attribute:NAME, ' + BUILTIN_SUBJECTS.join(', ');
 
-class SyntaxFailure {
-  constructor(readonly error: QuerySyntaxError) {}
+class SyntaxFailure extends Error {
+  constructor(readonly error: QuerySyntaxError) {
+    super(error.message);
+  }
 }
 
 class QueryParser {

@@ -1,26 +1,26 @@
-// The Helm chart, rendered by the helm the local control plane builds (no cluster needed): files generated from
-// elsewhere are current, the values schema refuses mistakes with the value's name, RBAC is least privilege in both
-// modes, the Deployment is what the issue asks for and passes only flags the operator knows, and the scheduler
-// runs exactly the profiles of the operator's code.
-import { readFileSync, readdirSync } from 'node:fs';
+// The Helm chart, rendered by the helm the local control plane builds (no cluster needed, but a Go build, so this
+// is not a unit test; the chart's files on disk are checked in test/unit/chart-files.test.ts): the default image is
+// the project's, the values schema refuses mistakes with the value's name, RBAC is least privilege in both modes,
+// the Deployment is what the issue asks for and passes only flags the operator knows, and the scheduler runs
+// exactly the profiles of the operator's code.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject, V1ClusterRole, V1ConfigMap, V1Deployment, V1PolicyRule, V1Role } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { addRunOptions, configFromOptions } from '../../operator/src/runtime/config.js';
-import { LOG_LEVELS } from '../../operator/src/runtime/logging.js';
 import { kubeSchedulerConfiguration } from '../../operator/src/translate/placement/scheduler-profiles.js';
-import { GENERATED, REPO_ROOT } from '../../scripts/sync-packaging.js';
-import { CHART_DIR, helm, renderChart, templateChart, type ChartOptions } from '../e2e/chart-helm.js';
+import { REPO_ROOT } from '../../scripts/sync-packaging.js';
+import { CHART_DIR, helm, renderChart, templateChart, type ChartOptions } from './chart-helm.js';
 
-const chartFile = <T>(name: string) => parse(readFileSync(join(CHART_DIR, name), 'utf8')) as T;
 const packageJson = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 function find<T extends KubernetesObject>(objects: KubernetesObject[], kind: string, name?: string): T[] {
   return objects.filter((o) => o.kind === kind && (name === undefined || o.metadata?.name === name)) as T[];
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the type of the kind it asks for
 function only<T extends KubernetesObject>(objects: KubernetesObject[], kind: string, name?: string): T {
   const found = find<T>(objects, kind, name);
   expect(found, `one ${kind}${name ? ` ${name}` : ''}`).to.have.length(1);
@@ -36,31 +36,10 @@ function grants(rules: V1PolicyRule[] = []): string[] {
 
 const render = (options: ChartOptions = {}) => renderChart({ release: 'ecs', namespace: 'ecs-system', ...options });
 
-describe('Helm chart', function () {
-  // The first test may wait for build-binaries.sh to find (or, on a cold cache, build) helm.
-  this.timeout(900_000);
-
-  describe('files kept in step with their sources (npm run chart:sync)', () => {
-    it('crds/ is the top-level crds/, byte for byte, and nothing more', () => {
-      const { files } = GENERATED.crds();
-      expect(files).to.have.length(4);
-      for (const file of files) expect(readFileSync(join(REPO_ROOT, file.path), 'utf8'), file.path).to.equal(file.content);
-      // A stale file left in the chart's crds/ would install a CRD the operator no longer has.
-      expect(readdirSync(join(CHART_DIR, 'crds')).sort()).to.deep.equal(files.map((f) => f.path.split('/').pop()).sort());
-    });
-
-    it('files/scheduler-profiles.yaml is the output of the operator code', () => {
-      const [file] = GENERATED.scheduler().files;
-      expect(readFileSync(join(REPO_ROOT, file!.path), 'utf8')).to.equal(file!.content);
-    });
-
-    it("appVersion is package.json's version and the default image is the project's, tagged with it", async () => {
-      const chart = chartFile<{ appVersion: string; kubeVersion: string }>('Chart.yaml');
-      expect(chart.appVersion).to.equal(packageJson.version);
-      expect(chart.kubeVersion).to.equal('>=1.30.0-0');
-      const deployment = only<V1Deployment>(await render(), 'Deployment');
-      expect(deployment.spec!.template.spec!.containers[0]!.image).to.equal(`ghcr.io/ecs-operator/ecs-operator:${packageJson.version}`);
-    });
+describe('Helm chart, rendered', () => {
+  it("the default image is the project's, tagged with package.json's version", async () => {
+    const deployment = only<V1Deployment>(await render(), 'Deployment');
+    expect(deployment.spec!.template.spec!.containers[0]!.image).to.equal(`ghcr.io/ecs-operator/ecs-operator:${packageJson.version}`);
   });
 
   it('passes helm lint --strict, with the defaults and with every option on', async () => {
@@ -94,11 +73,6 @@ describe('Helm chart', function () {
       const result = await templateChart({ values: { replicaCount: 2, leaderElection: { enabled: false } } });
       expect(result.code).not.to.equal(0);
       expect(result.stderr).to.match(/replicaCount: more than one replica needs leaderElection.enabled/);
-    });
-
-    it('lists the log levels the operator accepts', () => {
-      const schema = chartFile<{ properties: { logLevel: { enum: string[] } } }>('values.schema.json');
-      expect(schema.properties.logLevel.enum).to.deep.equal([...LOG_LEVELS]);
     });
   });
 
