@@ -18,6 +18,7 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { ECS_GROUP, ECS_KINDS, ECS_VERSION, type EcsKind, type EcsResourceOf } from '../api/index.js';
 import { type ApiClients, describeRequest } from './clients.js';
 import { type Cancel, type Clock, realClock } from './clock.js';
+import { crashFields, handleCrash } from './handle-crash.js';
 import { objectKey } from './keys.js';
 import { type Logger, errorFields, silentLogger } from './logging.js';
 import type { Metrics } from './metrics.js';
@@ -223,9 +224,14 @@ export class SharedInformer<T extends KubernetesObject> {
     return this.subscribe('change', handler);
   }
 
+  /** Each handler is guarded: one that throws on an object neither stops the others nor the informer. */
   private subscribe(verb: 'add' | 'update' | 'delete' | 'change', handler: ObjectHandler<T>): Unsubscribe {
-    this.listWatch.on(verb, handler);
-    return () => this.listWatch.off(verb, handler);
+    const guarded = handleCrash(handler, (error, key) => {
+      this.metrics?.handlerPanics.inc({ informer: this.resourceLabel });
+      this.log.error('event handler threw; the event is dropped for it', { event: verb, key, ...errorFields(error), ...crashFields(error) });
+    });
+    this.listWatch.on(verb, guarded);
+    return () => this.listWatch.off(verb, guarded);
   }
 
   private restartAfterError(error: unknown): void {

@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import {
   InformerFactory,
@@ -48,6 +48,34 @@ describe('runtime/informer', () => {
     watcher.last.send('DELETED', obj('a', '7'), {});
     expect(seen).to.deep.equal(['add a', 'change a', 'update a', 'change a', 'delete a']);
     expect(informer.list()).to.deep.equal([]);
+    await informer.stop();
+  });
+
+  it('survives a handler that throws: the other handlers, the cache and the watch go on, and the throw is counted', async () => {
+    const watcher = new FakeWatcher();
+    const metrics = new Metrics();
+    const informer = new SharedInformer(noClients, scriptedResource([[obj('a', '1'), obj('b', '2')]]), {
+      watcher,
+      clock: new FakeClock(),
+      metrics,
+    });
+    const seen: string[] = [];
+    // Like a key mapper reading `obj.spec.taskDefinition` of a Task created without a spec.
+    const readsSpec = (o: KubernetesObject) => (o as KubernetesObject & { spec: { taskDefinition: string } }).spec.taskDefinition;
+    informer.onAdd(readsSpec);
+    informer.onChange(readsSpec);
+    informer.onAdd((o) => seen.push(`add ${o.metadata!.name}`));
+    informer.onUpdate((o) => seen.push(`update ${o.metadata!.name}`));
+    informer.start();
+    await informer.waitForSync();
+    expect(seen).to.deep.equal(['add a', 'add b']);
+    watcher.last.send('ADDED', obj('c', '3'), {});
+    watcher.last.send('MODIFIED', obj('c', '4'), {});
+    await settle();
+    expect(seen).to.deep.equal(['add a', 'add b', 'add c', 'update c']);
+    expect(informer.keys()).to.have.members(['ns/a', 'ns/b', 'ns/c']);
+    expect(informer.get('c', 'ns')?.metadata?.resourceVersion).to.equal('4');
+    expect(await metrics.value('ecs_operator_handler_panics_total', { informer: 'things.test' })).to.equal(7);
     await informer.stop();
   });
 
