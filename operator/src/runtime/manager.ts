@@ -84,7 +84,8 @@ export class Manager {
   async run(signal: AbortSignal): Promise<ExitCode> {
     const { config, log, metrics, clock } = this;
     const election = config.leaderElection;
-    const fence = new WriteFence(!election.enabled);
+    // With leader election the elector opens it, until each renewal's deadline, and closes it.
+    const fence = new WriteFence(!election.enabled, clock);
     const onRequest = (verb: string, resource: string) => metrics.apiRequests.inc({ verb, resource });
     const clients = makeApiClients(this.kc, { onRequest, fence });
     const informers = new InformerFactory(clients, { namespace: config.namespace, clock, log, metrics });
@@ -110,11 +111,10 @@ export class Manager {
           clock,
           log,
           metrics,
+          fence,
           onStartedLeading: (leading) => {
-            fence.open();
             reconciling = runControllers(AbortSignal.any([leading, signal]));
           },
-          onStoppedLeading: () => fence.close(),
         })
       : undefined;
 
