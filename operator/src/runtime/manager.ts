@@ -119,7 +119,7 @@ export class Manager {
       : undefined;
 
     const server = await startHealthServer(config.metricsAddr, metrics, () => [
-      ...informers.unsynced().map((path) => `informer ${path} has not synced`),
+      ...informers.notReady(),
       ...(elector && !elector.healthy() ? ['leader election cannot reach its Lease'] : []),
       ...(stopping ? ['shutting down'] : []),
     ]);

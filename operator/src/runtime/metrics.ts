@@ -13,6 +13,8 @@ export class Metrics {
   /** Requests to the API server by verb and resource; `patch` and `create` here are the operator's writes. */
   readonly apiRequests: Counter<'verb' | 'resource'>;
   readonly informerRestarts: Counter<'resource'>;
+  /** Informers that listed afresh because their watches kept failing. */
+  readonly informerRelists: Counter<'resource'>;
   /** Event handlers (by informer resource) and key mappers (by controller) that threw instead of returning. */
   readonly handlerPanics: Counter<'informer' | 'controller'>;
   readonly leader: Gauge;
@@ -60,6 +62,12 @@ export class Metrics {
     this.informerRestarts = new Counter({
       name: `${PREFIX}informer_restarts_total`,
       help: 'Informers restarted after their list or watch failed.',
+      labelNames: ['resource'],
+      registers,
+    });
+    this.informerRelists = new Counter({
+      name: `${PREFIX}informer_relists_total`,
+      help: 'Informers that listed afresh after several watches in a row failed.',
       labelNames: ['resource'],
       registers,
     });
