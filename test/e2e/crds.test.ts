@@ -13,7 +13,8 @@ const { kc, custom, core } = clients();
 interface Manifest {
   kind: EcsKind;
   metadata: { name: string };
-  spec: Record<string, unknown>;
+  /** Absent only in the case that checks it is required. */
+  spec?: Record<string, unknown>;
 }
 
 function manifest(kind: EcsKind, name: string, spec: Record<string, unknown>): Manifest {
@@ -267,6 +268,12 @@ const badCases: BadCase[] = [
     body: variant(goodCluster, (s) => (s.settings[0].value = 'on')),
     field: 'spec.settings[0].value', says: 'Unsupported value: "on"',
   },
+  // `kubectl apply` of a Task without spec once killed the operator: a handler read spec.taskDefinition.
+  ...(Object.keys(ECS_KINDS) as EcsKind[]).map((kind): BadCase => ({
+    mistake: `a ${kind} without spec`,
+    body: { kind, metadata: { name: 'nospec' } },
+    field: 'spec', says: 'Required value',
+  })),
 ];
 
 // A status of each kind with every field set, as the controllers write them: the API server must keep them all.

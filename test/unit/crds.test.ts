@@ -415,6 +415,10 @@ describe('CRDs (crds/)', () => {
         expect(crd.spec.versions[0]!.subresources?.status).to.deep.equal({});
       });
 
+      it('requires spec, so that the API server refuses an object the controllers would have nothing to act on in', () => {
+        expect(rootSchema(kind).required).to.deep.equal(['spec']);
+      });
+
       it('has a structural schema: a type on every node, a description on every field', () => {
         expect(rootSchema(kind).properties?.metadata, 'metadata may state nothing but its type').to.deep.equal({ type: 'object' });
         const problems: string[] = [];

@@ -1,6 +1,8 @@
 // The API clients every part of the operator shares. Each request is reported (verb and resource) for the
 // api-requests metric, and writes pass a fence that only the leader holds open, so a leader that has lost
-// its lease cannot write even from a reconcile that was already running.
+// its lease cannot write even from a reconcile that was already running. The fence is checked against the
+// clock on every write, not shut by a timer: after an event-loop stall the writes queued behind it run before
+// any timer does, and must find the fence closed if the lease ran out meanwhile.
 import {
   AppsV1Api,
   CoordinationV1Api,
@@ -13,6 +15,7 @@ import {
   ServerConfiguration,
   createConfiguration,
 } from '@kubernetes/client-node';
+import { type Clock, realClock } from './clock.js';
 
 export interface ApiClients {
   kc: KubeConfig;
@@ -35,20 +38,32 @@ export class WritesFencedError extends Error {
   }
 }
 
-/** Open: writes go out. Closed: every create, update, patch and delete fails before it is sent. */
+/**
+ * Open: writes go out. Closed: every create, update, patch and delete fails before it is sent. Opened for
+ * good without leader election; by the leader until a time on the monotonic clock, which each renewal of
+ * the lease moves on.
+ */
 export class WriteFence {
-  constructor(private opened = true) {}
+  private openUntil: number;
 
-  get isOpen(): boolean {
-    return this.opened;
+  constructor(
+    open = true,
+    private readonly clock: Pick<Clock, 'monotonic'> = realClock,
+  ) {
+    this.openUntil = open ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }
 
-  open(): void {
-    this.opened = true;
+  get isOpen(): boolean {
+    return this.clock.monotonic() < this.openUntil;
+  }
+
+  /** Opens until `until` (`clock.monotonic()` time), for good when absent. */
+  open(until = Number.POSITIVE_INFINITY): void {
+    this.openUntil = until;
   }
 
   close(): void {
-    this.opened = false;
+    this.openUntil = Number.NEGATIVE_INFINITY;
   }
 }
 

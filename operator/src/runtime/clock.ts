@@ -4,8 +4,13 @@
 export type Cancel = () => void;
 
 export interface Clock {
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch: for times other processes read (a Lease's renewTime). */
   now(): number;
+  /**
+   * Milliseconds on a clock that only moves forward, whatever is done to the wall clock: for how long
+   * something has lasted on this process (a lease's validity).
+   */
+  monotonic(): number;
   /** Runs `callback` after `ms` milliseconds. */
   setTimeout(callback: () => void, ms: number): Cancel;
   /** Resolves after `ms` milliseconds, or as soon as `signal` aborts (it never rejects: callers check the signal). */
@@ -15,6 +20,7 @@ export interface Clock {
 /** Wall-clock time. Timers are unref'd: a pending retry or resync never keeps a finished process alive. */
 export const realClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   setTimeout(callback, ms) {
     const timer = setTimeout(callback, Math.max(0, ms));
     timer.unref();

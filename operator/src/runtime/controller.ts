@@ -5,6 +5,7 @@
 import type { KubernetesObject, V1OwnerReference } from '@kubernetes/client-node';
 import { WritesFencedError, statusCodeOf } from './clients.js';
 import { type Cancel, type Clock, realClock } from './clock.js';
+import { crashFields, handleCrash } from './handle-crash.js';
 import type { SharedInformer } from './informer.js';
 import { keyOf, objectKey, splitKey } from './keys.js';
 import { type Logger, errorFields, silentLogger } from './logging.js';
@@ -89,10 +90,17 @@ export class Controller {
     this.watch(this.primary, ownKey);
   }
 
-  /** Enqueues the keys `map` gives for every add, update and delete `informer` reports. */
+  /**
+   * Enqueues the keys `map` gives for every add, update and delete `informer` reports. A mapper that throws
+   * on an object (one the API server admitted without a field the mapper reads) enqueues nothing for it.
+   */
   watch<T extends KubernetesObject>(informer: SharedInformer<T>, map: KeyMapper<T>): this {
+    const keysOf = handleCrash(map, (error, key) => {
+      this.metrics.handlerPanics.inc({ controller: this.name });
+      this.log.error('key mapper threw; the event is dropped', { key, ...errorFields(error), ...crashFields(error) });
+    });
     informer.onChange((obj) => {
-      const keys = map(obj);
+      const keys = keysOf(obj);
       if (typeof keys === 'string') this.queue.add(keys);
       else keys?.forEach((key) => this.queue.add(key));
     });

@@ -1,9 +1,11 @@
 // Shared informers: one list-then-watch cache per resource path (and label selector), shared by every
 // controller that reads that resource. Built on client-node's ListWatch (what `makeInformer` returns), with
 // what it lacks: it relists by itself only on 410 Gone and merely emits `error` otherwise, so a SharedInformer
-// restarts it with backoff on every error; it tells when the first list reached the cache (hasSynced); and
-// objects of core kinds are deserialized into client-node's typed models on the watch as on the list, so a
-// cached Pod has Dates where its type says Date whichever way it arrived.
+// restarts it with backoff on every error, and relists after a few watches in a row failed (a watch that
+// keeps failing from one resourceVersion would otherwise be retried from it forever); it tells when the first
+// list reached the cache (hasSynced) and whether the cache is still fresh (a list or a working watch within a
+// bound, for /readyz); and objects of core kinds are deserialized into client-node's typed models on the watch
+// as on the list, so a cached Pod has Dates where its type says Date whichever way it arrived.
 import {
   type KubernetesListObject,
   type KubernetesObject,
@@ -16,8 +18,9 @@ import {
 } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { ECS_GROUP, ECS_KINDS, ECS_VERSION, type EcsKind, type EcsResourceOf } from '../api/index.js';
-import { type ApiClients, describeRequest } from './clients.js';
+import { type ApiClients, describeRequest, statusCodeOf } from './clients.js';
 import { type Cancel, type Clock, realClock } from './clock.js';
+import { crashFields, handleCrash } from './handle-crash.js';
 import { objectKey } from './keys.js';
 import { type Logger, errorFields, silentLogger } from './logging.js';
 import type { Metrics } from './metrics.js';
@@ -116,6 +119,18 @@ export interface InformerOptions {
   watcher?: Watcher;
   /** Restart delays after an error: 1 s doubling to 30 s unless given. */
   restartBackoff?: { baseMs: number; maxMs: number };
+  /** Watches failed in a row after which the next restart lists afresh instead of watching on. Default 3. */
+  relistAfterWatchFailures?: number;
+  /** How long the cache may go without a successful list or a working watch before it counts as stale. Default 60 s. */
+  staleAfterMs?: number;
+}
+
+/** The answer on which ListWatch lists afresh: 410 Gone. */
+const gone = (): Error => Object.assign(new Error('relisting after repeated watch failures'), { statusCode: 410 });
+
+/** Errors ListWatch itself recovers from without a restart: 410 Gone (relists) and its client-side timeout. */
+function isRecoverable(error: unknown): boolean {
+  return statusCodeOf(error) === 410 || (error instanceof Error && error.name === 'TimeoutError');
 }
 
 export class SharedInformer<T extends KubernetesObject> {
@@ -132,6 +147,14 @@ export class SharedInformer<T extends KubernetesObject> {
   private cancelRestart: Cancel | undefined;
   /** Label of this resource in metrics: `pods`, `tasks.ecs.operator.dev`. */
   private readonly resourceLabel: string;
+  private readonly relistAfterWatchFailures: number;
+  private readonly staleAfterMs: number;
+  /** Watches in a row that ended in an error (or an ERROR event) instead of working. */
+  private watchFailures = 0;
+  /** Whether a watch is open and has not reported an error. */
+  private watching = false;
+  /** Monotonic time when the cache was last known current: a list applied, or a working watch seen. */
+  private freshAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     clients: ApiClients,
@@ -146,6 +169,8 @@ export class SharedInformer<T extends KubernetesObject> {
     this.metrics = options.metrics;
     this.backoff = new ExponentialBackoff(options.restartBackoff?.baseMs ?? 1000, options.restartBackoff?.maxMs ?? 30_000);
     this.resourceLabel = describeRequest('GET', this.path).resource;
+    this.relistAfterWatchFailures = options.relistAfterWatchFailures ?? 3;
+    this.staleAfterMs = options.staleAfterMs ?? 60_000;
     const watcher = this.observe(options.watcher ?? new Watch(clients.kc));
     // List items of built-in kinds come without apiVersion and kind; watch events carry them. Set them so that
     // any cached object can be passed to a write as it is.
@@ -155,6 +180,8 @@ export class SharedInformer<T extends KubernetesObject> {
         item.apiVersion ??= resource.apiVersion;
         item.kind ??= resource.kind;
       }
+      this.freshAt = this.clock.monotonic();
+      this.backoff.forget(this.path);
       return result;
     };
     this.listWatch = new ListWatch<T>(this.path, watcher as Watch, list, false, this.labelSelector, undefined, {
@@ -180,6 +207,16 @@ export class SharedInformer<T extends KubernetesObject> {
   /** True once a complete list has reached the cache. It stays true across restarts: the cache is kept. */
   hasSynced(): boolean {
     return this.synced;
+  }
+
+  /**
+   * How long the cache has gone without a successful list or a working watch beyond the staleness bound, or
+   * 0 while it is fresh (or not synced yet: that is `hasSynced`'s to tell).
+   */
+  staleForMs(): number {
+    if (!this.synced || this.watching) return 0;
+    const age = this.clock.monotonic() - this.freshAt;
+    return age > this.staleAfterMs ? age : 0;
   }
 
   /** Resolves once synced, or when `signal` aborts (check `hasSynced` then). */
@@ -223,9 +260,14 @@ export class SharedInformer<T extends KubernetesObject> {
     return this.subscribe('change', handler);
   }
 
+  /** Each handler is guarded: one that throws on an object neither stops the others nor the informer. */
   private subscribe(verb: 'add' | 'update' | 'delete' | 'change', handler: ObjectHandler<T>): Unsubscribe {
-    this.listWatch.on(verb, handler);
-    return () => this.listWatch.off(verb, handler);
+    const guarded = handleCrash(handler, (error, key) => {
+      this.metrics?.handlerPanics.inc({ informer: this.resourceLabel });
+      this.log.error('event handler threw; the event is dropped for it', { event: verb, key, ...errorFields(error), ...crashFields(error) });
+    });
+    this.listWatch.on(verb, guarded);
+    return () => this.listWatch.off(verb, guarded);
   }
 
   private restartAfterError(error: unknown): void {
@@ -241,8 +283,9 @@ export class SharedInformer<T extends KubernetesObject> {
 
   /**
    * Wraps the watcher: ListWatch calls `watch` only after a list has been applied to its cache, which is what
-   * marks the informer synced; a watch that connects resets the restart backoff; objects of core kinds are
-   * deserialized into typed models.
+   * marks the informer synced; a watch keeps the cache fresh while it is open and has not failed; after
+   * `relistAfterWatchFailures` failed watches in a row the next one is answered with Gone, on which ListWatch
+   * lists afresh; objects of core kinds are deserialized into typed models.
    */
   private observe(inner: Watcher): Watcher {
     const model = this.resource.model;
@@ -250,21 +293,58 @@ export class SharedInformer<T extends KubernetesObject> {
     return {
       watch: async (path: string, query: WatchQuery, callback: WatchCallback, done: DoneCallback) => {
         this.markSynced();
+        if (this.watchFailures >= this.relistAfterWatchFailures) {
+          this.log.warn('watches keep failing; listing afresh', { watchFailures: this.watchFailures, resourceVersion: query?.resourceVersion });
+          this.watchFailures = 0;
+          this.metrics?.informerRelists.inc({ resource: this.resourceLabel });
+          // After ListWatch has taken this call's answer: it sets the request it aborts on stop from it.
+          setImmediate(() => done(gone()));
+          return new AbortController();
+        }
         this.metrics?.apiRequests.inc({ verb: 'watch', resource: this.resourceLabel });
         let failed = false;
+        const fail = (): void => {
+          if (failed) return;
+          failed = true;
+          this.watchFailures++;
+          if (this.watching) this.freshAt = this.clock.monotonic();
+          this.watching = false;
+        };
         const controller = await inner.watch(
           path,
           query,
-          (phase, obj, raw) => callback(phase, phase === 'ERROR' ? obj : typed(obj), raw),
+          (phase, obj, raw) => {
+            // An ERROR event (other than Gone, which ListWatch handles) means this watch serves nothing more.
+            if (phase === 'ERROR' && statusCodeOf(obj) !== 410) fail();
+            else if (phase !== 'ERROR') this.worked();
+            return callback(phase, phase === 'ERROR' ? obj : typed(obj), raw);
+          },
           (error) => {
-            if (error) failed = true;
+            if (error && !isRecoverable(error)) fail();
+            else if (!failed) this.watchEnded();
             done(error);
           },
         );
-        if (!failed) this.backoff.forget(this.path);
+        if (!failed) this.watching = true;
         return controller;
       },
     };
+  }
+
+  /** A watch that worked until it ended: the cache was current until now. */
+  private watchEnded(): void {
+    if (this.watching) this.freshAt = this.clock.monotonic();
+    this.watching = false;
+    this.worked();
+  }
+
+  /**
+   * The watch delivered an event or ended cleanly: failures in a row start again from zero, and so do the
+   * restart delays. A watch that merely connects proves nothing: it may fail again at once.
+   */
+  private worked(): void {
+    this.watchFailures = 0;
+    this.backoff.forget(this.path);
   }
 
   private markSynced(): void {
@@ -319,9 +399,14 @@ export class InformerFactory {
     return this.all.every((informer) => informer.hasSynced());
   }
 
-  /** Paths of the informers not synced yet (for /readyz). */
-  unsynced(): string[] {
-    return this.all.filter((informer) => !informer.hasSynced()).map((informer) => informer.path);
+  /** Why the caches cannot be trusted, one line per informer not synced yet or gone stale (for /readyz). */
+  notReady(): string[] {
+    return this.all.flatMap((informer) => {
+      const name = `informer ${informer.path}${informer.labelSelector ? `?labelSelector=${informer.labelSelector}` : ''}`;
+      if (!informer.hasSynced()) return [`${name} has not synced`];
+      const staleForMs = informer.staleForMs();
+      return staleForMs > 0 ? [`${name} has had no successful list or watch for ${Math.round(staleForMs / 1000)} s`] : [];
+    });
   }
 
   async waitForSync(signal?: AbortSignal): Promise<void> {

@@ -1,16 +1,22 @@
 // Leader election on a coordination.k8s.io/v1 Lease, after client-go's leaderelection: every replica tries to
 // take the lease; the holder renews it every retry period with optimistic concurrency (resourceVersion), the
-// others watch it and take it once it has gone unrenewed for its duration. A leader that cannot renew within
-// the renew deadline stops leading at once, by its own timer, even while a renew request hangs: the gap
-// between renew deadline (10 s) and lease duration (15 s) is what keeps two leaders from overlapping.
+// others watch it and take it once it has gone unrenewed for its duration. The gap between renew deadline
+// (8 s) and lease duration (12 s) is what keeps two leaders from overlapping, so the leader counts its
+// deadline from the moment it SENT its last successful renewal (the renewTime it wrote is stamped then), on
+// the monotonic clock (a wall clock set back must not lengthen it). Past the deadline the write fence refuses
+// every write, checked on the write itself: after an event-loop stall, writes queued behind it run before any
+// timer and would otherwise go out from a leader whose lease a standby may already hold. A timer also ends
+// leadership at the deadline, even while a renew request hangs, so reconciles stop.
 //
 // One difference from client-go: a standby counts the lease's expiry from the holder's recorded renewTime when
 // that lies in the standby's past, not only from when the standby itself saw the lease change. That bounds the
 // takeover after a leader dies by the lease duration (client-go: lease duration plus up to a retry period),
-// at the price of trusting clocks to agree within lease duration − renew deadline (5 s by default). A renewTime
-// in the standby's future (the holder's clock is ahead) falls back to client-go's rule.
+// at the price of trusting clocks to agree within lease duration − renew deadline (4 s by default). A renewTime
+// in the standby's future (the holder's clock is ahead) falls back to client-go's rule. Wall-clock time is read
+// only to compare with renewTime, once, when a change of the lease is observed; its expiry is then kept on the
+// monotonic clock.
 import { type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
-import { statusCodeOf } from './clients.js';
+import { type WriteFence, statusCodeOf } from './clients.js';
 import { type Cancel, type Clock, realClock } from './clock.js';
 import { type Logger, errorFields, silentLogger } from './logging.js';
 import type { Metrics } from './metrics.js';
@@ -46,6 +52,8 @@ export interface LeaderElectorOptions extends Partial<LeaderElectionTiming> {
   onStoppedLeading?: () => void;
   /** Called whenever another holder is seen. */
   onNewLeader?: (identity: string) => void;
+  /** Opened while this replica may write as the leader: until its renew deadline, moved on by each renewal. */
+  fence?: WriteFence;
   clock?: Clock;
   log?: Logger;
   metrics?: Metrics;
@@ -56,8 +64,8 @@ interface ObservedRecord {
   renewTime: number | undefined;
   leaseDurationMs: number;
   transitions: number;
-  /** When this replica first saw the record as it is. */
-  observedAt: number;
+  /** When the lease as recorded expires, on this replica's monotonic clock. */
+  expiresAt: number;
 }
 
 const timeOf = (value: unknown): number | undefined => {
@@ -76,7 +84,10 @@ export class LeaderElector {
   private ownLease: V1Lease | undefined;
   private leading: AbortController | undefined;
   private cancelDeadline: Cancel | undefined;
+  /** Monotonic time of the last answer from the API server. */
   private lastContact = Number.NEGATIVE_INFINITY;
+  /** Monotonic time at which the last successful write of the lease was sent. */
+  private renewalSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly api: CoordinationV1Api,
@@ -107,7 +118,7 @@ export class LeaderElector {
 
   /** Leading, or standing by with the API server answering within a lease duration. */
   healthy(): boolean {
-    return this.isLeader || this.clock.now() - this.lastContact <= this.timing.leaseDurationMs;
+    return this.isLeader || this.clock.monotonic() - this.lastContact <= this.timing.leaseDurationMs;
   }
 
   /**
@@ -121,7 +132,7 @@ export class LeaderElector {
     this.leading = leading;
     this.options.metrics?.leader.set(1);
     this.log.info('became leader');
-    this.armDeadline();
+    this.renewed();
     this.options.onStartedLeading(leading.signal);
     await this.renew(signal, leading.signal);
     if (signal.aborted && this.isLeader) {
@@ -143,21 +154,33 @@ export class LeaderElector {
     for (;;) {
       await this.clock.sleep(this.timing.retryPeriodMs, stop);
       if (stop.aborted) return;
+      // After a stall this wakes up before the deadline's timer runs: past the deadline there is nothing to renew.
+      if (this.clock.monotonic() >= this.renewalSentAt + this.timing.renewDeadlineMs) return this.stopLeadingAtDeadline();
       if (await this.tryAcquireOrRenew()) {
-        if (this.isLeader) this.armDeadline();
+        if (this.isLeader) this.renewed();
       } else if (this.observed && this.observed.holder !== this.options.identity && this.observed.holder !== '') {
         this.stopLeading(`the lease is held by ${this.observed.holder}`);
       }
     }
   }
 
-  /** A leader that has not renewed by the deadline stops, whatever its requests are doing. */
-  private armDeadline(): void {
+  /**
+   * After a successful write of the lease: writes may go out until the renew deadline counted from when it
+   * was sent, and leadership ends then unless renewed again, whatever the requests are doing. An answer that
+   * comes after that deadline renews nothing.
+   */
+  private renewed(): void {
+    const deadline = this.renewalSentAt + this.timing.renewDeadlineMs;
     this.cancelDeadline?.();
-    this.cancelDeadline = this.clock.setTimeout(
-      () => this.stopLeading(`could not renew the lease within ${this.timing.renewDeadlineMs} ms`),
-      this.timing.renewDeadlineMs,
-    );
+    this.cancelDeadline = undefined;
+    const remaining = deadline - this.clock.monotonic();
+    if (remaining <= 0) return this.stopLeadingAtDeadline();
+    this.options.fence?.open(deadline);
+    this.cancelDeadline = this.clock.setTimeout(() => this.stopLeadingAtDeadline(), remaining);
+  }
+
+  private stopLeadingAtDeadline(): void {
+    this.stopLeading(`could not renew the lease within ${this.timing.renewDeadlineMs} ms`);
   }
 
   private stopLeading(reason: string, level: 'info' | 'warn' = 'warn'): void {
@@ -166,6 +189,7 @@ export class LeaderElector {
     this.leading = undefined;
     this.cancelDeadline?.();
     this.cancelDeadline = undefined;
+    this.options.fence?.close();
     this.options.metrics?.leader.set(0);
     this.log.log(level, 'stopped leading', { reason });
     leading.abort(new Error(reason));
@@ -176,15 +200,13 @@ export class LeaderElector {
   private nextAttemptInMs(): number {
     const expiresAt = this.expiresAt();
     if (expiresAt === undefined) return this.timing.retryPeriodMs;
-    return Math.max(1, Math.min(this.timing.retryPeriodMs, expiresAt - this.clock.now()));
+    return Math.max(1, Math.min(this.timing.retryPeriodMs, expiresAt - this.clock.monotonic()));
   }
 
+  /** When the observed holder's lease expires (monotonic), or undefined when nobody holds it. */
   private expiresAt(): number | undefined {
     const record = this.observed;
-    if (!record || record.holder === '') return undefined;
-    const now = this.clock.now();
-    const since = record.renewTime !== undefined && record.renewTime <= now ? Math.min(record.renewTime, record.observedAt) : record.observedAt;
-    return since + record.leaseDurationMs;
+    return !record || record.holder === '' ? undefined : record.expiresAt;
   }
 
   private observe(lease: V1Lease): void {
@@ -203,7 +225,10 @@ export class LeaderElector {
       previous.leaseDurationMs !== record.leaseDurationMs ||
       previous.transitions !== record.transitions;
     if (!changed) return;
-    this.observed = { ...record, observedAt: this.clock.now() };
+    // Counted from the renewTime when it lies in this replica's past, else from now.
+    const now = this.clock.now();
+    const age = record.renewTime !== undefined && record.renewTime <= now ? now - record.renewTime : 0;
+    this.observed = { ...record, expiresAt: this.clock.monotonic() - age + record.leaseDurationMs };
     if (record.holder && record.holder !== previous?.holder && record.holder !== this.options.identity) {
       this.log.info('leader observed', { leader: record.holder });
       this.options.onNewLeader?.(record.holder);
@@ -218,23 +243,27 @@ export class LeaderElector {
       if (!current) {
         current = await this.read();
         if (!current) {
+          const sentAt = this.clock.monotonic();
           this.ownLease = await this.api.createNamespacedLease({ namespace, body: this.leaseFor(undefined) });
           this.contact(this.ownLease);
+          this.renewalSentAt = sentAt;
           return true;
         }
         this.contact(current);
         const holder = current.spec?.holderIdentity ?? '';
         const expiresAt = this.expiresAt();
-        if (holder !== '' && holder !== identity && expiresAt !== undefined && expiresAt > this.clock.now()) return false;
+        if (holder !== '' && holder !== identity && expiresAt !== undefined && expiresAt > this.clock.monotonic()) return false;
       }
+      const sentAt = this.clock.monotonic();
       this.ownLease = await this.api.replaceNamespacedLease({ name, namespace, body: this.leaseFor(current) });
       this.contact(this.ownLease);
+      this.renewalSentAt = sentAt;
       return true;
     } catch (error) {
       this.ownLease = undefined;
       const status = statusCodeOf(error);
       // 409: someone else wrote the lease first (creating or updating it); the next attempt reads it afresh.
-      if (status === 409) this.lastContact = this.clock.now();
+      if (status === 409) this.lastContact = this.clock.monotonic();
       else this.log.warn('lease request failed', errorFields(error));
       return false;
     }
@@ -250,7 +279,7 @@ export class LeaderElector {
   }
 
   private contact(lease: V1Lease): void {
-    this.lastContact = this.clock.now();
+    this.lastContact = this.clock.monotonic();
     this.observe(lease);
   }
 

@@ -87,7 +87,8 @@ export class Manager {
   async run(signal: AbortSignal): Promise<ExitCode> {
     const { config, log, metrics, clock } = this;
     const election = config.leaderElection;
-    const fence = new WriteFence(!election.enabled);
+    // With leader election the elector opens it, until each renewal's deadline, and closes it.
+    const fence = new WriteFence(!election.enabled, clock);
     const onRequest = (verb: string, resource: string) => metrics.apiRequests.inc({ verb, resource });
     const clients = makeApiClients(this.kc, { onRequest, fence });
     const informers = new InformerFactory(clients, { namespace: config.namespace, clock, log, metrics });
@@ -115,16 +116,15 @@ export class Manager {
           clock,
           log,
           metrics,
+          fence,
           onStartedLeading: (leading) => {
-            fence.open();
             reconciling = runControllers(AbortSignal.any([leading, signal]));
           },
-          onStoppedLeading: () => fence.close(),
         })
       : undefined;
 
     const server = await startHealthServer(config.metricsAddr, metrics, () => [
-      ...informers.unsynced().map((path) => `informer ${path} has not synced`),
+      ...informers.notReady(),
       ...(elector && !elector.healthy() ? ['leader election cannot reach its Lease'] : []),
       ...(stopping ? ['shutting down'] : []),
     ]);

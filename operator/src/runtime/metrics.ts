@@ -13,6 +13,10 @@ export class Metrics {
   /** Requests to the API server by verb and resource; `patch` and `create` here are the operator's writes. */
   readonly apiRequests: Counter<'verb' | 'resource'>;
   readonly informerRestarts: Counter<'resource'>;
+  /** Informers that listed afresh because their watches kept failing. */
+  readonly informerRelists: Counter<'resource'>;
+  /** Event handlers (by informer resource) and key mappers (by controller) that threw instead of returning. */
+  readonly handlerPanics: Counter<'informer' | 'controller'>;
   readonly leader: Gauge;
   readonly eventWriteFailures: Counter;
   private readonly depths = new Map<string, () => number>();
@@ -59,6 +63,18 @@ export class Metrics {
       name: `${PREFIX}informer_restarts_total`,
       help: 'Informers restarted after their list or watch failed.',
       labelNames: ['resource'],
+      registers,
+    });
+    this.informerRelists = new Counter({
+      name: `${PREFIX}informer_relists_total`,
+      help: 'Informers that listed afresh after several watches in a row failed.',
+      labelNames: ['resource'],
+      registers,
+    });
+    this.handlerPanics = new Counter({
+      name: `${PREFIX}handler_panics_total`,
+      help: 'Informer event handlers (label informer) and controller key mappers (label controller) that threw; the event was dropped for them.',
+      labelNames: ['informer', 'controller'],
       registers,
     });
     this.leader = new Gauge({ name: `${PREFIX}leader`, help: '1 while this replica holds the leader lease.', registers });

@@ -303,6 +303,16 @@ describe('placement/compile-constraints', () => {
         ['spec.placementConstraints[8]', 'a task takes at most 10 placement constraints, its task definition\'s included'],
       ]);
     });
+
+    it('refuses patterns that cannot be matched in linear time (lookaround, backreferences), naming the field', () => {
+      const compiled = compileConstraints(memberOf('attribute:a =~ "m5(?=\\.)"', "attribute:a !~ '(x)\\1'"), context);
+      expect(compiled.errors.map((e) => e.path)).to.deep.equal([
+        'spec.placementConstraints[0].expression',
+        'spec.placementConstraints[1].expression',
+      ]);
+      expect(compiled.errors[0]?.message).to.match(/^'m5\(\?=\\\.\)' is not a valid regular expression: .*\(\?=/);
+      expect(compiled.errors[1]?.message).to.match(/^'\(x\)\\1' is not a valid regular expression: /);
+    });
   });
 
   describe('evaluation on nodes', () => {

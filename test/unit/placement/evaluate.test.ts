@@ -32,6 +32,19 @@ describe('placement/evaluate', () => {
     expect(matching('not(attribute:ecs.cpu-architecture =~ x86_.*)', nodes)).to.deep.equal(['b', 'c']);
   });
 
+  it('matches a pattern that would backtrack catastrophically in linear time', () => {
+    // A backtracking engine tries every way to split the value among the stars: 2^n for n characters.
+    const long = node('long', { 'node.kubernetes.io/instance-type': 'a'.repeat(5_000) });
+    const match = node('match', { 'node.kubernetes.io/instance-type': `${'a'.repeat(5_000)}z` });
+    expect(matching('attribute:ecs.instance-type =~ "(.*.*)*z"', [long, match])).to.deep.equal(['match']);
+    expect(matching('attribute:ecs.instance-type !~ "(a|aa)*b"', [long, match])).to.deep.equal(['long', 'match']);
+  });
+
+  it('matches whole values even when the pattern tries to close the anchoring group', () => {
+    expect(matching("attribute:ecs.instance-type =~ 'g2)|(m5'", nodes)).to.deep.equal([]);
+    expect(matching("attribute:ecs.instance-type =~ 'g2.*|m5.*'", nodes)).to.deep.equal(['a', 'b', 'c']);
+  });
+
   it('compares attribute values in label spelling, with both spellings of the architecture', () => {
     expect(matching('attribute:ecs.cpu-architecture == x86_64', nodes)).to.deep.equal(['a']);
     expect(matching('attribute:ecs.cpu-architecture == amd64', nodes)).to.deep.equal(['a']);

@@ -51,6 +51,22 @@ function recordingController(
 }
 
 describe('runtime/controller', () => {
+  it('drops the event of a key mapper that throws, counts it, and keeps mapping the others', async () => {
+    const clock = new FakeClock();
+    const { informer } = await informerOf(clock, []);
+    const children = await informerOf(clock, []);
+    const run = recordingController(clock, informer);
+    type WithSpec = KubernetesObject & { spec: { parent: string } };
+    run.controller.watch(children.informer, (child) => `ns/${(child as WithSpec).spec.parent}`);
+    children.watcher.last.send('ADDED', obj('nospec', '5'), {});
+    children.watcher.last.send('ADDED', { ...obj('child', '6'), spec: { parent: 'p' } }, {});
+    await settle();
+    expect(run.calls).to.deep.equal(['ns/p']);
+    expect(children.informer.keys()).to.have.members(['ns/nospec', 'ns/child']);
+    expect(await run.metrics.value('ecs_operator_handler_panics_total', { controller: 'things' })).to.equal(1);
+    await run.stop();
+  });
+
   it('reconciles every primary object at start and again on its events, with key, namespace and name', async () => {
     const clock = new FakeClock();
     const { informer, watcher } = await informerOf(clock, [obj('a', '1'), obj('b', '2')]);

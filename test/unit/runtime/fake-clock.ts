@@ -26,6 +26,11 @@ export class FakeClock implements Clock {
     return this.time;
   }
 
+  /** Moves with `now`: the tests that set the wall clock apart do so on the lease, not here. */
+  monotonic(): number {
+    return this.time;
+  }
+
   setTimeout(callback: () => void, ms: number): Cancel {
     const timer = { at: this.time + Math.max(0, ms), seq: this.seq++, callback };
     this.timers.push(timer);
@@ -43,6 +48,14 @@ export class FakeClock implements Clock {
     return this.timers.length;
   }
 
+  /**
+   * Moves time forward by `ms` as a blocked event loop sees it: no timer runs, however overdue, until the
+   * next `advance`.
+   */
+  stall(ms: number): void {
+    this.time += ms;
+  }
+
   /** Moves time forward by `ms`, running each timer that falls due at its own instant. */
   async advance(ms: number): Promise<void> {
     const target = this.time + ms;
@@ -51,7 +64,7 @@ export class FakeClock implements Clock {
       const next = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!next) break;
       this.timers = this.timers.filter((t) => t !== next);
-      this.time = next.at;
+      this.time = Math.max(this.time, next.at); // overdue after a stall: runs late, as it would
       next.callback();
       await settle();
     }

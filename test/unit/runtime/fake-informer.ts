@@ -10,9 +10,12 @@ type Done = Parameters<Watcher['watch']>[3];
 /** A watch endpoint the test drives: it records each watch and lets the test send events or break it. */
 export class FakeWatcher implements Watcher {
   readonly watches: Array<{ path: string; query: Record<string, unknown>; send: Callback; end: Done }> = [];
+  /** While set, every watch fails at once, as one to an API server that cannot be reached. */
+  refuse = false;
 
   async watch(path: string, query: Record<string, unknown>, send: Callback, end: Done): Promise<AbortController> {
     this.watches.push({ path, query: { ...query }, send, end });
+    if (this.refuse) end(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     return new AbortController();
   }
 

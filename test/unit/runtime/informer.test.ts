@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import {
   InformerFactory,
@@ -50,6 +50,34 @@ describe('runtime/informer', () => {
     await informer.stop();
   });
 
+  it('survives a handler that throws: the other handlers, the cache and the watch go on, and the throw is counted', async () => {
+    const watcher = new FakeWatcher();
+    const metrics = new Metrics();
+    const informer = new SharedInformer(noClients, scriptedResource([[obj('a', '1'), obj('b', '2')]]), {
+      watcher,
+      clock: new FakeClock(),
+      metrics,
+    });
+    const seen: string[] = [];
+    // Like a key mapper reading `obj.spec.taskDefinition` of a Task created without a spec.
+    const readsSpec = (o: KubernetesObject) => (o as KubernetesObject & { spec: { taskDefinition: string } }).spec.taskDefinition;
+    informer.onAdd(readsSpec);
+    informer.onChange(readsSpec);
+    informer.onAdd((o) => seen.push(`add ${o.metadata!.name}`));
+    informer.onUpdate((o) => seen.push(`update ${o.metadata!.name}`));
+    informer.start();
+    await informer.waitForSync();
+    expect(seen).to.deep.equal(['add a', 'add b']);
+    watcher.last.send('ADDED', obj('c', '3'), {});
+    watcher.last.send('MODIFIED', obj('c', '4'), {});
+    await settle();
+    expect(seen).to.deep.equal(['add a', 'add b', 'add c', 'update c']);
+    expect(informer.keys()).to.have.members(['ns/a', 'ns/b', 'ns/c']);
+    expect(informer.get('c', 'ns')?.metadata?.resourceVersion).to.equal('4');
+    expect(await metrics.value('ecs_operator_handler_panics_total', { informer: 'things.test' })).to.equal(7);
+    await informer.stop();
+  });
+
   it('restarts with backoff when the list fails, and syncs when it succeeds', async () => {
     const clock = new FakeClock();
     const watcher = new FakeWatcher();
@@ -92,6 +120,79 @@ describe('runtime/informer', () => {
     watcher.last.send('ADDED', obj('c', '9'), {});
     expect(informer.keys()).to.have.members(['ns/a', 'ns/b', 'ns/c']);
     await informer.stop();
+  });
+
+  it('lists afresh, with backoff, once three watches in a row have failed, instead of watching from one resourceVersion forever', async () => {
+    const clock = new FakeClock();
+    const watcher = new FakeWatcher();
+    const metrics = new Metrics();
+    const resource = scriptedResource([[obj('a', '1')], [obj('b', '20')]]);
+    const informer = new SharedInformer(noClients, resource, { watcher, clock, metrics });
+    const deleted: string[] = [];
+    informer.onDelete((o) => deleted.push(o.metadata!.name!));
+    informer.start();
+    await informer.waitForSync();
+    const internalError = () => Object.assign(new Error('Internal Server Error'), { statusCode: 500 });
+    watcher.last.end(internalError());
+    await clock.advance(1_000);
+    watcher.last.end(internalError());
+    await clock.advance(2_000);
+    watcher.last.end(internalError());
+    expect(watcher.watches.map((w) => w.query.resourceVersion)).to.deep.equal(['1', '1', '1']);
+    await clock.advance(3_999);
+    expect(resource.calls, 'the restarts back off: 1 s, 2 s, 4 s').to.equal(1);
+    await clock.advance(1);
+    expect(resource.calls).to.equal(2);
+    expect(deleted).to.deep.equal(['a']);
+    expect(informer.keys()).to.deep.equal(['ns/b']);
+    expect(watcher.last.query.resourceVersion).to.equal('20');
+    expect(await metrics.value('ecs_operator_informer_relists_total')).to.equal(1);
+    await informer.stop();
+  });
+
+  it('lists afresh when watches keep answering with an ERROR event and closing', async () => {
+    const clock = new FakeClock();
+    const watcher = new FakeWatcher();
+    const resource = scriptedResource([[obj('a', '1')], [obj('a', '30')]]);
+    const informer = new SharedInformer(noClients, resource, { watcher, clock });
+    informer.start();
+    await informer.waitForSync();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      watcher.last.send('ERROR', { kind: 'Status', code: 500, message: 'etcdserver: request timed out' }, {});
+      watcher.last.end(null);
+      await clock.advance(10_000);
+    }
+    expect(resource.calls).to.equal(2);
+    expect(informer.get('a', 'ns')?.metadata?.resourceVersion).to.equal('30');
+    expect(watcher.last.query.resourceVersion).to.equal('30');
+    await informer.stop();
+  });
+
+  it('reports a cache stale after a bound without a successful list or a working watch, and fresh once one works', async () => {
+    const clock = new FakeClock();
+    const watcher = new FakeWatcher();
+    const scripted = scriptedResource([[obj('a', '1', 'team-a')]]);
+    const server = { down: false };
+    const resource = { ...scripted, list: (...args: Parameters<typeof scripted.list>) => (server.down ? Promise.reject(new Error('connect ECONNREFUSED')) : scripted.list(...args)) };
+    const factory = new InformerFactory(noClients, { namespace: 'team-a', watcher, clock });
+    const informer = factory.for(resource, { labelSelector: 'app=web' });
+    factory.start();
+    await factory.waitForSync();
+    await clock.advance(600_000);
+    expect(factory.notReady(), 'an open watch keeps the cache fresh however quiet').to.deep.equal([]);
+    server.down = true;
+    watcher.refuse = true;
+    watcher.last.end(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    await clock.advance(60_000);
+    expect(factory.notReady()).to.deep.equal([]);
+    await clock.advance(1);
+    expect(factory.notReady()).to.deep.equal([`informer ${informer.path}?labelSelector=app=web has had no successful list or watch for 60 s`]);
+    expect(informer.hasSynced(), 'the cache is kept').to.equal(true);
+    server.down = false;
+    watcher.refuse = false;
+    await clock.advance(30_000);
+    expect(factory.notReady()).to.deep.equal([]);
+    await factory.stop();
   });
 
   it('relists on 410 Gone and reports objects deleted meanwhile', async () => {
@@ -158,7 +259,7 @@ describe('runtime/informer', () => {
     await factory.waitForSync();
     expect(factory.hasSynced()).to.equal(true);
     const late = factory.for({ ...resource, plural: 'others' });
-    expect(factory.unsynced()).to.deep.equal([late.path]);
+    expect(factory.notReady()).to.deep.equal([`informer ${late.path} has not synced`]);
     await late.waitForSync();
     expect(factory.hasSynced()).to.equal(true);
     expect(watcher.watches.find((w) => w.query.labelSelector === 'app=web')).to.not.equal(undefined);

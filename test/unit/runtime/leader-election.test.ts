@@ -1,7 +1,9 @@
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { expect } from 'chai';
+import { WriteFence, WritesFencedError, makeApiClients } from '../../../operator/src/runtime/clients.js';
 import { DEFAULT_LEADER_ELECTION_TIMING, LeaderElector, type LeaderElectorOptions } from '../../../operator/src/runtime/leader-election.js';
 import { FakeClock, settle } from './fake-clock.js';
+import { unreachableKubeConfig } from './fake-informer.js';
 
 const apiError = (code: number, message: string) => Object.assign(new Error(message), { code });
 
@@ -34,16 +36,21 @@ class LeaseStore {
   }
 }
 
-type Network = 'up' | 'down' | 'hanging';
+type Network = 'up' | 'down' | 'hanging' | 'slow';
 
-/** The Lease API as one replica sees it: its network to the API server can go down or hang. */
-function leaseApi(store: LeaseStore) {
-  const link = { state: 'up' as Network };
+/**
+ * The Lease API as one replica sees it: its network to the API server can go down or hang, or be slow: the
+ * server acts on the request at once, and the answer arrives `slowMs` later.
+ */
+function leaseApi(store: LeaseStore, clock?: FakeClock) {
+  const link = { state: 'up' as Network, slowMs: 0 };
   const call = <T>(operation: () => T): Promise<T> => {
     if (link.state === 'down') return Promise.reject(apiError(503, 'unavailable'));
     if (link.state === 'hanging') return new Promise(() => undefined);
     // A throwing operation rejects the promise, as a failed API call does.
-    return new Promise<T>((resolve) => resolve(operation()));
+    const answer = new Promise<T>((resolve) => resolve(operation()));
+    if (link.state !== 'slow' || !clock) return answer;
+    return clock.sleep(link.slowMs).then(() => answer);
   };
   const api = {
     readNamespacedLease: () => call(() => store.read()),
@@ -54,7 +61,7 @@ function leaseApi(store: LeaseStore) {
 }
 
 function replica(store: LeaseStore, clock: FakeClock, identity: string, extra: Partial<LeaderElectorOptions> = {}) {
-  const { api, link } = leaseApi(store);
+  const { api, link } = leaseApi(store, clock);
   const log: string[] = [];
   let leaderSignal: AbortSignal | undefined;
   const elector = new LeaderElector(api, {
@@ -144,6 +151,50 @@ describe('runtime/leader-election', () => {
     expect(a.signal()?.aborted).to.equal(true);
     expect(a.log).to.deep.equal(['started', 'stopped']);
     expect(clock.now() - renewedAt).to.equal(10_000);
+  });
+
+  it('counts the renew deadline from when the renewal was sent, not from when its answer came', async () => {
+    const { clock, a } = await withLeader();
+    a.link.state = 'slow';
+    a.link.slowMs = 5_000;
+    await clock.advance(2_000); // the renewal sent at 2 s is answered at 7 s
+    await clock.advance(5_000);
+    a.link.state = 'hanging'; // the renewal sent at 9 s never is
+    await clock.advance(4_999);
+    expect(a.elector.isLeader).to.equal(true);
+    await clock.advance(1);
+    expect(a.elector.isLeader, 'stopped 10 s after the last successful renewal was sent').to.equal(false);
+    expect(clock.now() - Date.UTC(2025, 0, 1)).to.equal(12_000);
+  });
+
+  it('renews nothing with an answer that comes after the deadline', async () => {
+    const { clock, a } = await withLeader();
+    a.link.state = 'slow';
+    a.link.slowMs = 10_500; // sent at 2 s, answered at 12.5 s, past the 12 s deadline it would have set
+    await clock.advance(12_499);
+    expect(a.elector.isLeader).to.equal(false);
+    await clock.advance(1);
+    expect(a.elector.isLeader).to.equal(false);
+    expect(a.log).to.deep.equal(['started', 'stopped']);
+  });
+
+  it('fences writes on the clock: after an event-loop stall past the deadline no write goes out, before any timer runs', async () => {
+    const store = new LeaseStore();
+    const clock = new FakeClock();
+    const fence = new WriteFence(false, clock);
+    const { core } = makeApiClients(unreachableKubeConfig(), { fence });
+    const write = () => core.createNamespacedConfigMap({ namespace: 'ns', body: { metadata: { name: 'c' } } }).catch((error: unknown) => error);
+    const a = replica(store, clock, 'a', { fence });
+    await settle();
+    expect(a.elector.isLeader).to.equal(true);
+    expect(await write(), 'sent (and failed to connect)').to.not.be.instanceOf(WritesFencedError);
+    clock.stall(9_999); // renewed at 0 s; the event loop is blocked until 9.999 s
+    expect(fence.isOpen).to.equal(true);
+    clock.stall(1);
+    expect(fence.isOpen, 'closed at the deadline though no timer has run').to.equal(false);
+    expect(await write()).to.be.instanceOf(WritesFencedError);
+    await clock.advance(0);
+    expect(a.elector.isLeader).to.equal(false);
   });
 
   it('survives failed renewals inside the deadline', async () => {

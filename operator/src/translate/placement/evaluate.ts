@@ -12,6 +12,7 @@ import { ANNOTATIONS, LABELS } from '../labels.js';
 import type { Condition, QueryExpression, QueryOperator, Subject } from './query-ast.js';
 import { attributeLabelKey, attributeLabelValue, attributeValueOfLabel, groupLabelValue } from './node-labels.js';
 import { toNormalForm, type NormalForm } from './normal-form.js';
+import { compiledPattern } from './patterns.js';
 import { isReady } from '../readiness.js';
 
 export interface EvaluationContext {
@@ -51,24 +52,15 @@ function nodeFacts(nodes: readonly V1Node[], pods: readonly V1Pod[]): NodeFacts[
   return facts;
 }
 
-/** ECS patterns must match the whole value. */
-function anchoredPattern(pattern: string): RegExp | SyntaxError {
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch (error) {
-    return error instanceof SyntaxError ? error : new SyntaxError(String(error));
-  }
-}
-
 /** Why `pattern` is not a valid regular expression, or undefined when it is. */
 export function patternError(pattern: string): string | undefined {
-  const regex = anchoredPattern(pattern);
-  return regex instanceof RegExp ? undefined : regex.message;
+  const compiled = compiledPattern(pattern);
+  return compiled.ok ? undefined : compiled.message;
 }
 
 function matchesPattern(pattern: string, value: string): boolean {
-  const regex = anchoredPattern(pattern);
-  return regex instanceof RegExp && regex.test(value);
+  const compiled = compiledPattern(pattern);
+  return compiled.ok && compiled.matches(value);
 }
 
 /** An integer as Kubernetes Gt/Lt read them (Go's ParseInt, sign allowed). */
