@@ -55,11 +55,11 @@ export class FakeChildWriter implements ChildWrites {
     this.behind.delete(`${owner.kind}/${owner.key}`);
   }
 
-  async create<T extends KubernetesObject>(_owner: Owner, child: T): Promise<CreateOutcome> {
+  async create(_owner: Owner, child: KubernetesObject): Promise<CreateOutcome> {
     return this.add('create', withAppliedHash(child));
   }
 
-  async createShared<T extends KubernetesObject>(object: T): Promise<CreateOutcome> {
+  async createShared(object: KubernetesObject): Promise<CreateOutcome> {
     return this.add('createShared', object);
   }
 

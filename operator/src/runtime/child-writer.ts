@@ -60,9 +60,9 @@ export interface ChildWrites {
   /** Drops the expectations of an owner that is gone. */
   forget(owner: Owner): void;
   /** Creates `child` for `owner` (a POST: never adopts an existing object of that name). */
-  create<T extends KubernetesObject>(owner: Owner, child: T): Promise<CreateOutcome>;
+  create(owner: Owner, child: KubernetesObject): Promise<CreateOutcome>;
   /** Creates an object several owners share and none owns (a task role's ServiceAccount); one that exists is left as it is. */
-  createShared<T extends KubernetesObject>(object: T): Promise<CreateOutcome>;
+  createShared(object: KubernetesObject): Promise<CreateOutcome>;
   /**
    * Server-side applies `desired` over `live` (the cached child, controlled by the same owner as `desired`)
    * unless it was already applied from an identical object; `force` applies anyway (a field someone else changed).
@@ -120,7 +120,7 @@ export class ChildWriter implements ChildWrites {
     this.expectations.forget(ownerKey(owner));
   }
 
-  async create<T extends KubernetesObject>(owner: Owner, child: T): Promise<CreateOutcome> {
+  async create(owner: Owner, child: KubernetesObject): Promise<CreateOutcome> {
     const key = childKey(child);
     this.expectations.expectCreation(ownerKey(owner), key);
     try {
@@ -133,7 +133,7 @@ export class ChildWriter implements ChildWrites {
     }
   }
 
-  async createShared<T extends KubernetesObject>(object: T): Promise<CreateOutcome> {
+  async createShared(object: KubernetesObject): Promise<CreateOutcome> {
     try {
       await this.clients.objects.create(object, undefined, undefined, FIELD_MANAGER);
       return 'created';

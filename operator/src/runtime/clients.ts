@@ -115,7 +115,7 @@ function verbOf(method: string, named: boolean, watch: boolean): string {
 function observingMiddleware(observe: RequestObserver | undefined, fence: WriteFence | undefined): Middleware {
   return {
     async pre(context: RequestContext): Promise<RequestContext> {
-      const method = String(context.getHttpMethod());
+      const method: string = context.getHttpMethod();
       const { verb, resource } = describeRequest(method, context.getUrl());
       if (fence && !fence.isOpen && !READ_METHODS.has(method.toUpperCase())) {
         throw new WritesFencedError(`${verb} ${resource}`);

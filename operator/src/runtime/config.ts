@@ -147,7 +147,7 @@ export function configFromOptions(options: Record<string, unknown>, env: NodeJS.
     try {
       return parse(value);
     } catch (error) {
-      throw new Error(`${SETTINGS[name].flag.split(' ')[0]}: ${(error as Error).message}`);
+      throw new Error(`${SETTINGS[name].flag.split(' ')[0]}: ${(error as Error).message}`, { cause: error });
     }
   };
   const namespace = text('namespace');

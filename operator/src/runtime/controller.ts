@@ -24,6 +24,7 @@ export interface ReconcileContext {
 }
 
 /** What a reconcile may ask for: to run again after a while even if nothing changes (timeouts, retention). */
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a reconcile that asks for nothing just returns
 export type ReconcileResult = { requeueAfterMs?: number } | void;
 
 export type Reconcile = (context: ReconcileContext) => Promise<ReconcileResult>;

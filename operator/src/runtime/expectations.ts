@@ -91,7 +91,7 @@ export class Expectations {
     const previous = this.ownerOf.get(child);
     if (previous !== undefined) this.remove(previous, child);
     let children = this.byOwner.get(owner);
-    if (!children) this.byOwner.set(owner, (children = new Map()));
+    if (!children) this.byOwner.set(owner, (children = new Map<string, { expected: Expected; at: number }>()));
     children.set(child, { expected, at: this.clock.now() });
     this.ownerOf.set(child, owner);
   }

@@ -38,7 +38,7 @@ export interface ResourceType<T extends KubernetesObject = KubernetesObject> {
 }
 
 /** `/api/v1/namespaces/NS/pods`, `/apis/ecs.operator.dev/v1alpha1/tasks` ... (no namespace: all namespaces). */
-export function resourcePath(resource: ResourceType<KubernetesObject>, namespace?: string): string {
+export function resourcePath(resource: ResourceType, namespace?: string): string {
   const root = resource.apiVersion === 'v1' ? '/api/v1' : `/apis/${resource.apiVersion}`;
   const scope = resource.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   return `${root}${scope}/${resource.plural}`;
@@ -294,7 +294,7 @@ export class SharedInformer<T extends KubernetesObject> {
       watch: async (path: string, query: WatchQuery, callback: WatchCallback, done: DoneCallback) => {
         this.markSynced();
         if (this.watchFailures >= this.relistAfterWatchFailures) {
-          this.log.warn('watches keep failing; listing afresh', { watchFailures: this.watchFailures, resourceVersion: query?.resourceVersion });
+          this.log.warn('watches keep failing; listing afresh', { watchFailures: this.watchFailures, resourceVersion: query.resourceVersion });
           this.watchFailures = 0;
           this.metrics?.informerRelists.inc({ resource: this.resourceLabel });
           // After ListWatch has taken this call's answer: it sets the request it aborts on stop from it.
@@ -325,6 +325,7 @@ export class SharedInformer<T extends KubernetesObject> {
             done(error);
           },
         );
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the callbacks, which may already have run
         if (!failed) this.watching = true;
         return controller;
       },
@@ -355,7 +356,7 @@ export class SharedInformer<T extends KubernetesObject> {
   }
 }
 
-export interface InformerFactoryOptions extends Omit<InformerOptions, 'labelSelector'> {}
+export type InformerFactoryOptions = Omit<InformerOptions, 'labelSelector'>;
 
 /**
  * One SharedInformer per resource path and label selector, however many controllers ask for it. Informers
@@ -380,7 +381,7 @@ export class InformerFactory {
     let informer = this.informers.get(key) as SharedInformer<T> | undefined;
     if (!informer) {
       informer = new SharedInformer(this.clients, resource, { ...this.options, labelSelector });
-      this.informers.set(key, informer as unknown as SharedInformer<KubernetesObject>);
+      this.informers.set(key, informer);
       if (this.started) informer.start();
     }
     return informer;

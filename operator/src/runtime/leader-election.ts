@@ -155,7 +155,10 @@ export class LeaderElector {
       await this.clock.sleep(this.timing.retryPeriodMs, stop);
       if (stop.aborted) return;
       // After a stall this wakes up before the deadline's timer runs: past the deadline there is nothing to renew.
-      if (this.clock.monotonic() >= this.renewalSentAt + this.timing.renewDeadlineMs) return this.stopLeadingAtDeadline();
+      if (this.clock.monotonic() >= this.renewalSentAt + this.timing.renewDeadlineMs) {
+        this.stopLeadingAtDeadline();
+        return;
+      }
       if (await this.tryAcquireOrRenew()) {
         if (this.isLeader) this.renewed();
       } else if (this.observed && this.observed.holder !== this.options.identity && this.observed.holder !== '') {
