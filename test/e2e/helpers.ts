@@ -1,6 +1,7 @@
 // Helpers of the end-to-end tests: the cluster's clients, throwaway namespaces, and waiting on conditions.
 import { randomBytes } from 'node:crypto';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { uninstall } from '../../operator/src/cli/uninstall.js';
 import { installCrds as installCrdsWith } from '../cluster/crds.js';
 import { waitFor } from '../cluster/wait.js';
 
@@ -29,15 +30,13 @@ export async function throwawayNamespace(core: CoreV1Api, prefix: string): Promi
   return { name, remove: () => removeNamespace(name) };
 }
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
 /**
  * Deletes a test namespace and waits until it is gone. The operator's finalizers (a Service draining its tasks,
  * a revision in use) are released by the operator while it runs; a suite that stopped it first would leave the
- * namespace Terminating for good, so after a grace period the finalizers are taken off, as an admin would.
+ * namespace Terminating for good, so after a grace period they are released as `ecs-operator uninstall` does.
  */
 export async function removeNamespace(name: string, graceMs = 20_000): Promise<void> {
-  const { core, custom } = clients();
+  const { core } = clients();
   await core.deleteNamespace({ name }).catch(() => undefined);
   const gone = async () => (await core.readNamespace({ name }).then(() => undefined, () => true));
   const deadline = Date.now() + graceMs;
@@ -45,15 +44,8 @@ export async function removeNamespace(name: string, graceMs = 20_000): Promise<v
     if (await gone()) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  const unfinalize = { metadata: { finalizers: null } };
-  const services = (await custom.listNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace: name, plural: 'services' }).catch(() => ({ items: [] }))) as { items: Array<{ metadata: { name: string } }> };
-  for (const svc of services.items) {
-    await custom.patchNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace: name, plural: 'services', name: svc.metadata.name, body: unfinalize }, mergePatch).catch(() => undefined);
-  }
-  const taskDefinitions = (await custom.listNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace: name, plural: 'taskdefinitions' }).catch(() => ({ items: [] }))) as { items: Array<{ metadata: { name: string } }> };
-  for (const td of taskDefinitions.items) {
-    await custom.patchNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace: name, plural: 'taskdefinitions', name: td.metadata.name, body: unfinalize }, mergePatch).catch(() => undefined);
-  }
+  // As an admin would once the operator is gone: `ecs-operator uninstall` for this namespace.
+  await uninstall(kubeConfig(), { namespace: name, force: true });
   await waitFor(`namespace ${name} to be deleted`, async () => ((await gone()) ? true : undefined), { timeoutMs: 60_000 });
 }
 

@@ -10,6 +10,7 @@ import { Manager, runUntilSignalled } from '../runtime/manager.js';
 import { registerSummary } from './summary.js';
 import { registerImport } from './import.js';
 import { registerTranslate } from './translate.js';
+import { registerUninstall } from './uninstall.js';
 
 export type CommandRegistration = (program: Command) => void;
 
@@ -27,7 +28,7 @@ const registerRun: CommandRegistration = (program) => {
   });
 };
 
-const commands: CommandRegistration[] = [registerRun, registerImport, registerTranslate, registerSummary];
+const commands: CommandRegistration[] = [registerRun, registerImport, registerTranslate, registerSummary, registerUninstall];
 
 /** The version in the package.json above this file (the source tree or dist/ alike). */
 function packageVersion(): string {
