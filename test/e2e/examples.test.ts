@@ -42,7 +42,9 @@ describe('examples and the ecs-operator command on the API server', function () 
   before(async () => {
     await kubectl(['apply', '--server-side', '--force-conflicts', '-f', `${ROOT}crds/`]);
     await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/taskdefinitions.ecs.operator.dev', 'crd/tasks.ecs.operator.dev', 'crd/services.ecs.operator.dev', 'crd/clusters.ecs.operator.dev']);
-    namespace = await throwawayNamespace(core, 'examples');
+    // examples/daemon-service.yaml is node-exporter: host networking, the host's PID namespace and hostPath
+    // mounts, which Pod Security's baseline refuses; every other test namespace enforces baseline.
+    namespace = await throwawayNamespace(core, 'examples', { podSecurity: 'privileged' });
   });
 
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed

@@ -23,10 +23,19 @@ export function clients(kc = kubeConfig()): Clients {
   return { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), custom: kc.makeApiClient(CustomObjectsApi) };
 }
 
-/** Creates a namespace with a unique name; the returned function deletes it (see `removeNamespace`). */
-export async function throwawayNamespace(core: CoreV1Api, prefix: string): Promise<{ name: string; remove: () => Promise<void> }> {
+/**
+ * Creates a namespace with a unique name; the returned function deletes it (see `removeNamespace`). Pod Security
+ * admission enforces `podSecurity` there (default baseline), so every pod the operator generates in a test is
+ * proven to meet that standard; a test whose task definitions ask for host access says so.
+ */
+export async function throwawayNamespace(
+  core: CoreV1Api,
+  prefix: string,
+  { podSecurity = 'baseline' }: { podSecurity?: 'baseline' | 'restricted' | 'privileged' } = {},
+): Promise<{ name: string; remove: () => Promise<void> }> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
-  await core.createNamespace({ body: { metadata: { name, labels: { 'ecs.operator.dev/test': 'true' } } } });
+  const labels = { 'ecs.operator.dev/test': 'true', 'pod-security.kubernetes.io/enforce': podSecurity };
+  await core.createNamespace({ body: { metadata: { name, labels } } });
   return { name, remove: () => removeNamespace(name) };
 }
 
