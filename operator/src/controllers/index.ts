@@ -2,7 +2,7 @@
 import type { ControllerFactory } from '../runtime/manager.js';
 import { createClusterController } from './cluster.js';
 import { createServiceController } from './service.js';
-import { createTaskController } from './task.js';
+import { createTaskController } from './task/controller.js';
 import { createTaskDefinitionController } from './taskdefinition.js';
 
 export const controllers: ControllerFactory[] = [
