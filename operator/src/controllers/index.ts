@@ -3,7 +3,7 @@ import type { ControllerFactory } from '../runtime/manager.js';
 import { createClusterController } from './cluster.js';
 import { createServiceController } from './service.js';
 import { createTaskController } from './task/controller.js';
-import { createTaskDefinitionController } from './taskdefinition.js';
+import { createTaskDefinitionController } from './taskdefinition/controller.js';
 
 export const controllers: ControllerFactory[] = [
   createTaskDefinitionController,
