@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { Task, TaskStatus } from '../../../../operator/src/api/task.js';
 import { executeTaskPlan } from '../../../../operator/src/controllers/task/execute.js';
 import { planTask } from '../../../../operator/src/controllers/task/plan.js';
@@ -41,7 +41,7 @@ describe('Task executor', () => {
     const { status, pod } = launched();
     const running = POD_STATES.running(pod);
     const { writer, live } = writerWith(task({ desiredStatus: 'STOPPED' }, status), running);
-    const livePod = writer.get('Pod', NAMESPACE, 'one')!;
+    const livePod = writer.get('Pod', NAMESPACE, 'one') as V1Pod;
     const plan = planTask(snapshot({ task: live, pod: livePod }));
     const { recorded, events } = recorder();
     await executeTaskPlan({ writer, events }, owner, live, plan);
