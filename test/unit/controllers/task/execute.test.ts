@@ -3,6 +3,7 @@ import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { Task, TaskStatus } from '../../../../operator/src/api/task.js';
 import { executeTaskPlan } from '../../../../operator/src/controllers/task/execute.js';
 import { planTask } from '../../../../operator/src/controllers/task/plan.js';
+import { PLACEMENT_EVALUATED_ANNOTATION } from '../../../../operator/src/controllers/task/plan-placement.js';
 import { statusCodeOf } from '../../../../operator/src/runtime/clients.js';
 import { FakeChildWriter } from '../../../fakes/child-writer.js';
 import { launched, NAMESPACE, POD_STATES, snapshot, task, taskDefinition } from './helpers.js';
@@ -80,6 +81,28 @@ describe('Task executor', () => {
       await executeTaskPlan({ writer, ...recorder() }, owner, live, caughtUp);
       expect(writer.get('Task', NAMESPACE, 'one')?.status).to.deep.include({ lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited' });
     });
+  });
+
+  it('a waiting pod replaced for a placement change is not taken for lost from a stale Task: 409, then the replacement', async () => {
+    const { status, pod } = launched();
+    const waiting = POD_STATES.unschedulable(pod);
+    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['gone'] }] }] } } };
+    const outdated = { ...waiting, metadata: { ...waiting.metadata, annotations: { ...waiting.metadata?.annotations, [PLACEMENT_EVALUATED_ANNOTATION]: 'true' } }, spec: { ...waiting.spec!, affinity } };
+    const { writer, live } = writerWith(task({}, status), outdated);
+    const replace = planTask(snapshot({ task: live, pod: writer.get('Pod', NAMESPACE, 'one') as V1Pod }));
+    await executeTaskPlan({ writer, ...recorder() }, owner, live, replace);
+    expect(writer.writes.map((w) => w.verb)).to.deep.equal(['status', 'delete']);
+
+    // The cache shows the pod gone but not yet the status written before the delete.
+    const stalePlan = planTask(snapshot({ task: live }));
+    expect(stalePlan.status.stopCode, 'the stale plan would call it lost').to.equal('TerminationNotice');
+    const error = await executeTaskPlan({ writer, ...recorder() }, owner, live, stalePlan).then(() => undefined, (e: unknown) => e);
+    expect(statusCodeOf(error)).to.equal(409);
+
+    const current = writer.get('Task', NAMESPACE, 'one') as Task;
+    await executeTaskPlan({ writer, ...recorder() }, owner, current, planTask(snapshot({ task: current })));
+    expect(writer.writes.map((w) => w.verb)).to.deep.equal(['status', 'delete', 'status', 'create']);
+    expect((writer.get('Task', NAMESPACE, 'one')?.status as TaskStatus).lastStatus).to.equal('PENDING');
   });
 
   it('a pod that exists already is an answer, not an error (the next plan sees it)', async () => {
