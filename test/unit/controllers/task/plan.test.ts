@@ -5,6 +5,7 @@ import { planTask, type TaskAction, type TaskPlan } from '../../../../operator/s
 import { PLACEMENT_CHANGED, PLACEMENT_EVALUATED_ANNOTATION } from '../../../../operator/src/controllers/task/plan-placement.js';
 import { createdPod, launched, NOW, POD_STATES, RETENTION_MS, snapshot, task, taskDefinition } from './helpers.js';
 import { revisionObject } from '../../../../operator/src/translate/revisions.js';
+import { STOPPED_REASONS } from '../../../../operator/src/translate/task-status.js';
 
 const verbs = (plan: TaskPlan) => plan.actions.map((a: TaskAction) => a.type);
 const condition = (status: TaskStatus, type: string) => status.conditions?.find((c) => c.type === type);
@@ -40,7 +41,7 @@ describe('Task planner', () => {
       const { status } = launched();
       const plan = planWith(undefined, status);
       expect(verbs(plan)).to.deep.equal(['writeStatus']);
-      expect(plan.status).to.deep.include({ lastStatus: 'STOPPED', stopCode: 'TerminationNotice', desiredStatus: 'STOPPED' });
+      expect(plan.status).to.deep.include({ lastStatus: 'STOPPED', stopCode: 'TerminationNotice', desiredStatus: 'STOPPED', stoppedReason: STOPPED_REASONS.podGone });
       expect(plan.status.stoppedAt).to.equal(new Date(NOW).toISOString());
     });
 
