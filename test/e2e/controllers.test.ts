@@ -168,6 +168,41 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
       expect(task.status?.stopCode).to.equal('TaskFailedToStart');
       expect(task.status?.stoppedReason).to.match(/^CannotPullContainerError: /);
     });
+
+    describe('a launched task is never launched twice (issue 11)', () => {
+      const podsNamed = async (name: string) => (await core.listNamespacedPod({ namespace, fieldSelector: `metadata.name=${name}` })).items;
+
+      it('a task whose pod is deleted by hand is STOPPED as lost, and its pod is not created again', async () => {
+        await create('tasks', 'Task', 'lost', { taskDefinition: 'web' });
+        await taskUntil('lost', 'RUNNING', (t) => t.status?.lastStatus === 'RUNNING');
+        await core.deleteNamespacedPod({ name: 'lost', namespace, gracePeriodSeconds: 0 });
+        const task = await taskUntil('lost', 'STOPPED', (t) => t.status?.lastStatus === 'STOPPED');
+        expect(task.status).to.deep.include({ stopCode: 'TerminationNotice', desiredStatus: 'STOPPED' });
+        // STOPPED is final: nothing launches it again.
+        expect(await podsNamed('lost')).to.have.length(0);
+      });
+
+      it('keeps the one pod across an operator restart, and a launch recorded without its pod is never launched again', async function () {
+        this.timeout(150_000);
+        await create('tasks', 'Task', 'across', { taskDefinition: 'web' });
+        await taskUntil('across', 'PENDING or later', (t) => ['PENDING', 'ACTIVATING', 'RUNNING'].includes(t.status?.lastStatus ?? ''));
+        const [before] = await podsNamed('across');
+        await operator.stop();
+        // What a stop between the status write and the pod create leaves: a launch recorded, no pod.
+        await create('tasks', 'Task', 'window', { taskDefinition: 'web' });
+        await custom.patchNamespacedCustomObjectStatus(
+          { group, version, namespace, plural: 'tasks', name: 'window', body: { status: { lastStatus: 'PENDING', desiredStatus: 'RUNNING', taskDefinition: 'web:2' } } },
+          mergePatch,
+        );
+        operator = await startOperator(namespace);
+        await taskUntil('across', 'RUNNING', (t) => t.status?.lastStatus === 'RUNNING');
+        const after = await podsNamed('across');
+        expect(after.map((p) => p.metadata?.uid), 'the same single pod').to.deep.equal([before?.metadata?.uid]);
+        const window = await taskUntil('window', 'STOPPED', (t) => t.status?.lastStatus === 'STOPPED');
+        expect(window.status?.stopCode).to.equal('TerminationNotice');
+        expect(await podsNamed('window'), 'no pod for a launch already recorded').to.have.length(0);
+      });
+    });
   });
 
   describe('TaskDefinition deletion', () => {

@@ -1,9 +1,9 @@
 // The controllers `ecs-operator run` starts, in registration order.
 import type { ControllerFactory } from '../runtime/manager.js';
-import { createClusterController } from './cluster.js';
+import { createClusterController } from './cluster/controller.js';
 import { createServiceController } from './service.js';
-import { createTaskController } from './task.js';
-import { createTaskDefinitionController } from './taskdefinition.js';
+import { createTaskController } from './task/controller.js';
+import { createTaskDefinitionController } from './taskdefinition/controller.js';
 
 export const controllers: ControllerFactory[] = [
   createTaskDefinitionController,

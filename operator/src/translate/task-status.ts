@@ -40,7 +40,7 @@ const AFTER_LAUNCH: ReadonlySet<TaskLastStatus> = new Set(['PENDING', 'ACTIVATIN
 export const STOPPED_REASONS = {
   user: 'Task stopped by user',
   essentialExited: 'Essential container in task exited',
-  podGone: 'Task stopped because its pod was deleted outside ecs-operator (node removed or pod evicted)',
+  podGone: 'Task stopped because its pod is gone (deleted outside ecs-operator, node removed or pod evicted); a task is never launched twice',
 } as const;
 
 function annotationJson<T>(pod: V1Pod, key: string, fallback: T): T {

@@ -1,0 +1,65 @@
+// Task controller wiring: which informers, which events enqueue which Tasks, and the reconcile, which observes
+// the caches, plans (plan.ts, pure) and carries the plan out (execute.ts). A Task is one Pod named after it;
+// plan.ts holds the lifecycle.
+import type { Task } from '../../api/task.js';
+import { Controller, controllerOwnerKey, type ReconcileContext } from '../../runtime/controller.js';
+import { RESOURCES } from '../../runtime/informer.js';
+import { keyOf } from '../../runtime/keys.js';
+import { LABELS } from '../../translate/labels.js';
+import { clusterNameOf, keysReferringTo } from '../common.js';
+import type { OperatorContext } from '../context.js';
+import { executeTaskPlan } from './execute.js';
+import { observeTask } from './observe.js';
+import { planTask } from './plan.js';
+import { PLACEMENT_EVALUATED_ANNOTATION } from './plan-placement.js';
+
+export function createTaskController(context: OperatorContext): Controller {
+  const tasks = context.informers.for(RESOURCES.tasks);
+  const pods = context.informers.for(RESOURCES.pods);
+  const nodes = context.informers.for(RESOURCES.nodes);
+  const clusters = context.informers.for(RESOURCES.clusters);
+  context.writer.track(pods);
+
+  async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
+    const owner = { kind: 'Task', key };
+    const snapshot = observeTask(context, namespace, name);
+    if (!snapshot) {
+      context.writer.forget(owner);
+      return undefined;
+    }
+    // Until the cache shows the pod this Task created or deleted, it cannot be trusted; that pod's event comes back here.
+    if (!context.writer.caughtUp(owner)) {
+      log.debug('waiting for the cache', { pending: context.writer.pending(owner) });
+      return undefined;
+    }
+    const plan = planTask(snapshot);
+    await executeTaskPlan(context, owner, snapshot.task, plan);
+    for (const action of plan.actions) {
+      if (action.type === 'createPod') log.info('task launched', { taskDefinition: plan.status.taskDefinition });
+      if (action.type === 'deletePod' && action.options?.resourceVersion) log.info('placement changed; waiting pod created again', { taskDefinition: plan.status.taskDefinition });
+    }
+    return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
+  }
+
+  const controller = new Controller(
+    { name: 'task', primary: tasks, reconcile, concurrency: context.settings.concurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
+    { log: context.log, metrics: context.metrics, clock: context.clock },
+  );
+  controller.watch(pods, controllerOwnerKey('Task'));
+  // Tasks waiting for their task definition, revision or cluster try again when those appear.
+  const waiting = (namespace: string | undefined) => tasks.list(namespace).filter((t: Task) => !t.status?.lastStatus || t.status.lastStatus === 'PROVISIONING');
+  controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) =>
+    keysReferringTo(waiting(td.metadata.namespace), td.spec.family || td.metadata.name || ''));
+  controller.watch(context.informers.for(RESOURCES.controllerRevisions), (r) =>
+    keysReferringTo(waiting(r.metadata?.namespace), r.metadata?.labels?.[LABELS.family] ?? ''));
+  controller.watch(clusters, (c) =>
+    waiting(c.metadata.namespace).filter((t) => clusterNameOf(t.spec) === c.metadata.name).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)));
+  // Node changes (added, relabelled, Ready or not) can change what placement evaluated on nodes admits: the
+  // tasks whose pods wait unscheduled with such placement compile it again. Their pods carry the annotation.
+  const taskOf = controllerOwnerKey('Task');
+  controller.watch(nodes, () => pods.list()
+    .filter((p) => p.metadata?.annotations?.[PLACEMENT_EVALUATED_ANNOTATION] === 'true' && !p.spec?.nodeName && !p.metadata.deletionTimestamp)
+    .map((p) => taskOf(p))
+    .filter((k): k is string => typeof k === 'string'));
+  return controller;
+}

@@ -1,0 +1,57 @@
+// TaskDefinition controller wiring: which events concern which TaskDefinitions, and the reconcile (observe,
+// plan, execute). plan.ts holds the rules: revisions, status, the finalizer of a TaskDefinition in use.
+import { Controller, type ReconcileContext } from '../../runtime/controller.js';
+import { RESOURCES } from '../../runtime/informer.js';
+import { keyOf } from '../../runtime/keys.js';
+import { familyOf, parseTaskDefinitionReference, REVISION_LABELS } from '../../translate/revisions.js';
+import type { OperatorContext } from '../context.js';
+import { executeTaskDefinitionPlan } from './execute.js';
+import { observeTaskDefinition } from './observe.js';
+import { planTaskDefinition } from './plan.js';
+
+export function createTaskDefinitionController(context: OperatorContext): Controller {
+  const taskDefinitions = context.informers.for(RESOURCES.taskDefinitions);
+  const revisions = context.informers.for(RESOURCES.controllerRevisions);
+  context.writer.track(revisions);
+
+  async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
+    const owner = { kind: 'TaskDefinition', key };
+    const snapshot = observeTaskDefinition(context, namespace, name);
+    if (!snapshot) {
+      context.writer.forget(owner);
+      return undefined;
+    }
+    // Until the cache shows the revision it created, the next number is not known.
+    if (!context.writer.caughtUp(owner)) {
+      log.debug('waiting for the cache', { pending: context.writer.pending(owner) });
+      return undefined;
+    }
+    const plan = planTaskDefinition(snapshot, new Date(context.clock.now()));
+    const result = await executeTaskDefinitionPlan(context, owner, snapshot.td, plan);
+    for (const action of plan.actions) if (action.type === 'createRevision') log.info('registered revision', { revision: action.revision.revision });
+    return result;
+  }
+
+  const controller = new Controller(
+    { name: 'taskdefinition', primary: taskDefinitions, reconcile, concurrency: context.settings.concurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
+    { log: context.log, metrics: context.metrics, clock: context.clock },
+  );
+  // Revisions (created, deleted, finalizing) concern their TaskDefinition, even after it is gone.
+  controller.watch(revisions, (r) => {
+    const owner = r.metadata?.labels?.[REVISION_LABELS.taskDefinition];
+    return owner ? keyOf(owner, r.metadata?.namespace) : undefined;
+  });
+  // A deleted TaskDefinition waits for the Tasks and Services of its family to let go of its revisions.
+  const deletedOfFamily = (namespace: string | undefined, reference: string | undefined) => {
+    const family = parseTaskDefinitionReference(reference ?? '')?.family;
+    return taskDefinitions.list(namespace)
+      .filter((td) => td.metadata.deletionTimestamp && familyOf(td) === family)
+      .map((td) => keyOf(td.metadata.name ?? '', td.metadata.namespace));
+  };
+  controller.watch(context.informers.for(RESOURCES.tasks), (t) => deletedOfFamily(t.metadata.namespace, t.status?.taskDefinition ?? t.spec.taskDefinition));
+  controller.watch(context.informers.for(RESOURCES.services), (s) => deletedOfFamily(s.metadata.namespace, s.spec.taskDefinition));
+  // A TaskDefinition whose family another one releases may become valid.
+  controller.watch(taskDefinitions, (td) =>
+    taskDefinitions.list(td.metadata.namespace).filter((other) => familyOf(other) === familyOf(td)).map((o) => keyOf(o.metadata.name ?? '', o.metadata.namespace)));
+  return controller;
+}
