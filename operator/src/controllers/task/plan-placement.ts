@@ -8,7 +8,6 @@
 import type { V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster } from '../../api/cluster.js';
 import { ECS_GROUP } from '../../api/meta.js';
-import type { Task } from '../../api/task.js';
 import { sameJson } from '../../runtime/apply.js';
 import { constraintSources, explainUnplaced } from '../../translate/placement/index.js';
 import { revisionSpec, type Resolution } from '../../translate/revisions.js';

@@ -120,7 +120,7 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
   // A pod that waits unscheduled: replaced when the nodes its placement admits changed, else explained.
   const waiting = pod && reference && !observation.stopPod && !pod.spec?.nodeName && observation.status.lastStatus === 'PENDING';
   const outdated = waiting && cluster !== undefined && placementChanged(snapshot, pod, cluster);
-  const replace = outdated && !pod?.metadata?.deletionTimestamp;
+  const replace = outdated && !pod.metadata?.deletionTimestamp;
   const unplaced = waiting && !outdated ? unplacedReason(snapshot, pod, cluster, snapshot.revision) : unschedulableReason(pod);
 
   const valid = validCondition(previous.conditions, observing.validity, task.metadata.generation ?? 0, nowDate);
@@ -167,7 +167,7 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
     actions.push({ type: 'deletePod', pod });
     const { stopCode, stoppedReason } = observation.stopPod;
     events.push({ type: stopCode === 'UserInitiated' ? 'normal' : 'warning', reason: stopCode, message: `Task stopping: ${stoppedReason}` });
-  } else if (replace && pod) {
+  } else if (replace) {
     // Only the very version seen: a pod the scheduler has bound since is left alone.
     actions.push({ type: 'deletePod', pod, options: { resourceVersion: true, gracePeriodSeconds: 0 } });
   }
