@@ -12,6 +12,12 @@ import { fail, type Problem } from './io.js';
 
 type Json = Record<string, unknown>;
 
+/** A field of the document being imported: its file and its path there. */
+interface SourcePath {
+  file: string;
+  at: string;
+}
+
 export interface ImportedResource {
   manifest: TaskDefinition | Service;
   /** Where the resource's ECS object sits in the document (`taskDefinition`, `services[1]`, or empty). */
@@ -61,22 +67,37 @@ function mapEntries(object: Json, change: (key: string, value: unknown) => unkno
   return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, change(key, value)]).filter(([, value]) => value !== undefined));
 }
 
-/** A port mapping without what ECS fills in: protocol tcp, host port 0 (dynamic), or one that must equal the container port. */
-function portMapping(mapping: unknown, networkMode: unknown): unknown {
+/** Application protocols that RegisterTaskDefinition takes as `protocol` and stores as tcp. */
+const APPLICATION_PROTOCOLS = ['http', 'http2', 'grpc'];
+
+/**
+ * A port mapping without what ECS fills in: protocol tcp, host port 0 (dynamic), or one that must equal the
+ * container port. An application protocol given as `protocol` becomes tcp (left out) with that appProtocol.
+ */
+function portMapping(mapping: unknown, networkMode: unknown, path: SourcePath, warnings: Problem[]): unknown {
   if (!isObject(mapping)) return mapping;
   const hostPortFixed = networkMode === 'awsvpc' || networkMode === 'host';
-  return mapEntries(mapping, (key, value) => {
-    if (key === 'protocol' && value === 'tcp') return undefined;
+  const { protocol } = mapping;
+  const applicationProtocol = typeof protocol === 'string' && APPLICATION_PROTOCOLS.includes(protocol) ? protocol : undefined;
+  if (applicationProtocol) {
+    const kept = mapping.appProtocol === undefined ? `, with appProtocol: ${applicationProtocol} (write that instead)` : ` (appProtocol stays ${String(mapping.appProtocol)})`;
+    warnings.push({ file: path.file, path: joinPath(path.at, 'protocol'), message: `"${applicationProtocol}" is an application protocol, not a transport one: ECS stores tcp, and so does this import${kept}` });
+  }
+  const cleaned = mapEntries(mapping, (key, value) => {
+    if (key === 'protocol' && (value === 'tcp' || applicationProtocol)) return undefined;
     if (key === 'hostPort' && (value === 0 || (hostPortFixed && value === mapping.containerPort))) return undefined;
     return value;
   });
+  return applicationProtocol && mapping.appProtocol === undefined ? { ...cleaned, appProtocol: applicationProtocol } : cleaned;
 }
 
-function containerDefinition(definition: unknown, networkMode: unknown): unknown {
+function containerDefinition(definition: unknown, networkMode: unknown, path: SourcePath, warnings: Problem[]): unknown {
   if (!isObject(definition)) return definition;
   return mapEntries(definition, (key, value) => {
     if (key === 'cpu' && value === 0) return undefined;
-    if (key === 'portMappings' && Array.isArray(value)) return value.map((mapping) => portMapping(mapping, networkMode));
+    if (key === 'portMappings' && Array.isArray(value)) {
+      return value.map((mapping, index) => portMapping(mapping, networkMode, { file: path.file, at: joinPath(joinPath(path.at, 'portMappings'), index) }, warnings));
+    }
     return value;
   });
 }
@@ -104,9 +125,13 @@ function taskDefinition(body: Json, document: SourceDocument, sourcePath: string
   const { family, cpu, memory, containerDefinitions, tags, ...rest } = without(withoutEmptyLists(body) as Json, TASK_DEFINITION_READ_ONLY);
   const name = resourceName(family, document, joinPath(sourcePath, 'family'), 'TaskDefinition');
   const mergedTags = mergeTags(tags, withoutEmptyLists(outerTags));
+  const warnings: Problem[] = [];
+  const definitionAt = (index: number): SourcePath => ({ file: document.file, at: joinPath(joinPath(sourcePath, 'containerDefinitions'), index) });
   const spec = {
     family,
-    ...(Array.isArray(containerDefinitions) ? { containerDefinitions: containerDefinitions.map((d) => containerDefinition(d, rest.networkMode)) } : { containerDefinitions }),
+    ...(Array.isArray(containerDefinitions)
+      ? { containerDefinitions: containerDefinitions.map((d, index) => containerDefinition(d, rest.networkMode, definitionAt(index), warnings)) }
+      : { containerDefinitions }),
     ...rest,
     ...(cpu === undefined ? {} : { cpu: sizeText(cpu) }),
     ...(memory === undefined ? {} : { memory: sizeText(memory) }),
@@ -117,7 +142,7 @@ function taskDefinition(body: Json, document: SourceDocument, sourcePath: string
     manifest: { apiVersion: ECS_API_VERSION, kind: 'TaskDefinition', metadata: { name }, spec: JSON.parse(JSON.stringify(spec)) as TaskDefinitionSpec },
     sourcePath,
     ...(revision === undefined ? {} : { revision }),
-    warnings: [],
+    warnings,
   };
 }
 
