@@ -162,7 +162,22 @@ describe('translate/pod: task-level fields', () => {
       metadata: { name: 'orders-taskrole', labels: { [LABELS.managedBy]: 'ecs-operator' }, annotations: { 'eks.amazonaws.com/role-arn': taskRoleArn } },
     }]);
     expect(translation.template?.metadata?.annotations?.[ANNOTATIONS.executionRoleArn]).to.equal('arn:aws:iam::123456789012:role/ecsTaskExecutionRole');
-    expect(paths(translate(taskSpec({ taskRoleArn: 'MyRole' })).errors)).to.deep.equal(['spec.taskRoleArn']);
+    expect(paths(translate(taskSpec({ taskRoleArn: 'arn:aws:s3:::my-bucket' })).errors)).to.deep.equal(['spec.taskRoleArn']);
+    expect(paths(translate(taskSpec({ taskRoleArn: 'my role' })).errors)).to.deep.equal(['spec.taskRoleArn']);
+  });
+
+  it('a role name without ARN, as ECS takes it: the ServiceAccount of that name, without the EKS annotation, which needs the account', () => {
+    const translation = translate(taskSpec({ taskRoleArn: 'Orders_TaskRole', executionRoleArn: 'ecsTaskExecutionRole' }));
+    expect(translation.errors).to.deep.equal([]);
+    expect(podSpecOf(translation).serviceAccountName).to.equal('orders-taskrole');
+    expect(translation.extraObjects).to.deep.equal([{
+      apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'orders-taskrole', labels: { [LABELS.managedBy]: 'ecs-operator' } },
+    }]);
+    expect(translation.warnings).to.deep.equal([{
+      path: 'spec.taskRoleArn',
+      message: '"Orders_TaskRole" is a role name, which ECS completes with the task\'s account; without the account the ServiceAccount gets no eks.amazonaws.com/role-arn annotation (give the full ARN, arn:aws:iam::ACCOUNT:role/Orders_TaskRole, for IAM roles for service accounts)',
+    }]);
+    expect(translation.template?.metadata?.annotations?.[ANNOTATIONS.executionRoleArn]).to.equal('ecsTaskExecutionRole');
   });
 
   it('warns on task fields Kubernetes has no place for', () => {
