@@ -114,16 +114,40 @@ function sizeText(value: unknown): unknown {
   return typeof value === 'number' ? String(value) : value;
 }
 
-function resourceName(name: unknown, document: SourceDocument, path: string, what: string): string {
-  if (typeof name !== 'string' || name === '') return fail({ file: document.file, path }, `is required: it names the ${what}`);
+/** Names a `--cli-input-json` file may leave to the command line, given to import and translate as flags. */
+export interface CommandLineNames {
+  /** `--service-name`: for CreateService input without serviceName. */
+  serviceName?: string;
+  /** `--family`: for RegisterTaskDefinition input without family. */
+  family?: string;
+}
+
+/** What a name left out of the file is, for the error that says how to give it. */
+interface NameSource {
+  what: 'TaskDefinition' | 'Service';
+  field: 'family' | 'serviceName';
+  /** The AWS CLI command whose input leaves the name to the command line, and the flag that gives it there and here. */
+  command: string;
+  flag: string;
+}
+
+const FAMILY: NameSource = { what: 'TaskDefinition', field: 'family', command: 'register-task-definition', flag: '--family' };
+const SERVICE_NAME: NameSource = { what: 'Service', field: 'serviceName', command: 'create-service', flag: '--service-name' };
+
+function resourceName(name: unknown, document: SourceDocument, path: string, source: NameSource): string {
+  if (typeof name !== 'string' || name === '') {
+    const input = source.what === 'Service' ? 'CreateService' : 'RegisterTaskDefinition';
+    return fail({ file: document.file, path }, `is required: it names the ${source.what}; for ${input} input that leaves it to the command line (aws ecs ${source.command} ${source.flag} NAME --cli-input-json), give ${source.flag} NAME`);
+  }
   const sanitised = toDnsSubdomain(name);
   if (sanitised === '') return fail({ file: document.file, path }, `'${name}' leaves nothing for a Kubernetes name`);
   return sanitised;
 }
 
-function taskDefinition(body: Json, document: SourceDocument, sourcePath: string, outerTags: unknown): ImportedResource {
-  const { family, cpu, memory, containerDefinitions, tags, ...rest } = without(withoutEmptyLists(body) as Json, TASK_DEFINITION_READ_ONLY);
-  const name = resourceName(family, document, joinPath(sourcePath, 'family'), 'TaskDefinition');
+function taskDefinition(body: Json, document: SourceDocument, sourcePath: string, outerTags: unknown, names: CommandLineNames): ImportedResource {
+  const { family: written, cpu, memory, containerDefinitions, tags, ...rest } = without(withoutEmptyLists(body) as Json, TASK_DEFINITION_READ_ONLY);
+  const family = written ?? names.family;
+  const name = resourceName(family, document, joinPath(sourcePath, 'family'), FAMILY);
   const mergedTags = mergeTags(tags, withoutEmptyLists(outerTags));
   const warnings: Problem[] = [];
   const definitionAt = (index: number): SourcePath => ({ file: document.file, at: joinPath(joinPath(sourcePath, 'containerDefinitions'), index) });
@@ -151,10 +175,11 @@ function clusterName(value: unknown): unknown {
   return typeof value === 'string' && value.includes('/') ? value.slice(value.lastIndexOf('/') + 1) : value;
 }
 
-function service(body: Json, document: SourceDocument, sourcePath: string): ImportedResource {
+function service(body: Json, document: SourceDocument, sourcePath: string, names: CommandLineNames): ImportedResource {
   const cleaned = withoutEmptyLists(body) as Json;
-  const { serviceName, cluster, clusterArn, taskDefinition: reference, desiredCount, deploymentConfiguration, ...rest } = without(cleaned, SERVICE_READ_ONLY.filter((key) => key !== 'clusterArn'));
-  const name = resourceName(serviceName, document, joinPath(sourcePath, 'serviceName'), 'Service');
+  const { serviceName: written, cluster, clusterArn, taskDefinition: reference, desiredCount, deploymentConfiguration, ...rest } = without(cleaned, SERVICE_READ_ONLY.filter((key) => key !== 'clusterArn'));
+  const serviceName = written ?? names.serviceName;
+  const name = resourceName(serviceName, document, joinPath(sourcePath, 'serviceName'), SERVICE_NAME);
   const warnings: Problem[] = [];
   const parsed = typeof reference === 'string' ? parseTaskDefinitionReference(reference) : undefined;
   const rawCluster = clusterName(cluster ?? clusterArn);
@@ -187,15 +212,22 @@ function withoutDisabledAlarms(configuration: unknown): unknown {
   return alarms.enable === false && alarms.alarmNames === undefined ? rest : configuration;
 }
 
+/** Fields of CreateService input that RunTask input does not have: they tell the two apart without serviceName. */
+const CREATE_SERVICE_ONLY = [
+  'serviceName', 'desiredCount', 'loadBalancers', 'serviceRegistries', 'deploymentConfiguration', 'deploymentController',
+  'schedulingStrategy', 'healthCheckGracePeriodSeconds', 'serviceConnectConfiguration', 'availabilityZoneRebalancing', 'role',
+];
+
 /**
  * The TaskDefinition and Service resources of an ECS JSON document, in the order they appear. A document ECS
- * would not print nor take as input is an error that says what was expected.
+ * would not print nor take as input is an error that says what was expected. `names` fills in the family or
+ * service name of input files that leave it to the command line.
  */
-export function importEcsJson(document: SourceDocument): ImportedResource[] {
+export function importEcsJson(document: SourceDocument, names: CommandLineNames = {}): ImportedResource[] {
   const { value, path } = document;
   const at = (key: string) => joinPath(path, key);
   if (!isObject(value)) return fail({ file: document.file, path }, 'expected a JSON object of ECS (a task definition or a service)');
-  if (isObject(value.taskDefinition)) return [taskDefinition(value.taskDefinition, document, at('taskDefinition'), value.tags)];
+  if (isObject(value.taskDefinition)) return [taskDefinition(value.taskDefinition, document, at('taskDefinition'), value.tags, names)];
   if (Array.isArray(value.services)) {
     const failures = Array.isArray(value.failures) ? value.failures : [];
     const warnings: Problem[] = failures.map((failure, index) => {
@@ -206,15 +238,15 @@ export function importEcsJson(document: SourceDocument): ImportedResource[] {
     return value.services.map((item, index) => {
       const itemPath = joinPath(at('services'), index);
       if (!isObject(item)) return fail({ file: document.file, path: itemPath }, 'expected a service object');
-      const imported = service(item, document, itemPath);
+      const imported = service(item, document, itemPath, names);
       return index === 0 ? { ...imported, warnings: [...warnings, ...imported.warnings] } : imported;
     });
   }
-  if (isObject(value.service)) return [service(value.service, document, at('service'))];
-  if ('containerDefinitions' in value) return [taskDefinition(value, document, path, undefined)];
-  if ('serviceName' in value) return [service(value, document, path)];
+  if (isObject(value.service)) return [service(value.service, document, at('service'), names)];
+  if ('containerDefinitions' in value) return [taskDefinition(value, document, path, undefined, names)];
+  if (CREATE_SERVICE_ONLY.some((key) => key in value)) return [service(value, document, path, names)];
   if (typeof value.taskDefinition === 'string') {
     return fail({ file: document.file, path: at('taskDefinition') }, 'this looks like RunTask input; write a Task manifest instead (kind: Task, spec.taskDefinition, spec.overrides)');
   }
-  return fail({ file: document.file, path }, 'not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services or serviceName)');
+  return fail({ file: document.file, path }, 'not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services, serviceName or desiredCount)');
 }

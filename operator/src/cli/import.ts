@@ -3,15 +3,16 @@ import { join } from 'node:path';
 import type { CommandRegistration } from './main.js';
 import { fileCommand, type CliIO, type FileOptions } from './io.js';
 import { toYamlDocuments } from './output.js';
-import { loadResources, type EcsObject } from './resources.js';
+import type { CommandLineNames } from './ecs-json.js';
+import { addNameOptions, loadResources, type EcsObject } from './resources.js';
 
-export interface ImportOptions extends FileOptions {
+export interface ImportOptions extends FileOptions, CommandLineNames {
   outputDir?: string;
 }
 
 /** The manifests of the ECS JSON in `options.filename`, printed or written one file per resource. */
 export function runImport(io: CliIO, options: ImportOptions): void {
-  const manifests: EcsObject[] = loadResources(io, options.filename, { ecsJsonOnly: true }).map(({ manifest }) =>
+  const manifests: EcsObject[] = loadResources(io, options.filename, { ecsJsonOnly: true, names: options }).map(({ manifest }) =>
     options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } as EcsObject : manifest);
   if (options.outputDir === undefined) {
     io.stdout(toYamlDocuments(manifests));
@@ -31,7 +32,7 @@ const command = fileCommand<ImportOptions>({
     + 'RegisterTaskDefinition or CreateService input file (--cli-input-json), become TaskDefinition and Service resources',
   filesHelp: 'ECS JSON file to read',
   namespaceHelp: 'set metadata.namespace of every resource',
-  options: (c) => c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them'),
+  options: (c) => addNameOptions(c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them')),
   run: runImport,
 });
 

@@ -14,7 +14,8 @@ import { clusterNameOf, taskPod, type Workload } from '../translate/workload.js'
 import type { CommandRegistration } from './main.js';
 import { fileCommand, InputError, warn, type CliIO, type FileOptions, type Location, type Problem } from './io.js';
 import { toYamlDocuments } from './output.js';
-import { loadResources, type EcsObject, type Resource } from './resources.js';
+import type { CommandLineNames } from './ecs-json.js';
+import { addNameOptions, loadResources, type EcsObject, type Resource } from './resources.js';
 
 interface Definition {
   resource: Resource<TaskDefinition>;
@@ -191,9 +192,11 @@ class Translator {
   }
 }
 
+export interface TranslateOptions extends FileOptions, CommandLineNames {}
+
 /** The objects for the resources of `options.filename`, as YAML on stdout; warnings on stderr. */
-export function runTranslate(io: CliIO, options: FileOptions): void {
-  const resources = loadResources(io, options.filename).map((resource) => inNamespace(resource, options.namespace));
+export function runTranslate(io: CliIO, options: TranslateOptions): void {
+  const resources = loadResources(io, options.filename, { names: options }).map((resource) => inNamespace(resource, options.namespace));
   if (resources.length === 0) throw new InputError([{ file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' }]);
   const translator = new Translator(io, resources);
   translator.collectDefinitions();
@@ -203,13 +206,14 @@ export function runTranslate(io: CliIO, options: FileOptions): void {
   io.stdout(toYamlDocuments(translator.objects));
 }
 
-const command = fileCommand<FileOptions>({
+const command = fileCommand<TranslateOptions>({
   name: 'translate',
   description:
     'print the Kubernetes objects the operator would create for TaskDefinition, Task and Service manifests or ECS JSON '
     + '(a Pod per Task, a ReplicaSet per Service, ServiceAccounts for task roles), without a cluster; warnings go to stderr',
   filesHelp: 'manifest or ECS JSON file',
   namespaceHelp: 'the namespace of resources that name none',
+  options: addNameOptions,
   run: runTranslate,
 });
 

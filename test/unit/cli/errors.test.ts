@@ -124,7 +124,7 @@ const CASES: Case[] = [
   {
     what: 'ECS JSON of an unknown shape',
     files: { 'tasks.json': JSON.stringify({ tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:1:task/x' }] }) },
-    error: 'error: tasks.json: not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services or serviceName)',
+    error: 'error: tasks.json: not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services, serviceName or desiredCount)',
   },
   {
     what: 'import of a manifest',
@@ -142,7 +142,7 @@ const CASES: Case[] = [
     what: 'import of a task definition without a family',
     command: 'import',
     files: { 'td.json': JSON.stringify({ containerDefinitions: [{ name: 'web', image: 'nginx', memory: 128 }] }) },
-    error: 'error: td.json: family: is required: it names the TaskDefinition',
+    error: 'error: td.json: family: is required: it names the TaskDefinition; for RegisterTaskDefinition input that leaves it to the command line (aws ecs register-task-definition --family NAME --cli-input-json), give --family NAME',
   },
   {
     what: 'a file that does not exist',
