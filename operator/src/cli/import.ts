@@ -1,7 +1,9 @@
 // `ecs-operator import`: ECS JSON (what the AWS CLI prints or takes) → TaskDefinition and Service manifests.
 import { join } from 'node:path';
+import type { Service } from '../api/index.js';
+import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
 import type { CommandRegistration } from './main.js';
-import { fileCommand, type CliIO, type FileOptions } from './io.js';
+import { fileCommand, warn, type CliIO, type FileOptions } from './io.js';
 import { toYamlDocuments } from './output.js';
 import type { CommandLineNames } from './ecs-json.js';
 import { addNameOptions, loadResources, type EcsObject } from './resources.js';
@@ -12,7 +14,13 @@ export interface ImportOptions extends FileOptions, CommandLineNames {
 
 /** The manifests of the ECS JSON in `options.filename`, printed or written one file per resource. */
 export function runImport(io: CliIO, options: ImportOptions): void {
-  const manifests: EcsObject[] = loadResources(io, options.filename, { ecsJsonOnly: true, names: options }).map(({ manifest }) =>
+  const resources = loadResources(io, options.filename, { ecsJsonOnly: true, names: options });
+  // The manifest is what the file says; what the operator will refuse of it is said now, not after the apply.
+  for (const resource of resources) {
+    const refusal = resource.kind === 'Service' ? deploymentControllerRefusal((resource.object as Service).spec) : undefined;
+    if (refusal) warn(io, { ...resource.at(refusal.path), message: refusal.message });
+  }
+  const manifests: EcsObject[] = resources.map(({ manifest }) =>
     options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } as EcsObject : manifest);
   if (options.outputDir === undefined) {
     io.stdout(toYamlDocuments(manifests));

@@ -6,6 +6,7 @@
 // files, in the same namespace.
 import type { KubernetesObject, V1PodTemplate, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster, Service, Task, TaskDefinition } from '../api/index.js';
+import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
 import type { Issue } from '../translate/issues.js';
 import { familyOf, parseTaskDefinitionReference, registeredSpec, revisionName } from '../translate/revisions.js';
 import { serviceDaemonSet, serviceDiscoveryObjects, serviceReplicaSet, serviceTarget } from '../translate/service-workload.js';
@@ -153,6 +154,11 @@ class Translator {
         this.emit(task, result, definition, revision, result.pod);
       } else if (resource.kind === 'Service') {
         const service = resource as Resource<Service>;
+        const refusal = deploymentControllerRefusal(service.object.spec);
+        if (refusal) {
+          this.problems.push({ ...service.at(refusal.path), message: refusal.message });
+          continue;
+        }
         const resolved = this.resolve(service);
         if (!resolved) continue;
         const { definition, revision } = resolved;
