@@ -11,7 +11,7 @@ import type { Issue } from '../translate/issues.js';
 import { familyOf, parseTaskDefinitionReference, registeredSpec, revisionName } from '../translate/revisions.js';
 import { serviceDaemonSet, serviceDiscoveryObjects, serviceReplicaSet, serviceTarget } from '../translate/service-workload.js';
 import { checkTaskDefinition, taskDefinitionToPodTemplate } from '../translate/template.js';
-import { clusterNameOf, taskPod, type Workload } from '../translate/workload.js';
+import { clusterNameOf, clusterSettings, DEFAULT_CLUSTER, taskPod, type Workload } from '../translate/workload.js';
 import type { CommandRegistration } from './main.js';
 import { fileCommand, InputError, warn, type CliIO, type FileOptions, type Location, type Problem } from './io.js';
 import { toYamlDocuments } from './output.js';
@@ -106,11 +106,16 @@ class Translator {
 
   private clusterOf(resource: Resource<Task | Service>): Cluster {
     const name = clusterNameOf(resource.object.spec);
-    const namespace = namespaceOf(resource);
+    if (name !== DEFAULT_CLUSTER && !this.clusters.has(keyOf(namespaceOf(resource), name))) {
+      this.warnOnce(resource.at('spec.cluster'), `Cluster '${name}' is not in the input; translated with a Cluster's default settings`);
+    }
+    return this.clusterNamed(name, namespaceOf(resource));
+  }
+
+  /** The Cluster of the input, or one with the default settings. */
+  private clusterNamed(name: string, namespace: string): Cluster {
     const found = this.clusters.get(keyOf(namespace, name));
-    if (found) return found;
-    if (name !== 'default') this.warnOnce(resource.at('spec.cluster'), `Cluster '${name}' is not in the input; translated with a Cluster's default settings`);
-    return { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Cluster', metadata: { name, ...(namespace ? { namespace } : {}) }, spec: {} };
+    return found ?? { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Cluster', metadata: { name, ...(namespace ? { namespace } : {}) }, spec: {} };
   }
 
   private emit(resource: Resource, workload: Omit<Workload, 'template'>, definition: Definition, revision: number, object: KubernetesObject | undefined): void {
@@ -182,7 +187,10 @@ class Translator {
       if (definition.runBy > 0 || !definition.valid) continue;
       const { metadata } = definition.resource.object;
       const revision = definition.revision ?? 1;
-      const translation = taskDefinitionToPodTemplate({ spec: registeredSpec(definition.resource.object), family: definition.family, revision });
+      // Under the default Cluster's settings, as a Task of it would run: what they change is said as for that Task.
+      const cluster = clusterSettings(this.clusterNamed(DEFAULT_CLUSTER, namespaceOf(definition.resource)));
+      const translation = taskDefinitionToPodTemplate({ spec: registeredSpec(definition.resource.object), family: definition.family, revision, cluster });
+      for (const { path, message } of translation.warnings) this.warnOnce(definition.resource.at(path), message);
       for (const { path, message } of translation.errors) this.problems.push({ ...definition.resource.at(path), message: `${message} (as a task of the default Cluster)` });
       if (!translation.template) continue;
       const namespace = metadata.namespace;
