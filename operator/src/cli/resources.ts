@@ -8,6 +8,7 @@ import { withoutUnknownFields, validateAgainstCrd } from './crd-validation.js';
 import { readDocuments, type SourceDocument } from './documents.js';
 import { importEcsJson, isManifest, type CommandLineNames, type ImportedResource } from './ecs-json.js';
 import { InputError, warn, type CliIO, type Location, type Problem } from './io.js';
+import { unrenderedTemplates } from './unrendered-templates.js';
 
 export type EcsObject = TaskDefinition | Task | Service | Cluster;
 
@@ -41,10 +42,17 @@ class Loader {
 
   constructor(private readonly io: CliIO, private readonly names: CommandLineNames) {}
 
-  /** Checks `manifest` against its CRD and keeps it, or its problems. */
+  /**
+   * Checks `manifest` for unrendered templates and against its CRD, and keeps it, or its problems. A field that
+   * holds a template is reported as such, not by the pattern it fails.
+   */
   private add(kind: EcsKind, manifest: EcsObject, at: (path?: string) => Location, revision?: number): void {
+    const templates = unrenderedTemplates(manifest);
+    for (const { path, message } of templates.warnings) warn(this.io, { ...at(path), message });
+    for (const { path, message } of templates.errors) this.problems.push({ ...at(path), message });
+    const templated = new Set(templates.errors.map(({ path }) => path));
     const { object, errors } = validateAgainstCrd<EcsObject>(kind, manifest);
-    for (const { path, message } of errors) this.problems.push({ ...at(path), message });
+    for (const { path, message } of errors) if (!templated.has(path)) this.problems.push({ ...at(path), message });
     if (object) this.resources.push({ kind, manifest, object, at, ...(revision === undefined ? {} : { revision }) });
   }
 
