@@ -153,6 +153,17 @@ describe('translate/pod: task-level fields', () => {
     });
   });
 
+  it('a task definition without runtimePlatform that mounts Windows paths (a named pipe, a drive) runs on Windows nodes; Linux stays as it was', () => {
+    const pipe = taskSpec({ volumes: [{ name: 'docker-pipe', host: { sourcePath: '\\\\.\\pipe\\docker_engine' } }] });
+    expect(podSpecOf(translate(pipe))).to.deep.include({ nodeSelector: { 'kubernetes.io/os': 'windows' }, os: { name: 'windows' } });
+    const drive = taskSpec({ containerDefinitions: [containerDefinition({ mountPoints: [{ sourceVolume: 'data', containerPath: 'C:\\data' }] })], volumes: [{ name: 'data' }] });
+    expect(podSpecOf(translate(drive))).to.deep.include({ nodeSelector: { 'kubernetes.io/os': 'windows' }, os: { name: 'windows' } });
+    const linux = podSpecOf(translate(taskSpec({ volumes: [{ name: 'data', host: { sourcePath: '/var/data' } }] })));
+    expect(linux).not.to.have.any.keys('nodeSelector', 'os');
+    const declared = taskSpec({ runtimePlatform: { operatingSystemFamily: 'LINUX' }, volumes: [{ name: 'p', host: { sourcePath: '\\\\.\\pipe\\x' } }] });
+    expect(podSpecOf(translate(declared))).to.deep.include({ nodeSelector: { 'kubernetes.io/os': 'linux' }, os: { name: 'linux' } });
+  });
+
   it('taskRoleArn → serviceAccountName and a ServiceAccount with the EKS role annotation; executionRoleArn → annotation', () => {
     const taskRoleArn = 'arn:aws:iam::123456789012:role/service-role/Orders_TaskRole';
     const translation = translate(taskSpec({ taskRoleArn, executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole' }));
