@@ -125,19 +125,18 @@ export interface CommandLineNames {
 /** What a name left out of the file is, for the error that says how to give it. */
 interface NameSource {
   what: 'TaskDefinition' | 'Service';
-  field: 'family' | 'serviceName';
-  /** The AWS CLI command whose input leaves the name to the command line, and the flag that gives it there and here. */
+  /** The API input that may leave the name out, the AWS CLI command that takes it, and the flag that gives it there and here. */
+  input: string;
   command: string;
   flag: string;
 }
 
-const FAMILY: NameSource = { what: 'TaskDefinition', field: 'family', command: 'register-task-definition', flag: '--family' };
-const SERVICE_NAME: NameSource = { what: 'Service', field: 'serviceName', command: 'create-service', flag: '--service-name' };
+const FAMILY: NameSource = { what: 'TaskDefinition', input: 'RegisterTaskDefinition', command: 'register-task-definition', flag: '--family' };
+const SERVICE_NAME: NameSource = { what: 'Service', input: 'CreateService', command: 'create-service', flag: '--service-name' };
 
 function resourceName(name: unknown, document: SourceDocument, path: string, source: NameSource): string {
   if (typeof name !== 'string' || name === '') {
-    const input = source.what === 'Service' ? 'CreateService' : 'RegisterTaskDefinition';
-    return fail({ file: document.file, path }, `is required: it names the ${source.what}; for ${input} input that leaves it to the command line (aws ecs ${source.command} ${source.flag} NAME --cli-input-json), give ${source.flag} NAME`);
+    return fail({ file: document.file, path }, `is required: it names the ${source.what}; for ${source.input} input that leaves it to the command line (aws ecs ${source.command} ${source.flag} NAME --cli-input-json), give ${source.flag} NAME`);
   }
   const sanitised = toDnsSubdomain(name);
   if (sanitised === '') return fail({ file: document.file, path }, `'${name}' leaves nothing for a Kubernetes name`);
