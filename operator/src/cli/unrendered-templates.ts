@@ -1,8 +1,9 @@
 // Placeholders that deploy tools fill in before a file reaches ECS: CodeDeploy's `<IMAGE1_NAME>`, Go templates
 // (ecspresso's `{{ must_env `TAG` }}`, gomplate), and `${name}` (Terraform templatefile, envsubst). A value that
-// still holds one is not what will run, so it is an error at its field, whatever the field. Only `${...}` where
-// a program reads the text (environment values, command, entryPoint, a health check's command) is a warning:
-// a shell or the application may expand it itself (`sh -c 'exec app --port ${PORT:-8000}'`), so it is kept.
+// still holds one is not what will run, so it is an error at its field, whatever the field. Where a program reads
+// the text (environment values, command, entryPoint, a health check's command), `${...}` and `<NAME>` are warnings
+// and the text is kept: a shell or the application may expand or read them itself (`sh -c 'exec app --port
+// ${PORT:-8000}'`, Perl's `<STDIN>`). Go templates stay errors there: ecspresso's are most at home in environment values.
 import type { Issue } from '../translate/issues.js';
 import { joinPath } from './documents.js';
 
@@ -17,7 +18,7 @@ interface PlaceholderKind {
 
 const KINDS: readonly PlaceholderKind[] = [
   { pattern: /\{\{.*?\}\}/gs, what: 'the Go template', tool: 'ecspresso render, or the tool that fills it in', programMayExpand: false },
-  { pattern: /<[A-Z][A-Z0-9_]*>/g, what: 'the CodeDeploy placeholder', tool: 'CodeDeploy fills it in when it deploys', programMayExpand: false },
+  { pattern: /<[A-Z][A-Z0-9_]*>/g, what: 'the CodeDeploy placeholder', tool: 'CodeDeploy fills it in when it deploys', programMayExpand: true },
   { pattern: /\$\{[^}]*\}/g, what: 'the template variable', tool: 'Terraform templatefile, envsubst, or the tool that fills it in', programMayExpand: true },
 ];
 
@@ -31,7 +32,7 @@ function visit(value: unknown, path: string, found: { errors: Issue[]; warnings:
     for (const kind of KINDS) {
       for (const [placeholder] of value.matchAll(kind.pattern)) {
         if (kind.programMayExpand && PROGRAM_TEXT.test(path)) {
-          found.warnings.push({ path, message: `holds '${placeholder}', which looks like an unrendered template variable (Terraform templatefile, envsubst); kept as written, since the program may expand it itself` });
+          found.warnings.push({ path, message: `holds '${placeholder}', which looks like ${kind.what}, not rendered (${kind.tool}); kept as written, since the program may read it itself` });
         } else {
           found.errors.push({ path, message: `holds ${kind.what} '${placeholder}', not rendered: render the file first (${kind.tool})` });
         }

@@ -32,7 +32,7 @@ describe('unrendered templates', () => {
       `error: ${ECSPRESSO}: executionRoleArn: holds the Go template '{{ tfstate \`aws_iam_role.ecs_task_execution.arn\` }}', not rendered: render the file first (ecspresso render, or the tool that fills it in)`,
       `error: ${ECSPRESSO}: taskRoleArn: holds the Go template '{{ must_env \`TASK_ROLE_ARN\` }}', not rendered: render the file first (ecspresso render, or the tool that fills it in)`,
     ];
-    const warning = `warning: ${ECSPRESSO}: containerDefinitions[0].environment[1].value: holds '\${DB_HOST}', which looks like an unrendered template variable (Terraform templatefile, envsubst); kept as written, since the program may expand it itself`;
+    const warning = `warning: ${ECSPRESSO}: containerDefinitions[0].environment[1].value: holds '\${DB_HOST}', which looks like the template variable, not rendered (Terraform templatefile, envsubst, or the tool that fills it in); kept as written, since the program may read it itself`;
     for (const result of await both(['-f', ECSPRESSO])) {
       expect(result.status).to.equal(1);
       expect(result.errors.filter((line) => line.startsWith('error:'))).to.deep.equal(expected);
@@ -49,8 +49,8 @@ describe('unrendered templates', () => {
         `error: ${TERRAFORM}: executionRoleArn: holds the template variable '\${execution_role_arn}', not rendered: render the file first (Terraform templatefile, envsubst, or the tool that fills it in)`,
       ]);
       expect(result.errors.filter((line) => line.startsWith('warning:') && line.includes('template variable'))).to.deep.equal([
-        `warning: ${TERRAFORM}: containerDefinitions[0].command[2]: holds '\${PORT:-8000}', which looks like an unrendered template variable (Terraform templatefile, envsubst); kept as written, since the program may expand it itself`,
-        `warning: ${TERRAFORM}: containerDefinitions[0].environment[1].value: holds '\${allowed_hosts}', which looks like an unrendered template variable (Terraform templatefile, envsubst); kept as written, since the program may expand it itself`,
+        `warning: ${TERRAFORM}: containerDefinitions[0].command[2]: holds '\${PORT:-8000}', which looks like the template variable, not rendered (Terraform templatefile, envsubst, or the tool that fills it in); kept as written, since the program may read it itself`,
+        `warning: ${TERRAFORM}: containerDefinitions[0].environment[1].value: holds '\${allowed_hosts}', which looks like the template variable, not rendered (Terraform templatefile, envsubst, or the tool that fills it in); kept as written, since the program may read it itself`,
       ]);
     }
   });
@@ -61,6 +61,15 @@ describe('unrendered templates', () => {
     expect(result.status).to.equal(1);
     expect(result.errors).to.deep.equal([
       "error: web.yaml: TaskDefinition web: spec.containerDefinitions[0].image: holds the Go template '{{ env `TAG` }}', not rendered: render the file first (ecspresso render, or the tool that fills it in)",
+    ]);
+  });
+
+  it('<NAME> in a command is a warning, as Perl\'s <STDIN> may be', async () => {
+    const definition = JSON.stringify({ family: 'web', containerDefinitions: [{ name: 'app', image: 'perl:5.40', memory: 256, command: ['perl', '-ne', 'print while <STDIN>'] }] });
+    const result = await run(importMain, ['-f', 'web.json'], { 'web.json': definition });
+    expect(result.status).to.equal(0);
+    expect(result.errors).to.deep.equal([
+      "warning: web.json: containerDefinitions[0].command[2]: holds '<STDIN>', which looks like the CodeDeploy placeholder, not rendered (CodeDeploy fills it in when it deploys); kept as written, since the program may read it itself",
     ]);
   });
 
