@@ -244,6 +244,9 @@ export function importEcsJson(document: SourceDocument, names: CommandLineNames 
   if (isObject(value.service)) return [service(value.service, document, at('service'), names)];
   if ('containerDefinitions' in value) return [taskDefinition(value, document, path, undefined, names)];
   if (CREATE_SERVICE_ONLY.some((key) => key in value)) return [service(value, document, path, names)];
+  if (typeof value.name === 'string' && typeof value.image === 'string') {
+    return fail({ file: document.file, path }, 'this looks like a container definition of a list, as Terraform\'s container_definitions holds them; ecs-operator reads whole task definitions: write {"family": "NAME", "containerDefinitions": [the list]}');
+  }
   if (typeof value.taskDefinition === 'string') {
     return fail({ file: document.file, path: at('taskDefinition') }, 'this looks like RunTask input; write a Task manifest instead (kind: Task, spec.taskDefinition, spec.overrides)');
   }

@@ -127,6 +127,11 @@ const CASES: Case[] = [
     error: 'error: tasks.json: not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services, serviceName or desiredCount)',
   },
   {
+    what: 'a bare list of container definitions (Terraform container_definitions), told apart from other unknown JSON',
+    files: { 'containers.json': JSON.stringify([{ name: 'web', image: 'nginx:1.27', memory: 256 }]) },
+    error: 'error: containers.json: [0]: this looks like a container definition of a list, as Terraform\'s container_definitions holds them; ecs-operator reads whole task definitions: write {"family": "NAME", "containerDefinitions": [the list]}',
+  },
+  {
     what: 'import of a manifest',
     command: 'import',
     files: { 'web.yaml': taskDefinition(GOOD_CONTAINERS) },
