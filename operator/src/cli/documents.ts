@@ -1,7 +1,10 @@
 // Reading input files: JSON (what the AWS CLI prints) or YAML with any number of documents. Syntax errors name
 // the file, line and column. A JSON array, a YAML sequence and a Kubernetes `List` each give one document per item.
+// `null` means "not set": ECS reads it so, and the API server prunes it from every field that is not nullable
+// (none of the ECS CRDs' is), so it is dropped at any depth before anything checks the input. A null item of a
+// list has no such reading (the API server refuses it), so it is an error naming its index.
 import { parseAllDocuments } from 'yaml';
-import { fail, type CliIO } from './io.js';
+import { fail, InputError, type CliIO, type Problem } from './io.js';
 
 export interface SourceDocument {
   file: string;
@@ -58,12 +61,30 @@ function split(value: unknown, at: Omit<SourceDocument, 'value'>): SourceDocumen
   return [{ ...at, value }];
 }
 
+/** `value` without null fields, at any depth; each null list item is a problem at its index. */
+function withoutNulls(value: unknown, path: string, nullItem: (path: string) => void): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item, index) => {
+      if (item === null) nullItem(joinPath(path, index));
+      return withoutNulls(item, joinPath(path, index), nullItem);
+    });
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v, joinPath(path, k), nullItem)]));
+}
+
 /** Every document of `file`, in order; JSON when the text starts with `{` or `[`, YAML otherwise. */
 export function readDocuments(io: CliIO, file: string): SourceDocument[] {
   const text = readText(io, file);
   const trimmed = text.trimStart();
-  const values = trimmed.startsWith('{') || trimmed.startsWith('[') ? [parseJson(text, file)] : parseYaml(text, file);
-  const documents = values.flatMap((value, index) => split(value, { file, path: '', ...(values.length > 1 ? { document: `document ${index + 1}` } : {}) }));
+  const parsed = trimmed.startsWith('{') || trimmed.startsWith('[') ? [parseJson(text, file)] : parseYaml(text, file);
+  const problems: Problem[] = [];
+  const documents = parsed.flatMap((raw, index) => {
+    const at = { file, path: '', ...(parsed.length > 1 ? { document: `document ${index + 1}` } : {}) };
+    const value = withoutNulls(raw, '', (path) => problems.push({ file, ...(at.document ? { resource: at.document } : {}), path, message: 'is null; a list item needs a value (remove it)' }));
+    return split(value, at);
+  });
+  if (problems.length > 0) throw new InputError(problems);
   if (documents.length === 0) fail({ file }, 'holds no documents');
   return documents;
 }

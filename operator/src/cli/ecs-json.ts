@@ -12,6 +12,12 @@ import { fail, type Problem } from './io.js';
 
 type Json = Record<string, unknown>;
 
+/** A field of the document being imported: its file and its path there. */
+interface SourcePath {
+  file: string;
+  at: string;
+}
+
 export interface ImportedResource {
   manifest: TaskDefinition | Service;
   /** Where the resource's ECS object sits in the document (`taskDefinition`, `services[1]`, or empty). */
@@ -61,22 +67,37 @@ function mapEntries(object: Json, change: (key: string, value: unknown) => unkno
   return Object.fromEntries(Object.entries(object).map(([key, value]): [string, unknown] => [key, change(key, value)]).filter(([, value]) => value !== undefined));
 }
 
-/** A port mapping without what ECS fills in: protocol tcp, host port 0 (dynamic), or one that must equal the container port. */
-function portMapping(mapping: unknown, networkMode: unknown): unknown {
+/** Application protocols that RegisterTaskDefinition takes as `protocol` and stores as tcp. */
+const APPLICATION_PROTOCOLS = ['http', 'http2', 'grpc'];
+
+/**
+ * A port mapping without what ECS fills in: protocol tcp, host port 0 (dynamic), or one that must equal the
+ * container port. An application protocol given as `protocol` becomes tcp (left out) with that appProtocol.
+ */
+function portMapping(mapping: unknown, networkMode: unknown, path: SourcePath, warnings: Problem[]): unknown {
   if (!isObject(mapping)) return mapping;
   const hostPortFixed = networkMode === 'awsvpc' || networkMode === 'host';
-  return mapEntries(mapping, (key, value) => {
-    if (key === 'protocol' && value === 'tcp') return undefined;
+  const { protocol } = mapping;
+  const applicationProtocol = typeof protocol === 'string' && APPLICATION_PROTOCOLS.includes(protocol) ? protocol : undefined;
+  if (applicationProtocol) {
+    const kept = mapping.appProtocol === undefined ? `, with appProtocol: ${applicationProtocol} (write that instead)` : ` (appProtocol stays ${typeof mapping.appProtocol === 'string' ? mapping.appProtocol : JSON.stringify(mapping.appProtocol)})`;
+    warnings.push({ file: path.file, path: joinPath(path.at, 'protocol'), message: `"${applicationProtocol}" is an application protocol, not a transport one: ECS stores tcp, and so does this import${kept}` });
+  }
+  const cleaned = mapEntries(mapping, (key, value) => {
+    if (key === 'protocol' && (value === 'tcp' || applicationProtocol)) return undefined;
     if (key === 'hostPort' && (value === 0 || (hostPortFixed && value === mapping.containerPort))) return undefined;
     return value;
   });
+  return applicationProtocol && mapping.appProtocol === undefined ? { ...cleaned, appProtocol: applicationProtocol } : cleaned;
 }
 
-function containerDefinition(definition: unknown, networkMode: unknown): unknown {
+function containerDefinition(definition: unknown, networkMode: unknown, path: SourcePath, warnings: Problem[]): unknown {
   if (!isObject(definition)) return definition;
   return mapEntries(definition, (key, value) => {
     if (key === 'cpu' && value === 0) return undefined;
-    if (key === 'portMappings' && Array.isArray(value)) return value.map((mapping) => portMapping(mapping, networkMode));
+    if (key === 'portMappings' && Array.isArray(value)) {
+      return value.map((mapping, index) => portMapping(mapping, networkMode, { file: path.file, at: joinPath(joinPath(path.at, 'portMappings'), index) }, warnings));
+    }
     return value;
   });
 }
@@ -94,20 +115,47 @@ function sizeText(value: unknown): unknown {
   return typeof value === 'number' ? String(value) : value;
 }
 
-function resourceName(name: unknown, document: SourceDocument, path: string, what: string): string {
-  if (typeof name !== 'string' || name === '') return fail({ file: document.file, path }, `is required: it names the ${what}`);
+/** Names a `--cli-input-json` file may leave to the command line, given to import and translate as flags. */
+export interface CommandLineNames {
+  /** `--service-name`: for CreateService input without serviceName. */
+  serviceName?: string;
+  /** `--family`: for RegisterTaskDefinition input without family. */
+  family?: string;
+}
+
+/** What a name left out of the file is, for the error that says how to give it. */
+interface NameSource {
+  what: 'TaskDefinition' | 'Service';
+  /** The API input that may leave the name out, the AWS CLI command that takes it, and the flag that gives it there and here. */
+  input: string;
+  command: string;
+  flag: string;
+}
+
+const FAMILY: NameSource = { what: 'TaskDefinition', input: 'RegisterTaskDefinition', command: 'register-task-definition', flag: '--family' };
+const SERVICE_NAME: NameSource = { what: 'Service', input: 'CreateService', command: 'create-service', flag: '--service-name' };
+
+function resourceName(name: unknown, document: SourceDocument, path: string, source: NameSource): string {
+  if (typeof name !== 'string' || name === '') {
+    return fail({ file: document.file, path }, `is required: it names the ${source.what}; for ${source.input} input that leaves it to the command line (aws ecs ${source.command} ${source.flag} NAME --cli-input-json), give ${source.flag} NAME`);
+  }
   const sanitised = toDnsSubdomain(name);
   if (sanitised === '') return fail({ file: document.file, path }, `'${name}' leaves nothing for a Kubernetes name`);
   return sanitised;
 }
 
-function taskDefinition(body: Json, document: SourceDocument, sourcePath: string, outerTags: unknown): ImportedResource {
-  const { family, cpu, memory, containerDefinitions, tags, ...rest } = without(withoutEmptyLists(body) as Json, TASK_DEFINITION_READ_ONLY);
-  const name = resourceName(family, document, joinPath(sourcePath, 'family'), 'TaskDefinition');
+function taskDefinition(body: Json, document: SourceDocument, sourcePath: string, outerTags: unknown, names: CommandLineNames): ImportedResource {
+  const { family: written, cpu, memory, containerDefinitions, tags, ...rest } = without(withoutEmptyLists(body) as Json, TASK_DEFINITION_READ_ONLY);
+  const family = written ?? names.family;
+  const name = resourceName(family, document, joinPath(sourcePath, 'family'), FAMILY);
   const mergedTags = mergeTags(tags, withoutEmptyLists(outerTags));
+  const warnings: Problem[] = [];
+  const definitionAt = (index: number): SourcePath => ({ file: document.file, at: joinPath(joinPath(sourcePath, 'containerDefinitions'), index) });
   const spec = {
     family,
-    ...(Array.isArray(containerDefinitions) ? { containerDefinitions: containerDefinitions.map((d) => containerDefinition(d, rest.networkMode)) } : { containerDefinitions }),
+    ...(Array.isArray(containerDefinitions)
+      ? { containerDefinitions: containerDefinitions.map((d, index) => containerDefinition(d, rest.networkMode, definitionAt(index), warnings)) }
+      : { containerDefinitions }),
     ...rest,
     ...(cpu === undefined ? {} : { cpu: sizeText(cpu) }),
     ...(memory === undefined ? {} : { memory: sizeText(memory) }),
@@ -118,7 +166,7 @@ function taskDefinition(body: Json, document: SourceDocument, sourcePath: string
     manifest: { apiVersion: ECS_API_VERSION, kind: 'TaskDefinition', metadata: { name }, spec: JSON.parse(JSON.stringify(spec)) as TaskDefinitionSpec },
     sourcePath,
     ...(revision === undefined ? {} : { revision }),
-    warnings: [],
+    warnings,
   };
 }
 
@@ -127,10 +175,11 @@ function clusterName(value: unknown): unknown {
   return typeof value === 'string' && value.includes('/') ? value.slice(value.lastIndexOf('/') + 1) : value;
 }
 
-function service(body: Json, document: SourceDocument, sourcePath: string): ImportedResource {
+function service(body: Json, document: SourceDocument, sourcePath: string, names: CommandLineNames): ImportedResource {
   const cleaned = withoutEmptyLists(body) as Json;
-  const { serviceName, cluster, clusterArn, taskDefinition: reference, desiredCount, deploymentConfiguration, ...rest } = without(cleaned, SERVICE_READ_ONLY.filter((key) => key !== 'clusterArn'));
-  const name = resourceName(serviceName, document, joinPath(sourcePath, 'serviceName'), 'Service');
+  const { serviceName: written, cluster, clusterArn, taskDefinition: reference, desiredCount, deploymentConfiguration, ...rest } = without(cleaned, SERVICE_READ_ONLY.filter((key) => key !== 'clusterArn'));
+  const serviceName = written ?? names.serviceName;
+  const name = resourceName(serviceName, document, joinPath(sourcePath, 'serviceName'), SERVICE_NAME);
   const warnings: Problem[] = [];
   const parsed = typeof reference === 'string' ? parseTaskDefinitionReference(reference) : undefined;
   const rawCluster = clusterName(cluster ?? clusterArn);
@@ -164,15 +213,22 @@ function withoutDisabledAlarms(configuration: unknown): unknown {
   return alarms.enable === false && alarms.alarmNames === undefined ? rest : configuration;
 }
 
+/** Fields of CreateService input that RunTask input does not have: they tell the two apart without serviceName. */
+const CREATE_SERVICE_ONLY = [
+  'serviceName', 'desiredCount', 'loadBalancers', 'serviceRegistries', 'deploymentConfiguration', 'deploymentController',
+  'schedulingStrategy', 'healthCheckGracePeriodSeconds', 'serviceConnectConfiguration', 'availabilityZoneRebalancing', 'role',
+];
+
 /**
  * The TaskDefinition and Service resources of an ECS JSON document, in the order they appear. A document ECS
- * would not print nor take as input is an error that says what was expected.
+ * would not print nor take as input is an error that says what was expected. `names` fills in the family or
+ * service name of input files that leave it to the command line.
  */
-export function importEcsJson(document: SourceDocument): ImportedResource[] {
+export function importEcsJson(document: SourceDocument, names: CommandLineNames = {}): ImportedResource[] {
   const { value, path } = document;
   const at = (key: string) => joinPath(path, key);
   if (!isObject(value)) return fail({ file: document.file, path }, 'expected a JSON object of ECS (a task definition or a service)');
-  if (isObject(value.taskDefinition)) return [taskDefinition(value.taskDefinition, document, at('taskDefinition'), value.tags)];
+  if (isObject(value.taskDefinition)) return [taskDefinition(value.taskDefinition, document, at('taskDefinition'), value.tags, names)];
   if (Array.isArray(value.services)) {
     const failures = Array.isArray(value.failures) ? value.failures : [];
     const warnings: Problem[] = failures.map((failure, index) => {
@@ -183,15 +239,18 @@ export function importEcsJson(document: SourceDocument): ImportedResource[] {
     return value.services.map((item, index) => {
       const itemPath = joinPath(at('services'), index);
       if (!isObject(item)) return fail({ file: document.file, path: itemPath }, 'expected a service object');
-      const imported = service(item, document, itemPath);
+      const imported = service(item, document, itemPath, names);
       return index === 0 ? { ...imported, warnings: [...warnings, ...imported.warnings] } : imported;
     });
   }
-  if (isObject(value.service)) return [service(value.service, document, at('service'))];
-  if ('containerDefinitions' in value) return [taskDefinition(value, document, path, undefined)];
-  if ('serviceName' in value) return [service(value, document, path)];
+  if (isObject(value.service)) return [service(value.service, document, at('service'), names)];
+  if ('containerDefinitions' in value) return [taskDefinition(value, document, path, undefined, names)];
+  if (CREATE_SERVICE_ONLY.some((key) => key in value)) return [service(value, document, path, names)];
+  if (typeof value.name === 'string' && typeof value.image === 'string') {
+    return fail({ file: document.file, path }, 'this looks like a container definition of a list, as Terraform\'s container_definitions holds them; ecs-operator reads whole task definitions: write {"family": "NAME", "containerDefinitions": [the list]}');
+  }
   if (typeof value.taskDefinition === 'string') {
     return fail({ file: document.file, path: at('taskDefinition') }, 'this looks like RunTask input; write a Task manifest instead (kind: Task, spec.taskDefinition, spec.overrides)');
   }
-  return fail({ file: document.file, path }, 'not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services or serviceName)');
+  return fail({ file: document.file, path }, 'not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services, serviceName or desiredCount)');
 }

@@ -1,17 +1,26 @@
 // `ecs-operator import`: ECS JSON (what the AWS CLI prints or takes) → TaskDefinition and Service manifests.
 import { join } from 'node:path';
+import type { Service } from '../api/index.js';
+import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
 import type { CommandRegistration } from './main.js';
-import { fileCommand, type CliIO, type FileOptions } from './io.js';
+import { fileCommand, warn, type CliIO, type FileOptions } from './io.js';
 import { toYamlDocuments } from './output.js';
-import { loadResources, type EcsObject } from './resources.js';
+import type { CommandLineNames } from './ecs-json.js';
+import { addNameOptions, loadResources, type EcsObject } from './resources.js';
 
-export interface ImportOptions extends FileOptions {
+export interface ImportOptions extends FileOptions, CommandLineNames {
   outputDir?: string;
 }
 
 /** The manifests of the ECS JSON in `options.filename`, printed or written one file per resource. */
 export function runImport(io: CliIO, options: ImportOptions): void {
-  const manifests: EcsObject[] = loadResources(io, options.filename, { ecsJsonOnly: true }).map(({ manifest }) =>
+  const resources = loadResources(io, options.filename, { ecsJsonOnly: true, names: options });
+  // The manifest is what the file says; what the operator will refuse of it is said now, not after the apply.
+  for (const resource of resources) {
+    const refusal = resource.kind === 'Service' ? deploymentControllerRefusal((resource.object as Service).spec) : undefined;
+    if (refusal) warn(io, { ...resource.at(refusal.path), message: refusal.message });
+  }
+  const manifests: EcsObject[] = resources.map(({ manifest }) =>
     options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } : manifest);
   if (options.outputDir === undefined) {
     io.stdout(toYamlDocuments(manifests));
@@ -31,7 +40,7 @@ const command = fileCommand<ImportOptions>({
     + 'RegisterTaskDefinition or CreateService input file (--cli-input-json), become TaskDefinition and Service resources',
   filesHelp: 'ECS JSON file to read',
   namespaceHelp: 'set metadata.namespace of every resource',
-  options: (c) => c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them'),
+  options: (c) => addNameOptions(c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them')),
   run: runImport,
 });
 

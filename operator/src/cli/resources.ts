@@ -2,11 +2,13 @@
 // CRD, so the commands accept exactly what the API server would; every problem names the file and the field,
 // the field as the input spells it (`containerDefinitions[0].memory` in ECS JSON, `spec.containerDefinitions[0].memory`
 // in a manifest). All problems of all files are reported together.
+import type { Command } from 'commander';
 import { ECS_API_VERSION, ECS_GROUP, ECS_KINDS, type Cluster, type EcsKind, type Service, type Task, type TaskDefinition } from '../api/index.js';
 import { withoutUnknownFields, validateAgainstCrd } from './crd-validation.js';
 import { readDocuments, type SourceDocument } from './documents.js';
-import { importEcsJson, isManifest, type ImportedResource } from './ecs-json.js';
+import { importEcsJson, isManifest, type CommandLineNames, type ImportedResource } from './ecs-json.js';
 import { InputError, warn, type CliIO, type Location, type Problem } from './io.js';
+import { unrenderedTemplates } from './unrendered-templates.js';
 
 export type EcsObject = TaskDefinition | Task | Service | Cluster;
 
@@ -38,12 +40,19 @@ class Loader {
   readonly resources: Resource[] = [];
   readonly problems: Problem[] = [];
 
-  constructor(private readonly io: CliIO) {}
+  constructor(private readonly io: CliIO, private readonly names: CommandLineNames) {}
 
-  /** Checks `manifest` against its CRD and keeps it, or its problems. */
+  /**
+   * Checks `manifest` for unrendered templates and against its CRD, and keeps it, or its problems. A field that
+   * holds a template is reported as such, not by the pattern it fails.
+   */
   private add(kind: EcsKind, manifest: EcsObject, at: (path?: string) => Location, revision?: number): void {
+    const templates = unrenderedTemplates(manifest);
+    for (const { path, message } of templates.warnings) warn(this.io, { ...at(path), message });
+    for (const { path, message } of templates.errors) this.problems.push({ ...at(path), message });
+    const templated = new Set(templates.errors.map(({ path }) => path));
     const { object, errors } = validateAgainstCrd<EcsObject>(kind, manifest);
-    for (const { path, message } of errors) this.problems.push({ ...at(path), message });
+    for (const { path, message } of errors) if (!templated.has(path)) this.problems.push({ ...at(path), message });
     if (object) this.resources.push({ kind, manifest, object, at, ...(revision === undefined ? {} : { revision }) });
   }
 
@@ -67,7 +76,7 @@ class Loader {
   }
 
   ecsJson(document: SourceDocument): void {
-    for (const imported of importEcsJson(document)) this.imported(document, imported);
+    for (const imported of importEcsJson(document, this.names)) this.imported(document, imported);
   }
 
   private imported(document: SourceDocument, { manifest, sourcePath, revision, warnings }: ImportedResource): void {
@@ -86,11 +95,20 @@ class Loader {
 export interface LoadOptions {
   /** `import`: only ECS JSON; manifests are refused. */
   ecsJsonOnly?: boolean;
+  /** Names that ECS JSON input files leave to the command line. */
+  names?: CommandLineNames;
+}
+
+/** `--service-name` and `--family`, for ECS JSON input files that leave the name to the command line. */
+export function addNameOptions(command: Command): Command {
+  return command
+    .option('--service-name <name>', 'the serviceName of CreateService input that has none (as aws ecs create-service --service-name gives it)')
+    .option('--family <family>', 'the family of RegisterTaskDefinition input that has none (as aws ecs register-task-definition --family gives it)');
 }
 
 /** The ECS resources of `files` in order. Warnings go to stderr; any problem throws an InputError listing all of them. */
-export function loadResources(io: CliIO, files: readonly string[], { ecsJsonOnly = false }: LoadOptions = {}): Resource[] {
-  const loader = new Loader(io);
+export function loadResources(io: CliIO, files: readonly string[], { ecsJsonOnly = false, names = {} }: LoadOptions = {}): Resource[] {
+  const loader = new Loader(io, names);
   for (const file of files.flatMap((path) => io.filesIn(path) ?? [path])) {
     for (const document of readDocuments(io, file)) {
       if (!isManifest(document.value)) loader.ecsJson(document);

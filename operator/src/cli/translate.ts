@@ -6,15 +6,17 @@
 // files, in the same namespace.
 import type { KubernetesObject, V1PodTemplate, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster, Service, Task, TaskDefinition } from '../api/index.js';
+import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
 import type { Issue } from '../translate/issues.js';
 import { familyOf, parseTaskDefinitionReference, registeredSpec, revisionName } from '../translate/revisions.js';
 import { serviceDaemonSet, serviceDiscoveryObjects, serviceReplicaSet, serviceTarget } from '../translate/service-workload.js';
 import { checkTaskDefinition, taskDefinitionToPodTemplate } from '../translate/template.js';
-import { clusterNameOf, taskPod, type Workload } from '../translate/workload.js';
+import { clusterNameOf, clusterSettings, DEFAULT_CLUSTER, taskPod, type Workload } from '../translate/workload.js';
 import type { CommandRegistration } from './main.js';
 import { fileCommand, InputError, warn, type CliIO, type FileOptions, type Location, type Problem } from './io.js';
 import { toYamlDocuments } from './output.js';
-import { loadResources, type EcsObject, type Resource } from './resources.js';
+import type { CommandLineNames } from './ecs-json.js';
+import { addNameOptions, loadResources, type EcsObject, type Resource } from './resources.js';
 
 interface Definition {
   resource: Resource<TaskDefinition>;
@@ -104,11 +106,16 @@ class Translator {
 
   private clusterOf(resource: Resource<Task | Service>): Cluster {
     const name = clusterNameOf(resource.object.spec);
-    const namespace = namespaceOf(resource);
+    if (name !== DEFAULT_CLUSTER && !this.clusters.has(keyOf(namespaceOf(resource), name))) {
+      this.warnOnce(resource.at('spec.cluster'), `Cluster '${name}' is not in the input; translated with a Cluster's default settings`);
+    }
+    return this.clusterNamed(name, namespaceOf(resource));
+  }
+
+  /** The Cluster of the input, or one with the default settings. */
+  private clusterNamed(name: string, namespace: string): Cluster {
     const found = this.clusters.get(keyOf(namespace, name));
-    if (found) return found;
-    if (name !== 'default') this.warnOnce(resource.at('spec.cluster'), `Cluster '${name}' is not in the input; translated with a Cluster's default settings`);
-    return { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Cluster', metadata: { name, ...(namespace ? { namespace } : {}) }, spec: {} };
+    return found ?? { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Cluster', metadata: { name, ...(namespace ? { namespace } : {}) }, spec: {} };
   }
 
   private emit(resource: Resource, workload: Omit<Workload, 'template'>, definition: Definition, revision: number, object: KubernetesObject | undefined): void {
@@ -152,6 +159,11 @@ class Translator {
         this.emit(task, result, definition, revision, result.pod);
       } else if (resource.kind === 'Service') {
         const service = resource as Resource<Service>;
+        const refusal = deploymentControllerRefusal(service.object.spec);
+        if (refusal) {
+          this.problems.push({ ...service.at(refusal.path), message: refusal.message });
+          continue;
+        }
         const resolved = this.resolve(service);
         if (!resolved) continue;
         const { definition, revision } = resolved;
@@ -175,7 +187,10 @@ class Translator {
       if (definition.runBy > 0 || !definition.valid) continue;
       const { metadata } = definition.resource.object;
       const revision = definition.revision ?? 1;
-      const translation = taskDefinitionToPodTemplate({ spec: registeredSpec(definition.resource.object), family: definition.family, revision });
+      // Under the default Cluster's settings, as a Task of it would run: what they change is said as for that Task.
+      const cluster = clusterSettings(this.clusterNamed(DEFAULT_CLUSTER, namespaceOf(definition.resource)));
+      const translation = taskDefinitionToPodTemplate({ spec: registeredSpec(definition.resource.object), family: definition.family, revision, cluster });
+      for (const { path, message } of translation.warnings) this.warnOnce(definition.resource.at(path), message);
       for (const { path, message } of translation.errors) this.problems.push({ ...definition.resource.at(path), message: `${message} (as a task of the default Cluster)` });
       if (!translation.template) continue;
       const namespace = metadata.namespace;
@@ -191,9 +206,11 @@ class Translator {
   }
 }
 
+export interface TranslateOptions extends FileOptions, CommandLineNames {}
+
 /** The objects for the resources of `options.filename`, as YAML on stdout; warnings on stderr. */
-export function runTranslate(io: CliIO, options: FileOptions): void {
-  const resources = loadResources(io, options.filename).map((resource) => inNamespace(resource, options.namespace));
+export function runTranslate(io: CliIO, options: TranslateOptions): void {
+  const resources = loadResources(io, options.filename, { names: options }).map((resource) => inNamespace(resource, options.namespace));
   if (resources.length === 0) throw new InputError([{ file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' }]);
   const translator = new Translator(io, resources);
   translator.collectDefinitions();
@@ -203,13 +220,14 @@ export function runTranslate(io: CliIO, options: FileOptions): void {
   io.stdout(toYamlDocuments(translator.objects));
 }
 
-const command = fileCommand<FileOptions>({
+const command = fileCommand<TranslateOptions>({
   name: 'translate',
   description:
     'print the Kubernetes objects the operator would create for TaskDefinition, Task and Service manifests or ECS JSON '
     + '(a Pod per Task, a ReplicaSet per Service, ServiceAccounts for task roles), without a cluster; warnings go to stderr',
   filesHelp: 'manifest or ECS JSON file',
   namespaceHelp: 'the namespace of resources that name none',
+  options: addNameOptions,
   run: runTranslate,
 });
 

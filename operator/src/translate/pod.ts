@@ -134,7 +134,7 @@ export function taskDefinitionToPodSpec(spec: TaskDefinitionSpec, options: PodSp
     ...podNetwork(spec, log),
     ...process,
     ...(sysctls ? { securityContext: { sysctls } } : {}),
-    ...runtimePlatformToNodeSelection(spec.runtimePlatform),
+    ...runtimePlatformToNodeSelection(spec),
     ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets } : {}),
     ...(serviceAccount?.metadata?.name ? { serviceAccountName: serviceAccount.metadata.name } : {}),
     ...(resources ? { resources } : {}),

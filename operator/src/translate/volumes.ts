@@ -6,7 +6,7 @@
 // | no configuration, host without sourcePath,      | emptyDir                                            |
 // |   dockerVolumeConfiguration scope task          |                                                     |
 // | dockerVolumeConfiguration scope shared,         | PersistentVolumeClaim named toDnsLabel(volume name)  |
-// |   configuredAtLaunch                            |   (warning: the claim must exist)                   |
+// |   configuredAtLaunch                            |   (warning: the claim must exist, autoprovision too) |
 // | efsVolumeConfiguration                          | PVC `efs-FSID` or `efs-FSID-ACCESSPOINT`; rootDirectory → subPath |
 // | fsxWindowsFileServerVolumeConfiguration         | PVC `fsx-FSID`; rootDirectory → subPath (warning)   |
 import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
@@ -61,6 +61,7 @@ function dockerVolume(volume: Volume, name: string, path: string, log: IssueLog)
   if (docker.driverOpts || docker.labels) log.warn(configPath, 'driverOpts and labels of a Docker volume are not used by Kubernetes');
   if (docker.scope !== 'shared') return { name, emptyDir: {} };
   log.warn(`${configPath}.scope`, `a shared Docker volume outlives the task: mounts PersistentVolumeClaim "${name}", which must exist (ReadWriteMany when tasks on several nodes share it)`);
+  if (docker.autoprovision) log.warn(`${configPath}.autoprovision`, `the claim is not created when missing, as Docker would create the volume: PersistentVolumeClaim "${name}" must exist (a StorageClass can provision its volume)`);
   return claim(name, name);
 }
 

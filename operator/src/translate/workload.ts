@@ -10,6 +10,7 @@ import type { Issue } from './issues.js';
 import { ANNOTATIONS, LABELS } from './labels.js';
 import { toLabelValue } from './names.js';
 import { compilePlacement, constraintSources, groupLabelValue } from './placement/index.js';
+import type { ClusterSettings } from './settings.js';
 import { taskDefinitionToPodTemplate, type Scheduling } from './template.js';
 
 export const DEFAULT_CLUSTER = 'default';
@@ -48,6 +49,11 @@ export function confineToCluster(scheduling: Scheduling, cluster: Cluster, conta
   ];
   if (expressions.length > 0) requireOnEveryTerm(scheduling, { matchExpressions: expressions });
   if (containerInstance) requireOnEveryTerm(scheduling, { matchFields: [{ key: 'metadata.name', operator: 'In', values: [containerInstance] }] });
+}
+
+/** What a Cluster's spec lets its tasks do, as translation takes it. */
+export function clusterSettings(cluster: Cluster): ClusterSettings {
+  return { allowPrivileged: cluster.spec.allowPrivileged === true };
 }
 
 /** What a Task or a Service runs: a revision with placement, in a Cluster. */
@@ -118,7 +124,7 @@ export function workloadTemplate(input: WorkloadInput): Workload {
   const translation = taskDefinitionToPodTemplate({
     spec, family, revision, labels, scheduling,
     ...(input.overrides ? { overrides: input.overrides } : {}),
-    cluster: { allowPrivileged: cluster.spec.allowPrivileged === true },
+    cluster: clusterSettings(cluster),
     restartPolicy: input.restartPolicy,
     propagateTags: input.propagateTags,
   });

@@ -124,7 +124,12 @@ const CASES: Case[] = [
   {
     what: 'ECS JSON of an unknown shape',
     files: { 'tasks.json': JSON.stringify({ tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:1:task/x' }] }) },
-    error: 'error: tasks.json: not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services or serviceName)',
+    error: 'error: tasks.json: not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services, serviceName or desiredCount)',
+  },
+  {
+    what: 'a bare list of container definitions (Terraform container_definitions), told apart from other unknown JSON',
+    files: { 'containers.json': JSON.stringify([{ name: 'web', image: 'nginx:1.27', memory: 256 }]) },
+    error: 'error: containers.json: [0]: this looks like a container definition of a list, as Terraform\'s container_definitions holds them; ecs-operator reads whole task definitions: write {"family": "NAME", "containerDefinitions": [the list]}',
   },
   {
     what: 'import of a manifest',
@@ -142,7 +147,7 @@ const CASES: Case[] = [
     what: 'import of a task definition without a family',
     command: 'import',
     files: { 'td.json': JSON.stringify({ containerDefinitions: [{ name: 'web', image: 'nginx', memory: 128 }] }) },
-    error: 'error: td.json: family: is required: it names the TaskDefinition',
+    error: 'error: td.json: family: is required: it names the TaskDefinition; for RegisterTaskDefinition input that leaves it to the command line (aws ecs register-task-definition --family NAME --cli-input-json), give --family NAME',
   },
   {
     what: 'a file that does not exist',

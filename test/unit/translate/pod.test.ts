@@ -153,6 +153,17 @@ describe('translate/pod: task-level fields', () => {
     });
   });
 
+  it('a task definition without runtimePlatform that mounts Windows paths (a named pipe, a drive) runs on Windows nodes; Linux stays as it was', () => {
+    const pipe = taskSpec({ volumes: [{ name: 'docker-pipe', host: { sourcePath: '\\\\.\\pipe\\docker_engine' } }] });
+    expect(podSpecOf(translate(pipe))).to.deep.include({ nodeSelector: { 'kubernetes.io/os': 'windows' }, os: { name: 'windows' } });
+    const drive = taskSpec({ containerDefinitions: [containerDefinition({ mountPoints: [{ sourceVolume: 'data', containerPath: 'C:\\data' }] })], volumes: [{ name: 'data' }] });
+    expect(podSpecOf(translate(drive))).to.deep.include({ nodeSelector: { 'kubernetes.io/os': 'windows' }, os: { name: 'windows' } });
+    const linux = podSpecOf(translate(taskSpec({ volumes: [{ name: 'data', host: { sourcePath: '/var/data' } }] })));
+    expect(linux).not.to.have.any.keys('nodeSelector', 'os');
+    const declared = taskSpec({ runtimePlatform: { operatingSystemFamily: 'LINUX' }, volumes: [{ name: 'p', host: { sourcePath: '\\\\.\\pipe\\x' } }] });
+    expect(podSpecOf(translate(declared))).to.deep.include({ nodeSelector: { 'kubernetes.io/os': 'linux' }, os: { name: 'linux' } });
+  });
+
   it('taskRoleArn → serviceAccountName and a ServiceAccount with the EKS role annotation; executionRoleArn → annotation', () => {
     const taskRoleArn = 'arn:aws:iam::123456789012:role/service-role/Orders_TaskRole';
     const translation = translate(taskSpec({ taskRoleArn, executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole' }));
@@ -162,7 +173,22 @@ describe('translate/pod: task-level fields', () => {
       metadata: { name: 'orders-taskrole', labels: { [LABELS.managedBy]: 'ecs-operator' }, annotations: { 'eks.amazonaws.com/role-arn': taskRoleArn } },
     }]);
     expect(translation.template?.metadata?.annotations?.[ANNOTATIONS.executionRoleArn]).to.equal('arn:aws:iam::123456789012:role/ecsTaskExecutionRole');
-    expect(paths(translate(taskSpec({ taskRoleArn: 'MyRole' })).errors)).to.deep.equal(['spec.taskRoleArn']);
+    expect(paths(translate(taskSpec({ taskRoleArn: 'arn:aws:s3:::my-bucket' })).errors)).to.deep.equal(['spec.taskRoleArn']);
+    expect(paths(translate(taskSpec({ taskRoleArn: 'my role' })).errors)).to.deep.equal(['spec.taskRoleArn']);
+  });
+
+  it('a role name without ARN, as ECS takes it: the ServiceAccount of that name, without the EKS annotation, which needs the account', () => {
+    const translation = translate(taskSpec({ taskRoleArn: 'Orders_TaskRole', executionRoleArn: 'ecsTaskExecutionRole' }));
+    expect(translation.errors).to.deep.equal([]);
+    expect(podSpecOf(translation).serviceAccountName).to.equal('orders-taskrole');
+    expect(translation.extraObjects).to.deep.equal([{
+      apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'orders-taskrole', labels: { [LABELS.managedBy]: 'ecs-operator' } },
+    }]);
+    expect(translation.warnings).to.deep.equal([{
+      path: 'spec.taskRoleArn',
+      message: '"Orders_TaskRole" is a role name, which ECS completes with the task\'s account; without the account the ServiceAccount gets no eks.amazonaws.com/role-arn annotation (give the full ARN, arn:aws:iam::ACCOUNT:role/Orders_TaskRole, for IAM roles for service accounts)',
+    }]);
+    expect(translation.template?.metadata?.annotations?.[ANNOTATIONS.executionRoleArn]).to.equal('ecsTaskExecutionRole');
   });
 
   it('warns on task fields Kubernetes has no place for', () => {

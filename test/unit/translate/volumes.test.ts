@@ -21,10 +21,15 @@ describe('translate/volumes', () => {
     }
   });
 
-  it('a shared Docker volume → a PersistentVolumeClaim named after the volume, with a warning', () => {
+  it('a shared Docker volume → a PersistentVolumeClaim named after the volume, with a warning, and one more for autoprovision (the claim is not created)', () => {
     const translation = translateVolume({ name: 'Shared_Cache', dockerVolumeConfiguration: { scope: 'shared', autoprovision: true, driver: 'rexray/ebs', driverOpts: { size: '5' } } });
     expect(podSpecOf(translation).volumes).to.deep.equal([{ name: 'shared-cache', persistentVolumeClaim: { claimName: 'shared-cache' } }]);
-    expect(paths(translation.warnings)).to.deep.equal(['spec.volumes[0].dockerVolumeConfiguration.driver', 'spec.volumes[0].dockerVolumeConfiguration', 'spec.volumes[0].dockerVolumeConfiguration.scope']);
+    expect(paths(translation.warnings)).to.deep.equal([
+      'spec.volumes[0].dockerVolumeConfiguration.driver', 'spec.volumes[0].dockerVolumeConfiguration', 'spec.volumes[0].dockerVolumeConfiguration.scope',
+      'spec.volumes[0].dockerVolumeConfiguration.autoprovision',
+    ]);
+    const existing = translateVolume({ name: 'cache', dockerVolumeConfiguration: { scope: 'shared' } });
+    expect(paths(existing.warnings)).to.deep.equal(['spec.volumes[0].dockerVolumeConfiguration.scope']);
   });
 
   it('EFS → a claim named by file system (and access point); rootDirectory → subPath', () => {
