@@ -16,12 +16,12 @@ function fitLength(name: string, original: string, max: number): string {
 
 /**
  * DNS-1123 label (container, volume and port-less object names): lower case; every run of characters
- * other than `a-z`, `0-9` becomes `-`; leading and trailing `-` removed; at most 63 characters.
- * Empty when nothing usable is left.
+ * other than `a-z`, `0-9` becomes `-`; leading and trailing `-` removed; at most `max` characters (63, or
+ * fewer to leave room for a suffix). Empty when nothing usable is left.
  */
-export function toDnsLabel(text: string): string {
+export function toDnsLabel(text: string, max = DNS_LABEL_MAX): string {
   const label = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  return fitLength(label, text, DNS_LABEL_MAX);
+  return fitLength(label, text, max);
 }
 
 /** DNS-1123 subdomain (Secret, ConfigMap, ServiceAccount names): dot-separated DNS labels, at most 253 characters. */
