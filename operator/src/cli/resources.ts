@@ -2,13 +2,13 @@
 // CRD, so the commands accept exactly what the API server would; every problem names the file and the field,
 // the field as the input spells it (`containerDefinitions[0].memory` in ECS JSON, `spec.containerDefinitions[0].memory`
 // in a manifest). All problems of all files are reported together.
-import { ECS_API_VERSION, ECS_GROUP, ECS_KINDS, type Cluster, type EcsKind, type Service, type Task, type TaskDefinition } from '../api/index.js';
+import { ECS_API_VERSION, ECS_GROUP, ECS_KINDS, type Cluster, type EcsKind, type ScheduledTask, type Service, type Task, type TaskDefinition } from '../api/index.js';
 import { withoutUnknownFields, validateAgainstCrd } from './crd-validation.js';
 import { readDocuments, type SourceDocument } from './documents.js';
 import { importEcsJson, isManifest, type ImportedResource } from './ecs-json.js';
 import { InputError, warn, type CliIO, type Location, type Problem } from './io.js';
 
-export type EcsObject = TaskDefinition | Task | Service | Cluster;
+export type EcsObject = TaskDefinition | Task | Service | Cluster | ScheduledTask;
 
 export interface Resource<T extends EcsObject = EcsObject> {
   kind: T['kind'];
