@@ -1,25 +1,20 @@
 // ECS JSON → manifests: what `aws ecs describe-task-definition` and `describe-services` print (with or without
-// their wrapper), and RegisterTaskDefinition / CreateService input files (`--cli-input-json`), become the
-// TaskDefinition and Service resources that mean the same. What ECS reports but nobody registers (ARNs,
+// their wrapper), and RegisterTaskDefinition / CreateService / RunTask input files (`--cli-input-json`), become
+// the TaskDefinition, Service and Task resources that mean the same; EventBridge Scheduler schedules with an ECS
+// target become ScheduledTasks (eventbridge-json.ts). What ECS reports but nobody registers (ARNs,
 // revision, status, counts, deployments, events, timestamps) is dropped, and so are the defaults ECS fills in
 // where leaving them out changes nothing (container cpu 0, empty lists, protocol tcp, a host port that can
 // only equal the container port).
-import { ECS_API_VERSION, type Service, type ServiceSpec, type TaskDefinition, type TaskDefinitionSpec, type Tag } from '../api/index.js';
-import { toDnsSubdomain } from '../translate/names.js';
-import { parseTaskDefinitionReference } from '../translate/revisions.js';
+import { ECS_API_VERSION, type ServiceSpec, type TaskDefinitionSpec, type Tag } from '../api/index.js';
 import { joinPath, type SourceDocument } from './documents.js';
+import {
+  clusterResource, isObject, resourceName, taskDefinitionReference, without, withoutEmptyLists, type ImportedResource, type Json,
+} from './ecs-json-common.js';
+import { scheduleFromScheduler } from './eventbridge-json.js';
 import { fail, type Problem } from './io.js';
+import { tasksFromRunTask } from './run-task-json.js';
 
-type Json = Record<string, unknown>;
-
-export interface ImportedResource {
-  manifest: TaskDefinition | Service;
-  /** Where the resource's ECS object sits in the document (`taskDefinition`, `services[1]`, or empty). */
-  sourcePath: string;
-  /** The revision ECS gave the task definition (describe-task-definition), when known. */
-  revision?: number;
-  warnings: Problem[];
-}
+export type { ImportedResource } from './ecs-json-common.js';
 
 const TASK_DEFINITION_READ_ONLY = [
   'taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities',
@@ -31,24 +26,9 @@ const SERVICE_READ_ONLY = [
   'roleArn', 'role', 'taskSets', 'platformFamily', 'currentServiceDeployment', 'currentServiceRevisions', 'clientToken',
 ];
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Whether a document is a Kubernetes manifest rather than ECS JSON. */
 export function isManifest(value: unknown): boolean {
   return isObject(value) && ('apiVersion' in value || 'kind' in value);
-}
-
-/** `value` without empty lists, at any depth: ECS prints `[]` for every list nobody set. */
-function withoutEmptyLists(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutEmptyLists);
-  if (!isObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => !(Array.isArray(v) && v.length === 0)).map(([k, v]) => [k, withoutEmptyLists(v)]));
-}
-
-function without(object: Json, keys: readonly string[]): Json {
-  return Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
 }
 
 /** `first` first, then the rest in the order ECS printed them. */
@@ -93,12 +73,6 @@ function sizeText(value: unknown): unknown {
   return typeof value === 'number' ? String(value) : value;
 }
 
-function resourceName(name: unknown, document: SourceDocument, path: string, what: string): string {
-  if (typeof name !== 'string' || name === '') return fail({ file: document.file, path }, `is required: it names the ${what}`);
-  const sanitised = toDnsSubdomain(name);
-  if (sanitised === '') return fail({ file: document.file, path }, `'${name}' leaves nothing for a Kubernetes name`);
-  return sanitised;
-}
 
 function taskDefinition(body: Json, document: SourceDocument, sourcePath: string, outerTags: unknown): ImportedResource {
   const { family, cpu, memory, containerDefinitions, tags, ...rest } = without(withoutEmptyLists(body) as Json, TASK_DEFINITION_READ_ONLY);
@@ -121,28 +95,21 @@ function taskDefinition(body: Json, document: SourceDocument, sourcePath: string
   };
 }
 
-/** `arn:aws:ecs:REGION:ACCOUNT:cluster/NAME` → `NAME`; a name stays. */
-function clusterName(value: unknown): unknown {
-  return typeof value === 'string' && value.includes('/') ? value.slice(value.lastIndexOf('/') + 1) : value;
-}
+
+
 
 function service(body: Json, document: SourceDocument, sourcePath: string): ImportedResource {
   const cleaned = withoutEmptyLists(body) as Json;
   const { serviceName, cluster, clusterArn, taskDefinition: reference, desiredCount, deploymentConfiguration, ...rest } = without(cleaned, SERVICE_READ_ONLY.filter((key) => key !== 'clusterArn'));
   const name = resourceName(serviceName, document, joinPath(sourcePath, 'serviceName'), 'Service');
   const warnings: Problem[] = [];
-  const parsed = typeof reference === 'string' ? parseTaskDefinitionReference(reference) : undefined;
-  const rawCluster = clusterName(cluster ?? clusterArn);
-  let clusterResource = rawCluster;
-  if (typeof rawCluster === 'string' && toDnsSubdomain(rawCluster) !== rawCluster) {
-    clusterResource = toDnsSubdomain(rawCluster);
-    warnings.push({ file: document.file, path: joinPath(sourcePath, cluster === undefined ? 'clusterArn' : 'cluster'), message: `ECS cluster '${rawCluster}' is the Cluster resource '${clusterResource}' (Kubernetes names are lower case)` });
-  }
+  const clusterPath = joinPath(sourcePath, cluster === undefined ? 'clusterArn' : 'cluster');
+  const serviceCluster = clusterResource(cluster ?? clusterArn, document, clusterPath, warnings);
   const daemon = rest.schedulingStrategy === 'DAEMON';
   const spec = {
     serviceName,
-    ...(clusterResource === undefined ? {} : { cluster: clusterResource }),
-    taskDefinition: parsed?.revision === undefined ? reference : `${parsed.family}:${parsed.revision}`,
+    ...(serviceCluster === undefined ? {} : { cluster: serviceCluster }),
+    taskDefinition: taskDefinitionReference(reference),
     // A DAEMON service's desiredCount is what ECS counted, not an input.
     ...(desiredCount === undefined || daemon ? {} : { desiredCount }),
     ...(deploymentConfiguration === undefined ? {} : { deploymentConfiguration: withoutDisabledAlarms(deploymentConfiguration) }),
@@ -163,8 +130,9 @@ function withoutDisabledAlarms(configuration: unknown): unknown {
 }
 
 /**
- * The TaskDefinition and Service resources of an ECS JSON document, in the order they appear. A document ECS
- * would not print nor take as input is an error that says what was expected.
+ * The resources of an ECS JSON document, in the order they appear. A document ECS would not print nor take as
+ * input is an error that says what was expected. (EventBridge rules, which come in two parts, are joined by
+ * the caller: eventbridge-json.ts.)
  */
 export function importEcsJson(document: SourceDocument): ImportedResource[] {
   const { value, path } = document;
@@ -188,8 +156,7 @@ export function importEcsJson(document: SourceDocument): ImportedResource[] {
   if (isObject(value.service)) return [service(value.service, document, at('service'))];
   if ('containerDefinitions' in value) return [taskDefinition(value, document, path, undefined)];
   if ('serviceName' in value) return [service(value, document, path)];
-  if (typeof value.taskDefinition === 'string') {
-    return fail({ file: document.file, path: at('taskDefinition') }, 'this looks like RunTask input; write a Task manifest instead (kind: Task, spec.taskDefinition, spec.overrides)');
-  }
-  return fail({ file: document.file, path }, 'not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services or serviceName)');
+  if (typeof value.taskDefinition === 'string') return tasksFromRunTask(value, document, path);
+  if (typeof value.ScheduleExpression === 'string' && isObject(value.Target)) return [scheduleFromScheduler(value, document, path)];
+  return fail({ file: document.file, path }, 'not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, RegisterTaskDefinition, CreateService or RunTask input (taskDefinition, containerDefinitions, services or serviceName), or an EventBridge schedule or rule with an ECS target (ScheduleExpression with Target or Targets)');
 }
