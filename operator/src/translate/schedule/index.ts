@@ -5,3 +5,4 @@ export { flexibleDelayMillis, MAX_RUNS_PER_PLAN, planRuns, type PlannedTask, typ
 export { MAX_TASKS_PER_RUN, runTaskNames } from './run-names.js';
 export { scheduleSettings, type ScheduleSettings, type ScheduleSettingsResult } from './spec.js';
 export { isTimeZone } from './time-zone.js';
+export { scheduledRunTask, scheduledTaskRuns, scheduleRunTaskOf, scheduleStartedBy } from './run-task.js';
