@@ -198,10 +198,10 @@ describe('Argo CD example Application', () => {
     expect(keys.filter((key, index) => keys.indexOf(key) !== index)).to.deep.equal([]);
   });
 
-  it('syncs every TaskDefinition in an earlier wave than the Services and Tasks', () => {
+  it('syncs every TaskDefinition in an earlier wave than the Services, Tasks and ScheduledTasks', () => {
     const examples = syncedExamples();
     expect(examples.filter((obj) => obj.kind === 'TaskDefinition'), 'TaskDefinitions in examples/').not.to.deep.equal([]);
     const waves = (kinds: string[]) => examples.filter((obj) => kinds.includes(obj.kind!)).map(wave);
-    expect(Math.max(-Infinity, ...waves(['TaskDefinition'])), `${WAVE} of TaskDefinitions`).to.be.lessThan(Math.min(Infinity, ...waves(['Service', 'Task'])));
+    expect(Math.max(-Infinity, ...waves(['TaskDefinition'])), `${WAVE} of TaskDefinitions`).to.be.lessThan(Math.min(Infinity, ...waves(['Service', 'Task', 'ScheduledTask'])));
   });
 });
