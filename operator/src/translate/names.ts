@@ -16,10 +16,15 @@ function fitLength(name: string, original: string, max: number): string {
 
 /**
  * DNS-1123 label (container, volume and port-less object names): lower case; every run of characters
- * other than `a-z`, `0-9` becomes `-`; leading and trailing `-` removed; at most `max` characters (63, or
- * fewer to leave room for a suffix). Empty when nothing usable is left.
+ * other than `a-z`, `0-9` becomes `-`; leading and trailing `-` removed; at most 63 characters.
+ * Empty when nothing usable is left.
  */
-export function toDnsLabel(text: string, max = DNS_LABEL_MAX): string {
+export function toDnsLabel(text: string): string {
+  return toShortDnsLabel(text, DNS_LABEL_MAX);
+}
+
+/** A DNS label as `toDnsLabel` makes it, of at most `max` characters: room for a suffix the caller adds. */
+export function toShortDnsLabel(text: string, max: number): string {
   const label = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return fitLength(label, text, max);
 }
