@@ -86,7 +86,8 @@ type Decision = 'run' | 'wait' | SkippedTimes['reason'];
 const latest = (...dates: Array<Date | undefined>): Date | undefined =>
   dates.reduce<Date | undefined>((a, b) => (b !== undefined && (a === undefined || b.getTime() > a.getTime()) ? b : a), undefined);
 
-function skippedOf(decided: ReadonlyArray<{ time: Date; decision: Decision }>, more: boolean): SkippedTimes[] {
+/** The skipped times by reason; `unread` is the reason of the times too many to read, if there were. */
+function skippedOf(decided: ReadonlyArray<{ time: Date; decision: Decision }>, unread: SkippedTimes['reason'] | undefined): SkippedTimes[] {
   const byReason = new Map<SkippedTimes['reason'], SkippedTimes>();
   for (const { time, decision } of decided) {
     if (decision === 'run' || decision === 'wait') continue;
@@ -98,8 +99,8 @@ function skippedOf(decided: ReadonlyArray<{ time: Date; decision: Decision }>, m
       byReason.set(decision, { reason: decision, first: time, last: time, count: 1, more: false });
     }
   }
-  const tooLate = byReason.get('TooLate');
-  if (tooLate && more) tooLate.more = true;
+  const truncated = unread && byReason.get(unread);
+  if (truncated) truncated.more = true;
   return [...byReason.values()];
 }
 
@@ -157,7 +158,8 @@ export function planRuns(input: RunPlanInput): RunPlan {
   const scanFrom = late.truncated ? surelyLate : late.times.at(-1) ?? after;
   const scan = runsBetween(settings.schedule, scanFrom, until, clock, SCAN_LIMIT);
 
-  const decided: Array<{ time: Date; decision: Decision }> = late.times.map((time) => ({ time, decision: settings.enabled ? 'TooLate' : 'Disabled' }));
+  const lateReason = settings.enabled ? 'TooLate' : 'Disabled';
+  const decided: Array<{ time: Date; decision: Decision }> = late.times.map((time) => ({ time, decision: lateReason }));
   let notYetDue: Date | undefined;
   const due: Date[] = [];
   for (const time of scan.times) {
@@ -210,7 +212,7 @@ export function planRuns(input: RunPlanInput): RunPlan {
     create,
     stop,
     delete: historyToDelete(settings, runs, lastScheduleTime),
-    skipped: skippedOf(final, late.truncated),
+    skipped: skippedOf(final, late.truncated ? lateReason : undefined),
     ...(lastScheduleTime ? { lastScheduleTime } : {}),
     ...(nextScheduleTime ? { nextScheduleTime } : {}),
     ...(wakeAt ? { wakeAt } : {}),
