@@ -4,14 +4,15 @@ import type { KubernetesObject, V1ControllerRevision, V1OwnerReference, V1Servic
 import type { Cluster } from '../api/cluster.js';
 import { ECS_API_VERSION, type Condition } from '../api/meta.js';
 import type { TaskDefinition } from '../api/taskdefinition.js';
-import { statusCodeOf } from '../runtime/clients.js';
-import { setCondition } from '../runtime/conditions.js';
 import { RESOURCES } from '../runtime/informer.js';
 import { LABELS, MANAGED_BY_VALUE } from '../translate/labels.js';
 import { toLabelValue } from '../translate/names.js';
 import { familyOf, parseTaskDefinitionReference, REVISION_LABELS, resolveRevision, type Resolution } from '../translate/revisions.js';
 import { DEFAULT_CLUSTER } from '../translate/workload.js';
 import type { OperatorContext } from './context.js';
+import { validCondition, type Validity } from './plan-common.js';
+
+export { VALID, type Validity } from './plan-common.js';
 
 /** Pure, beside the Task → Pod translation that needs them. */
 export { clusterNameOf, DEFAULT_CLUSTER } from '../translate/workload.js';
@@ -77,27 +78,24 @@ export function keysReferringTo<T extends KubernetesObject & { spec: { taskDefin
     .map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`);
 }
 
+/** The `default` Cluster of `namespace`, which ECS creates on first use; labelled as the operator's. */
+export function defaultClusterObject(namespace: string): Cluster {
+  return {
+    apiVersion: ECS_API_VERSION,
+    kind: 'Cluster',
+    metadata: { name: DEFAULT_CLUSTER, namespace, labels: { [LABELS.managedBy]: MANAGED_BY_VALUE } },
+    spec: {},
+  };
+}
+
 /**
- * The named Cluster from the cache. `default` is created when first needed, as ECS does; another
- * missing cluster is the caller's error to report.
+ * The named Cluster from the cache. `default` is created when first needed, as ECS does (the informer brings
+ * it); another missing cluster is the caller's error to report.
  */
 export async function findOrCreateCluster(context: OperatorContext, namespace: string, name: string): Promise<Cluster | undefined> {
   const cluster = context.informers.for(RESOURCES.clusters).get(name, namespace);
-  if (cluster || name !== DEFAULT_CLUSTER) return cluster;
-  try {
-    const body = {
-      apiVersion: ECS_API_VERSION,
-      kind: 'Cluster',
-      metadata: { name, namespace, labels: { [LABELS.managedBy]: MANAGED_BY_VALUE } },
-      spec: {},
-    };
-    return (await context.clients.custom.createNamespacedCustomObject({
-      group: 'ecs.operator.dev', version: 'v1alpha1', namespace, plural: 'clusters', body,
-    })) as Cluster;
-  } catch (error) {
-    if (statusCodeOf(error) === 409) return undefined; // created meanwhile: the informer brings it
-    throw error;
-  }
+  if (!cluster && name === DEFAULT_CLUSTER) await context.writer.createShared(defaultClusterObject(namespace));
+  return cluster;
 }
 
 /**
@@ -105,33 +103,14 @@ export async function findOrCreateCluster(context: OperatorContext, namespace: s
  * so they are never owned; one that exists already is left as it is.
  */
 export async function createServiceAccounts(context: OperatorContext, namespace: string, accounts: readonly V1ServiceAccount[]): Promise<void> {
-  for (const body of accounts) {
-    await context.clients.core.createNamespacedServiceAccount({ namespace, body }).catch((error: unknown) => {
-      if (statusCodeOf(error) !== 409) throw error;
-    });
+  for (const account of accounts) {
+    await context.writer.createShared({ apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace } });
   }
 }
 
-export interface Validity {
-  valid: boolean;
-  reason: string;
-  message: string;
-}
-
-/** Sets the Valid condition (observedGeneration of `obj`); a change of it is worth an Event. */
+/** Sets the Valid condition (observedGeneration of `obj`) and records the Event a change of it is worth. */
 export function setValid(context: OperatorContext, obj: KubernetesObject, conditions: Condition[] | undefined, validity: Validity): Condition[] {
-  const before = conditions?.find((c) => c.type === 'Valid');
-  const next = setCondition(conditions, {
-    type: 'Valid',
-    status: validity.valid ? 'True' : 'False',
-    reason: validity.reason,
-    message: validity.message,
-    observedGeneration: obj.metadata?.generation ?? 0,
-  }, new Date(context.clock.now()));
-  if (!validity.valid && (before?.status !== 'False' || before.message !== validity.message)) {
-    context.events.warning(obj, validity.reason, validity.message);
-  }
-  return next;
+  const valid = validCondition(conditions, validity, obj.metadata?.generation ?? 0, new Date(context.clock.now()));
+  for (const event of valid.events) context.events[event.type](obj, event.reason, event.message);
+  return valid.conditions;
 }
-
-export const VALID: Validity = { valid: true, reason: 'Valid', message: '' };

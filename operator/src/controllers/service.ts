@@ -55,7 +55,7 @@ import {
   byAge, clusterNameOf, controllerReference, createServiceAccounts, findOrCreateCluster, isControlledBy, keysReferringTo, resolveTaskDefinition, setValid, VALID, type Validity,
 } from './common.js';
 import type { OperatorContext } from './context.js';
-import { setPlaced, unschedulableReason } from './task.js';
+import { placedCondition, unschedulableReason } from './plan-common.js';
 
 /** Held on a Service until its tasks are stopped. */
 export const SERVICE_FINALIZER = `${ECS_GROUP}/drain-tasks`;
@@ -362,7 +362,9 @@ export function createServiceController(context: OperatorContext): Controller {
     const { steady, status } = result;
     const unplaced = unplacedReason(svc, cluster, result);
     const placedBefore = conditions.find((c) => c.type === 'Placed');
-    let next = setPlaced(context, svc, conditions, `(service ${ecsName})`, unplaced);
+    const placed = placedCondition(conditions, `(service ${ecsName})`, unplaced, new Date(context.clock.now()));
+    for (const event of placed.events) context.events[event.type](svc, event.reason, event.message);
+    let next = placed.conditions;
     const placedAfter = next.find((c) => c.type === 'Placed');
     if (unplaced && placedAfter && placedAfter.message !== placedBefore?.message) log.messages.push(placedAfter.message);
     const steadyBefore = conditions.find((c) => c.type === 'Steady');

@@ -23,14 +23,14 @@ import { matchesLabelSelector } from '../translate/cluster-status.js';
 import { ANNOTATIONS, LABELS } from '../translate/labels.js';
 import { toLabelValue } from '../translate/names.js';
 import { constraintSources, explainUnplaced } from '../translate/placement/index.js';
-import { parseTaskDefinitionReference, revisionSpec } from '../translate/revisions.js';
+import { parseTaskDefinitionReference, revisionSpec, taskDefinitionArn } from '../translate/revisions.js';
 import { observeTask } from '../translate/task-status.js';
 import { taskPod } from '../translate/workload.js';
 import {
   clusterNameOf, controllerReference, createServiceAccounts, findOrCreateCluster, isControlledBy, keysReferringTo, resolveTaskDefinition, setValid, VALID, type Validity,
 } from './common.js';
 import type { OperatorContext } from './context.js';
-import { taskDefinitionArn } from './taskdefinition.js';
+import { placedCondition, unschedulableReason } from './plan-common.js';
 
 /** On a task's pod whose placement was evaluated on the Nodes: compiled again when Nodes change while it waits. */
 export const PLACEMENT_EVALUATED_ANNOTATION = `${ECS_GROUP}/placement-evaluated-on-nodes`;
@@ -38,23 +38,11 @@ export const PLACEMENT_EVALUATED_ANNOTATION = `${ECS_GROUP}/placement-evaluated-
 /** The Placed reason while a waiting pod is replaced because the nodes its placement admits changed. */
 export const PLACEMENT_CHANGED = 'PlacementChanged';
 
-/** ECS wording of a task that waits for capacity, with the scheduler's reason. */
-export function unplacedMessage(who: string, schedulerMessage: string): string {
-  return `${who} was unable to place a task because no container instance met all of its requirements. Reason: ${schedulerMessage}`;
-}
-
-/** The scheduler's reason when it cannot place `pod`, if it cannot. */
-export function unschedulableReason(pod: V1Pod | undefined): string | undefined {
-  const condition = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  return condition?.status === 'False' && condition.reason === 'Unschedulable' ? condition.message ?? 'no node fits' : undefined;
-}
-
-/** The Placed condition: False with the scheduler's reason while the pod cannot be placed; an Event when that starts or changes. */
-export function setPlaced(context: OperatorContext, obj: Task | { metadata?: object; kind?: string }, conditions: Condition[], who: string, reason: string | undefined): Condition[] {
-  const before = conditions.find((c) => c.type === 'Placed');
-  const message = reason ? unplacedMessage(who, reason) : '';
-  if (reason && before?.message !== message) context.events.warning(obj as Task, 'Unplaced', message);
-  return setCondition(conditions, { type: 'Placed', status: reason ? 'False' : 'True', reason: reason ? 'Unschedulable' : 'Placed', message }, new Date(context.clock.now()));
+/** The Placed condition, with its Event: the pure rule of plan-common.ts, recorded now. */
+function setPlaced(context: OperatorContext, obj: Task, conditions: Condition[], who: string, reason: string | undefined): Condition[] {
+  const placed = placedCondition(conditions, who, reason, new Date(context.clock.now()));
+  for (const event of placed.events) context.events[event.type](obj, event.reason, event.message);
+  return placed.conditions;
 }
 
 interface Launch {

@@ -14,16 +14,12 @@ import { keyOf } from '../runtime/keys.js';
 import { LABELS } from '../translate/labels.js';
 import { checkTaskDefinition } from '../translate/template.js';
 import {
-  familyOf, parseTaskDefinitionReference, REVISIONS_IN_USE_FINALIZER, REVISION_LABELS, registeredSpec, revisionName, revisionNumber, revisionObject, revisionStatus, specHash,
+  familyOf, parseTaskDefinitionReference, REVISIONS_IN_USE_FINALIZER, REVISION_LABELS, registeredSpec, revisionName, revisionNumber, revisionObject, revisionStatus, specHash, taskDefinitionArn,
 } from '../translate/revisions.js';
 import { byAge, setValid, VALID, type Validity } from './common.js';
 import type { OperatorContext } from './context.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-export function taskDefinitionArn(namespace: string, family: string, revision: number): string {
-  return `arn:aws:ecs:local:${namespace}:task-definition/${family}:${revision}`;
-}
 
 /** Whether some Task, Service, ReplicaSet or Pod of the namespace still uses revision `number` of `family`. */
 function revisionInUse(context: OperatorContext, namespace: string, family: string, number: number): boolean {

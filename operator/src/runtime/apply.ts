@@ -74,18 +74,22 @@ export class Applier {
 
   /**
    * Writes `status` to the /status subresource of `live` (a custom resource of `resource`) by server-side
-   * apply, unless it equals the live status. A 404 (the object was deleted meanwhile) writes nothing.
+   * apply, unless it equals the live status; as of `resourceVersion` when given. A 404 (the object was
+   * deleted meanwhile) writes nothing.
    */
   async applyStatus<T extends WithStatus>(
     resource: Pick<ResourceType, 'apiVersion' | 'kind' | 'plural'>,
     live: T,
     status: T['status'],
+    { resourceVersion }: { resourceVersion?: string } = {},
   ): Promise<WriteResult<T>> {
     if (sameJson(live.status, status)) return { object: live, written: false };
     const [group, version] = resource.apiVersion.split('/');
     const { name = '', namespace = '' } = live.metadata ?? {};
     if (!group || !version) throw new Error(`status of ${resource.kind}: only custom resources are written here`);
-    const body = { apiVersion: resource.apiVersion, kind: resource.kind, metadata: { name, namespace }, status };
+    // With a resourceVersion the apply is conditional: a 409 says the status was computed from a stale copy.
+    const metadata = { name, namespace, ...(resourceVersion ? { resourceVersion } : {}) };
+    const body = { apiVersion: resource.apiVersion, kind: resource.kind, metadata, status };
     try {
       const object = (await this.clients.custom.patchNamespacedCustomObjectStatus(
         { group, version, namespace, plural: resource.plural, name, body, fieldManager: FIELD_MANAGER, force: true },

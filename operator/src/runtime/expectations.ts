@@ -71,17 +71,18 @@ export class Expectations {
 
   /**
    * Clears expectations from the events of the children's informer: an add or update shows a creation; a
-   * delete, or an update carrying a deletionTimestamp, shows a deletion.
+   * delete, or an update carrying a deletionTimestamp, shows a deletion. `keyOfChild` names a child as the
+   * expectations were recorded (default: its `namespace/name`).
    */
-  observe<T extends KubernetesObject>(informer: SharedInformer<T>): Unsubscribe {
+  observe<T extends KubernetesObject>(informer: SharedInformer<T>, keyOfChild: (obj: T) => string = objectKey): Unsubscribe {
     const offs = [
-      informer.onAdd((obj) => this.creationObserved(objectKey(obj))),
+      informer.onAdd((obj) => this.creationObserved(keyOfChild(obj))),
       informer.onUpdate((obj) => {
-        const key = objectKey(obj);
+        const key = keyOfChild(obj);
         this.creationObserved(key);
         if (obj.metadata?.deletionTimestamp) this.deletionObserved(key);
       }),
-      informer.onDelete((obj) => this.deletionObserved(objectKey(obj))),
+      informer.onDelete((obj) => this.deletionObserved(keyOfChild(obj))),
     ];
     return () => offs.forEach((off) => off());
   }

@@ -9,6 +9,7 @@
 // ends the process with status 1, for Kubernetes to restart it as a fresh standby (as controller-runtime does).
 import { KubeConfig } from '@kubernetes/client-node';
 import { Applier } from './apply.js';
+import { ChildWriter } from './child-writer.js';
 import { type ApiClients, WriteFence, makeApiClients } from './clients.js';
 import { type Clock, realClock } from './clock.js';
 import type { OperatorConfig } from './config.js';
@@ -29,6 +30,8 @@ export interface ControllerContext {
   clients: ApiClients;
   informers: InformerFactory;
   applier: Applier;
+  /** Every write of children, status and finalizers (expectations, preconditions, no adoption). */
+  writer: ChildWriter;
   events: EventRecorder;
   log: Logger;
   metrics: Metrics;
@@ -89,11 +92,13 @@ export class Manager {
     const clients = makeApiClients(this.kc, { onRequest, fence });
     const informers = new InformerFactory(clients, { namespace: config.namespace, clock, log, metrics });
     const events = new KubeEventRecorder(clients, { instance: election.identity, clock, log, metrics });
+    const applier = new Applier(clients);
     const context: ControllerContext = {
       settings: config,
       clients,
       informers,
-      applier: new Applier(clients),
+      applier,
+      writer: new ChildWriter(clients, applier, { clock }),
       events,
       log,
       metrics,

@@ -126,3 +126,8 @@ export function resolveRevision(
   }
   return { ok: true, revision: found, number: parsed.revision, family: parsed.family };
 }
+
+/** The ARN of revision `revision` of `family`, in the namespace as the account. */
+export function taskDefinitionArn(namespace: string, family: string, revision: number): string {
+  return `arn:aws:ecs:local:${namespace}:task-definition/${family}:${revision}`;
+}
