@@ -303,7 +303,7 @@ const scheduledTaskStatus = {
   observedGeneration: 'optional', scheduleArn: 'optional', lastScheduleTime: 'optional', nextScheduleTime: 'optional',
   runs: {
     optional: {
-      scheduledTime: 'required',
+      scheduledTime: 'required', outcome: 'optional', retryAttempts: 'optional',
       tasks: { required: { name: 'required', lastStatus: 'optional', stopCode: 'optional', stoppedReason: 'optional' } },
     },
   },

@@ -20,7 +20,7 @@ export interface FlexibleTimeWindow {
 
 /** EventBridge `RetryPolicy`. */
 export interface RetryPolicy {
-  /** How often creating a time's Tasks is tried again when the API refuses them, 0-185 (default 185). */
+  /** How often a Task of a run that failed to start (TaskFailedToStart) is created again, 0-185 (default 185). */
   maximumRetryAttempts?: number;
   /** How late a time may still run, 60-86400 seconds (default 86400); older missed times are skipped. */
   maximumEventAgeInSeconds?: number;
@@ -84,6 +84,10 @@ export interface ScheduledTaskRunTask {
 export interface ScheduledTaskRun {
   /** The scheduled time (RFC 3339, UTC). */
   scheduledTime: string;
+  /** running while a Task of the run runs; then succeeded (every Task exited cleanly) or failed. */
+  outcome?: 'running' | 'succeeded' | 'failed';
+  /** Tasks of the run created again because a Task failed to start (retryPolicy.maximumRetryAttempts). */
+  retryAttempts?: number;
   tasks: ScheduledTaskRunTask[];
 }
 

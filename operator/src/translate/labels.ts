@@ -51,4 +51,6 @@ export const ANNOTATIONS = {
   taskDefinition: `${prefix}task-definition`,
   /** The scheduled time (RFC 3339, UTC) a ScheduledTask started a Task for. */
   scheduledTime: `${prefix}scheduled-time`,
+  /** On a Task a ScheduledTask created again because its first Task failed to start: that first Task's name. */
+  retryOf: `${prefix}retry-of`,
 } as const;

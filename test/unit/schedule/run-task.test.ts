@@ -68,9 +68,10 @@ describe('schedule: the Tasks of a run', () => {
       task,
     ]);
     expect(runs).to.deep.equal([
-      { scheduledTime: '2026-01-02T02:00:00Z', tasks: [{ name: 'nightly-report-29455320', lastStatus: 'RUNNING' }] },
+      { scheduledTime: '2026-01-02T02:00:00Z', outcome: 'running', tasks: [{ name: 'nightly-report-29455320', lastStatus: 'RUNNING' }] },
       {
         scheduledTime: '2026-01-01T02:00:00Z',
+        outcome: 'running',
         tasks: [
           { name: 'nightly-report-29453880-1' },
           { name: 'nightly-report-29453880-2', lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' },

@@ -5,4 +5,5 @@ export { flexibleDelayMillis, MAX_RUNS_PER_PLAN, planRuns, type PlannedTask, typ
 export { MAX_TASKS_PER_RUN, runTaskNames } from './run-names.js';
 export { scheduleSettings, type ScheduleSettings, type ScheduleSettingsResult } from './spec.js';
 export { isTimeZone } from './time-zone.js';
-export { scheduledRunTask, scheduledTaskRuns, scheduleRunTaskOf, scheduleStartedBy } from './run-task.js';
+export { planRetries, retryTaskName, runSlots, type PlannedRetry, type RunSlot, type ScheduleTaskAttempt } from './retries.js';
+export { retryOf, rfc3339, scheduledRunTask, scheduledTaskRuns, scheduleRunTaskOf, scheduleStartedBy } from './run-task.js';
