@@ -120,7 +120,7 @@ function crdSchema(kind: string): Schema {
 const LUA_53_ONLY = [/\/\//, /\bgoto\b/, /::\w+::/, /\butf8\./, /\btable\.(unpack|move)\b/, /\bmath\.(type|tointeger)\b/, /\bstring\.(pack|unpack)\b/, /[&|]|~[^=]|<<|>>/];
 
 describe('Argo CD health checks', () => {
-  it('cover the four kinds, and nothing else', () => {
+  it('cover the five kinds, and nothing else', () => {
     expect(readdirSync(ARGOCD_DIR).sort()).to.deep.equal([...ECS_KINDS].sort());
   });
 
@@ -130,8 +130,9 @@ describe('Argo CD health checks', () => {
       const source = readFileSync(join(dir, 'health.lua'), 'utf8');
       const { tests } = parse(readFileSync(join(dir, 'health_test.yaml'), 'utf8')) as { tests: HealthTest[] };
 
-      it('has healthy, progressing and degraded cases, and a case for every test data file', () => {
-        expect(new Set(tests.map((t) => t.healthStatus.status))).to.deep.equal(new Set(['Healthy', 'Progressing', 'Degraded']));
+      it('has healthy, progressing and degraded cases (and suspended where the kind can be), and a case for every test data file', () => {
+        const statuses = kind === 'ScheduledTask' ? ['Healthy', 'Progressing', 'Degraded', 'Suspended'] : ['Healthy', 'Progressing', 'Degraded'];
+        expect(new Set(tests.map((t) => t.healthStatus.status))).to.deep.equal(new Set(statuses));
         expect(tests.map((t) => t.inputPath).sort()).to.deep.equal(readdirSync(join(dir, 'testdata')).map((f) => `testdata/${f}`).sort());
       });
 
