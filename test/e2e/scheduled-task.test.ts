@@ -8,6 +8,7 @@ import type { ScheduledTask, ScheduledTaskSpec } from '../../operator/src/api/sc
 import type { Task } from '../../operator/src/api/task.js';
 import type { TaskDefinition, TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
 import { main as importMain } from '../../operator/src/cli/import.js';
+import { statusCodeOf } from '../../operator/src/runtime/clients.js';
 import { fixture, run } from '../unit/cli/helpers.js';
 import { startOperator, type RunningOperator } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
@@ -18,6 +19,17 @@ const version = 'v1alpha1';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const MINUTE = 60_000;
 const SCHEDULED_TIME = 'ecs.operator.dev/scheduled-time';
+
+/**
+ * waitFor, reading again when the API server asks to (429: other suites on the shared control plane apply
+ * their CRDs, and a CRD's storage answers 429 while it reinitializes).
+ */
+function poll<T>(what: string, probe: () => Promise<T | undefined>, options?: Parameters<typeof waitFor>[2]): Promise<T> {
+  return waitFor(what, () => probe().catch((error: unknown) => {
+    if (statusCodeOf(error) === 429) return undefined;
+    throw error;
+  }), options);
+}
 
 /** A container that exits 0 a second after it is ready (the kwok test hook), or one that runs until stopped. */
 const job = (name: string, exits: boolean): TaskDefinitionSpec => ({
@@ -45,15 +57,15 @@ describe('ScheduledTask controller', function () {
   };
   const names = (tasks: readonly Task[]) => tasks.map((t) => t.metadata.name);
   const untilTime = (what: string, at: number) =>
-    waitFor(what, async () => (Date.now() >= at ? true : undefined), { timeoutMs: at - Date.now() + 10_000 });
+    poll(what, async () => (Date.now() >= at ? true : undefined), { timeoutMs: at - Date.now() + 10_000 });
   async function scheduleUntil(name: string, what: string, done: (s: ScheduledTask) => boolean, timeoutMs = 60_000): Promise<ScheduledTask> {
-    return waitFor(`schedule ${name} ${what}`, async () => {
+    return poll(`schedule ${name} ${what}`, async () => {
       const current = await get<ScheduledTask>('scheduledtasks', name);
       return done(current) ? current : undefined;
     }, { timeoutMs, describe: async () => JSON.stringify((await get<ScheduledTask>('scheduledtasks', name)).status ?? {}) });
   }
   async function tasksUntil(name: string, what: string, done: (tasks: Task[]) => boolean, timeoutMs = 60_000): Promise<Task[]> {
-    return waitFor(`schedule ${name}: ${what}`, async () => {
+    return poll(`schedule ${name}: ${what}`, async () => {
       const tasks = await tasksOf(name);
       return done(tasks) ? tasks : undefined;
     }, { timeoutMs, describe: async () => names(await tasksOf(name)).join(', ') });
@@ -68,11 +80,12 @@ describe('ScheduledTask controller', function () {
     await create('taskdefinitions', 'TaskDefinition', 'quick', job('quick', true));
     await create('taskdefinitions', 'TaskDefinition', 'sleeper', job('sleeper', false));
     for (const family of ['quick', 'sleeper']) {
-      await waitFor(`revision 1 of ${family}`, async () => ((await get<TaskDefinition>('taskdefinitions', family)).status?.revision === 1 ? true : undefined));
+      await poll(`revision 1 of ${family}`, async () => ((await get<TaskDefinition>('taskdefinitions', family)).status?.revision === 1 ? true : undefined));
     }
     await schedule('minutely', { target: { taskDefinition: 'quick' }, successfulRunsHistoryLimit: 10 });
     await schedule('triple', { target: { taskDefinition: 'sleeper', count: 3 } });
     await schedule('forbid', { target: { taskDefinition: 'sleeper' }, concurrencyPolicy: 'Forbid' });
+    await schedule('replace', { target: { taskDefinition: 'sleeper' }, concurrencyPolicy: 'Replace' });
     await schedule('disabled', { target: { taskDefinition: 'sleeper' }, state: 'DISABLED' });
     const created = new Date((await get<ScheduledTask>('scheduledtasks', 'minutely')).metadata.creationTimestamp!).getTime();
     minutely = { created, base: Math.floor(created / MINUTE) };
@@ -90,7 +103,7 @@ describe('ScheduledTask controller', function () {
       expect(task.spec).to.deep.include({ taskDefinition: 'sleeper', startedBy: 'scheduled-task/triple' });
       expect(task.metadata.annotations?.[SCHEDULED_TIME]).to.equal(tasks[0]!.metadata.annotations?.[SCHEDULED_TIME]);
     }
-    await waitFor('the three Tasks RUNNING', async () => ((await tasksOf('triple')).every((t) => t.status?.lastStatus === 'RUNNING') ? true : undefined));
+    await poll('the three Tasks RUNNING', async () => ((await tasksOf('triple')).every((t) => t.status?.lastStatus === 'RUNNING') ? true : undefined));
     const status = (await scheduleUntil('triple', 'lists the run', (s) => s.status?.runs?.[0]?.tasks.length === 3)).status!;
     expect(status.runs?.[0]).to.deep.include({ scheduledTime: tasks[0]!.metadata.annotations?.[SCHEDULED_TIME], outcome: 'running' });
     expect(status.events?.map((e) => e.message)).to.include(`(schedule triple) has started 3 tasks for the scheduled time ${status.lastScheduleTime}: ${names(tasks).map((n) => `(task ${n})`).join(' ')}.`);
@@ -101,7 +114,7 @@ describe('ScheduledTask controller', function () {
     await create('taskdefinitions', 'TaskDefinition', 'cleanup', job('cleaner', true));
     for (const image of ['busybox:1', 'busybox:2']) {
       await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'cleanup', body: { spec: { containerDefinitions: [{ name: 'cleaner', image, memory: 64, dockerLabels: { 'test.ecs.operator.dev/exit-code': '0' } }] } } }, mergePatch);
-      await waitFor(`cleanup registers ${image}`, async () => ((await get<TaskDefinition>('taskdefinitions', 'cleanup')).status?.taskDefinition === `cleanup:${image === 'busybox:1' ? 2 : 3}` ? true : undefined));
+      await poll(`cleanup registers ${image}`, async () => ((await get<TaskDefinition>('taskdefinitions', 'cleanup')).status?.taskDefinition === `cleanup:${image === 'busybox:1' ? 2 : 3}` ? true : undefined));
     }
     const imported = await run(importMain, ['-f', fixture('cleanup-tmp.describe-rule.json'), '-f', fixture('cleanup-tmp.list-targets-by-rule.json'), '-f', fixture('nightly-report.get-schedule.json')]);
     expect(imported.status).to.equal(0);
@@ -113,7 +126,7 @@ describe('ScheduledTask controller', function () {
     const tasks = await tasksUntil('cleanup-tmp', 'two Tasks', (t) => t.length === 2);
     expect(tasks.map((t) => t.spec.taskDefinition)).to.deep.equal(['cleanup:3', 'cleanup:3']);
     expect(tasks[0]!.spec.overrides?.containerOverrides?.[0]?.environment).to.deep.equal([{ name: 'MAX_AGE_HOURS', value: '24' }]);
-    await waitFor('both cleanup Tasks done', async () => ((await tasksOf('cleanup-tmp')).every((t) => t.status?.stopCode === 'EssentialContainerExited') ? true : undefined));
+    await poll('both cleanup Tasks done', async () => ((await tasksOf('cleanup-tmp')).every((t) => t.status?.stopCode === 'EssentialContainerExited') ? true : undefined));
     const cleanup = await scheduleUntil('cleanup-tmp', 'reports the run succeeded', (s) => s.status?.runs?.[0]?.outcome === 'succeeded');
     expect(new Date(cleanup.status!.nextScheduleTime!).getTime() - new Date(cleanup.status!.lastScheduleTime!).getTime()).to.equal(6 * 60 * MINUTE);
 
@@ -152,6 +165,19 @@ describe('ScheduledTask controller', function () {
     await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'tasks', name: tasks[0]!.metadata.name!, body: { spec: { desiredStatus: 'STOPPED' } } }, mergePatch);
     const after = await tasksUntil('forbid', 'the held run once the first stopped', (t) => t.length === 2);
     expect(after[1]!.metadata.annotations?.[SCHEDULED_TIME]).to.equal(held.status?.nextScheduleTime);
+  });
+
+  it('Replace stops the running Task (UserInitiated) and starts the next run', async () => {
+    const tasks = await tasksUntil('replace', 'the second run', (t) => t.length === 2);
+    const first = await poll('the first run stopped', async () => {
+      const task = (await tasksOf('replace'))[0]!;
+      return task.status?.lastStatus === 'STOPPED' ? task : undefined;
+    });
+    expect(first.spec.desiredStatus).to.equal('STOPPED');
+    expect(first.status?.stopCode).to.equal('UserInitiated');
+    expect(names(tasks)[0]).to.equal(first.metadata.name);
+    const status = (await get<ScheduledTask>('scheduledtasks', 'replace')).status!;
+    expect(status.events?.map((e) => e.message)).to.include(`(schedule replace) is stopping 1 running tasks to start a newer run (concurrencyPolicy Replace): (task ${first.metadata.name}).`);
   });
 
   it('a DISABLED schedule runs nothing, and says which times it skipped', async () => {
