@@ -79,7 +79,10 @@ describe('ScheduledTask controller', function () {
     operator = await startOperator(namespace);
     await create('taskdefinitions', 'TaskDefinition', 'quick', job('quick', true));
     await create('taskdefinitions', 'TaskDefinition', 'sleeper', job('sleeper', false));
-    for (const family of ['quick', 'sleeper']) {
+    await create('taskdefinitions', 'TaskDefinition', 'unpullable', {
+      containerDefinitions: [{ name: 'app', image: 'example.invalid/none:1', memory: 64, dockerLabels: { 'test.ecs.operator.dev/pull-error': 'not-found' } }],
+    });
+    for (const family of ['quick', 'sleeper', 'unpullable']) {
       await poll(`revision 1 of ${family}`, async () => ((await get<TaskDefinition>('taskdefinitions', family)).status?.revision === 1 ? true : undefined));
     }
     await schedule('minutely', { target: { taskDefinition: 'quick' }, successfulRunsHistoryLimit: 10 });
@@ -87,6 +90,7 @@ describe('ScheduledTask controller', function () {
     await schedule('forbid', { target: { taskDefinition: 'sleeper' }, concurrencyPolicy: 'Forbid' });
     await schedule('replace', { target: { taskDefinition: 'sleeper' }, concurrencyPolicy: 'Replace' });
     await schedule('disabled', { target: { taskDefinition: 'sleeper' }, state: 'DISABLED' });
+    await schedule('retrying', { scheduleExpression: 'rate(1 hour)', target: { taskDefinition: 'unpullable' }, retryPolicy: { maximumRetryAttempts: 2 } });
     const created = new Date((await get<ScheduledTask>('scheduledtasks', 'minutely')).metadata.creationTimestamp!).getTime();
     minutely = { created, base: Math.floor(created / MINUTE) };
   });
@@ -107,6 +111,18 @@ describe('ScheduledTask controller', function () {
     const status = (await scheduleUntil('triple', 'lists the run', (s) => s.status?.runs?.[0]?.tasks.length === 3)).status!;
     expect(status.runs?.[0]).to.deep.include({ scheduledTime: tasks[0]!.metadata.annotations?.[SCHEDULED_TIME], outcome: 'running' });
     expect(status.events?.map((e) => e.message)).to.include(`(schedule triple) has started 3 tasks for the scheduled time ${status.lastScheduleTime}: ${names(tasks).map((n) => `(task ${n})`).join(' ')}.`);
+  });
+
+  it('a Task that fails to start is created again up to maximumRetryAttempts times, counted in status', async () => {
+    const failed = (t: Task) => t.status?.stopCode === 'TaskFailedToStart';
+    const tasks = await tasksUntil('retrying', 'the first Task and two retries failed to start', (t) => t.length === 3 && t.every(failed));
+    const first = names(tasks)[0]!;
+    expect(names(tasks)).to.deep.equal([first, `${first}-r1`, `${first}-r2`]);
+    expect(tasks.map((t) => t.metadata.annotations?.['ecs.operator.dev/retry-of'])).to.deep.equal([undefined, first, `${first}-r1`]);
+    const status = (await scheduleUntil('retrying', 'reports the failed run', (s) => s.status?.runs?.[0]?.outcome === 'failed')).status!;
+    expect(status.runs?.[0]).to.deep.include({ retryAttempts: 2, outcome: 'failed' });
+    expect(status.events?.filter((e) => e.message.includes(' failed to start: ')).map((e) => e.message.replace(/.*, (attempt \d of \d).*/, '$1'))).to.have.members(['attempt 1 of 2', 'attempt 2 of 2']);
+    expect(await tasksOf('retrying'), 'no third retry').to.have.length(3);
   });
 
   it('imported EventBridge JSON runs as written: a scheduled rule with an ECS target, and a Scheduler schedule in its time zone', async () => {
