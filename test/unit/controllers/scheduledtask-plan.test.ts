@@ -96,12 +96,18 @@ describe('ScheduledTask controller: plan', () => {
     expect(plan.events.map((event) => event.reason)).to.include('Stopping');
   });
 
-  it('a DISABLED schedule runs nothing and says which times it skipped', () => {
-    const plan = planSchedule({ schedule: scheduleOf({ state: 'DISABLED' }), tasks: [], now: minutes(2.5) });
+  it('a DISABLED schedule runs nothing and says which times it skipped, once rather than every time', () => {
+    const snapshot = { schedule: scheduleOf({ state: 'DISABLED' }), tasks: [], now: minutes(2.5) };
+    const plan = planSchedule(snapshot);
     expect(plan.create).to.deep.equal([]);
     expect(plan.status.events?.[0]?.message).to.equal(
       '(schedule report) skipped 3 scheduled times from 2026-03-02T10:00:00Z to 2026-03-02T10:02:00Z: the schedule is DISABLED.',
     );
+    const later = planSchedule({ ...applied(snapshot, plan), now: minutes(3.5) });
+    expect(later.create).to.deep.equal([]);
+    expect(later.status.lastScheduleTime).to.equal('2026-03-02T10:03:00Z');
+    expect(later.status.events).to.deep.equal(plan.status.events);
+    expect(later.events).to.deep.equal([]);
   });
 
   it('refuses a bad expression with Valid=False naming spec.scheduleExpression, runs nothing, and says it once', () => {

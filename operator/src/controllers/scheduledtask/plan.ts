@@ -121,7 +121,12 @@ export function planSchedule({ schedule, tasks, now }: ScheduleSnapshot): Schedu
     messages.push(message);
     events.push({ type, reason, message });
   };
-  for (const skipped of runPlan.skipped) record(skipped.reason === 'Disabled' ? 'normal' : 'warning', 'Skipped', skippedMessage(who, skipped, settings));
+  // While DISABLED, each time is skipped as it comes: said once, not once a time, until something else happens.
+  const disabledSaid = previous.events?.[0]?.message.endsWith(`${SKIP_REASONS.Disabled(settings)}.`) === true;
+  for (const skipped of runPlan.skipped) {
+    if (skipped.reason === 'Disabled' && disabledSaid) continue;
+    record(skipped.reason === 'Disabled' ? 'normal' : 'warning', 'Skipped', skippedMessage(who, skipped, settings));
+  }
   if (stop.length > 0) {
     record('normal', 'Stopping', `${who} is stopping ${stop.length} running tasks to start a newer run (concurrencyPolicy Replace): ${taskList(stop.map((task) => task.metadata.name ?? ''))}.`);
   }
