@@ -10,7 +10,7 @@ import { kubeSchedulerConfiguration } from '../operator/src/translate/placement/
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CHART_DIR = join(REPO_ROOT, 'charts/ecs-operator');
 export const ARGOCD_DIR = join(REPO_ROOT, 'argocd/resource_customizations/ecs.operator.dev');
-export const ECS_KINDS = ['Cluster', 'TaskDefinition', 'Task', 'Service'] as const;
+export const ECS_KINDS = ['Cluster', 'TaskDefinition', 'Task', 'Service', 'ScheduledTask'] as const;
 
 /** A generated file: its path relative to the repository and its whole content. */
 export interface GeneratedFile {

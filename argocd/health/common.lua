@@ -1,4 +1,4 @@
--- Shared by the four kinds: npm run chart:sync writes it into each health.lua, since Argo CD runs every
+-- Shared by the five kinds: npm run chart:sync writes it into each health.lua, since Argo CD runs every
 -- script on its own.
 local function healthy(message)
   return { status = "Healthy", message = message }

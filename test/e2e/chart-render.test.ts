@@ -90,12 +90,14 @@ describe('Helm chart, rendered', () => {
       const role = only<V1ClusterRole>(objects, 'ClusterRole');
       noWildcards(role.rules);
       expect(grants(role.rules)).to.include.members([
-        'ecs.operator.dev/tasks:watch', 'ecs.operator.dev/tasks/status:patch', '/pods:create', '/pods:delete', '/nodes:list', '/events:create',
+        'ecs.operator.dev/tasks:watch', 'ecs.operator.dev/tasks/status:patch', 'ecs.operator.dev/scheduledtasks:watch',
+        'ecs.operator.dev/scheduledtasks/status:patch', 'ecs.operator.dev/tasks:create', '/pods:create', '/pods:delete', '/nodes:list', '/events:create',
         'apps/replicasets:patch', 'apps/controllerrevisions:create',
       ]);
-      // The resources users own: never updated or deleted, only Services and TaskDefinitions patched (for their finalizers).
-      expect(grants(role.rules).filter((g) => /^ecs\.operator\.dev\/(clusters|taskdefinitions|tasks|services):(update|patch|delete)/.test(g)).sort())
-        .to.deep.equal(['ecs.operator.dev/services:patch', 'ecs.operator.dev/taskdefinitions:patch']);
+      // The resources users own: never updated or deleted, only Services and TaskDefinitions patched (for their
+      // finalizers); Tasks patched and deleted only as the children of a ScheduledTask (the child writer checks the owner).
+      expect(grants(role.rules).filter((g) => /^ecs\.operator\.dev\/(clusters|taskdefinitions|tasks|services|scheduledtasks):(update|patch|delete)/.test(g)).sort())
+        .to.deep.equal(['ecs.operator.dev/services:patch', 'ecs.operator.dev/taskdefinitions:patch', 'ecs.operator.dev/tasks:delete', 'ecs.operator.dev/tasks:patch']);
       // Revisions are immutable: created, never patched (their data would count as changed, see translate/revisions.ts).
       expect(grants(role.rules).filter((g) => g.startsWith('apps/controllerrevisions')).sort())
         .to.deep.equal(['apps/controllerrevisions:create', 'apps/controllerrevisions:list', 'apps/controllerrevisions:watch']);

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { ApiException } from '@kubernetes/client-node';
 import {
   ECS_API_VERSION, ECS_GROUP, ECS_KINDS, ECS_VERSION,
-  type ClusterStatus, type Condition, type EcsKind, type ServiceStatus, type TaskDefinitionStatus, type TaskStatus,
+  type ClusterStatus, type Condition, type EcsKind, type ScheduledTaskStatus, type ServiceStatus, type TaskDefinitionStatus, type TaskStatus,
 } from '../../operator/src/api/index.js';
 import { clients, installCrds, throwawayNamespace } from './helpers.js';
 
@@ -60,6 +60,17 @@ const goodCluster = manifest('Cluster', 'default', {
   attributeLabels: { 'team/rack': 'example.com/rack' },
   settings: [{ name: 'containerInsights', value: 'enabled' }],
 });
+const goodScheduledTask = manifest('ScheduledTask', 'nightly-report', {
+  scheduleExpression: 'cron(0 2 * * ? *)',
+  scheduleExpressionTimezone: 'Europe/Berlin',
+  flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: 15 },
+  target: {
+    taskDefinition: 'web:3', count: 2,
+    overrides: { containerOverrides: [{ name: 'web', command: ['report', '--yesterday'] }] },
+    placementStrategy: [{ type: 'spread', field: 'instanceId' }],
+  },
+  retryPolicy: { maximumEventAgeInSeconds: 3600 },
+});
 
 interface BadCase {
   mistake: string;
@@ -71,6 +82,46 @@ interface BadCase {
 }
 
 const badCases: BadCase[] = [
+  {
+    mistake: 'a schedule expression that is no expression',
+    body: variant(goodScheduledTask, (s) => (s.scheduleExpression = '0 2 * * ? *')),
+    field: 'spec.scheduleExpression', says: 'must be cron(...), rate(value unit) or at(',
+  },
+  {
+    mistake: 'rate with a plural unit for 1',
+    body: variant(goodScheduledTask, (s) => (s.scheduleExpression = 'rate(1 hours)')),
+    field: 'spec.scheduleExpression', says: 'rate(value unit)',
+  },
+  {
+    mistake: 'cron with both day fields set',
+    body: variant(goodScheduledTask, (s) => (s.scheduleExpression = 'cron(0 2 * * MON *)')),
+    field: 'spec.scheduleExpression', says: 'exactly one of day-of-month and day-of-week must be ?',
+  },
+  {
+    mistake: 'cron with five fields',
+    body: variant(goodScheduledTask, (s) => (s.scheduleExpression = 'cron(0 2 * * ?)')),
+    field: 'spec.scheduleExpression', says: 'cron() takes six fields',
+  },
+  {
+    mistake: 'eleven tasks per run',
+    body: variant(goodScheduledTask, (s) => (s.target.count = 11)),
+    field: 'spec.target.count', says: 'less than or equal to 10',
+  },
+  {
+    mistake: 'a flexible window without its length',
+    body: variant(goodScheduledTask, (s) => delete s.flexibleTimeWindow.maximumWindowInMinutes),
+    field: 'spec.flexibleTimeWindow.maximumWindowInMinutes', says: 'required with mode FLEXIBLE',
+  },
+  {
+    mistake: 'an event age beyond a day',
+    body: variant(goodScheduledTask, (s) => (s.retryPolicy.maximumEventAgeInSeconds = 86_401)),
+    field: 'spec.retryPolicy.maximumEventAgeInSeconds', says: 'less than or equal to 86400',
+  },
+  {
+    mistake: 'a schedule without spec',
+    body: { kind: 'ScheduledTask', metadata: { name: 'empty' } },
+    field: 'spec', says: 'Required value',
+  },
   {
     mistake: 'duplicate container names',
     body: variant(goodTaskDefinition, (s) => (s.containerDefinitions[1].name = 'web')),
@@ -331,6 +382,16 @@ const fullStatuses: Record<EcsKind, object> = {
     containerInstancesOmitted: 5,
     conditions: [valid],
   } satisfies ClusterStatus,
+  ScheduledTask: {
+    observedGeneration: 1, scheduleArn: 'arn:aws:scheduler:local:ns:schedule/default/nightly-report',
+    lastScheduleTime: at, nextScheduleTime: at,
+    runs: [{
+      scheduledTime: at,
+      tasks: [{ name: 'nightly-report-29453880-1', lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }],
+    }],
+    events: [{ id: 'e1', createdAt: at, message: '(schedule nightly-report) started 2 tasks, (task nightly-report-29453880-1) (task nightly-report-29453880-2).' }],
+    conditions: [valid],
+  } satisfies ScheduledTaskStatus,
 };
 
 let namespace = '';
@@ -371,7 +432,7 @@ describe('CRDs on the API server', function () {
   let removeNamespace: () => Promise<void> = async () => undefined;
 
   before(async () => {
-    expect(await installCrds(kc)).to.have.length(4);
+    expect(await installCrds(kc)).to.have.length(Object.keys(ECS_KINDS).length);
     const ns = await throwawayNamespace(core, 'crds');
     namespace = ns.name;
     removeNamespace = ns.remove;
@@ -441,6 +502,16 @@ describe('CRDs on the API server', function () {
       expect(stored.spec.deploymentController).to.deep.equal({ type: 'ECS' });
     });
 
+    it('a ScheduledTask in a time zone with a flexible window, defaulted to ENABLED, Allow and the EventBridge retry policy', async () => {
+      const stored = await create(goodScheduledTask);
+      expect(stored.spec).to.include({ state: 'ENABLED', concurrencyPolicy: 'Allow', successfulRunsHistoryLimit: 3, failedRunsHistoryLimit: 1 });
+      expect(stored.spec.retryPolicy).to.deep.equal({ maximumRetryAttempts: 185, maximumEventAgeInSeconds: 3600 });
+      expect(stored.spec.target).to.include({ cluster: 'default', count: 2 });
+      for (const expression of ['rate(1 minute)', 'rate(15 minutes)', 'at(2026-01-01T00:00:00)', 'cron(0 9 ? * 2#1 *)', 'cron(0 0 LW * ? *)']) {
+        await create(variant(goodScheduledTask, (s) => (s.scheduleExpression = expression)));
+      }
+    });
+
     it('a Cluster with a node selector, attribute labels and containerInsights', async () => {
       const stored = await create(goodCluster);
       expect(stored.spec).to.include({ allowPrivileged: false, maxInstanceDetails: 100 });
@@ -461,7 +532,9 @@ describe('CRDs on the API server', function () {
   });
 
   describe('keeps every status field the controllers write, through the status subresource', () => {
-    const resources: Record<EcsKind, Manifest> = { TaskDefinition: goodTaskDefinition, Task: goodTask, Service: goodService, Cluster: goodCluster };
+    const resources: Record<EcsKind, Manifest> = {
+      TaskDefinition: goodTaskDefinition, Task: goodTask, Service: goodService, Cluster: goodCluster, ScheduledTask: goodScheduledTask,
+    };
     for (const kind of Object.keys(fullStatuses) as EcsKind[]) {
       it(kind, async () => {
         const status = fullStatuses[kind];

@@ -103,7 +103,8 @@ async function waitUntilReady(manager: Manager, running: Promise<unknown>): Prom
   throw new Error('the operator did not become ready within 30s');
 }
 
-const ECS_PLURALS = ['services', 'tasks', 'taskdefinitions', 'clusters'];
+// Schedules first, so that none starts a run while the rest goes.
+const ECS_PLURALS = ['scheduledtasks', 'services', 'tasks', 'taskdefinitions', 'clusters'];
 
 /** Deletes every ECS object of `namespace` and waits (up to a minute) until the API server has none left. */
 export async function deleteEcsObjects(namespace: string): Promise<void> {

@@ -120,7 +120,7 @@ function crdSchema(kind: string): Schema {
 const LUA_53_ONLY = [/\/\//, /\bgoto\b/, /::\w+::/, /\butf8\./, /\btable\.(unpack|move)\b/, /\bmath\.(type|tointeger)\b/, /\bstring\.(pack|unpack)\b/, /[&|]|~[^=]|<<|>>/];
 
 describe('Argo CD health checks', () => {
-  it('cover the four kinds, and nothing else', () => {
+  it('cover the five kinds, and nothing else', () => {
     expect(readdirSync(ARGOCD_DIR).sort()).to.deep.equal([...ECS_KINDS].sort());
   });
 
@@ -130,8 +130,9 @@ describe('Argo CD health checks', () => {
       const source = readFileSync(join(dir, 'health.lua'), 'utf8');
       const { tests } = parse(readFileSync(join(dir, 'health_test.yaml'), 'utf8')) as { tests: HealthTest[] };
 
-      it('has healthy, progressing and degraded cases, and a case for every test data file', () => {
-        expect(new Set(tests.map((t) => t.healthStatus.status))).to.deep.equal(new Set(['Healthy', 'Progressing', 'Degraded']));
+      it('has healthy, progressing and degraded cases (and suspended where the kind can be), and a case for every test data file', () => {
+        const statuses = kind === 'ScheduledTask' ? ['Healthy', 'Progressing', 'Degraded', 'Suspended'] : ['Healthy', 'Progressing', 'Degraded'];
+        expect(new Set(tests.map((t) => t.healthStatus.status))).to.deep.equal(new Set(statuses));
         expect(tests.map((t) => t.inputPath).sort()).to.deep.equal(readdirSync(join(dir, 'testdata')).map((f) => `testdata/${f}`).sort());
       });
 
@@ -198,10 +199,10 @@ describe('Argo CD example Application', () => {
     expect(keys.filter((key, index) => keys.indexOf(key) !== index)).to.deep.equal([]);
   });
 
-  it('syncs every TaskDefinition in an earlier wave than the Services and Tasks', () => {
+  it('syncs every TaskDefinition in an earlier wave than the Services, Tasks and ScheduledTasks', () => {
     const examples = syncedExamples();
     expect(examples.filter((obj) => obj.kind === 'TaskDefinition'), 'TaskDefinitions in examples/').not.to.deep.equal([]);
     const waves = (kinds: string[]) => examples.filter((obj) => kinds.includes(obj.kind!)).map(wave);
-    expect(Math.max(-Infinity, ...waves(['TaskDefinition'])), `${WAVE} of TaskDefinitions`).to.be.lessThan(Math.min(Infinity, ...waves(['Service', 'Task'])));
+    expect(Math.max(-Infinity, ...waves(['TaskDefinition'])), `${WAVE} of TaskDefinitions`).to.be.lessThan(Math.min(Infinity, ...waves(['Service', 'Task', 'ScheduledTask'])));
   });
 });

@@ -11,8 +11,9 @@ import {
   type EphemeralStorage, type EcsKind, type KeyValuePair, type LogConfiguration, type NetworkConfiguration,
   type PlacementConstraint, type PlacementStrategy, type ResourceRequirement, type Secret, type ServiceSpec,
   type ServiceStatus, type Tag, type TaskDefinitionSpec, type TaskDefinitionStatus, type TaskSpec, type TaskStatus,
-  type EnvironmentFile,
+  type EnvironmentFile, type ScheduledTaskSpec, type ScheduledTaskStatus, type TaskOverride,
 } from '../../operator/src/api/index.js';
+import { parseScheduleExpression } from '../../operator/src/translate/schedule/index.js';
 
 // ---- manifests of the TypeScript types ----------------------------------------------------------------------
 
@@ -146,21 +147,21 @@ const taskDefinitionStatus = {
   conditions: { optional: condition },
 } satisfies Manifest<TaskDefinitionStatus>;
 
-const taskSpec = {
-  cluster: 'optional', taskDefinition: 'required',
-  overrides: {
+const taskOverride = {
+  containerOverrides: {
     optional: {
-      containerOverrides: {
-        optional: {
-          name: 'required', command: 'optional', environment: { optional: keyValuePair },
-          environmentFiles: { optional: environmentFile }, cpu: 'optional', memory: 'optional',
-          memoryReservation: 'optional', resourceRequirements: { optional: resourceRequirement },
-        },
-      },
-      cpu: 'optional', memory: 'optional', taskRoleArn: 'optional', executionRoleArn: 'optional',
-      ephemeralStorage: { optional: ephemeralStorage },
+      name: 'required', command: 'optional', environment: { optional: keyValuePair },
+      environmentFiles: { optional: environmentFile }, cpu: 'optional', memory: 'optional',
+      memoryReservation: 'optional', resourceRequirements: { optional: resourceRequirement },
     },
   },
+  cpu: 'optional', memory: 'optional', taskRoleArn: 'optional', executionRoleArn: 'optional',
+  ephemeralStorage: { optional: ephemeralStorage },
+} satisfies Manifest<TaskOverride>;
+
+const taskSpec = {
+  cluster: 'optional', taskDefinition: 'required',
+  overrides: { optional: taskOverride },
   startedBy: 'optional', group: 'optional',
   placementConstraints: { optional: placementConstraint },
   placementStrategy: { optional: placementStrategy },
@@ -282,11 +283,41 @@ const clusterStatus = {
   conditions: { optional: condition },
 } satisfies Manifest<ClusterStatus>;
 
+const scheduledTaskSpec = {
+  scheduleExpression: 'required', scheduleExpressionTimezone: 'optional', state: 'optional', startDate: 'optional',
+  endDate: 'optional',
+  flexibleTimeWindow: { optional: { mode: 'required', maximumWindowInMinutes: 'optional' } },
+  target: {
+    required: {
+      cluster: 'optional', taskDefinition: 'required', count: 'optional', overrides: { optional: taskOverride },
+      group: 'optional', placementConstraints: { optional: placementConstraint }, placementStrategy: { optional: placementStrategy },
+      launchType: 'optional', capacityProviderStrategy: { optional: capacityProviderStrategyItem },
+      networkConfiguration: { optional: networkConfiguration }, schedulerName: 'optional', enableExecuteCommand: 'optional',
+      propagateTags: 'optional', tags: { optional: tag },
+    },
+  },
+  retryPolicy: { optional: { maximumRetryAttempts: 'optional', maximumEventAgeInSeconds: 'optional' } },
+  concurrencyPolicy: 'optional', successfulRunsHistoryLimit: 'optional', failedRunsHistoryLimit: 'optional',
+} satisfies Manifest<ScheduledTaskSpec>;
+
+const scheduledTaskStatus = {
+  observedGeneration: 'optional', scheduleArn: 'optional', lastScheduleTime: 'optional', nextScheduleTime: 'optional',
+  runs: {
+    optional: {
+      scheduledTime: 'required', outcome: 'optional', retryAttempts: 'optional',
+      tasks: { required: { name: 'required', lastStatus: 'optional', stopCode: 'optional', stoppedReason: 'optional' } },
+    },
+  },
+  events: { optional: { id: 'required', createdAt: 'required', message: 'required' } },
+  conditions: { optional: condition },
+} satisfies Manifest<ScheduledTaskStatus>;
+
 const manifests: Record<EcsKind, { spec: ManifestNode; status: ManifestNode }> = {
   Cluster: { spec: clusterSpec, status: clusterStatus },
   TaskDefinition: { spec: taskDefinitionSpec, status: taskDefinitionStatus },
   Task: { spec: taskSpec, status: taskStatus },
   Service: { spec: serviceSpec, status: serviceStatus },
+  ScheduledTask: { spec: scheduledTaskSpec, status: scheduledTaskStatus },
 };
 
 // ---- the CRDs -----------------------------------------------------------------------------------------------
@@ -505,16 +536,16 @@ describe('CRDs (crds/)', () => {
         expect(other, `${paths[index + 1]!.join(' ')} validates as ${paths[0]!.join(' ')}`).to.deep.equal(first);
       }
     };
-    same(kinds.map((kind) => [kind, 'spec.tags']));
+    same(kinds.map((kind) => [kind, kind === 'ScheduledTask' ? 'spec.target.tags' : 'spec.tags']));
     same(kinds.map((kind) => [kind, 'status.conditions']));
     same([['TaskDefinition', 'spec.placementConstraints.[]'], ['Task', 'spec.placementConstraints.[]'], ['Service', 'spec.placementConstraints.[]']]);
-    same([['Task', 'spec.placementConstraints'], ['Service', 'spec.placementConstraints']]);
-    same([['Task', 'spec.placementStrategy'], ['Service', 'spec.placementStrategy']]);
-    same([['Task', 'spec.networkConfiguration'], ['Service', 'spec.networkConfiguration']]);
-    same([['Task', 'spec.launchType'], ['Service', 'spec.launchType']]);
-    same([['Task', 'spec.schedulerName'], ['Service', 'spec.schedulerName']]);
+    for (const field of ['placementConstraints', 'placementStrategy', 'networkConfiguration', 'launchType', 'schedulerName', 'enableExecuteCommand']) {
+      same([['Task', `spec.${field}`], ['Service', `spec.${field}`], ['ScheduledTask', `spec.target.${field}`]]);
+    }
     same([['Task', 'spec.cluster'], ['Service', 'spec.cluster']]);
-    same([['Cluster', 'spec.defaultCapacityProviderStrategy'], ['Task', 'spec.capacityProviderStrategy'], ['Service', 'spec.capacityProviderStrategy']]);
+    same([['Task', 'spec.overrides'], ['ScheduledTask', 'spec.target.overrides']]);
+    same([['Task', 'spec.propagateTags'], ['ScheduledTask', 'spec.target.propagateTags']]);
+    same([['Cluster', 'spec.defaultCapacityProviderStrategy'], ['Task', 'spec.capacityProviderStrategy'], ['Service', 'spec.capacityProviderStrategy'], ['ScheduledTask', 'spec.target.capacityProviderStrategy']]);
     same([['TaskDefinition', 'spec.containerDefinitions.[].logConfiguration'], ['Service', 'spec.serviceConnectConfiguration.logConfiguration']]);
     same([['TaskDefinition', 'spec.ephemeralStorage'], ['Task', 'spec.overrides.ephemeralStorage']]);
     for (const field of ['environment', 'environmentFiles', 'resourceRequirements', 'command', 'cpu', 'memory', 'memoryReservation']) {
@@ -523,6 +554,59 @@ describe('CRDs (crds/)', () => {
     expect(at(rootSchema('Task'), 'spec.overrides.cpu').pattern).to.equal(at(rootSchema('TaskDefinition'), 'spec.cpu').pattern);
     expect(at(rootSchema('Task'), 'spec.overrides.memory').pattern).to.equal(at(rootSchema('TaskDefinition'), 'spec.memory').pattern);
     expect(at(rootSchema('Task'), 'spec.taskDefinition')['x-kubernetes-validations']![0])
-      .to.deep.equal(at(rootSchema('Service'), 'spec.taskDefinition')['x-kubernetes-validations']![0]);
+      .to.deep.equal(at(rootSchema('Service'), 'spec.taskDefinition')['x-kubernetes-validations']![0])
+      .and.to.deep.equal(at(rootSchema('ScheduledTask'), 'spec.target.taskDefinition')['x-kubernetes-validations']![0]);
+    const { 'x-kubernetes-validations': _immutable, ...cluster } = at(rootSchema('Task'), 'spec.cluster');
+    expect(withoutDescriptions(at(rootSchema('ScheduledTask'), 'spec.target.cluster')), 'a schedule may move to another cluster').to.deep.equal(withoutDescriptions(cluster));
+  });
+
+  describe('ScheduledTask', () => {
+    it('requires spec', () => {
+      expect(rootSchema('ScheduledTask').required).to.deep.equal(['spec']);
+    });
+
+    // The CEL rules on scheduleExpression are regular expressions (RE2, read the same way by JavaScript here).
+    const rules = at(rootSchema('ScheduledTask'), 'spec.scheduleExpression')['x-kubernetes-validations']!;
+    function refusedBy(expression: string): string[] {
+      return rules.filter(({ rule }) => {
+        const prefix = /^!self\.startsWith\('(\w+\()'\)/.exec(rule!)?.[1];
+        const pattern = /self\.matches\('(.*)'\)/.exec(rule!)![1]!.replaceAll('\\\\', '\\');
+        return !(prefix && !expression.startsWith(prefix)) && !new RegExp(pattern).test(expression);
+      }).map(({ message }) => message!);
+    }
+
+    it('lets every expression the operator parses through its CEL rules', () => {
+      const good = [
+        'cron(0 10 * * ? *)', 'cron(15 12 * * ? *)', 'cron(0 18 ? * MON-FRI *)', 'cron(0 8 1 * ? *)', 'cron(0/15 * * * ? *)',
+        'cron(0/10 * ? * MON-FRI *)', 'cron(0/5 8-17 ? * MON-FRI *)', 'cron(0 9 ? * 2#1 *)', 'cron(0 0 L * ? *)', 'cron(0 0 ? * 6L *)',
+        'cron(0 0 LW * ? *)', 'cron(0 0 15W * ? *)', 'rate(1 minute)', 'rate(5 minutes)', 'rate(1 hour)', 'rate(12 hours)', 'rate(1 day)',
+        'rate(100 days)', 'at(2026-01-01T00:00:00)',
+      ];
+      for (const expression of good) {
+        expect(parseScheduleExpression(expression).ok, expression).to.equal(true);
+        expect(refusedBy(expression), expression).to.deep.equal([]);
+      }
+    });
+
+    it('refuses the commonest mistakes with a message that names scheduleExpression', () => {
+      const bad: Array<[string, string]> = [
+        ['0 10 * * ? *', 'must be cron(...), rate(value unit) or at('],
+        ['hourly', 'must be cron(...), rate(value unit) or at('],
+        ['cron(0 10 * * ?)', 'cron() takes six fields'],
+        ['cron(0 10 * * * *)', 'exactly one of day-of-month and day-of-week must be ?'],
+        ['cron(0 10 ? * ? *)', 'exactly one of day-of-month and day-of-week must be ?'],
+        ['rate(1 minutes)', 'rate(value unit)'],
+        ['rate(5 minute)', 'rate(value unit)'],
+        ['rate(0 minutes)', 'rate(value unit)'],
+        ['rate(5 seconds)', 'rate(value unit)'],
+        ['at(2026-01-01)', 'at(yyyy-mm-ddThh:mm:ss)'],
+      ];
+      for (const [expression, says] of bad) {
+        expect(parseScheduleExpression(expression).ok, expression).to.equal(false);
+        const messages = refusedBy(expression);
+        expect(messages, expression).to.have.length.greaterThan(0);
+        expect(messages[0], expression).to.include('scheduleExpression').and.include(says);
+      }
+    });
   });
 });

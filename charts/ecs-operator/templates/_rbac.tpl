@@ -5,14 +5,21 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
 
 {{/* Namespaced resources: in a ClusterRole (every namespace) or a Role (watchNamespace). */}}
 {{- define "ecs-operator.namespacedRules" -}}
-# Informers of the four kinds (runtime/informer.ts RESOURCES); a Task is read afresh before it is declared lost.
+# Informers of the five kinds (runtime/informer.ts RESOURCES); a Task is read afresh before it is declared lost,
+# a ScheduledTask before a run starts (controllers/scheduledtask/controller.ts).
 - apiGroups: ["ecs.operator.dev"]
-  resources: ["clusters", "taskdefinitions", "tasks", "services"]
+  resources: ["clusters", "taskdefinitions", "tasks", "services", "scheduledtasks"]
   verbs: ["get", "list", "watch"]
 # The Cluster named default, created when a Task or Service names none (controllers/common.ts).
 - apiGroups: ["ecs.operator.dev"]
   resources: ["clusters"]
   verbs: ["create"]
+# The Tasks of a ScheduledTask's runs, and only those (the child writer never touches a Task it does not own):
+# created at each scheduled time, stopped by server-side apply of desiredStatus (Replace), deleted as history
+# (controllers/scheduledtask/).
+- apiGroups: ["ecs.operator.dev"]
+  resources: ["tasks"]
+  verbs: ["create", "patch", "delete"]
 # Finalizers of Services (draining tasks) and TaskDefinitions (revisions in use), by merge patch of
 # metadata.finalizers; the spec stays the user's (controllers/service.ts, controllers/taskdefinition.ts).
 - apiGroups: ["ecs.operator.dev"]
@@ -20,12 +27,12 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
   verbs: ["patch"]
 # Status, by server-side apply to the status subresource (runtime/apply.ts applyStatus).
 - apiGroups: ["ecs.operator.dev"]
-  resources: ["clusters/status", "taskdefinitions/status", "tasks/status", "services/status"]
+  resources: ["clusters/status", "taskdefinitions/status", "tasks/status", "services/status", "scheduledtasks/status"]
   verbs: ["patch"]
 # Children carry owner references with blockOwnerDeletion; where the OwnerReferencesPermissionEnforcement
 # admission plugin is on, setting one needs update on the owner's finalizers.
 - apiGroups: ["ecs.operator.dev"]
-  resources: ["taskdefinitions/finalizers", "tasks/finalizers", "services/finalizers"]
+  resources: ["taskdefinitions/finalizers", "tasks/finalizers", "services/finalizers", "scheduledtasks/finalizers"]
   verbs: ["update"]
 # Task pods: created for a Task, deleted when it or a Service task stops (controllers/task.ts, service.ts).
 - apiGroups: [""]

@@ -1,5 +1,6 @@
-// The ECS API of the operator: the four kinds, their shared pieces, and how each is addressed.
+// The ECS API of the operator: the kinds, their shared pieces, and how each is addressed.
 import type { Cluster } from './cluster.js';
+import type { ScheduledTask } from './scheduledtask.js';
 import type { Service } from './service.js';
 import type { Task } from './task.js';
 import type { TaskDefinition } from './taskdefinition.js';
@@ -7,6 +8,7 @@ import type { TaskDefinition } from './taskdefinition.js';
 export * from './cluster.js';
 export * from './meta.js';
 export * from './placement.js';
+export * from './scheduledtask.js';
 export * from './service.js';
 export * from './task.js';
 export * from './taskdefinition.js';
@@ -17,6 +19,7 @@ export const ECS_KINDS = {
   TaskDefinition: { kind: 'TaskDefinition', plural: 'taskdefinitions', singular: 'taskdefinition', shortName: 'taskdef' },
   Task: { kind: 'Task', plural: 'tasks', singular: 'task', shortName: 'ecstask' },
   Service: { kind: 'Service', plural: 'services', singular: 'service', shortName: 'ecssvc' },
+  ScheduledTask: { kind: 'ScheduledTask', plural: 'scheduledtasks', singular: 'scheduledtask', shortName: 'ecssched' },
 } as const;
 
 export type EcsKind = keyof typeof ECS_KINDS;
@@ -28,6 +31,7 @@ export interface EcsResourceOf {
   TaskDefinition: TaskDefinition;
   Task: Task;
   Service: Service;
+  ScheduledTask: ScheduledTask;
 }
 
 /** The category that `kubectl get ecs` lists. */

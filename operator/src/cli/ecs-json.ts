@@ -1,30 +1,25 @@
 // ECS JSON → manifests: what `aws ecs describe-task-definition` and `describe-services` print (with or without
-// their wrapper), and RegisterTaskDefinition / CreateService input files (`--cli-input-json`), become the
-// TaskDefinition and Service resources that mean the same. What ECS reports but nobody registers (ARNs,
+// their wrapper), and RegisterTaskDefinition / CreateService / RunTask input files (`--cli-input-json`), become
+// the TaskDefinition, Service and Task resources that mean the same; EventBridge Scheduler schedules with an ECS
+// target become ScheduledTasks (eventbridge-json.ts). What ECS reports but nobody registers (ARNs,
 // revision, status, counts, deployments, events, timestamps) is dropped, and so are the defaults ECS fills in
 // where leaving them out changes nothing (container cpu 0, empty lists, protocol tcp, a host port that can
 // only equal the container port).
-import { ECS_API_VERSION, type Service, type ServiceSpec, type TaskDefinition, type TaskDefinitionSpec, type Tag } from '../api/index.js';
-import { toDnsSubdomain } from '../translate/names.js';
-import { parseTaskDefinitionReference } from '../translate/revisions.js';
+import { ECS_API_VERSION, type ServiceSpec, type TaskDefinitionSpec, type Tag } from '../api/index.js';
 import { joinPath, type SourceDocument } from './documents.js';
+import {
+  clusterResource, isObject, resourceName, taskDefinitionReference, without, withoutEmptyLists, type ImportedResource, type Json,
+} from './ecs-json-common.js';
+import { scheduleFromScheduler } from './eventbridge-json.js';
 import { fail, type Problem } from './io.js';
+import { tasksFromRunTask } from './run-task-json.js';
 
-type Json = Record<string, unknown>;
+export type { ImportedResource } from './ecs-json-common.js';
 
 /** A field of the document being imported: its file and its path there. */
 interface SourcePath {
   file: string;
   at: string;
-}
-
-export interface ImportedResource {
-  manifest: TaskDefinition | Service;
-  /** Where the resource's ECS object sits in the document (`taskDefinition`, `services[1]`, or empty). */
-  sourcePath: string;
-  /** The revision ECS gave the task definition (describe-task-definition), when known. */
-  revision?: number;
-  warnings: Problem[];
 }
 
 const TASK_DEFINITION_READ_ONLY = [
@@ -37,29 +32,14 @@ const SERVICE_READ_ONLY = [
   'roleArn', 'role', 'taskSets', 'platformFamily', 'currentServiceDeployment', 'currentServiceRevisions', 'clientToken',
 ];
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Whether a document is a Kubernetes manifest rather than ECS JSON. */
 export function isManifest(value: unknown): boolean {
   return isObject(value) && ('apiVersion' in value || 'kind' in value);
 }
 
-/** `value` without empty lists, at any depth: ECS prints `[]` for every list nobody set. */
-function withoutEmptyLists(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutEmptyLists);
-  if (!isObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => !(Array.isArray(v) && v.length === 0)).map(([k, v]) => [k, withoutEmptyLists(v)]));
-}
-
 /** `value` when it is text, else `fallback` (ECS output read from a file may hold anything). */
 function textOr(value: unknown, fallback: string): string {
   return typeof value === 'string' ? value : fallback;
-}
-
-function without(object: Json, keys: readonly string[]): Json {
-  return Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
 }
 
 /** `object` with each entry changed by `change` (which returns undefined to leave it out), in the same order. */
@@ -135,19 +115,15 @@ interface NameSource {
 const FAMILY: NameSource = { what: 'TaskDefinition', input: 'RegisterTaskDefinition', command: 'register-task-definition', flag: '--family' };
 const SERVICE_NAME: NameSource = { what: 'Service', input: 'CreateService', command: 'create-service', flag: '--service-name' };
 
-function resourceName(name: unknown, document: SourceDocument, path: string, source: NameSource): string {
-  if (typeof name !== 'string' || name === '') {
-    return fail({ file: document.file, path }, `is required: it names the ${source.what}; for ${source.input} input that leaves it to the command line (aws ecs ${source.command} ${source.flag} NAME --cli-input-json), give ${source.flag} NAME`);
-  }
-  const sanitised = toDnsSubdomain(name);
-  if (sanitised === '') return fail({ file: document.file, path }, `'${name}' leaves nothing for a Kubernetes name`);
-  return sanitised;
+/** The error's advice for a name the file leaves to the command line. */
+function nameHint(source: NameSource): string {
+  return `for ${source.input} input that leaves it to the command line (aws ecs ${source.command} ${source.flag} NAME --cli-input-json), give ${source.flag} NAME`;
 }
 
 function taskDefinition(body: Json, document: SourceDocument, sourcePath: string, outerTags: unknown, names: CommandLineNames): ImportedResource {
   const { family: written, cpu, memory, containerDefinitions, tags, ...rest } = without(withoutEmptyLists(body) as Json, TASK_DEFINITION_READ_ONLY);
   const family = written ?? names.family;
-  const name = resourceName(family, document, joinPath(sourcePath, 'family'), FAMILY);
+  const name = resourceName(family, document, joinPath(sourcePath, 'family'), FAMILY.what, nameHint(FAMILY));
   const mergedTags = mergeTags(tags, withoutEmptyLists(outerTags));
   const warnings: Problem[] = [];
   const definitionAt = (index: number): SourcePath => ({ file: document.file, at: joinPath(joinPath(sourcePath, 'containerDefinitions'), index) });
@@ -170,30 +146,19 @@ function taskDefinition(body: Json, document: SourceDocument, sourcePath: string
   };
 }
 
-/** `arn:aws:ecs:REGION:ACCOUNT:cluster/NAME` → `NAME`; a name stays. */
-function clusterName(value: unknown): unknown {
-  return typeof value === 'string' && value.includes('/') ? value.slice(value.lastIndexOf('/') + 1) : value;
-}
-
 function service(body: Json, document: SourceDocument, sourcePath: string, names: CommandLineNames): ImportedResource {
   const cleaned = withoutEmptyLists(body) as Json;
   const { serviceName: written, cluster, clusterArn, taskDefinition: reference, desiredCount, deploymentConfiguration, ...rest } = without(cleaned, SERVICE_READ_ONLY.filter((key) => key !== 'clusterArn'));
   const serviceName = written ?? names.serviceName;
-  const name = resourceName(serviceName, document, joinPath(sourcePath, 'serviceName'), SERVICE_NAME);
+  const name = resourceName(serviceName, document, joinPath(sourcePath, 'serviceName'), SERVICE_NAME.what, nameHint(SERVICE_NAME));
   const warnings: Problem[] = [];
-  const parsed = typeof reference === 'string' ? parseTaskDefinitionReference(reference) : undefined;
-  const rawCluster = clusterName(cluster ?? clusterArn);
-  let clusterResource = rawCluster;
-  if (typeof rawCluster === 'string' && toDnsSubdomain(rawCluster) !== rawCluster) {
-    const lowerCase = toDnsSubdomain(rawCluster);
-    clusterResource = lowerCase;
-    warnings.push({ file: document.file, path: joinPath(sourcePath, cluster === undefined ? 'clusterArn' : 'cluster'), message: `ECS cluster '${rawCluster}' is the Cluster resource '${lowerCase}' (Kubernetes names are lower case)` });
-  }
+  const clusterPath = joinPath(sourcePath, cluster === undefined ? 'clusterArn' : 'cluster');
+  const serviceCluster = clusterResource(cluster ?? clusterArn, document, clusterPath, warnings);
   const daemon = rest.schedulingStrategy === 'DAEMON';
   const spec = {
     serviceName,
-    ...(clusterResource === undefined ? {} : { cluster: clusterResource }),
-    taskDefinition: parsed?.revision === undefined ? reference : `${parsed.family}:${parsed.revision}`,
+    ...(serviceCluster === undefined ? {} : { cluster: serviceCluster }),
+    taskDefinition: taskDefinitionReference(reference),
     // A DAEMON service's desiredCount is what ECS counted, not an input.
     ...(desiredCount === undefined || daemon ? {} : { desiredCount }),
     ...(deploymentConfiguration === undefined ? {} : { deploymentConfiguration: withoutDisabledAlarms(deploymentConfiguration) }),
@@ -220,9 +185,10 @@ const CREATE_SERVICE_ONLY = [
 ];
 
 /**
- * The TaskDefinition and Service resources of an ECS JSON document, in the order they appear. A document ECS
- * would not print nor take as input is an error that says what was expected. `names` fills in the family or
- * service name of input files that leave it to the command line.
+ * The resources of an ECS JSON document, in the order they appear. A document ECS would not print nor take as
+ * input is an error that says what was expected. `names` fills in the family or service name of input files that
+ * leave it to the command line. (EventBridge rules, which come in two parts, are joined by the caller:
+ * eventbridge-json.ts.)
  */
 export function importEcsJson(document: SourceDocument, names: CommandLineNames = {}): ImportedResource[] {
   const { value, path } = document;
@@ -249,8 +215,7 @@ export function importEcsJson(document: SourceDocument, names: CommandLineNames 
   if (typeof value.name === 'string' && typeof value.image === 'string') {
     return fail({ file: document.file, path }, 'this looks like a container definition of a list, as Terraform\'s container_definitions holds them; ecs-operator reads whole task definitions: write {"family": "NAME", "containerDefinitions": [the list]}');
   }
-  if (typeof value.taskDefinition === 'string') {
-    return fail({ file: document.file, path: at('taskDefinition') }, 'this looks like RunTask input; write a Task manifest instead (kind: Task, spec.taskDefinition, spec.overrides)');
-  }
-  return fail({ file: document.file, path }, 'not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services, serviceName or desiredCount)');
+  if (typeof value.taskDefinition === 'string') return tasksFromRunTask(value, document, path);
+  if (typeof value.ScheduleExpression === 'string' && isObject(value.Target)) return [scheduleFromScheduler(value, document, path)];
+  return fail({ file: document.file, path }, 'not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, RegisterTaskDefinition, CreateService or RunTask input (taskDefinition, containerDefinitions, services, serviceName or desiredCount), or an EventBridge schedule or rule with an ECS target (ScheduleExpression with Target or Targets)');
 }

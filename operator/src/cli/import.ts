@@ -1,4 +1,5 @@
-// `ecs-operator import`: ECS JSON (what the AWS CLI prints or takes) → TaskDefinition and Service manifests.
+// `ecs-operator import`: ECS and EventBridge JSON (what the AWS CLI prints or takes) → TaskDefinition, Service,
+// Task and ScheduledTask manifests.
 import { join } from 'node:path';
 import type { Service } from '../api/index.js';
 import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
@@ -37,7 +38,9 @@ const command = fileCommand<ImportOptions>({
   name: 'import',
   description:
     'turn ECS JSON into manifests: the output of `aws ecs describe-task-definition` or `describe-services`, or a '
-    + 'RegisterTaskDefinition or CreateService input file (--cli-input-json), become TaskDefinition and Service resources',
+    + 'RegisterTaskDefinition, CreateService or RunTask input file (--cli-input-json), become TaskDefinition, Service '
+    + 'and Task resources (RunTask count N: N Tasks NAME-1..N); `aws scheduler get-schedule` output or CreateSchedule '
+    + 'input, and `aws events describe-rule` with `list-targets-by-rule` output, with an ECS target, become ScheduledTasks',
   filesHelp: 'ECS JSON file to read',
   namespaceHelp: 'set metadata.namespace of every resource',
   options: (c) => addNameOptions(c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them')),

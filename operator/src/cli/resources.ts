@@ -3,14 +3,15 @@
 // the field as the input spells it (`containerDefinitions[0].memory` in ECS JSON, `spec.containerDefinitions[0].memory`
 // in a manifest). All problems of all files are reported together.
 import type { Command } from 'commander';
-import { ECS_API_VERSION, ECS_GROUP, ECS_KINDS, type Cluster, type EcsKind, type Service, type Task, type TaskDefinition } from '../api/index.js';
+import { ECS_API_VERSION, ECS_GROUP, ECS_KINDS, type Cluster, type EcsKind, type ScheduledTask, type Service, type Task, type TaskDefinition } from '../api/index.js';
 import { withoutUnknownFields, validateAgainstCrd } from './crd-validation.js';
 import { readDocuments, type SourceDocument } from './documents.js';
 import { importEcsJson, isManifest, type CommandLineNames, type ImportedResource } from './ecs-json.js';
+import { joinRuleParts, rulePart, type RulePart } from './eventbridge-json.js';
 import { InputError, warn, type CliIO, type Location, type Problem } from './io.js';
 import { unrenderedTemplates } from './unrendered-templates.js';
 
-export type EcsObject = TaskDefinition | Task | Service | Cluster;
+export type EcsObject = TaskDefinition | Task | Service | Cluster | ScheduledTask;
 
 export interface Resource<T extends EcsObject = EcsObject> {
   kind: T['kind'];
@@ -26,7 +27,7 @@ export interface Resource<T extends EcsObject = EcsObject> {
 
 /** `spec.x` of a resource imported from the ECS object at `sourcePath` → the path of `x` in the document. */
 function ecsPath(path: string, sourcePath: string, kind: string): string {
-  if (path === 'metadata.name') path = kind === 'Service' ? 'spec.serviceName' : 'spec.family';
+  if (path === 'metadata.name') path = kind === 'Service' ? 'spec.serviceName' : kind === 'Task' ? 'spec.taskDefinition' : 'spec.family';
   const inSpec = /^spec(?=$|[.[])/.exec(path);
   if (!inSpec) return path;
   const rest = path.slice('spec'.length).replace(/^\./, '');
@@ -39,6 +40,7 @@ const KIND_NAMES = Object.keys(ECS_KINDS).join(', ');
 class Loader {
   readonly resources: Resource[] = [];
   readonly problems: Problem[] = [];
+  private readonly warned = new Set<string>();
 
   constructor(private readonly io: CliIO, private readonly names: CommandLineNames) {}
 
@@ -75,20 +77,38 @@ class Loader {
     }
   }
 
+  /** EventBridge rules come in two parts (describe-rule, list-targets-by-rule), joined once all files are read. */
+  private readonly ruleParts: RulePart[] = [];
+
   ecsJson(document: SourceDocument): void {
-    for (const imported of importEcsJson(document, this.names)) this.imported(document, imported);
+    const part = rulePart(document);
+    if (part) this.ruleParts.push(part);
+    else for (const imported of importEcsJson(document, this.names)) this.imported(document, imported);
   }
 
-  private imported(document: SourceDocument, { manifest, sourcePath, revision, warnings }: ImportedResource): void {
+  /** The ScheduledTasks of the EventBridge rules read. */
+  rules(): void {
+    for (const { document, imported } of joinRuleParts(this.ruleParts)) this.imported(document, imported);
+  }
+
+  private imported(document: SourceDocument, { manifest, sourcePath, sourceOf, revision, warnings }: ImportedResource): void {
     const { kind } = manifest;
     const at = (path?: string): Location => {
-      const field = ecsPath(path ?? 'spec', sourcePath, kind);
+      const field = sourceOf ? sourceOf(path ?? 'spec') : ecsPath(path ?? 'spec', sourcePath, kind);
       return { file: document.file, ...(document.document ? { resource: document.document } : {}), ...(field ? { path: field } : {}) };
     };
     for (const warning of warnings) warn(this.io, warning);
     const { manifest: known, removed } = withoutUnknownFields(kind, manifest);
-    for (const path of removed) warn(this.io, { ...at(path), message: `not a field of the ${kind} resource; left out` });
+    for (const path of removed) this.warnOnce({ ...at(path), message: `not a field of the ${kind} resource; left out` });
     this.add(kind, known, at, revision);
+  }
+
+  /** Several resources from one input (RunTask's count) would repeat the same warning. */
+  private warnOnce(problem: Problem): void {
+    const key = JSON.stringify(problem);
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    warn(this.io, problem);
   }
 }
 
@@ -116,6 +136,7 @@ export function loadResources(io: CliIO, files: readonly string[], { ecsJsonOnly
       else loader.manifest(document);
     }
   }
+  loader.rules();
   if (loader.problems.length > 0) throw new InputError(loader.problems);
   return loader.resources;
 }

@@ -1,9 +1,10 @@
-// `ecs-operator summary`: what `aws ecs describe-clusters`, `describe-services` and `list-tasks` would tell at a
-// glance, as three tables a person reads in one look. Rendering is pure; the command only lists the objects.
+// `ecs-operator summary`: what `aws ecs describe-clusters`, `describe-services`, `list-tasks` and
+// `aws scheduler list-schedules` would tell at a glance, as four tables a person reads in one look. Rendering is pure; the command only lists the objects.
 import { Command } from 'commander';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { Cluster } from '../api/cluster.js';
 import { ECS_GROUP, ECS_VERSION } from '../api/meta.js';
+import type { ScheduledTask } from '../api/scheduledtask.js';
 import type { Service } from '../api/service.js';
 import type { Task } from '../api/task.js';
 import type { CommandRegistration } from './main.js';
@@ -12,6 +13,7 @@ export interface SummaryInput {
   clusters: readonly Cluster[];
   services: readonly Service[];
   tasks: readonly Task[];
+  scheduledTasks: readonly ScheduledTask[];
 }
 
 /** Columns padded to their widest cell; an empty table says so. */
@@ -27,7 +29,7 @@ const percent = (value: number | undefined): string => (value === undefined ? '-
 const byName = <T extends { metadata: { namespace?: string; name?: string } }>(a: T, b: T) =>
   `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`);
 
-export function renderSummary({ clusters, services, tasks }: SummaryInput): string {
+export function renderSummary({ clusters, services, tasks, scheduledTasks }: SummaryInput): string {
   const clusterRows = [...clusters].sort(byName).map((c) => [
     text(c.metadata.namespace), text(c.status?.clusterName ?? c.metadata.name), text(c.status?.status),
     text(c.status?.registeredContainerInstancesCount), text(c.status?.runningTasksCount), text(c.status?.pendingTasksCount),
@@ -46,14 +48,24 @@ export function renderSummary({ clusters, services, tasks }: SummaryInput): stri
     text(t.status?.taskDefinition ?? t.spec.taskDefinition), text(t.status?.containerInstance), text(t.status?.healthStatus),
     t.status?.stopCode ? `${t.status.stopCode}: ${t.status.stoppedReason ?? ''}` : '-',
   ]);
+  const scheduleRows = [...scheduledTasks].sort(byName).map((s) => {
+    const valid = s.status?.conditions?.find((c) => c.type === 'Valid');
+    const newest = s.status?.runs?.[0];
+    return [
+      text(s.metadata.namespace), text(s.metadata.name), valid?.status === 'False' ? 'INVALID' : text(s.spec.state ?? 'ENABLED'),
+      text(s.spec.scheduleExpression), text(s.spec.scheduleExpressionTimezone ?? 'UTC'), text(s.spec.target.taskDefinition),
+      text(s.status?.lastScheduleTime), text(newest?.outcome), text(s.status?.nextScheduleTime),
+    ];
+  });
   return [
     renderTable('CLUSTERS', ['NAMESPACE', 'CLUSTER', 'STATUS', 'INSTANCES', 'RUNNING', 'PENDING', 'SERVICES', 'CPU RESERVED', 'MEMORY RESERVED'], clusterRows),
     renderTable('SERVICES', ['NAMESPACE', 'SERVICE', 'STATUS', 'STRATEGY', 'DESIRED', 'RUNNING', 'PENDING', 'TASK DEFINITION', 'ROLLOUT', 'LAST EVENT'], serviceRows),
     renderTable('TASKS', ['NAMESPACE', 'TASK', 'LAST STATUS', 'DESIRED', 'TASK DEFINITION', 'CONTAINER INSTANCE', 'HEALTH', 'STOPPED'], taskRows),
+    renderTable('SCHEDULES', ['NAMESPACE', 'SCHEDULE', 'STATE', 'EXPRESSION', 'TIME ZONE', 'TASK DEFINITION', 'LAST RUN', 'OUTCOME', 'NEXT RUN'], scheduleRows),
   ].join('\n');
 }
 
-/** Lists the three kinds, in one namespace or all of them. */
+/** Lists the four kinds, in one namespace or all of them. */
 export async function fetchSummary(kc: KubeConfig, namespace?: string): Promise<SummaryInput> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const list = async <T>(plural: string): Promise<T[]> => {
@@ -63,14 +75,16 @@ export async function fetchSummary(kc: KubeConfig, namespace?: string): Promise<
       : await custom.listClusterCustomObject(coordinates)) as { items: T[] };
     return result.items;
   };
-  const [clusters, services, tasks] = await Promise.all([list<Cluster>('clusters'), list<Service>('services'), list<Task>('tasks')]);
-  return { clusters, services, tasks };
+  const [clusters, services, tasks, scheduledTasks] = await Promise.all([
+    list<Cluster>('clusters'), list<Service>('services'), list<Task>('tasks'), list<ScheduledTask>('scheduledtasks'),
+  ]);
+  return { clusters, services, tasks, scheduledTasks };
 }
 
 export const registerSummary: CommandRegistration = (program: Command) => {
   program
     .command('summary')
-    .description('print the ECS clusters, services and tasks as tables, as the aws ecs describe commands would show them')
+    .description('print the ECS clusters, services, tasks and schedules (with their next run) as tables, as the aws ecs and scheduler commands would show them')
     .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('-n, --namespace <name>', 'one namespace (default: all namespaces)')
     .action(async (options: { kubeconfig?: string; namespace?: string }) => {

@@ -1,6 +1,7 @@
 // The controllers `ecs-operator run` starts, in registration order.
 import type { ControllerFactory } from '../runtime/manager.js';
 import { createClusterController } from './cluster/controller.js';
+import { createScheduledTaskController } from './scheduledtask/controller.js';
 import { createServiceController } from './service.js';
 import { createTaskController } from './task/controller.js';
 import { createTaskDefinitionController } from './taskdefinition/controller.js';
@@ -10,4 +11,5 @@ export const controllers: ControllerFactory[] = [
   createTaskController,
   createClusterController,
   createServiceController,
+  createScheduledTaskController,
 ];

@@ -75,6 +75,7 @@ export const RESOURCES = {
   taskDefinitions: ecsResource('TaskDefinition'),
   tasks: ecsResource('Task'),
   services: ecsResource('Service'),
+  scheduledTasks: ecsResource('ScheduledTask'),
   pods: coreResource<V1Pod>('v1', 'Pod', 'pods', true, ({ core }, namespace, labelSelector) =>
     namespace ? core.listNamespacedPod({ namespace, labelSelector }) : core.listPodForAllNamespaces({ labelSelector }),
   ),

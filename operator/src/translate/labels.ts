@@ -15,6 +15,8 @@ export const LABELS = {
   service: `${prefix}service`,
   /** Name of the Task that owns a pod. */
   task: `${prefix}task`,
+  /** Name of the ScheduledTask that started a Task (sanitised to a label value). */
+  scheduledTask: `${prefix}scheduled-task`,
   /** Name of the Cluster a pod runs in. */
   cluster: `${prefix}cluster`,
   /** Deployment id of a Service's ReplicaSet and pods. */
@@ -47,4 +49,8 @@ export const ANNOTATIONS = {
   tags: `${prefix}tags`,
   /** Task definition reference `family:revision` a pod was made from. */
   taskDefinition: `${prefix}task-definition`,
+  /** The scheduled time (RFC 3339, UTC) a ScheduledTask started a Task for. */
+  scheduledTime: `${prefix}scheduled-time`,
+  /** On a Task a ScheduledTask created again because its first Task failed to start: that first Task's name. */
+  retryOf: `${prefix}retry-of`,
 } as const;

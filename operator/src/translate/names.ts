@@ -20,8 +20,13 @@ function fitLength(name: string, original: string, max: number): string {
  * Empty when nothing usable is left.
  */
 export function toDnsLabel(text: string): string {
+  return toShortDnsLabel(text, DNS_LABEL_MAX);
+}
+
+/** A DNS label as `toDnsLabel` makes it, of at most `max` characters: room for a suffix the caller adds. */
+export function toShortDnsLabel(text: string, max: number): string {
   const label = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  return fitLength(label, text, DNS_LABEL_MAX);
+  return fitLength(label, text, max);
 }
 
 /** DNS-1123 subdomain (Secret, ConfigMap, ServiceAccount names): dot-separated DNS labels, at most 253 characters. */

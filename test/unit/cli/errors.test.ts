@@ -36,7 +36,7 @@ const CASES: Case[] = [
   {
     what: 'an unknown kind in the ecs.operator.dev group',
     files: { 'web.yaml': `${HEADER}kind: TaskDef\nmetadata: {name: web}\nspec: {}\n` },
-    error: "error: web.yaml: TaskDef web: kind: unknown kind 'TaskDef' in ecs.operator.dev (expected Cluster, TaskDefinition, Task, Service)",
+    error: "error: web.yaml: TaskDef web: kind: unknown kind 'TaskDef' in ecs.operator.dev (expected Cluster, TaskDefinition, Task, Service, ScheduledTask)",
   },
   {
     what: 'an unknown version',
@@ -124,7 +124,7 @@ const CASES: Case[] = [
   {
     what: 'ECS JSON of an unknown shape',
     files: { 'tasks.json': JSON.stringify({ tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:1:task/x' }] }) },
-    error: 'error: tasks.json: not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, or RegisterTaskDefinition or CreateService input (taskDefinition, containerDefinitions, services, serviceName or desiredCount)',
+    error: 'error: tasks.json: not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, RegisterTaskDefinition, CreateService or RunTask input (taskDefinition, containerDefinitions, services, serviceName or desiredCount), or an EventBridge schedule or rule with an ECS target (ScheduleExpression with Target or Targets)',
   },
   {
     what: 'a bare list of container definitions (Terraform container_definitions), told apart from other unknown JSON',

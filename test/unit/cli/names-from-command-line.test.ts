@@ -54,6 +54,8 @@ describe('names given on the command line', () => {
 
   it('RunTask input is still told apart: it has none of the CreateService fields', async () => {
     const result = await run(importMain, ['-f', 'run.json'], { 'run.json': JSON.stringify({ cluster: 'prod', taskDefinition: 'batch:3', count: 2, overrides: {} }) });
-    expect(result.errors).to.deep.equal(['error: run.json: taskDefinition: this looks like RunTask input; write a Task manifest instead (kind: Task, spec.taskDefinition, spec.overrides)']);
+    // Read as RunTask input: `count` Tasks of the family, no Service.
+    expect(result.errors).to.deep.equal([]);
+    expect(result.objects.map((o: { kind: string; metadata: { name: string } }) => `${o.kind} ${o.metadata.name}`)).to.deep.equal(['Task batch-1', 'Task batch-2']);
   });
 });

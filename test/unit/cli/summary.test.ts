@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { renderSummary, renderTable } from '../../../operator/src/cli/summary.js';
 import type { Cluster } from '../../../operator/src/api/cluster.js';
+import type { ScheduledTask } from '../../../operator/src/api/scheduledtask.js';
 import type { Service } from '../../../operator/src/api/service.js';
 import type { Task } from '../../../operator/src/api/task.js';
 
@@ -29,10 +30,23 @@ describe('ecs-operator summary', () => {
       apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Task', metadata: meta('batch'), spec: { taskDefinition: 'batch' },
       status: { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', taskDefinition: 'batch:1', containerInstance: 'ecs-node-2', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' },
     } as Task;
-    const text = renderSummary({ clusters: [cluster], services: [service], tasks: [task] });
+    const schedule = {
+      apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'ScheduledTask', metadata: meta('nightly-report'),
+      spec: { scheduleExpression: 'cron(0 2 * * ? *)', scheduleExpressionTimezone: 'Europe/Berlin', target: { taskDefinition: 'report' } },
+      status: {
+        lastScheduleTime: '2026-11-24T01:00:00Z', nextScheduleTime: '2026-11-25T01:00:00Z',
+        runs: [{ scheduledTime: '2026-11-24T01:00:00Z', outcome: 'succeeded', tasks: [{ name: 'nightly-report-29401500' }] }],
+      },
+    } as ScheduledTask;
+    const invalid = { ...schedule, metadata: meta('typo'), spec: { ...schedule.spec, scheduleExpression: 'cron(0 2 * * ? x)' },
+      status: { conditions: [{ type: 'Valid', status: 'False', reason: 'InvalidSpec', message: 'spec.scheduleExpression: ...', lastTransitionTime: '2026-11-24T00:00:00Z' }] } } as ScheduledTask;
+    const text = renderSummary({ clusters: [cluster], services: [service], tasks: [task], scheduledTasks: [schedule, invalid] });
     expect(text).to.match(/^CLUSTERS\nNAMESPACE +CLUSTER +STATUS +INSTANCES/);
     expect(text).to.match(/demo +default +ACTIVE +6 +4 +0 +1 +12.5% +3%/);
     expect(text).to.match(/demo +web +ACTIVE +REPLICA +3 +3 +0 +web:1 +COMPLETED +\(service web\) has reached a steady state\./);
     expect(text).to.match(/demo +batch +STOPPED +STOPPED +batch:1 +ecs-node-2 +- +EssentialContainerExited: Essential container in task exited/);
+    expect(text).to.match(/\nSCHEDULES\nNAMESPACE +SCHEDULE +STATE +EXPRESSION +TIME ZONE +TASK DEFINITION +LAST RUN +OUTCOME +NEXT RUN\n/);
+    expect(text).to.match(/demo +nightly-report +ENABLED +cron\(0 2 \* \* \? \*\) +Europe\/Berlin +report +2026-11-24T01:00:00Z +succeeded +2026-11-25T01:00:00Z\n/);
+    expect(text).to.match(/demo +typo +INVALID +cron\(0 2 \* \* \? x\) +Europe\/Berlin +report +- +- +-\n/);
   });
 });

@@ -4,7 +4,7 @@
 -- Healthy: at least one such instance. Degraded: none, a FAILED cluster, or Valid=False.
 -- Progressing: until the operator reports this generation, or while the cluster is not yet ACTIVE.
 
--- Shared by the four kinds: npm run chart:sync writes it into each health.lua, since Argo CD runs every
+-- Shared by the five kinds: npm run chart:sync writes it into each health.lua, since Argo CD runs every
 -- script on its own.
 local function healthy(message)
   return { status = "Healthy", message = message }

@@ -4,7 +4,7 @@
 -- Progressing: no status for this generation yet, a deployment IN_PROGRESS, or tasks still starting.
 -- Degraded: the spec is invalid (Valid=False) or the PRIMARY deployment FAILED (circuit breaker).
 
--- Shared by the four kinds: npm run chart:sync writes it into each health.lua, since Argo CD runs every
+-- Shared by the five kinds: npm run chart:sync writes it into each health.lua, since Argo CD runs every
 -- script on its own.
 local function healthy(message)
   return { status = "Healthy", message = message }

@@ -5,7 +5,7 @@
 -- Degraded: the spec is invalid (Valid=False), RUNNING but UNHEALTHY, or STOPPED by a failure
 -- (failed to start, node lost or interrupted, an essential container exiting with a non-zero code).
 
--- Shared by the four kinds: npm run chart:sync writes it into each health.lua, since Argo CD runs every
+-- Shared by the five kinds: npm run chart:sync writes it into each health.lua, since Argo CD runs every
 -- script on its own.
 local function healthy(message)
   return { status = "Healthy", message = message }

@@ -3,7 +3,7 @@
 -- Healthy: Valid=True and a revision is registered. Degraded: Valid=False (the spec cannot run; the
 -- condition's message names the field). Progressing: until the operator has registered a revision.
 
--- Shared by the four kinds: npm run chart:sync writes it into each health.lua, since Argo CD runs every
+-- Shared by the five kinds: npm run chart:sync writes it into each health.lua, since Argo CD runs every
 -- script on its own.
 local function healthy(message)
   return { status = "Healthy", message = message }
