@@ -1,7 +1,7 @@
 // The controllers `ecs-operator run` starts, in registration order.
 import type { ControllerFactory } from '../runtime/manager.js';
 import { createClusterController } from './cluster.js';
-import { createServiceController } from './service.js';
+import { createServiceController } from './service/controller.js';
 import { createTaskController } from './task.js';
 import { createTaskDefinitionController } from './taskdefinition.js';
 
