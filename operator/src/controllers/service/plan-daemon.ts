@@ -13,7 +13,7 @@ import { controllerReference } from '../common.js';
 import type { Validity } from '../plan-common.js';
 import type { StrategyPlan } from './plan-replica.js';
 import { failedTaskStops, taskReports } from './plan-tasks.js';
-import { countTasks, nameOf, pending, running, withStopping, type ObservedTask, type ServiceAction, type ServiceSnapshot } from './snapshot.js';
+import { applyIfChanged, countTasks, nameOf, pending, running, withStopping, type ObservedTask, type ServiceAction, type ServiceSnapshot } from './snapshot.js';
 import { deploymentEntry, previousStatus, taskMessages } from './status.js';
 
 const idOf = (t: ObservedTask) => `ecs-svc/${t.pod.metadata?.labels?.[LABELS.deployment] ?? ''}`;
@@ -33,7 +33,7 @@ export function planDaemon(snapshot: ServiceSnapshot): StrategyPlan {
   if (target && validity.valid) {
     const desired = serviceDaemonSet(service, target, [controllerReference(service)]);
     if (live) {
-      actions.push({ verb: 'apply', desired, live });
+      actions.push(...applyIfChanged(desired, live));
     } else {
       for (const account of target.serviceAccounts) {
         actions.push({ verb: 'createShared', object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace: service.metadata.namespace } } });

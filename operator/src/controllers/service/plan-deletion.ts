@@ -2,7 +2,7 @@
 // INACTIVE and the finalizer goes; owner references then remove the ReplicaSets, DaemonSet and core Services.
 import { serviceReplicaSet } from '../../translate/service-workload.js';
 import { controllerReference } from '../common.js';
-import type { ServicePlan, ServiceSnapshot } from './snapshot.js';
+import { applyIfChanged, type ServiceAction, type ServicePlan, type ServiceSnapshot } from './snapshot.js';
 import { previousStatus } from './status.js';
 
 /** How often a draining Service looks again while its tasks stop. */
@@ -12,7 +12,7 @@ export function planDeletion(snapshot: ServiceSnapshot): ServicePlan {
   const { service } = snapshot;
   const previous = previousStatus(snapshot);
   const scaleDown = snapshot.deployments.flatMap((d) => (d.live
-    ? [{ verb: 'apply' as const, desired: serviceReplicaSet(service, d, 0, [controllerReference(service)]), live: d.live, ...(d.live.spec?.replicas !== 0 ? { force: true } : {}) }]
+    ? applyIfChanged(serviceReplicaSet(service, d, 0, [controllerReference(service)]), d.live, d.live.spec?.replicas !== 0)
     : []));
   const deleteDaemonSets = snapshot.daemonSets.filter((ds) => !ds.metadata?.deletionTimestamp).map((ds) => ({ verb: 'delete' as const, object: ds }));
   const remaining = [...snapshot.deployments.flatMap((d) => d.tasks), ...snapshot.daemonTasks].filter((t) => !t.pod.metadata?.deletionTimestamp);
@@ -25,7 +25,7 @@ export function planDeletion(snapshot: ServiceSnapshot): ServicePlan {
     pendingCount: remaining.length - runningNow,
   };
   return {
-    actions: [...scaleDown, ...deleteDaemonSets, { verb: 'status', status }, ...(remaining.length > 0 ? [] : [{ verb: 'finalizer' as const, present: false }])],
+    actions: [...scaleDown, ...deleteDaemonSets, { verb: 'status', status }, ...(remaining.length > 0 ? [] : [{ verb: 'finalizer', present: false } as ServiceAction])],
     events: [],
     ...(remaining.length > 0 ? { requeueAfterMs: DRAIN_RECHECK_MS } : {}),
   };

@@ -5,7 +5,7 @@ import type { TaskDefinitionSpec } from '../../api/taskdefinition.js';
 import { serviceDiscoveryObjects } from '../../translate/service-workload.js';
 import { controllerReference, isControlledBy } from '../common.js';
 import { VALID, type Validity } from '../plan-common.js';
-import { nameOf, type ServiceAction, type ServiceSnapshot } from './snapshot.js';
+import { applyIfChanged, nameOf, type ServiceAction, type ServiceSnapshot } from './snapshot.js';
 
 export function planDiscovery(snapshot: ServiceSnapshot, spec: TaskDefinitionSpec): { actions: ServiceAction[]; validity: Validity } {
   const { service } = snapshot;
@@ -20,7 +20,7 @@ export function planDiscovery(snapshot: ServiceSnapshot, spec: TaskDefinitionSpe
       taken ??= name;
       continue;
     }
-    actions.push(live ? { verb: 'apply', desired: object, live } : { verb: 'create', object });
+    actions.push(...(live ? applyIfChanged(object, live) : [{ verb: 'create' as const, object }]));
   }
   for (const stale of owned.filter((s) => !desired.some((d) => nameOf(d) === nameOf(s)))) actions.push({ verb: 'delete', object: stale });
   const [first] = errors;

@@ -14,7 +14,7 @@ import { controllerReference } from '../common.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
 import { failedTaskStops, staleWaitingTasks, taskReports, type Failures } from './plan-tasks.js';
 import {
-  countTasks, nameOf, pending, present, running, withStopping, type ObservedDeployment, type ServiceAction, type ServiceSnapshot,
+  applyIfChanged, countTasks, nameOf, pending, present, running, withStopping, type ObservedDeployment, type ServiceAction, type ServiceSnapshot,
 } from './snapshot.js';
 import { deploymentEntry, ecsNameOf, previousStatus, taskMessages, type ServiceMessage, type StrategyOutcome } from './status.js';
 
@@ -127,7 +127,7 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
       const desired = serviceReplicaSet(service, d, next(d), [controllerReference(service)]);
       if (d.live) {
         // The applied hash does not see a replica count changed by someone else: apply whenever it differs.
-        actions.push({ verb: 'apply', desired, live: d.live, ...(d.live.spec?.replicas !== next(d) ? { force: true } : {}) });
+        actions.push(...applyIfChanged(desired, d.live, d.live.spec?.replicas !== next(d)));
       } else if (validity.valid) {
         for (const account of target?.name === d.name ? target.serviceAccounts : []) {
           actions.push({ verb: 'createShared', object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace: service.metadata.namespace } } });

@@ -100,7 +100,7 @@ export function taskReports(tasks: readonly ObservedTask[], before: ReportedTask
   const stoppedBefore = (before?.stopped ?? []).filter((name) => names.has(name));
   const stopping = tasks.filter((t) => t.pod.metadata?.deletionTimestamp).map((t) => nameOf(t.pod))
     .filter((name) => !stoppedBefore.includes(name) && !stoppedNow.includes(name)).sort();
-  const stopped = [...stoppedNow, ...stopping];
+  const stopped = [...stoppedNow.filter((name) => !stoppedBefore.includes(name)), ...stopping];
   const reported: ReportedTasks = {
     ...(Number.isFinite(newest) ? { startedThrough: new Date(newest).toISOString(), startedAtThrough: [...new Set(atNewest)].sort() } : {}),
     ...(stoppedBefore.length + stopped.length > 0 ? { stopped: [...new Set([...stoppedBefore, ...stopped])].sort() } : {}),

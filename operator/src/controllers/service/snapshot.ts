@@ -2,6 +2,7 @@
 // the actions a plan asks the executor for. Pure types and counting helpers; nothing here reads or writes.
 import type { KubernetesObject, V1DaemonSet, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Cluster } from '../../api/cluster.js';
+import { needsApply } from '../../runtime/apply.js';
 import type { SchedulingStrategy, Service, ServiceStatus } from '../../api/service.js';
 import type { DeploymentTasks } from '../../translate/rollout.js';
 import type { ServiceTask } from '../../translate/service-tasks.js';
@@ -89,3 +90,13 @@ export function withStopping(tasks: readonly ObservedTask[], stopping: ReadonlyS
 
 export const nameOf = (o: KubernetesObject | undefined) => o?.metadata?.name ?? '';
 export const isoTime = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
+
+/**
+ * Applies `desired` over `live` when it was not applied from an identical object yet (the applied hash), or
+ * when `force`: a field someone else changed (the hash does not see it). None otherwise: a converged service
+ * plans no write.
+ */
+export function applyIfChanged(desired: KubernetesObject, live: KubernetesObject, force = false): ServiceAction[] {
+  if (force) return [{ verb: 'apply', desired, live, force: true }];
+  return needsApply(desired, live) ? [{ verb: 'apply', desired, live }] : [];
+}
