@@ -85,15 +85,21 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
   };
   if (primary && primary.name === targetName && !primary.state && breaker?.enable && failuresOf(primary).failedTasks >= threshold) {
     const stage = primary.tasks.some((t) => t.observed.failure?.stage === 2) ? 2 : 1;
-    const failed = setState(primary, 'FAILED', rolloutReasons.failed(stage));
-    messages.push({ type: 'warning', reason: 'DeploymentFailed', message: serviceMessages.deploymentFailed(ecsName, failed.id, stage === 1 ? 'tasks failed to start' : 'tasks failed health checks') });
+    setState(primary, 'FAILED', rolloutReasons.failed(stage));
+    primary = choosePrimary();
+  } else if (primary && !breaker?.enable && failuresBefore(primary) < threshold && failuresOf(primary).failedTasks >= threshold) {
+    messages.push({ type: 'warning', reason: 'UnableToStartTasks', message: serviceMessages.unableToStart(ecsName) });
+  }
+  // The failure is told once, when the status does not show it yet: the ReplicaSet's annotation may already
+  // say FAILED if the status write of the plan that decided it was refused (409).
+  const failed = deployments.find((d) => d.name === targetName && d.state === 'FAILED');
+  if (failed && previous.deployments?.find((e) => e.id === failed.id)?.rolloutState !== 'FAILED') {
+    const stage = failed.stateReason === rolloutReasons.failed(2) ? 'tasks failed health checks' : 'tasks failed to start';
+    messages.push({ type: 'warning', reason: 'DeploymentFailed', message: serviceMessages.deploymentFailed(ecsName, failed.id, stage) });
     const back = rollbackTarget(failed);
     messages.push(back
       ? { type: 'warning', reason: 'RollingBack', message: serviceMessages.rollingBack(ecsName, back.id) }
       : { type: 'warning', reason: 'UnableToStartTasks', message: serviceMessages.unableToStart(ecsName) });
-    primary = choosePrimary();
-  } else if (primary && !breaker?.enable && failuresBefore(primary) < threshold && failuresOf(primary).failedTasks >= threshold) {
-    messages.push({ type: 'warning', reason: 'UnableToStartTasks', message: serviceMessages.unableToStart(ecsName) });
   }
 
   // The rollout step, from the tasks as the plan leaves them.

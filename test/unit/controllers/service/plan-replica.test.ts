@@ -102,6 +102,17 @@ describe('Service REPLICA planner', () => {
       expect(status?.deployments?.find((d) => d.replicaSet === 'web-2')).to.deep.include({ rolloutState: 'FAILED', circuitBreaker: { status: 'TRIGGERED', failureCount: 1, threshold: 1 } });
     });
 
+    it('tells the failure once when the ReplicaSet says FAILED but the status was not written (a refused status write)', () => {
+      const { snap } = failing(true, 2);
+      const first = planService(snap);
+      // Only the ReplicaSet applies went through.
+      const annotated = applyActions(snap, first.actions.filter((a) => a.verb === 'apply'));
+      const again = planService(annotated);
+      expect(messagesOf(again.actions).filter((m) => m.includes('deployment failed'))).to.have.length(1);
+      const after = applyActions(annotated, again.actions);
+      expect(messagesOf(planService(after).actions).filter((m) => m.includes('deployment failed'))).to.have.length(1);
+    });
+
     it('does not count a failed task again after a restart between the status write and the delete', () => {
       const { snap } = failing(true, 0);
       const first = planService(snap);
