@@ -83,12 +83,12 @@ export function planDaemon(snapshot: ServiceSnapshot): StrategyPlan {
   };
   const entries = primaryId ? [entry(primaryId, true), ...otherIds.map((id) => entry(id, false))] : [];
   const reports = taskReports(observed, previous.reportedTasks, stops.stop.map((t) => nameOf(t.pod)));
-  const messages = taskMessages(snapshot, { entries, startedTasks: reports.started, stoppedTasks: reports.stopped });
+  const messages = taskMessages(snapshot, entries, reports);
   const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
   return {
     actions,
     events: stops.events,
-    outcome: { validity, desiredCount, tasks, entries, steady: done, messages, startedTasks: reports.started, stoppedTasks: reports.stopped, reportedTasks: reports.reported },
+    outcome: { validity, desiredCount, tasks, entries, steady: done, messages, reportedTasks: reports.reported },
     ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
   };
 }

@@ -154,12 +154,12 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
   const entries = replicaEntries({ deployments, primary, wanted, rollingBack, next, failuresOf, done, stalled: step?.stalled === true, desiredCount, percents, breaker: breaker?.enable === true, threshold }, snapshot);
   const tasks = deployments.flatMap((d) => d.tasks);
   const reports = taskReports(snapshot.deployments.flatMap((d) => d.tasks), previous.reportedTasks, stops.stop.map((t) => nameOf(t.pod)));
-  messages.push(...taskMessages(snapshot, { entries, startedTasks: reports.started, stoppedTasks: reports.stopped }));
+  messages.push(...taskMessages(snapshot, entries, reports));
   const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
   return {
     actions,
     events: stops.events,
-    outcome: { validity, desiredCount, tasks, entries, steady: done, messages, startedTasks: reports.started, stoppedTasks: reports.stopped, reportedTasks: reports.reported },
+    outcome: { validity, desiredCount, tasks, entries, steady: done, messages, reportedTasks: reports.reported },
     ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
   };
 }

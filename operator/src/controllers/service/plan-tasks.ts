@@ -86,6 +86,8 @@ export interface TaskReports {
 /**
  * The tasks no earlier event named: started ones newer than the watermark (creation time, with the names
  * at that very second), and stopping ones not yet reported, `stoppedNow` (stopped by this plan) first.
+ * Stops are remembered by name while their pods exist rather than by a watermark: a deletionTimestamp is
+ * the deletion time plus the pod's grace period, so it does not grow in the order tasks are stopped.
  */
 export function taskReports(tasks: readonly ObservedTask[], before: ReportedTasks | undefined, stoppedNow: readonly string[]): TaskReports {
   const through = before?.startedThrough ? new Date(before.startedThrough).getTime() : -Infinity;

@@ -15,11 +15,13 @@ import { activeStatus } from './status.js';
 export const SERVICE_FINALIZER = `${ECS_GROUP}/drain-tasks`;
 
 /**
- * The order of writes: objects shared or claimed first (a name found taken changes the plan before anything
- * else is written), then applies, then the status, then deletes, so a failure is counted in status before
- * its task is stopped, and the finalizer last.
+ * The order of writes. Names are claimed first (a name found taken changes the plan before anything else is
+ * written). The status goes next: it is the record (failure counts, reported tasks, rollout states, events),
+ * so nothing a plan decides reaches the children before the record of it was accepted as of the version it
+ * was computed from; a refused status write (409) leaves the children as they were. Then applies, deletes
+ * (a failed task's pod only after its failure is counted), and the finalizer last.
  */
-const ORDER: Record<ServiceAction['verb'], number> = { createShared: 0, create: 1, apply: 2, status: 3, delete: 4, finalizer: 5 };
+const ORDER: Record<ServiceAction['verb'], number> = { createShared: 0, create: 1, status: 2, apply: 3, delete: 4, finalizer: 5 };
 
 export function planService(snapshot: ServiceSnapshot): ServicePlan {
   const { service } = snapshot;
@@ -35,7 +37,8 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
   }
   let validity = snapshot.validity;
   let strategy: StrategyPlan | undefined;
-  if (validity.reason !== 'DeploymentControllerNotSupported') {
+  // Another deployment controller (CODE_DEPLOY, EXTERNAL) would own the rollout: only the Valid condition is said.
+  if ((service.spec.deploymentController?.type ?? 'ECS') === 'ECS') {
     strategy = snapshot.strategy === 'DAEMON' ? planDaemon(snapshot) : planReplica(snapshot);
     validity = strategy.outcome.validity;
     actions.push(...strategy.actions);

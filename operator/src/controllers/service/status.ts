@@ -10,6 +10,7 @@ import { toLabelValue } from '../../translate/names.js';
 import { constraintSources, explainUnplaced } from '../../translate/placement/index.js';
 import { addServiceEvents, serviceMessages } from '../../translate/service-deployments.js';
 import { placedCondition, unschedulableReason, validCondition, type PlannedEvent, type Validity } from '../plan-common.js';
+import type { TaskReports } from './plan-tasks.js';
 import { nameOf, pending, running, type ObservedTask, type ServiceSnapshot } from './snapshot.js';
 
 const EVENT_TASKS_PER_MESSAGE = 10;
@@ -31,8 +32,6 @@ export interface StrategyOutcome {
   entries: ServiceDeployment[];
   steady: boolean;
   messages: ServiceMessage[];
-  startedTasks: readonly string[];
-  stoppedTasks: readonly string[];
   reportedTasks: ReportedTasks;
 }
 
@@ -53,16 +52,16 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** "has started", "has stopped" and "deployment completed" messages of an outcome. */
-export function taskMessages(snapshot: ServiceSnapshot, outcome: Pick<StrategyOutcome, 'entries' | 'startedTasks' | 'stoppedTasks'>): ServiceMessage[] {
+/** The "deployment completed" message of the PRIMARY entry, and the "has started" and "has stopped" ones of `reports`. */
+export function taskMessages(snapshot: ServiceSnapshot, entries: readonly ServiceDeployment[], reports: Pick<TaskReports, 'started' | 'stopped'>): ServiceMessage[] {
   const name = ecsNameOf(snapshot);
-  const [primary] = outcome.entries;
+  const [primary] = entries;
   const before = previousStatus(snapshot).deployments?.find((d) => d.id === primary?.id);
   const completed = primary?.status === 'PRIMARY' && primary.rolloutState === 'COMPLETED' && before?.rolloutState !== 'COMPLETED';
   return [
     ...(completed && primary ? [{ type: 'normal' as const, reason: 'DeploymentCompleted', message: serviceMessages.deploymentCompleted(name, primary.id) }] : []),
-    ...chunks(outcome.startedTasks, EVENT_TASKS_PER_MESSAGE).map((batch) => ({ type: 'normal' as const, reason: 'TasksStarted', message: serviceMessages.started(name, batch) })),
-    ...chunks(outcome.stoppedTasks, EVENT_TASKS_PER_MESSAGE).map((batch) => ({ type: 'normal' as const, reason: 'TasksStopped', message: serviceMessages.stopped(name, batch) })),
+    ...chunks(reports.started, EVENT_TASKS_PER_MESSAGE).map((batch) => ({ type: 'normal' as const, reason: 'TasksStarted', message: serviceMessages.started(name, batch) })),
+    ...chunks(reports.stopped, EVENT_TASKS_PER_MESSAGE).map((batch) => ({ type: 'normal' as const, reason: 'TasksStopped', message: serviceMessages.stopped(name, batch) })),
   ];
 }
 

@@ -48,7 +48,7 @@ describe('Service deletion planner', () => {
     const svc = deleted();
     const rs = replicaSet(svc, 1, 2);
     const plan = planService(snapshot({ service: svc, revision: 1, deployments: [deployment(svc, rs, tasks(rs, { healthy: 2 }))] }));
-    expect(named(plan.actions)).to.deep.equal(['apply ReplicaSet/web-1', 'status']);
+    expect(named(plan.actions)).to.deep.equal(['status', 'apply ReplicaSet/web-1']);
     expect(statusOf(plan.actions)).to.include({ status: 'DRAINING', desiredCount: 0, runningCount: 2 });
     expect(plan.requeueAfterMs).to.be.greaterThan(0);
   });

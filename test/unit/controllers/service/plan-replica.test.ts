@@ -102,15 +102,17 @@ describe('Service REPLICA planner', () => {
       expect(status?.deployments?.find((d) => d.replicaSet === 'web-2')).to.deep.include({ rolloutState: 'FAILED', circuitBreaker: { status: 'TRIGGERED', failureCount: 1, threshold: 1 } });
     });
 
-    it('tells the failure once when the ReplicaSet says FAILED but the status was not written (a refused status write)', () => {
+    it('writes the status before any ReplicaSet, and tells the failure once when the ReplicaSet writes were refused', () => {
       const { snap } = failing(true, 2);
       const first = planService(snap);
-      // Only the ReplicaSet applies went through.
-      const annotated = applyActions(snap, first.actions.filter((a) => a.verb === 'apply'));
-      const again = planService(annotated);
+      const order = verbs(first.actions);
+      expect(order.indexOf('status')).to.be.lessThan(order.indexOf('apply web-2'));
+      // The status went through; the ReplicaSet applies met a newer version (409) and were not written.
+      const recorded = applyActions(snap, first.actions.filter((a) => a.verb === 'status'));
+      const again = planService(recorded);
+      expect(statusOf(again.actions)?.deployments?.find((d) => d.replicaSet === 'web-2')).to.include({ rolloutState: 'FAILED', failedTasks: 3 });
       expect(messagesOf(again.actions).filter((m) => m.includes('deployment failed'))).to.have.length(1);
-      const after = applyActions(annotated, again.actions);
-      expect(messagesOf(planService(after).actions).filter((m) => m.includes('deployment failed'))).to.have.length(1);
+      expect(replicasOf(again.actions, 'web-2')).to.equal(0);
     });
 
     it('does not count a failed task again after a restart between the status write and the delete', () => {
