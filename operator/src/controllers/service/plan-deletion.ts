@@ -1,5 +1,6 @@
 // A deleted Service (its finalizer still on): every task stops (status DRAINING), then the status says
 // INACTIVE and the finalizer goes; owner references then remove the ReplicaSets, DaemonSet and core Services.
+// The status is written first, as in every plan (plan.ts), and the finalizer last.
 import { serviceReplicaSet } from '../../translate/service-workload.js';
 import { controllerReference } from '../common.js';
 import { applyIfChanged, type ServiceAction, type ServicePlan, type ServiceSnapshot } from './snapshot.js';
@@ -25,7 +26,7 @@ export function planDeletion(snapshot: ServiceSnapshot): ServicePlan {
     pendingCount: remaining.length - runningNow,
   };
   return {
-    actions: [...scaleDown, ...deleteDaemonSets, { verb: 'status', status }, ...(remaining.length > 0 ? [] : [{ verb: 'finalizer', present: false } as ServiceAction])],
+    actions: [{ verb: 'status', status }, ...scaleDown, ...deleteDaemonSets, ...(remaining.length > 0 ? [] : [{ verb: 'finalizer', present: false } as ServiceAction])],
     events: [],
     ...(remaining.length > 0 ? { requeueAfterMs: DRAIN_RECHECK_MS } : {}),
   };

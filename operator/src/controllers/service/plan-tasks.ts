@@ -5,7 +5,7 @@
 // Restarts: a failure is counted in status (the deployment's failedTasks, and the pod's uid in
 // countedFailedTasks) in the same status write that precedes the pod's delete, so a crash between the two
 // finds the uid counted and only deletes. Reported tasks are recorded in status.reportedTasks, never parsed
-// back out of event messages.
+// back out of event messages. Both records stay bounded: what is gone leaves them with their next change.
 import type { ReportedTasks, ServiceStatus } from '../../api/service.js';
 import { stableStringify } from '../../translate/hash.js';
 import { replacementDelayMs } from '../../translate/rollout.js';
@@ -43,8 +43,8 @@ export function failedTaskStops(groups: ReadonlyMap<string, readonly ObservedTas
   let nextDueMs: number | undefined;
   for (const [id, tasks] of groups) {
     const before = previous.deployments?.find((d) => d.id === id);
-    const uids = new Set(tasks.map(uidOf));
-    const counted = (before?.countedFailedTasks ?? []).filter((uid) => uids.has(uid));
+    const countedBefore = before?.countedFailedTasks ?? [];
+    const counted = [...countedBefore];
     let failedTasks = before?.failedTasks ?? 0;
     for (const task of tasks) {
       if (task.observed.state !== 'FAILED') continue;
@@ -61,7 +61,10 @@ export function failedTaskStops(groups: ReadonlyMap<string, readonly ObservedTas
         counted.push(uidOf(task));
       }
     }
-    failures.set(id, { failedTasks, countedFailedTasks: counted });
+    // The uids of pods that are gone go when the list changes anyway: a pod's going costs no status write.
+    const uids = new Set(tasks.map(uidOf));
+    const changed = counted.length > countedBefore.length;
+    failures.set(id, { failedTasks, countedFailedTasks: changed ? counted.filter((uid) => uids.has(uid)) : countedBefore });
   }
   return { stop, failures, ...(nextDueMs !== undefined ? { nextDueMs } : {}), events };
 }
@@ -98,14 +101,16 @@ export function taskReports(tasks: readonly ObservedTask[], before: ReportedTask
   const newest = Math.max(through, ...fresh.map(created));
   const atNewest = [...(newest === through ? atThrough : []), ...fresh.filter((t) => created(t) === newest).map((t) => nameOf(t.pod))];
 
-  const names = new Set(tasks.map((t) => nameOf(t.pod)));
-  const stoppedBefore = (before?.stopped ?? []).filter((name) => names.has(name));
+  const stoppedBefore = before?.stopped ?? [];
   const stopping = tasks.filter((t) => t.pod.metadata?.deletionTimestamp).map((t) => nameOf(t.pod))
     .filter((name) => !stoppedBefore.includes(name) && !stoppedNow.includes(name)).sort();
   const stopped = [...stoppedNow.filter((name) => !stoppedBefore.includes(name)), ...stopping];
+  // Names of pods that are gone go when the list changes anyway: a pod's going costs no status write.
+  const names = new Set(tasks.map((t) => nameOf(t.pod)));
+  const stoppedList = stopped.length > 0 ? [...new Set([...stoppedBefore.filter((name) => names.has(name)), ...stopped])].sort() : stoppedBefore;
   const reported: ReportedTasks = {
     ...(Number.isFinite(newest) ? { startedThrough: new Date(newest).toISOString(), startedAtThrough: [...new Set(atNewest)].sort() } : {}),
-    ...(stoppedBefore.length + stopped.length > 0 ? { stopped: [...new Set([...stoppedBefore, ...stopped])].sort() } : {}),
+    ...(stoppedList.length > 0 ? { stopped: stoppedList } : {}),
   };
   return { started, stopped, reported };
 }

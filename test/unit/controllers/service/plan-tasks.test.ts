@@ -23,7 +23,7 @@ describe('Service task planning', () => {
       expect(taskReports([a, b, c], second.reported, []).started).to.deep.equal([]);
     });
 
-    it('names a stopping task once, keeps its name only while its pod exists, and does not repeat one stopped by the plan', () => {
+    it('names a stopping task once, forgets names of gone pods with its next report, and does not repeat one stopped by the plan', () => {
       const s = task(rs, 's', 'stopping');
       const f = task(rs, 'f', 'failed1');
       const first = taskReports([s, f], undefined, ['f']);
@@ -32,7 +32,9 @@ describe('Service task planning', () => {
       expect(taskReports([s, deletedF], first.reported, []).stopped).to.deep.equal([]);
       // A restart before the delete went through: the plan stops f again, but it was reported.
       expect(taskReports([s, f], first.reported, ['f']).stopped).to.deep.equal([]);
-      expect(taskReports([], first.reported, []).reported.stopped).to.equal(undefined);
+      // A pod's going alone changes nothing (no status write for it); the next report drops its name.
+      expect(taskReports([], first.reported, []).reported.stopped).to.deep.equal(['f', 's']);
+      expect(taskReports([task(rs, 'n', 'stopping')], first.reported, []).reported.stopped).to.deep.equal(['n']);
     });
 
     it('keeps its record bounded by the tasks that exist and the tasks of one second (property)', () => {
@@ -49,14 +51,17 @@ describe('Service task planning', () => {
   });
 
   describe('failed task stops', () => {
-    it('counts a failure once and drops its uid once the pod is gone', () => {
+    it('counts a failure once, and forgets the uid of a gone pod when it counts the next', () => {
       const f = task(rs, 'f', 'failed2');
       const first = failedTaskStops(new Map([['d', [f]]]), {}, 3, true, Date.now());
       expect(first.stop.map((t) => t.pod.metadata?.name)).to.deep.equal(['f']);
       expect(first.failures.get('d')).to.deep.equal({ failedTasks: 1, countedFailedTasks: ['pod-f'] });
       const previous = { deployments: [{ id: 'd', status: 'PRIMARY' as const, taskDefinition: 'web:1', desiredCount: 1, pendingCount: 0, runningCount: 0, ...first.failures.get('d')! }] };
       expect(failedTaskStops(new Map([['d', [f]]]), previous, 3, true, Date.now()).failures.get('d')).to.deep.equal({ failedTasks: 1, countedFailedTasks: ['pod-f'] });
-      expect(failedTaskStops(new Map([['d', []]]), previous, 3, true, Date.now()).failures.get('d')).to.deep.equal({ failedTasks: 1, countedFailedTasks: [] });
+      // The pod gone: its uid stays until the next failure is counted, so its going costs no status write.
+      expect(failedTaskStops(new Map([['d', []]]), previous, 3, true, Date.now()).failures.get('d')).to.deep.equal({ failedTasks: 1, countedFailedTasks: ['pod-f'] });
+      const g = task(rs, 'g', 'failed1');
+      expect(failedTaskStops(new Map([['d', [g]]]), previous, 3, true, Date.now()).failures.get('d')).to.deep.equal({ failedTasks: 2, countedFailedTasks: ['pod-g'] });
     });
 
     it('without a circuit breaker waits ever longer before replacing failures past the threshold', () => {
