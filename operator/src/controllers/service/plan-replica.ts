@@ -76,13 +76,14 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
   };
   let primary = choosePrimary();
 
-  // The circuit breaker watches the deployment the spec asks for until it completes.
+  /** `d` in a new rollout state, replacing it in `deployments` (a copy: the snapshot's stays as it is). */
   const setState = (d: ObservedDeployment, state: RolloutState | undefined, reason?: string) => {
     const { state: _s, stateReason: _r, ...rest } = d;
     const next: ObservedDeployment = { ...rest, ...(state ? { state } : {}), ...(reason ? { stateReason: reason } : {}) };
     deployments = deployments.map((e) => (e.name === d.name ? next : e));
     return next;
   };
+  // The circuit breaker watches the deployment the spec asks for until it completes.
   if (primary && primary.name === targetName && !primary.state && breaker?.enable && failuresOf(primary).failedTasks >= threshold) {
     const stage = primary.tasks.some((t) => t.observed.failure?.stage === 2) ? 2 : 1;
     setState(primary, 'FAILED', rolloutReasons.failed(stage));
@@ -90,8 +91,9 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
   } else if (primary && !breaker?.enable && failuresBefore(primary) < threshold && failuresOf(primary).failedTasks >= threshold) {
     messages.push({ type: 'warning', reason: 'UnableToStartTasks', message: serviceMessages.unableToStart(ecsName) });
   }
-  // The failure is told once, when the status does not show it yet: the ReplicaSet's annotation may already
-  // say FAILED if the status write of the plan that decided it was refused (409).
+  // The failure is told once: when the status, the record of what was told, does not show it yet. (The status
+  // goes before the ReplicaSet's FAILED annotation: a plan that finds only the status ahead decides FAILED
+  // again from the counted failures, and does not tell it again.)
   const failed = deployments.find((d) => d.name === targetName && d.state === 'FAILED');
   if (failed && previous.deployments?.find((e) => e.id === failed.id)?.rolloutState !== 'FAILED') {
     const stage = failed.stateReason === rolloutReasons.failed(2) ? 'tasks failed health checks' : 'tasks failed to start';
