@@ -322,6 +322,37 @@ describe('Service controller', function () {
       await waitFor('disco-api removed', async () =>
         ((await core.listNamespacedService({ namespace, labelSelector: `${SERVICE_LABEL}=disco` })).items.length === 1 ? true : undefined));
     });
+
+    it('leaves a core Service of the discovery name that it does not control untouched and reports ServiceNameTaken', async () => {
+      // Someone else's Service, without the operator's labels: the label-selected cache never shows it.
+      const theirs = (await core.createNamespacedService({
+        namespace,
+        body: { metadata: { name: 'taken', labels: { owner: 'someone-else' } }, spec: { type: 'ClusterIP', selector: { app: 'other' }, ports: [{ port: 9999 }] } },
+      }));
+      await create('taskdefinitions', 'TaskDefinition', 'taken', taskSpec('nginx:1.27'));
+      await create('services', 'Service', 'taken', {
+        taskDefinition: 'taken', desiredCount: 1,
+        serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-taken', containerName: 'web', containerPort: 80 }],
+      } satisfies ServiceSpec);
+      const svc = await waitFor('Valid=False ServiceNameTaken', async () => {
+        const current = await getService('taken');
+        const valid = current.status?.conditions?.find((c) => c.type === 'Valid');
+        return valid?.status === 'False' && valid.reason === 'ServiceNameTaken' ? current : undefined;
+      });
+      expect(svc.status?.conditions?.find((c) => c.type === 'Valid')?.message).to.include("core Service named 'taken'");
+      const events = await waitFor('a ServiceNameTaken Event', async () => {
+        const list = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=taken,reason=ServiceNameTaken' })).items;
+        return list.length > 0 ? list : undefined;
+      });
+      expect(events[0]?.message).to.include("core Service named 'taken'");
+      // The tasks still run; the core Service is exactly as its owner left it.
+      await waitFor('the task running', async () => ((await livePods('taken')).some(isReady) ? true : undefined));
+      const after = await core.readNamespacedService({ namespace, name: 'taken' });
+      expect(after.metadata?.resourceVersion).to.equal(theirs.metadata?.resourceVersion);
+      expect(after.metadata?.ownerReferences ?? []).to.deep.equal([]);
+      expect(after.spec?.selector).to.deep.equal({ app: 'other' });
+      await core.deleteNamespacedService({ namespace, name: 'taken' });
+    });
   });
 
   describe('deletion', () => {

@@ -239,11 +239,12 @@ const serviceStatus = {
   deployments: {
     optional: {
       id: 'required', status: 'required', taskDefinition: 'required', replicaSet: 'optional', desiredCount: 'required',
-      pendingCount: 'required', runningCount: 'required', failedTasks: 'optional', createdAt: 'optional',
+      pendingCount: 'required', runningCount: 'required', failedTasks: 'optional', countedFailedTasks: 'optional', createdAt: 'optional',
       updatedAt: 'optional', rolloutState: 'optional', rolloutStateReason: 'optional',
       circuitBreaker: { optional: { status: 'required', failureCount: 'required', threshold: 'required' } },
     },
   },
+  reportedTasks: { optional: { startedThrough: 'optional', startedAtThrough: 'optional', stopped: 'optional' } },
   events: { optional: { id: 'required', createdAt: 'required', message: 'required' } },
   conditions: { optional: condition },
 } satisfies Manifest<ServiceStatus>;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { ServiceSpec } from '../../operator/src/api/service.js';
 import type { TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
 import {
-  addServiceEvents, deploymentId, deploymentLabelValue, MAX_SERVICE_EVENTS, replicaSetName, reportedTasks, serviceMessages,
+  addServiceEvents, deploymentId, deploymentLabelValue, MAX_SERVICE_EVENTS, replicaSetName, serviceMessages,
 } from '../../operator/src/translate/service-deployments.js';
 import { discoveryServiceName, discoveryServices } from '../../operator/src/translate/service-discovery.js';
 import { isLabelValue } from '../../operator/src/translate/names.js';
@@ -64,12 +64,6 @@ describe('service deployments', () => {
       for (let i = 0; i < 120; i++) events = addServiceEvents(events, [`event ${i}`], `2026-11-24T10:00:${String(i % 60).padStart(2, '0')}.000Z`, 'uid');
       expect(events).to.have.length(MAX_SERVICE_EVENTS);
       expect(events[0]?.message).to.equal('event 119');
-    });
-
-    it('reads back which tasks events already reported', () => {
-      const events = addServiceEvents(undefined, [serviceMessages.started('web', ['web-1-a', 'web-1-b']), serviceMessages.stopped('web', ['web-1-a'])], 't', 'uid');
-      expect([...reportedTasks(events, 'started')].sort()).to.deep.equal(['web-1-a', 'web-1-b']);
-      expect([...reportedTasks(events, 'stopped')]).to.deep.equal(['web-1-a']);
     });
   });
 

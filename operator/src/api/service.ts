@@ -126,11 +126,23 @@ export interface ServiceDeployment {
   pendingCount: number;
   runningCount: number;
   failedTasks?: number;
+  /** Pod uids of failed tasks counted in failedTasks whose pods still exist: a failure is counted once, before its task is stopped. */
+  countedFailedTasks?: string[];
   createdAt?: string;
   updatedAt?: string;
   rolloutState?: RolloutState;
   rolloutStateReason?: string;
   circuitBreaker?: DeploymentCircuitBreakerStatus;
+}
+
+/** Which tasks the service events named already: state on the object, so a restarted operator repeats and loses none. */
+export interface ReportedTasks {
+  /** creationTimestamp of the newest task reported as started. */
+  startedThrough?: string;
+  /** Names of the tasks created at exactly `startedThrough` that were reported (timestamps have second resolution). */
+  startedAtThrough?: string[];
+  /** Names of the tasks reported as stopped whose pods still exist. */
+  stopped?: string[];
 }
 
 /** ECS service event, e.g. `(service web) has reached a steady state.` */
@@ -156,6 +168,7 @@ export interface ServiceStatus {
   /** Label selector of the service's tasks in string form, for the scale subresource and HPAs. */
   selector?: string;
   deployments?: ServiceDeployment[];
+  reportedTasks?: ReportedTasks;
   /** The latest 100 events, newest first. */
   events?: ServiceEvent[];
   conditions?: Condition[];

@@ -68,11 +68,11 @@ export function resolveTaskDefinition(context: OperatorContext, namespace: strin
   return td ? { ...resolution, taskDefinition: td } : resolution;
 }
 
-/** The keys of the Tasks or Services of `namespace` whose task definition reference names `family`. */
-export function keysReferringTo<T extends KubernetesObject & { spec: { taskDefinition?: string } }>(
-  objects: readonly T[],
-  family: string,
-): string[] {
+/**
+ * The keys of the Tasks or Services of `namespace` whose task definition reference names `family`. An object
+ * stored before its CRD required `spec` may have none: it refers to nothing.
+ */
+export function keysReferringTo(objects: ReadonlyArray<KubernetesObject & { spec?: { taskDefinition?: string } }>, family: string): string[] {
   return objects
     .filter((o) => parseTaskDefinitionReference(o.spec?.taskDefinition ?? '')?.family === family)
     .map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`);

@@ -75,19 +75,6 @@ function taskList(tasks: readonly string[]): string {
   return tasks.map((task) => `(task ${task})`).join(' ');
 }
 
-const TASK_IN_MESSAGE = /\(task ([^)\s]+)\)/g;
-
-/** The tasks that events already reported as started (`which: 'started'`) or stopped. */
-export function reportedTasks(events: readonly ServiceEvent[] | undefined, which: 'started' | 'stopped'): Set<string> {
-  const marker = which === 'started' ? ' has started ' : ' has stopped ';
-  const tasks = new Set<string>();
-  for (const event of events ?? []) {
-    if (!event.message.includes(marker)) continue;
-    for (const match of event.message.matchAll(TASK_IN_MESSAGE)) if (match[1]) tasks.add(match[1]);
-  }
-  return tasks;
-}
-
 /** A uuid-shaped event id from what the event is, so recomputing an event gives the same id. */
 export function serviceEventId(serviceUid: string, createdAt: string, message: string, index: number): string {
   const h = shortHash(`${serviceUid}\n${createdAt}\n${index}\n${message}`, 32);

@@ -1,0 +1,98 @@
+// Service controller wiring: which caches it reads, which of their events wake which Service, and the
+// reconcile loop observe → plan → execute. Every decision is in the planners, every write in execute.ts
+// through the child writer; what must survive a restart lives on the objects (status, ReplicaSet
+// annotations), never here.
+import type { V1DaemonSet, V1Service } from '@kubernetes/client-node';
+import { ECS_API_VERSION } from '../../api/meta.js';
+import { Controller, controllerOwnerKey, type ReconcileContext } from '../../runtime/controller.js';
+import { RESOURCES, type ResourceType } from '../../runtime/informer.js';
+import { keyOf } from '../../runtime/keys.js';
+import { LABELS, MANAGED_BY_VALUE } from '../../translate/labels.js';
+import { toLabelValue } from '../../translate/names.js';
+import { clusterNameOf, keysReferringTo } from '../common.js';
+import type { OperatorContext } from '../context.js';
+import { executePlan } from './execute.js';
+import { observeService } from './observe.js';
+import { planService } from './plan.js';
+
+export { SERVICE_FINALIZER } from './plan.js';
+
+/** Pure, beside the objects they annotate (translate/service-workload.ts, which `ecs-operator translate` prints). */
+export { DEPLOYMENT_ANNOTATIONS } from '../../translate/service-workload.js';
+
+const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY_VALUE}`;
+/** How long to wait for the cache to show this controller's own writes before looking again. */
+const CATCH_UP_RECHECK_MS = 1000;
+/** A taken name changes the plan; more re-plans than a Service has kinds of children would be a loop. */
+const MAX_PLANS = 4;
+
+const DAEMON_SETS: ResourceType<V1DaemonSet> = {
+  apiVersion: 'apps/v1', kind: 'DaemonSet', plural: 'daemonsets', namespaced: true, model: 'V1DaemonSet',
+  list: ({ apps }, namespace, labelSelector) =>
+    namespace ? apps.listNamespacedDaemonSet({ namespace, labelSelector }) : apps.listDaemonSetForAllNamespaces({ labelSelector }),
+};
+
+const CORE_SERVICES: ResourceType<V1Service> = {
+  apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true, model: 'V1Service',
+  list: ({ core }, namespace, labelSelector) =>
+    namespace ? core.listNamespacedService({ namespace, labelSelector }) : core.listServiceForAllNamespaces({ labelSelector }),
+};
+
+export function createServiceController(context: OperatorContext): Controller {
+  const services = context.informers.for(RESOURCES.services);
+  const caches = {
+    replicaSets: context.informers.for(RESOURCES.replicaSets),
+    pods: context.informers.for(RESOURCES.pods),
+    daemonSets: context.informers.for(DAEMON_SETS, { labelSelector: MANAGED_SELECTOR }),
+    coreServices: context.informers.for(CORE_SERVICES, { labelSelector: MANAGED_SELECTOR }),
+  };
+  context.writer.track(caches.replicaSets);
+  context.writer.track(caches.pods);
+  context.writer.track(caches.daemonSets);
+  context.writer.track(caches.coreServices);
+
+  async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
+    const owner = { kind: 'Service', key };
+    const service = services.get(name, namespace);
+    if (!service) {
+      context.writer.forget(owner);
+      return undefined;
+    }
+    if (!context.writer.caughtUp(owner)) {
+      log.debug('waiting for the cache to show earlier writes', { pending: context.writer.pending(owner) });
+      return { requeueAfterMs: CATCH_UP_RECHECK_MS };
+    }
+    let snapshot = observeService(context, caches, service);
+    const done = new Set<string>();
+    for (let attempt = 1; ; attempt++) {
+      const plan = planService(snapshot);
+      const { taken } = await executePlan(context.writer, context.events, owner, service, plan, done);
+      if (!taken) return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
+      if (attempt >= MAX_PLANS) throw new Error(`Service ${key}: ${taken.kind} ${taken.name} is taken and the plan keeps asking for it`);
+      log.info('a child name is held by another object; planning again', { ...taken });
+      snapshot = { ...snapshot, taken: [...snapshot.taken, taken] };
+    }
+  }
+
+  const controller = new Controller(
+    { name: 'service', primary: services, reconcile, concurrency: context.settings.concurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
+    { log: context.log, metrics: context.metrics, clock: context.clock },
+  );
+  const serviceKeysOfLabel = (namespace: string | undefined, label: string | undefined) =>
+    label === undefined ? [] : services.list(namespace).filter((s) => toLabelValue(s.metadata.name ?? '') === label).map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace));
+  const ownerKey = controllerOwnerKey('Service', ECS_API_VERSION);
+  controller.watch(caches.replicaSets, ownerKey);
+  controller.watch(caches.daemonSets, ownerKey);
+  controller.watch(caches.coreServices, ownerKey);
+  controller.watch(caches.pods, (pod) => serviceKeysOfLabel(pod.metadata?.namespace, pod.metadata?.labels?.[LABELS.service]));
+  // A new revision starts a deployment of the services that follow the family.
+  controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) =>
+    keysReferringTo(services.list(td.metadata.namespace), td.spec.family || td.metadata.name || ''));
+  controller.watch(context.informers.for(RESOURCES.controllerRevisions), (r) =>
+    keysReferringTo(services.list(r.metadata?.namespace), r.metadata?.labels?.[LABELS.family] ?? ''));
+  controller.watch(context.informers.for(RESOURCES.clusters), (c) =>
+    services.list(c.metadata.namespace).filter((s) => clusterNameOf(s.spec) === c.metadata.name).map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)));
+  // Nodes change what placement evaluates on nodes and where DAEMON tasks run.
+  controller.watch(context.informers.for(RESOURCES.nodes), () => services.keys());
+  return controller;
+}

@@ -1,0 +1,122 @@
+// The Service controller's one read: everything a plan decides from, taken from the informer caches (no API
+// request) and frozen into a ServiceSnapshot. Resolving the task definition and translating it for the Cluster
+// happen here too, since both read the caches (revisions, nodes, pods); what they produce is pure data.
+import type { V1DaemonSet, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { Cluster } from '../../api/cluster.js';
+import type { Service } from '../../api/service.js';
+import { controllerOf } from '../../runtime/controller.js';
+import { RESOURCES, type SharedInformer } from '../../runtime/informer.js';
+import { matchesLabelSelector } from '../../translate/cluster-status.js';
+import { ANNOTATIONS, LABELS } from '../../translate/labels.js';
+import { toLabelValue } from '../../translate/names.js';
+import { revisionSpec } from '../../translate/revisions.js';
+import { deploymentId, replicaSetName } from '../../translate/service-deployments.js';
+import { classifyServiceTask } from '../../translate/service-tasks.js';
+import { DEPLOYMENT_ANNOTATIONS, serviceTarget, type ServiceTarget } from '../../translate/service-workload.js';
+import { byAge, clusterNameOf, isControlledBy, resolveTaskDefinition, VALID, type Validity } from '../common.js';
+import type { OperatorContext } from '../context.js';
+import { isoTime, nameOf, type ObservedDeployment, type ObservedTask, type ServiceSnapshot, type TakenName } from './snapshot.js';
+
+export interface ServiceCaches {
+  replicaSets: SharedInformer<V1ReplicaSet>;
+  pods: SharedInformer<V1Pod>;
+  daemonSets: SharedInformer<V1DaemonSet>;
+  coreServices: SharedInformer<V1Service>;
+}
+
+/** The deployment a live ReplicaSet runs, as its labels and annotations tell it. */
+export function deploymentOfReplicaSet(rs: V1ReplicaSet, service: Service, tasks: readonly ObservedTask[]): ObservedDeployment {
+  const annotations = rs.metadata?.annotations ?? {};
+  const labels = rs.metadata?.labels ?? {};
+  const state = annotations[DEPLOYMENT_ANNOTATIONS.rolloutState];
+  const reason = annotations[DEPLOYMENT_ANNOTATIONS.rolloutStateReason];
+  return {
+    name: nameOf(rs),
+    id: annotations[DEPLOYMENT_ANNOTATIONS.id] ?? deploymentId(service.metadata.uid ?? '', nameOf(rs)),
+    taskDefinition: annotations[ANNOTATIONS.taskDefinition] ?? `${labels[LABELS.family]}:${labels[LABELS.revision]}`,
+    live: rs,
+    template: rs.spec?.template ?? {},
+    labels,
+    ...(state === 'COMPLETED' || state === 'FAILED' ? { state } : {}),
+    ...(reason ? { stateReason: reason } : {}),
+    tasks,
+    ...(rs.metadata?.creationTimestamp ? { createdAt: isoTime(rs.metadata.creationTimestamp) } : {}),
+  };
+}
+
+export function observeService(context: OperatorContext, caches: ServiceCaches, service: Service): ServiceSnapshot {
+  const now = context.clock.now();
+  const namespace = service.metadata.namespace ?? '';
+  const resourceName = nameOf(service);
+  const grace = service.spec.healthCheckGracePeriodSeconds ?? 0;
+  const podsOf = (owner: { metadata?: { uid?: string } }): ObservedTask[] => caches.pods.list(namespace)
+    .filter((pod) => controllerOf(pod)?.uid === owner.metadata?.uid)
+    .map((pod) => ({ pod, observed: classifyServiceTask(pod, { now, gracePeriodSeconds: grace }) }));
+
+  const ownedReplicaSets = caches.replicaSets.list(namespace).filter((rs) => isControlledBy(rs, service)).sort(byAge);
+  const deployments = ownedReplicaSets.map((rs) => deploymentOfReplicaSet(rs, service, podsOf(rs)));
+  const daemonSets = caches.daemonSets.list(namespace).filter((ds) => isControlledBy(ds, service));
+  const clusterName = clusterNameOf(service.spec);
+  const cluster = context.informers.for(RESOURCES.clusters).get(clusterName, namespace);
+  const clusterLabel = toLabelValue(clusterName);
+  const clusterNodes = cluster ? context.informers.for(RESOURCES.nodes).list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector)) : [];
+  const clusterPods = caches.pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel);
+  const strategy = service.spec.schedulingStrategy ?? 'REPLICA';
+
+  const daemonSet = daemonSets.find((ds) => nameOf(ds) === resourceName);
+  // A deployment that runs already may go on with an INACTIVE revision, as ECS lets a service keep it.
+  const runs = (name: string, reference: string) => strategy === 'DAEMON'
+    ? daemonSet?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] === reference
+    : ownedReplicaSets.some((rs) => nameOf(rs) === name);
+  const { validity, target } = resolveTarget(context, service, cluster, clusterName, { nodes: clusterNodes, pods: clusterPods, runs });
+
+  const foreign: TakenName[] = [];
+  const sameName = caches.replicaSets.get(target?.name ?? '', namespace);
+  if (target && strategy === 'REPLICA' && sameName && !isControlledBy(sameName, service)) foreign.push({ kind: 'ReplicaSet', name: target.name });
+  const sameDaemonSet = caches.daemonSets.get(resourceName, namespace);
+  if (strategy === 'DAEMON' && sameDaemonSet && !isControlledBy(sameDaemonSet, service)) foreign.push({ kind: 'DaemonSet', name: resourceName });
+
+  return {
+    service, now, clusterName, strategy, validity, deployments, daemonSets, foreign,
+    ...(cluster ? { cluster } : {}),
+    ...(target ? { target } : {}),
+    daemonTasks: daemonSets.flatMap(podsOf),
+    coreServices: caches.coreServices.list(namespace),
+    taken: [],
+    clusterNodes,
+    clusterPods,
+  };
+}
+
+interface TargetInput {
+  nodes: ServiceSnapshot['clusterNodes'];
+  pods: ServiceSnapshot['clusterPods'];
+  /** Whether the deployment `name` (of `family:revision` `reference`) runs already. */
+  runs: (name: string, reference: string) => boolean;
+}
+
+/** The deployment the spec asks for: the resolved revision translated for the cluster, or why there is none. */
+function resolveTarget(context: OperatorContext, service: Service, cluster: Cluster | undefined, clusterName: string, input: TargetInput): { validity: Validity; target?: ServiceTarget } {
+  const namespace = service.metadata.namespace ?? '';
+  if (!cluster) return { validity: { valid: false, reason: 'ClusterNotFound', message: `spec.cluster: Cluster '${clusterName}' does not exist in namespace ${namespace}` } };
+  const controllerType = service.spec.deploymentController?.type ?? 'ECS';
+  if (controllerType !== 'ECS') {
+    return { validity: { valid: false, reason: 'DeploymentControllerNotSupported', message: `spec.deploymentController.type: ${controllerType} is not implemented; only ECS rolling updates are` } };
+  }
+  let resolution = resolveTaskDefinition(context, namespace, service.spec.taskDefinition, true);
+  if (!resolution.ok) {
+    const existing = resolveTaskDefinition(context, namespace, service.spec.taskDefinition, false);
+    const name = existing.ok ? replicaSetName(nameOf(service), existing.number, service.spec.forceNewDeployment) : '';
+    if (existing.ok && input.runs(name, `${existing.family}:${existing.number}`)) resolution = existing;
+  }
+  if (!resolution.ok) return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` } };
+  const { target, error } = serviceTarget({
+    service, cluster, strategy: service.spec.schedulingStrategy ?? 'REPLICA', spec: revisionSpec(resolution.revision),
+    family: resolution.family, revision: resolution.number, nodes: input.nodes, pods: input.pods,
+  });
+  if (!target) {
+    const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };
+    return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` } };
+  }
+  return { validity: VALID, target };
+}

@@ -1,0 +1,231 @@
+// REPLICA services (the Deployment controller's rolling.go, ECS flavoured): one ReplicaSet per deployment,
+// the rollout math of translate/rollout.ts deciding each one's replicas from the tasks as they are, the
+// circuit breaker deciding when the deployment the spec asks for has FAILED and what it rolls back to. What
+// the pods cannot tell survives on the objects: a deployment's terminal rolloutState in its ReplicaSet's
+// annotations (the rollback target is the newest COMPLETED one), failure counts and reported tasks in status.
+// Pure: snapshot in, actions and status outcome out; nothing in the snapshot is changed.
+import type { RolloutState, ServiceDeployment } from '../../api/service.js';
+import {
+  circuitBreakerThreshold, computeRolloutStep, deploymentPercents, rolloutDone, type DeploymentPercents,
+} from '../../translate/rollout.js';
+import { rolloutReasons, serviceMessages } from '../../translate/service-deployments.js';
+import { serviceReplicaSet } from '../../translate/service-workload.js';
+import { controllerReference } from '../common.js';
+import type { PlannedEvent, Validity } from '../plan-common.js';
+import { failedTaskStops, staleWaitingTasks, taskReports, type Failures } from './plan-tasks.js';
+import {
+  applyIfChanged, countTasks, nameOf, pending, present, running, withStopping, type ObservedDeployment, type ServiceAction, type ServiceSnapshot,
+} from './snapshot.js';
+import { deploymentEntry, ecsNameOf, previousStatus, taskMessages, type ServiceMessage, type StrategyOutcome } from './status.js';
+
+export interface StrategyPlan {
+  actions: ServiceAction[];
+  outcome: StrategyOutcome;
+  requeueAfterMs?: number;
+  events: PlannedEvent[];
+}
+
+/** The last COMPLETED deployment other than `failed`: the one still running tasks, else the newest (oldest first in). */
+export function lastCompleted(deployments: readonly ObservedDeployment[], failed: ObservedDeployment): ObservedDeployment | undefined {
+  const completed = deployments.filter((d) => d.name !== failed.name && d.live && d.state === 'COMPLETED');
+  return completed.findLast((d) => d.tasks.some(present)) ?? completed.at(-1);
+}
+
+/** The ReplicaSet name the spec asks for, when someone else's object holds it. */
+function replicaSetTaken(snapshot: ServiceSnapshot): string | undefined {
+  const name = snapshot.target?.name;
+  return [...snapshot.foreign, ...snapshot.taken].find((t) => t.kind === 'ReplicaSet' && t.name === name)?.name;
+}
+
+export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
+  const { service, target, now } = snapshot;
+  const previous = previousStatus(snapshot);
+  const ecsName = ecsNameOf(snapshot);
+  const desiredCount = service.spec.desiredCount ?? 0;
+  const percents = deploymentPercents('REPLICA', service.spec.deploymentConfiguration);
+  const breaker = service.spec.deploymentConfiguration?.deploymentCircuitBreaker;
+  const threshold = circuitBreakerThreshold(desiredCount, breaker?.thresholdConfiguration);
+  const messages: ServiceMessage[] = [];
+
+  let validity: Validity = snapshot.validity;
+  const taken = replicaSetTaken(snapshot);
+  if (taken) validity = { valid: false, reason: 'ReplicaSetNameTaken', message: `spec.taskDefinition: a ReplicaSet named '${taken}' exists and does not belong to this Service; it is left alone` };
+
+  // The deployments: the owned ones (the spec's with the template translated now), and the spec's if still to be created.
+  let deployments: ObservedDeployment[] = snapshot.deployments.map((d) => (target && d.name === target.name ? { ...d, template: target.template, labels: target.labels } : d));
+  if (target && !taken && !deployments.some((d) => d.name === target.name)) {
+    deployments.push({ name: target.name, id: target.id, taskDefinition: target.taskDefinition, template: target.template, labels: target.labels, tasks: [] });
+  }
+  const targetName = target && !taken ? target.name : undefined;
+
+  // Failed tasks are stopped and counted against their deployment; waiting pods of an old placement replaced.
+  const stops = failedTaskStops(new Map(deployments.map((d) => [d.id, d.tasks])), previous, threshold, breaker?.enable === true, now);
+  const targetLive = deployments.find((d) => d.name === targetName && d.live);
+  const stale = targetLive ? staleWaitingTasks(targetLive) : [];
+  const stopping = new Set([...stops.stop, ...stale].map((t) => t.pod.metadata?.uid ?? ''));
+  deployments = deployments.map((d) => ({ ...d, tasks: withStopping(d.tasks, stopping) }));
+  const failuresOf = (d: ObservedDeployment): Failures => stops.failures.get(d.id) ?? { failedTasks: 0, countedFailedTasks: [] };
+  const failuresBefore = (d: ObservedDeployment) => previous.deployments?.find((e) => e.id === d.id)?.failedTasks ?? 0;
+
+  const previousPrimary = previous.deployments?.find((d) => d.status === 'PRIMARY')?.replicaSet;
+  const rollbackTarget = (failed: ObservedDeployment) => (breaker?.rollback ? lastCompleted(deployments, failed) : undefined);
+  const choosePrimary = (): ObservedDeployment | undefined => {
+    const wanted = deployments.find((d) => d.name === targetName);
+    if (wanted) return wanted.state === 'FAILED' ? rollbackTarget(wanted) ?? wanted : wanted;
+    return deployments.find((d) => d.name === previousPrimary) ?? deployments.at(-1);
+  };
+  let primary = choosePrimary();
+
+  /** `d` in a new rollout state, replacing it in `deployments` (a copy: the snapshot's stays as it is). */
+  const setState = (d: ObservedDeployment, state: RolloutState | undefined, reason?: string) => {
+    const { state: _s, stateReason: _r, ...rest } = d;
+    const next: ObservedDeployment = { ...rest, ...(state ? { state } : {}), ...(reason ? { stateReason: reason } : {}) };
+    deployments = deployments.map((e) => (e.name === d.name ? next : e));
+    return next;
+  };
+  // The circuit breaker watches the deployment the spec asks for until it completes.
+  if (primary && primary.name === targetName && !primary.state && breaker?.enable && failuresOf(primary).failedTasks >= threshold) {
+    const stage = primary.tasks.some((t) => t.observed.failure?.stage === 2) ? 2 : 1;
+    setState(primary, 'FAILED', rolloutReasons.failed(stage));
+    primary = choosePrimary();
+  } else if (primary && !breaker?.enable && failuresBefore(primary) < threshold && failuresOf(primary).failedTasks >= threshold) {
+    messages.push({ type: 'warning', reason: 'UnableToStartTasks', message: serviceMessages.unableToStart(ecsName) });
+  }
+  // The failure is told once: when the status, the record of what was told, does not show it yet. (The status
+  // goes before the ReplicaSet's FAILED annotation: a plan that finds only the status ahead decides FAILED
+  // again from the counted failures, and does not tell it again.)
+  const failed = deployments.find((d) => d.name === targetName && d.state === 'FAILED');
+  if (failed && previous.deployments?.find((e) => e.id === failed.id)?.rolloutState !== 'FAILED') {
+    const stage = failed.stateReason === rolloutReasons.failed(2) ? 'tasks failed health checks' : 'tasks failed to start';
+    messages.push({ type: 'warning', reason: 'DeploymentFailed', message: serviceMessages.deploymentFailed(ecsName, failed.id, stage) });
+    const back = rollbackTarget(failed);
+    messages.push(back
+      ? { type: 'warning', reason: 'RollingBack', message: serviceMessages.rollingBack(ecsName, back.id) }
+      : { type: 'warning', reason: 'UnableToStartTasks', message: serviceMessages.unableToStart(ecsName) });
+  }
+
+  // The rollout step, from the tasks as the plan leaves them.
+  const replicasOf = (d: ObservedDeployment) => d.live?.spec?.replicas ?? 0;
+  const others = deployments.filter((d) => d.name !== primary?.name);
+  const step = primary
+    ? computeRolloutStep({
+      desiredCount, percents,
+      primary: countTasks(primary.tasks, replicasOf(primary)),
+      primaryFailed: primary.state === 'FAILED',
+      others: others.map((d) => countTasks(d.tasks, replicasOf(d))),
+    })
+    : undefined;
+  const nextReplicas = new Map<string, number>();
+  if (primary && step) {
+    nextReplicas.set(primary.name, step.primary);
+    others.forEach((d, i) => nextReplicas.set(d.name, step.others[i] ?? 0));
+  }
+  const next = (d: ObservedDeployment) => nextReplicas.get(d.name) ?? replicasOf(d);
+  const done = primary !== undefined && primary.state !== 'FAILED' && rolloutDone({
+    desiredCount,
+    primary: countTasks(primary.tasks, next(primary)),
+    others: others.map((d) => countTasks(d.tasks, next(d))),
+  });
+  if (primary && done && primary.state !== 'COMPLETED') primary = setState(primary, 'COMPLETED');
+
+  // The writes: the spec's ReplicaSet created, the others applied; stopped tasks and drained history deleted.
+  const actions: ServiceAction[] = [];
+  if (validity.valid || primary) {
+    for (const d of deployments) {
+      const desired = serviceReplicaSet(service, d, next(d), [controllerReference(service)]);
+      if (d.live) {
+        // The applied hash does not see a replica count changed by someone else: apply whenever it differs.
+        actions.push(...applyIfChanged(desired, d.live, d.live.spec?.replicas !== next(d)));
+      } else if (validity.valid) {
+        for (const account of target?.name === d.name ? target.serviceAccounts : []) {
+          actions.push({ verb: 'createShared', object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace: service.metadata.namespace } } });
+        }
+        actions.push({ verb: 'create', object: desired });
+      }
+    }
+    const rollback = primary && lastCompleted(deployments, primary);
+    for (const d of deployments) {
+      if (!d.live || d.name === primary?.name || d.name === targetName || d.name === rollback?.name || next(d) > 0 || d.tasks.length > 0) continue;
+      actions.push({ verb: 'delete', object: d.live });
+    }
+  }
+  for (const t of [...stops.stop, ...stale]) actions.push({ verb: 'delete', object: t.pod });
+
+  const wanted = deployments.find((d) => d.name === targetName);
+  const rollingBack = primary !== undefined && wanted !== undefined && primary.name !== wanted.name && wanted.state === 'FAILED';
+  const entries = replicaEntries({ deployments, primary, wanted, rollingBack, next, failuresOf, done, stalled: step?.stalled === true, desiredCount, percents, breaker: breaker?.enable === true, threshold }, snapshot);
+  const tasks = deployments.flatMap((d) => d.tasks);
+  const reports = taskReports(snapshot.deployments.flatMap((d) => d.tasks), previous.reportedTasks, stops.stop.map((t) => nameOf(t.pod)));
+  messages.push(...taskMessages(snapshot, entries, reports));
+  const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
+  return {
+    actions,
+    events: stops.events,
+    outcome: { validity, desiredCount, tasks, entries, steady: done, messages, reportedTasks: reports.reported },
+    ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
+  };
+}
+
+interface EntriesInput {
+  deployments: readonly ObservedDeployment[];
+  primary: ObservedDeployment | undefined;
+  wanted: ObservedDeployment | undefined;
+  rollingBack: boolean;
+  next: (d: ObservedDeployment) => number;
+  failuresOf: (d: ObservedDeployment) => Failures;
+  done: boolean;
+  stalled: boolean;
+  desiredCount: number;
+  percents: DeploymentPercents;
+  breaker: boolean;
+  threshold: number;
+}
+
+/** The status entries of a REPLICA service's deployments, PRIMARY first, then the others newest first. */
+function replicaEntries(input: EntriesInput, snapshot: ServiceSnapshot): ServiceDeployment[] {
+  const { deployments, primary, wanted, rollingBack, next, failuresOf, done, desiredCount, percents, threshold } = input;
+  const nowIso = new Date(snapshot.now).toISOString();
+  const isPrimary = (d: ObservedDeployment) => d.name === primary?.name;
+  const othersDrained = deployments.every((d) => isPrimary(d) || (next(d) === 0 && !d.tasks.some(present)));
+  const primaryState = (d: ObservedDeployment): RolloutState => {
+    if (d.state === 'FAILED') return 'FAILED';
+    if (done || (d.state === 'COMPLETED' && othersDrained)) return 'COMPLETED';
+    return 'IN_PROGRESS';
+  };
+  const reasonOf = (d: ObservedDeployment, state: RolloutState): string => {
+    if (state === 'FAILED') return d.stateReason ?? rolloutReasons.failed(1);
+    if (state === 'COMPLETED') return rolloutReasons.completed(d.id);
+    if (isPrimary(d) && rollingBack) return rolloutReasons.rollingBack(d.id);
+    if (isPrimary(d) && input.stalled) return rolloutReasons.stalled(percents.minimumHealthyPercent, percents.maximumPercent, desiredCount);
+    return rolloutReasons.inProgress(d.id);
+  };
+  const isWanted = (d: ObservedDeployment) => d.name === wanted?.name;
+  const listed = deployments.filter((d) => isPrimary(d) || next(d) > 0 || d.tasks.some(present) || (rollingBack && isWanted(d)));
+  return listed
+    .sort((a, b) => (isPrimary(a) ? -1 : isPrimary(b) ? 1 : (b.createdAt ?? nowIso).localeCompare(a.createdAt ?? nowIso)))
+    .map((d) => {
+      const state = isPrimary(d) ? primaryState(d) : d.state ?? 'IN_PROGRESS';
+      const { failedTasks, countedFailedTasks } = failuresOf(d);
+      return deploymentEntry({
+        id: d.id,
+        status: isPrimary(d) ? 'PRIMARY' : rollingBack && isWanted(d) && next(d) === 0 && !d.tasks.some(present) ? 'INACTIVE' : 'ACTIVE',
+        taskDefinition: d.taskDefinition,
+        replicaSet: d.name,
+        desiredCount: next(d),
+        pendingCount: pending(d.tasks),
+        runningCount: running(d.tasks),
+        failedTasks,
+        ...(countedFailedTasks.length > 0 ? { countedFailedTasks } : {}),
+        createdAt: d.createdAt ?? nowIso,
+        rolloutState: state,
+        rolloutStateReason: reasonOf(d, state),
+        ...(input.breaker && (isPrimary(d) || d.state === 'FAILED') ? {
+          circuitBreaker: {
+            status: state === 'FAILED' ? 'TRIGGERED' as const : state === 'COMPLETED' ? 'MONITORING_COMPLETE' as const : 'MONITORING' as const,
+            failureCount: failedTasks,
+            threshold,
+          },
+        } : {}),
+      }, previousStatus(snapshot), nowIso);
+    });
+}

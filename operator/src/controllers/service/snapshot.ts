@@ -1,0 +1,102 @@
+// What the Service planners decide from: one immutable snapshot of the caches (observe.ts fills it), and
+// the actions a plan asks the executor for. Pure types and counting helpers; nothing here reads or writes.
+import type { KubernetesObject, V1DaemonSet, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { Cluster } from '../../api/cluster.js';
+import { needsApply } from '../../runtime/apply.js';
+import type { SchedulingStrategy, Service, ServiceStatus } from '../../api/service.js';
+import type { DeploymentTasks } from '../../translate/rollout.js';
+import type { ServiceTask } from '../../translate/service-tasks.js';
+import type { ServiceDeploymentObject, ServiceTarget } from '../../translate/service-workload.js';
+import type { PlannedEvent, Validity } from '../plan-common.js';
+
+/** A service task: its pod and what the pod says about it. */
+export interface ObservedTask {
+  readonly pod: V1Pod;
+  readonly observed: ServiceTask;
+}
+
+/** A deployment with its ReplicaSet (`live`, absent while it is still to be created) and its tasks. */
+export interface ObservedDeployment extends ServiceDeploymentObject {
+  readonly live?: V1ReplicaSet;
+  readonly tasks: readonly ObservedTask[];
+  readonly createdAt?: string;
+}
+
+/** A child name that someone else's object holds (seen in the cache, or answered by a create or an apply). */
+export interface TakenName {
+  kind: 'ReplicaSet' | 'DaemonSet' | 'Service';
+  name: string;
+}
+
+export interface ServiceSnapshot {
+  readonly service: Service;
+  /** Milliseconds since the epoch, the time of this reconcile. */
+  readonly now: number;
+  readonly clusterName: string;
+  readonly cluster?: Cluster;
+  readonly strategy: SchedulingStrategy;
+  /** Whether the spec can run: Cluster, deployment controller, task definition revision, translation. */
+  readonly validity: Validity;
+  /** The deployment the spec asks for, translated for the cluster. */
+  readonly target?: ServiceTarget;
+  /** The ReplicaSets this Service controls as deployments, oldest first. */
+  readonly deployments: readonly ObservedDeployment[];
+  /** The DaemonSets this Service controls (one, named after it, unless something went wrong). */
+  readonly daemonSets: readonly V1DaemonSet[];
+  /** The tasks of those DaemonSets. */
+  readonly daemonTasks: readonly ObservedTask[];
+  /** The operator's core Services of the namespace (label-selected: another's unlabelled one is not here). */
+  readonly coreServices: readonly V1Service[];
+  /** ReplicaSets and DaemonSets of the namespace named like a child of this Service but not controlled by it. */
+  readonly foreign: readonly TakenName[];
+  /** Names a create or apply of this reconcile found taken. */
+  readonly taken: readonly TakenName[];
+  /** The Cluster's nodes and task pods, for explaining why a task waits. */
+  readonly clusterNodes: readonly V1Node[];
+  readonly clusterPods: readonly V1Pod[];
+}
+
+/** One write, in the order the executor sends them. */
+export type ServiceAction =
+  | { verb: 'createShared'; object: KubernetesObject }
+  | { verb: 'create'; object: KubernetesObject }
+  | { verb: 'apply'; desired: KubernetesObject; live: KubernetesObject; force?: boolean }
+  | { verb: 'status'; status: ServiceStatus }
+  | { verb: 'delete'; object: KubernetesObject }
+  | { verb: 'finalizer'; present: boolean };
+
+export interface ServicePlan {
+  actions: ServiceAction[];
+  events: PlannedEvent[];
+  requeueAfterMs?: number;
+}
+
+/** Not stopping: a pod its ReplicaSet still counts. */
+export const present = (t: ObservedTask) => t.observed.state !== 'STOPPING';
+
+export const countTasks = (tasks: readonly ObservedTask[], replicas: number): DeploymentTasks => ({
+  replicas,
+  healthy: tasks.filter((t) => t.observed.state === 'HEALTHY').length,
+  unhealthy: tasks.filter((t) => t.observed.state !== 'HEALTHY' && t.observed.state !== 'STOPPING').length,
+});
+
+export const running = (tasks: readonly ObservedTask[]) => tasks.filter((t) => t.observed.state !== 'STOPPING' && t.observed.lastStatus === 'RUNNING').length;
+export const pending = (tasks: readonly ObservedTask[]) => tasks.filter((t) => t.observed.state === 'PENDING').length;
+
+/** `tasks` with those whose pod uid is in `stopping` seen as the executor leaves them: stopping. */
+export function withStopping(tasks: readonly ObservedTask[], stopping: ReadonlySet<string>): ObservedTask[] {
+  return tasks.map((t) => (stopping.has(t.pod.metadata?.uid ?? '') ? { pod: t.pod, observed: { ...t.observed, state: 'STOPPING' as const } } : t));
+}
+
+export const nameOf = (o: KubernetesObject | undefined) => o?.metadata?.name ?? '';
+export const isoTime = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
+
+/**
+ * Applies `desired` over `live` when it was not applied from an identical object yet (the applied hash), or
+ * when `force`: a field someone else changed (the hash does not see it). None otherwise: a converged service
+ * plans no write.
+ */
+export function applyIfChanged(desired: KubernetesObject, live: KubernetesObject, force = false): ServiceAction[] {
+  if (force) return [{ verb: 'apply', desired, live, force: true }];
+  return needsApply(desired, live) ? [{ verb: 'apply', desired, live }] : [];
+}
