@@ -1,4 +1,4 @@
-// The manager runs the operator process: it builds the shared pieces (clients, informers, applier, event
+// The manager runs the operator process: it builds the shared pieces (clients, informers, child writer, event
 // recorder, metrics, logs), lets each registered controller factory build its controller on them, serves
 // /metrics /healthz /readyz, syncs the informers, and reconciles — on every replica when leader election is
 // off, on the leader only when it is on. Standbys keep warm caches so that a takeover starts at once.
@@ -29,8 +29,10 @@ export interface ControllerContext {
   settings: OperatorConfig;
   clients: ApiClients;
   informers: InformerFactory;
-  applier: Applier;
-  /** Every write of children, status and finalizers (expectations, preconditions, no adoption). */
+  /**
+   * Every write a controller makes: children, status and finalizers (expectations, preconditions, no adoption).
+   * `clients` is for the few reads no informer serves (metrics).
+   */
   writer: ChildWriter;
   events: EventRecorder;
   log: Logger;
@@ -93,13 +95,11 @@ export class Manager {
     const clients = makeApiClients(this.kc, { onRequest, fence });
     const informers = new InformerFactory(clients, { namespace: config.namespace, clock, log, metrics });
     const events = new KubeEventRecorder(clients, { instance: election.identity, clock, log, metrics });
-    const applier = new Applier(clients);
     const context: ControllerContext = {
       settings: config,
       clients,
       informers,
-      applier,
-      writer: new ChildWriter(clients, applier, { clock }),
+      writer: new ChildWriter(clients, new Applier(clients), { clock }),
       events,
       log,
       metrics,
