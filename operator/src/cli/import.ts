@@ -1,9 +1,12 @@
-// `ecs-operator import`: ECS JSON (what the AWS CLI prints or takes) → TaskDefinition and Service manifests.
+// `ecs-operator import`: ECS JSON (what the AWS CLI prints or takes) → TaskDefinition and Service manifests, and
+// Application Auto Scaling JSON of ECS services → HorizontalPodAutoscalers over those Services.
 import { join } from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { autoscalersOf } from './autoscaling-json.js';
 import type { CommandRegistration } from './main.js';
 import { fileCommand, type CliIO, type FileOptions } from './io.js';
 import { toYamlDocuments } from './output.js';
-import { loadResources, type EcsObject } from './resources.js';
+import { loadInput } from './resources.js';
 
 export interface ImportOptions extends FileOptions {
   outputDir?: string;
@@ -11,14 +14,17 @@ export interface ImportOptions extends FileOptions {
 
 /** The manifests of the ECS JSON in `options.filename`, printed or written one file per resource. */
 export function runImport(io: CliIO, options: ImportOptions): void {
-  const manifests: EcsObject[] = loadResources(io, options.filename, { ecsJsonOnly: true }).map(({ manifest }) =>
-    options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } : manifest);
+  const { resources, autoScaling } = loadInput(io, options.filename, { ecsJsonOnly: true });
+  const manifests: KubernetesObject[] = [
+    ...resources.map(({ manifest }) => (options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } : manifest)),
+    ...autoscalersOf(io, autoScaling, options.namespace),
+  ];
   if (options.outputDir === undefined) {
     io.stdout(toYamlDocuments(manifests));
     return;
   }
   for (const manifest of manifests) {
-    const path = join(options.outputDir, `${manifest.metadata.name}.${manifest.kind.toLowerCase()}.yaml`);
+    const path = join(options.outputDir, `${manifest.metadata?.name ?? ''}.${(manifest.kind ?? '').toLowerCase()}.yaml`);
     io.writeFile(path, toYamlDocuments([manifest]));
     io.stdout(`${path}\n`);
   }
@@ -28,7 +34,9 @@ const command = fileCommand<ImportOptions>({
   name: 'import',
   description:
     'turn ECS JSON into manifests: the output of `aws ecs describe-task-definition` or `describe-services`, or a '
-    + 'RegisterTaskDefinition or CreateService input file (--cli-input-json), become TaskDefinition and Service resources',
+    + 'RegisterTaskDefinition or CreateService input file (--cli-input-json), become TaskDefinition and Service resources; '
+    + 'Application Auto Scaling JSON (describe-scalable-targets, describe-scaling-policies, or RegisterScalableTarget and '
+    + 'PutScalingPolicy input) of a service becomes its HorizontalPodAutoscaler',
   filesHelp: 'ECS JSON file to read',
   namespaceHelp: 'set metadata.namespace of every resource',
   options: (c) => c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them'),

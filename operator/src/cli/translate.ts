@@ -3,7 +3,7 @@
 // its Pod; a Service the ReplicaSet of its first deployment (a DaemonSet for DAEMON) and the core Services of its
 // discovery; each the ServiceAccount of its task role. A TaskDefinition that nothing in the input runs gets a
 // PodTemplate, the pod its tasks would run. Tasks and Services find their TaskDefinition by family among the input
-// files, in the same namespace.
+// files, in the same namespace. Application Auto Scaling JSON of a service gives its HorizontalPodAutoscaler.
 import type { KubernetesObject, V1PodTemplate, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster, Service, Task, TaskDefinition } from '../api/index.js';
 import type { Issue } from '../translate/issues.js';
@@ -14,7 +14,8 @@ import { clusterNameOf, taskPod, type Workload } from '../translate/workload.js'
 import type { CommandRegistration } from './main.js';
 import { fileCommand, InputError, warn, type CliIO, type FileOptions, type Location, type Problem } from './io.js';
 import { toYamlDocuments } from './output.js';
-import { loadResources, type EcsObject, type Resource } from './resources.js';
+import { autoscalersOf } from './autoscaling-json.js';
+import { loadInput, type EcsObject, type Resource } from './resources.js';
 
 interface Definition {
   resource: Resource<TaskDefinition>;
@@ -193,21 +194,24 @@ class Translator {
 
 /** The objects for the resources of `options.filename`, as YAML on stdout; warnings on stderr. */
 export function runTranslate(io: CliIO, options: FileOptions): void {
-  const resources = loadResources(io, options.filename).map((resource) => inNamespace(resource, options.namespace));
-  if (resources.length === 0) throw new InputError([{ file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' }]);
+  const input = loadInput(io, options.filename);
+  const resources = input.resources.map((resource) => inNamespace(resource, options.namespace));
+  const autoscalers = autoscalersOf(io, input.autoScaling, options.namespace);
+  if (resources.length === 0 && autoscalers.length === 0) throw new InputError([{ file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' }]);
   const translator = new Translator(io, resources);
   translator.collectDefinitions();
   translator.translateWorkloads();
   translator.podTemplatesOfIdleDefinitions();
   if (translator.problems.length > 0) throw new InputError(translator.problems);
-  io.stdout(toYamlDocuments(translator.objects));
+  io.stdout(toYamlDocuments([...translator.objects, ...autoscalers]));
 }
 
 const command = fileCommand<FileOptions>({
   name: 'translate',
   description:
     'print the Kubernetes objects the operator would create for TaskDefinition, Task and Service manifests or ECS JSON '
-    + '(a Pod per Task, a ReplicaSet per Service, ServiceAccounts for task roles), without a cluster; warnings go to stderr',
+    + '(a Pod per Task, a ReplicaSet per Service, ServiceAccounts for task roles, a HorizontalPodAutoscaler per service '
+    + 'of Application Auto Scaling JSON), without a cluster; warnings go to stderr',
   filesHelp: 'manifest or ECS JSON file',
   namespaceHelp: 'the namespace of resources that name none',
   run: runTranslate,
