@@ -125,7 +125,7 @@ describe('resource metrics and autoscaling', function () {
     const files = ['test/fixtures/aws/worker.register-scalable-target.json', 'test/fixtures/aws/worker.put-scaling-policy.json'];
     const [hpa] = autoscalersOf(io, loadInput(io, files).autoScaling, namespace);
     // The cooldowns of 0 s are the stabilization windows, so the test needs not wait out the HPA's default 5 minutes.
-    expect(hpa!.spec!.behavior).to.deep.equal({ scaleUp: { stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 0 } });
+    expect(hpa!.spec.behavior).to.deep.equal({ scaleUp: { stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 0 } });
     await autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace, body: hpa! });
 
     // 450m of 500m is 90%, against a 50% target: more tasks.

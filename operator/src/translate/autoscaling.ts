@@ -209,7 +209,7 @@ function dedupeByResource(tracked: TargetTracking[], file: string, path: string,
 function isEcsService({ value, file, path }: Located, what: string, warnings: AutoScalingIssue[]): boolean {
   const namespace = value.ServiceNamespace;
   if ((namespace !== undefined && namespace !== 'ecs') || (value.ScalableDimension !== undefined && value.ScalableDimension !== ECS_DIMENSION) || !parseServiceResourceId(value.ResourceId)) {
-    warnings.push({ file, path: at(path, 'ResourceId'), message: `${what} for ${JSON.stringify(value.ResourceId)} (${String(namespace ?? '?')}, ${String(value.ScalableDimension ?? '?')}) is not an ECS service's ${ECS_DIMENSION}; skipped` });
+    warnings.push({ file, path: at(path, 'ResourceId'), message: `${what} for ${JSON.stringify(value.ResourceId)} (${JSON.stringify(namespace ?? null)}, ${JSON.stringify(value.ScalableDimension ?? null)}) is not an ECS service's ${ECS_DIMENSION}; skipped` });
     return false;
   }
   return true;

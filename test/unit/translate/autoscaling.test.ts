@@ -58,20 +58,20 @@ describe('translate/autoscaling', () => {
 
   it('uses the ECS default cooldown of 300 s when a policy gives none, and rounds a fractional target with a warning', () => {
     const { autoscalers, warnings } = translate({ targets: [target()], policies: [trackingPolicy('cpu', 'ECSServiceAverageCPUUtilization', 62.5)] });
-    expect(autoscalers[0]!.spec!.behavior).to.deep.equal({ scaleUp: { stabilizationWindowSeconds: 300 }, scaleDown: { stabilizationWindowSeconds: 300 } });
-    expect(autoscalers[0]!.spec!.metrics![0]!.resource!.target.averageUtilization).to.equal(63);
+    expect(autoscalers[0]!.spec.behavior).to.deep.equal({ scaleUp: { stabilizationWindowSeconds: 300 }, scaleDown: { stabilizationWindowSeconds: 300 } });
+    expect(autoscalers[0]!.spec.metrics![0]!.resource!.target.averageUtilization).to.equal(63);
     expect(warnings.map((w) => w.path)).to.deep.equal(['ScalingPolicies[0].TargetTrackingScalingPolicyConfiguration.TargetValue']);
   });
 
   it('turns DisableScaleIn on every policy, and suspended dynamic scaling, into a direction that allows nothing', () => {
     const disabled = translate({ targets: [target()], policies: [trackingPolicy('cpu', 'ECSServiceAverageCPUUtilization', 50, { DisableScaleIn: true })] });
-    expect(disabled.autoscalers[0]!.spec!.behavior!.scaleDown).to.deep.equal({ selectPolicy: 'Disabled' });
-    expect(disabled.autoscalers[0]!.spec!.behavior!.scaleUp).to.deep.equal({ stabilizationWindowSeconds: 300 });
+    expect(disabled.autoscalers[0]!.spec.behavior!.scaleDown).to.deep.equal({ selectPolicy: 'Disabled' });
+    expect(disabled.autoscalers[0]!.spec.behavior!.scaleUp).to.deep.equal({ stabilizationWindowSeconds: 300 });
     const suspended = translate({
       targets: [target({ SuspendedState: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: true } })],
       policies: [trackingPolicy('cpu', 'ECSServiceAverageCPUUtilization', 50)],
     });
-    expect(suspended.autoscalers[0]!.spec!.behavior).to.deep.equal({ scaleUp: { selectPolicy: 'Disabled' }, scaleDown: { stabilizationWindowSeconds: 300 } });
+    expect(suspended.autoscalers[0]!.spec.behavior).to.deep.equal({ scaleUp: { selectPolicy: 'Disabled' }, scaleDown: { stabilizationWindowSeconds: 300 } });
   });
 
   it('warns when only some policies disable scale-in, or their cooldowns differ, and keeps the longest window', () => {
@@ -82,7 +82,7 @@ describe('translate/autoscaling', () => {
         trackingPolicy('memory', 'ECSServiceAverageMemoryUtilization', 70, { ScaleInCooldown: 600 }, 1),
       ],
     });
-    expect(autoscalers[0]!.spec!.behavior!.scaleDown).to.deep.equal({ stabilizationWindowSeconds: 600 });
+    expect(autoscalers[0]!.spec.behavior!.scaleDown).to.deep.equal({ stabilizationWindowSeconds: 600 });
     expect(warnings.map((w) => w.message).join('\n')).to.match(/different cooldowns/).and.match(/DisableScaleIn is set on some policies only/);
   });
 
@@ -97,7 +97,7 @@ describe('translate/autoscaling', () => {
       policies: [trackingPolicy('cpu', 'ECSServiceAverageCPUUtilization', 50), trackingPolicy('alb', 'ALBRequestCountPerTarget', 1000, {}, 1), step, custom],
       scheduledActions: [{ file: 'scheduled.json', path: 'ScheduledActions[0]', value: { ScheduledActionName: 'mornings', ResourceId: ID } }],
     });
-    expect(autoscalers[0]!.spec!.metrics).to.have.length(1);
+    expect(autoscalers[0]!.spec.metrics).to.have.length(1);
     const byPath = Object.fromEntries(warnings.map((w) => [`${w.file} ${w.path}`, w.message]));
     expect(byPath['scheduled.json ScheduledActions[0]']).to.match(/'mornings' is not translated: use a CronJob/);
     expect(byPath['policies.json ScalingPolicies[1].TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType']).to.match(/ALBRequestCountPerTarget.*Object or External metric/);
@@ -115,7 +115,7 @@ describe('translate/autoscaling', () => {
 
   it('raises minReplicas 0 to 1 with a warning (an HPA does not scale to zero)', () => {
     const { autoscalers, warnings } = translate({ targets: [target({ MinCapacity: 0 })], policies: [trackingPolicy('cpu', 'ECSServiceAverageCPUUtilization', 50)] });
-    expect(autoscalers[0]!.spec!.minReplicas).to.equal(1);
+    expect(autoscalers[0]!.spec.minReplicas).to.equal(1);
     expect(warnings[0]!.path).to.equal('ScalableTargets[0].MinCapacity');
   });
 
