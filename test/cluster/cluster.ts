@@ -148,12 +148,15 @@ export const METRICS_API_SERVICE = 'v1beta1.metrics.k8s.io';
  */
 export async function metricsUnavailable(kc: KubeConfig, timeoutMs = 90_000): Promise<string | undefined> {
   const api = kc.makeApiClient(ApiregistrationV1Api);
-  let reason = 'the APIService does not exist';
+  // kwokctl registers the APIService while it creates the cluster: without it, waiting would not help.
+  const registered = await api.readAPIService({ name: METRICS_API_SERVICE }).then(() => true, () => false);
+  if (!registered) return `no APIService ${METRICS_API_SERVICE}: this control plane was started without metrics-server (npm run cluster:down, then cluster:up)`;
+  let reason = 'no Available condition yet';
   try {
     await waitFor(`APIService ${METRICS_API_SERVICE} to be Available`, async () => {
       const service = await api.readAPIService({ name: METRICS_API_SERVICE }).catch(() => undefined);
       const available = service?.status?.conditions?.find((c) => c.type === 'Available');
-      if (service) reason = available ? `${available.reason ?? ''}: ${available.message ?? ''}` : 'no Available condition yet';
+      if (available) reason = `${available.reason ?? ''}: ${available.message ?? ''}`;
       return available?.status === 'True' ? true : undefined;
     }, { timeoutMs });
     return undefined;
@@ -186,7 +189,7 @@ export async function up(options: UpOptions = {}): Promise<{ kubeconfig: string;
     rmSync(KUBECONFIG_PATH, { force: true });
     const configPath = join(STATE_DIR, 'kwokctl.yaml');
     writeFileSync(configPath, kwokctlConfig(bin));
-    log('starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok');
+    log('starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and metrics-server');
     await kwokctl(bin, ['-c', configPath, 'create', 'cluster', '--kubeconfig', KUBECONFIG_PATH, '--wait', '120s']);
   }
   const kc = loadKubeConfig();
@@ -194,7 +197,7 @@ export async function up(options: UpOptions = {}): Promise<{ kubeconfig: string;
   const nodes = await ensureNodes(kc, nodeSet);
   const noMetrics = await metricsUnavailable(kc);
   if (noMetrics) {
-    log(`WARNING: metrics-server is NOT available (${noMetrics}); kubectl top and HorizontalPodAutoscalers will not work. Its log: ${join(CLUSTER_DIR, 'logs', 'metrics-server.log')}`);
+    log(`WARNING: metrics-server is NOT available (${noMetrics}); kubectl top and HorizontalPodAutoscalers will not work (npm run cluster:down, then cluster:up, restarts it). Its log: ${join(CLUSTER_DIR, 'logs', 'metrics-server.log')}`);
   } else {
     log(`metrics-server serves ${METRICS_API_SERVICE} (kubectl top, HorizontalPodAutoscalers)`);
   }
