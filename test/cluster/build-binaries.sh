@@ -27,7 +27,8 @@ build_once() {
     rm -rf "$out" && mv "$out.tmp" "$out"
     log "built $name $version in $((SECONDS - start))s"
   fi
-  echo "${name^^}_BIN=$out"
+  local key=${name^^}
+  echo "${key//-/_}_BIN=$out"
 }
 
 # A wrapper module per product: the products' own replace directives are ignored when they are dependencies.
@@ -67,6 +68,18 @@ build_kwok() {
   GOBIN="$out" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$v" "sigs.k8s.io/kwok/cmd/kwokctl@$v" >&2
 }
 
+build_metrics_server() {
+  local out=$1 v=$2 pkg=k8s.io/client-go/pkg/version dir
+  # No replace directives in its go.mod, so `go install` builds it as released; the version flags are the ones its
+  # Makefile sets (metrics-server reports client-go's version variables; kwokctl reads the version from --version).
+  GOBIN="$out" go install -trimpath -ldflags "-s -w -X $pkg.gitVersion=$v -X $pkg.buildDate=1970-01-01T00:00:00Z" \
+    "sigs.k8s.io/metrics-server/cmd/metrics-server@$v" >&2
+  # Its kustomize manifests (APIService v1beta1.metrics.k8s.io, RBAC) from the same module, for kwokctl to apply
+  # instead of downloading components.yaml.
+  dir=$(cd /tmp && go mod download -json "sigs.k8s.io/metrics-server@$v" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  cp -r "$dir/manifests" "$out/manifests" && chmod -R u+w "$out/manifests"
+}
+
 build_helm() {
   local out=$1 v=${2%%+*} major=${2%%.*} gomod client minor flags
   # As helm's own Makefile does: the Kubernetes version helm assumes without a cluster (helm template, lint)
@@ -83,6 +96,7 @@ build_helm() {
 
 build_once etcd "$ETCD_VERSION" build_etcd
 build_once kwok "$KWOK_VERSION" build_kwok
+build_once metrics-server "$METRICS_SERVER_VERSION" build_metrics_server
 # "+kubever": the build recipe changed (the ldflags above); a tag in the cache key rebuilds what it must.
 build_once helm "$HELM_VERSION+kubever" build_helm
 build_once kubernetes "$K8S_VERSION" build_kubernetes

@@ -1,12 +1,12 @@
-// The local control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and the kwok
-// controller as local processes, run by kwokctl's `binary` runtime from binaries built by build-binaries.sh.
+// The local control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, the kwok
+// controller and metrics-server as local processes, run by kwokctl's `binary` runtime from binaries built by build-binaries.sh.
 // State lives in `.cluster/` of the checkout, so two checkouts never share a cluster.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CoreV1Api, Health, KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { ApiregistrationV1Api, CoreV1Api, Health, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { kubeSchedulerConfiguration } from '../../operator/src/translate/placement/scheduler-profiles.js';
 import { waitFor } from './wait.js';
@@ -28,6 +28,7 @@ export interface Binaries {
   kwok: string;
   helm: string;
   kubernetes: string;
+  metricsServer: string;
 }
 
 function log(message: string): void {
@@ -47,7 +48,8 @@ export async function buildBinaries(): Promise<Binaries> {
   const paths = Object.fromEntries(
     stdout.trim().split('\n').map((line) => {
       const [key, value] = line.split('=', 2);
-      return [key!.replace(/_BIN$/, '').toLowerCase(), value!];
+      // METRICS_SERVER_BIN → metricsServer
+      return [key!.replace(/_BIN$/, '').toLowerCase().replace(/_(.)/g, (_, c: string) => c.toUpperCase()), value!];
     }),
   );
   return paths as unknown as Binaries;
@@ -77,12 +79,18 @@ function kwokctlConfig(bin: Binaries): string {
       kwokControllerBinary: join(bin.kwok, 'kwok'),
       kwokctlBinary: join(bin.kwok, 'kwokctl'),
       kubeSchedulerConfig: writeSchedulerConfig(),
+      // metrics-server scrapes kwok's simulated kubelet /metrics/resource (resource-usage.yaml says what pods use);
+      // its manifests (APIService v1beta1.metrics.k8s.io, RBAC) come from its module, copied beside the binary.
+      enableMetricsServer: true,
+      metricsServerBinary: join(bin.metricsServer, 'metrics-server'),
+      metricsServerManifests: [join(bin.metricsServer, 'manifests/overlays/release')],
       // Tests create and delete many objects fast; the client-side rate limits of the components would only slow them.
       disableQPSLimits: true,
     },
   };
   const stages = readFileSync(join(REPO_ROOT, 'test/cluster/stages.yaml'), 'utf8');
-  return `${stringify(options)}\n${stages}`;
+  const usage = readFileSync(join(REPO_ROOT, 'test/cluster/resource-usage.yaml'), 'utf8');
+  return `${stringify(options)}\n${stages}\n${usage}`;
 }
 
 export function readVersions(): Record<string, string> {
@@ -132,6 +140,31 @@ export async function ensureNodes(kc: KubeConfig, nodeSet: NodeSetConfig): Promi
   return ready;
 }
 
+export const METRICS_API_SERVICE = 'v1beta1.metrics.k8s.io';
+
+/**
+ * Why the metrics API is not served (the APIService's Available condition), or undefined once it is. The rest of
+ * the control plane works without it, so a cluster without metrics still comes up, but says so.
+ */
+export async function metricsUnavailable(kc: KubeConfig, timeoutMs = 90_000): Promise<string | undefined> {
+  const api = kc.makeApiClient(ApiregistrationV1Api);
+  // kwokctl registers the APIService while it creates the cluster: without it, waiting would not help.
+  const registered = await api.readAPIService({ name: METRICS_API_SERVICE }).then(() => true, () => false);
+  if (!registered) return `no APIService ${METRICS_API_SERVICE}: this control plane was started without metrics-server (npm run cluster:down, then cluster:up)`;
+  let reason = 'no Available condition yet';
+  try {
+    await waitFor(`APIService ${METRICS_API_SERVICE} to be Available`, async () => {
+      const service = await api.readAPIService({ name: METRICS_API_SERVICE }).catch(() => undefined);
+      const available = service?.status?.conditions?.find((c) => c.type === 'Available');
+      if (available) reason = `${available.reason ?? ''}: ${available.message ?? ''}`;
+      return available?.status === 'True' ? true : undefined;
+    }, { timeoutMs });
+    return undefined;
+  } catch {
+    return reason;
+  }
+}
+
 export interface UpOptions {
   /** A node set file (YAML or JSON); default: ECS_CLUSTER_NODES, else DEFAULT_NODE_SET. */
   nodesFile?: string;
@@ -156,12 +189,18 @@ export async function up(options: UpOptions = {}): Promise<{ kubeconfig: string;
     rmSync(KUBECONFIG_PATH, { force: true });
     const configPath = join(STATE_DIR, 'kwokctl.yaml');
     writeFileSync(configPath, kwokctlConfig(bin));
-    log('starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok');
+    log('starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and metrics-server');
     await kwokctl(bin, ['-c', configPath, 'create', 'cluster', '--kubeconfig', KUBECONFIG_PATH, '--wait', '120s']);
   }
   const kc = loadKubeConfig();
   await waitFor('the API server to be ready', async () => ((await apiServerReady(kc)) ? true : undefined));
   const nodes = await ensureNodes(kc, nodeSet);
+  const noMetrics = await metricsUnavailable(kc);
+  if (noMetrics) {
+    log(`WARNING: metrics-server is NOT available (${noMetrics}); kubectl top and HorizontalPodAutoscalers will not work (npm run cluster:down, then cluster:up, restarts it). Its log: ${join(CLUSTER_DIR, 'logs', 'metrics-server.log')}`);
+  } else {
+    log(`metrics-server serves ${METRICS_API_SERVICE} (kubectl top, HorizontalPodAutoscalers)`);
+  }
   const seconds = (Date.now() - started) / 1000;
   log(`control plane ${reused ? 'reused' : 'up'} in ${seconds.toFixed(1)}s with ${nodes.length} Ready nodes; KUBECONFIG=${KUBECONFIG_PATH}`);
   return { kubeconfig: KUBECONFIG_PATH, seconds, reused };
@@ -179,7 +218,7 @@ function pidsOfCluster(): number[] {
 function aliveComponent(pid: number): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return /etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok/.test(cmdline);
+    return /etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|metrics-server/.test(cmdline);
   } catch {
     return false;
   }

@@ -79,7 +79,12 @@ export function simulatedNode(name: string, group: NodeGroup, region = 'us-east-
     kind: 'Node',
     metadata: {
       name,
-      annotations: { [KWOK_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      annotations: {
+        [KWOK_NODE_ANNOTATION]: 'fake',
+        'node.alpha.kubernetes.io/ttl': '0',
+        // metrics-server scrapes this path of the node's "kubelet" (kwok serves every node's on one port).
+        'metrics.k8s.io/resource-metrics-path': `/metrics/nodes/${name}/metrics/resource`,
+      },
       labels: {
         'kubernetes.io/hostname': name,
         'kubernetes.io/arch': arch,

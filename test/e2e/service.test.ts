@@ -211,7 +211,7 @@ describe('Service controller', function () {
     }
   });
   describe('HorizontalPodAutoscaler', () => {
-    it('scales a Service through the scale subresource (to its min and max replicas; metrics need a metrics API)', async () => {
+    it('scales a Service through the scale subresource (to its min and max replicas) and reads its tasks\' metrics', async () => {
       await create('taskdefinitions', 'TaskDefinition', 'hpa', taskSpec('nginx:1.27'));
       await create('services', 'Service', 'hpa', { taskDefinition: 'hpa', desiredCount: 2 } satisfies ServiceSpec);
       await steady('hpa', 2, 'hpa:1');
@@ -236,12 +236,13 @@ describe('Service controller', function () {
       expect(hpa.status?.conditions?.find((c) => c.type === 'AbleToScale')?.reason).to.equal('SucceededRescale');
       await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace, body: { spec: { minReplicas: 1, maxReplicas: 3 } } }, mergePatch);
       await steady('hpa', 3, 'hpa:1', 120_000);
-      // Within its bounds the HPA needs metrics: this control plane serves no metrics API, so it says so.
-      await waitFor('the HPA to find no metrics', async () => {
+      // Within its bounds the HPA scales on metrics: metrics-server serves the tasks' simulated usage (scaling on it
+      // is test/e2e/metrics.test.ts's).
+      await waitFor('the HPA to read the tasks\' CPU', async () => {
         const current = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace });
         const active = current.status?.conditions?.find((c) => c.type === 'ScalingActive');
-        return active?.status === 'False' && active.reason === 'FailedGetResourceMetric' ? true : undefined;
-      });
+        return active?.status === 'True' && active.reason === 'ValidMetricFound' ? true : undefined;
+      }, { timeoutMs: 120_000 });
       await autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace });
     });
   });

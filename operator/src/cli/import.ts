@@ -1,13 +1,16 @@
 // `ecs-operator import`: ECS and EventBridge JSON (what the AWS CLI prints or takes) → TaskDefinition, Service,
-// Task and ScheduledTask manifests.
+// Task and ScheduledTask manifests, and Application Auto Scaling JSON of ECS services → HorizontalPodAutoscalers
+// over those Services.
 import { join } from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Service } from '../api/index.js';
 import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
+import { autoscalersOf } from './autoscaling-json.js';
 import type { CommandRegistration } from './main.js';
 import { fileCommand, warn, type CliIO, type FileOptions } from './io.js';
 import { toYamlDocuments } from './output.js';
 import type { CommandLineNames } from './ecs-json.js';
-import { addNameOptions, loadResources, type EcsObject } from './resources.js';
+import { addNameOptions, loadInput } from './resources.js';
 
 export interface ImportOptions extends FileOptions, CommandLineNames {
   outputDir?: string;
@@ -15,20 +18,22 @@ export interface ImportOptions extends FileOptions, CommandLineNames {
 
 /** The manifests of the ECS JSON in `options.filename`, printed or written one file per resource. */
 export function runImport(io: CliIO, options: ImportOptions): void {
-  const resources = loadResources(io, options.filename, { ecsJsonOnly: true, names: options });
+  const { resources, autoScaling } = loadInput(io, options.filename, { ecsJsonOnly: true, names: options });
   // The manifest is what the file says; what the operator will refuse of it is said now, not after the apply.
   for (const resource of resources) {
     const refusal = resource.kind === 'Service' ? deploymentControllerRefusal((resource.object as Service).spec) : undefined;
     if (refusal) warn(io, { ...resource.at(refusal.path), message: refusal.message });
   }
-  const manifests: EcsObject[] = resources.map(({ manifest }) =>
-    options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } : manifest);
+  const manifests: KubernetesObject[] = [
+    ...resources.map(({ manifest }) => (options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } : manifest)),
+    ...autoscalersOf(io, autoScaling, options.namespace),
+  ];
   if (options.outputDir === undefined) {
     io.stdout(toYamlDocuments(manifests));
     return;
   }
   for (const manifest of manifests) {
-    const path = join(options.outputDir, `${manifest.metadata.name}.${manifest.kind.toLowerCase()}.yaml`);
+    const path = join(options.outputDir, `${manifest.metadata?.name ?? ''}.${(manifest.kind ?? '').toLowerCase()}.yaml`);
     io.writeFile(path, toYamlDocuments([manifest]));
     io.stdout(`${path}\n`);
   }
@@ -40,7 +45,9 @@ const command = fileCommand<ImportOptions>({
     'turn ECS JSON into manifests: the output of `aws ecs describe-task-definition` or `describe-services`, or a '
     + 'RegisterTaskDefinition, CreateService or RunTask input file (--cli-input-json), become TaskDefinition, Service '
     + 'and Task resources (RunTask count N: N Tasks NAME-1..N); `aws scheduler get-schedule` output or CreateSchedule '
-    + 'input, and `aws events describe-rule` with `list-targets-by-rule` output, with an ECS target, become ScheduledTasks',
+    + 'input, and `aws events describe-rule` with `list-targets-by-rule` output, with an ECS target, become ScheduledTasks; '
+    + 'Application Auto Scaling JSON (describe-scalable-targets, describe-scaling-policies, or RegisterScalableTarget and '
+    + 'PutScalingPolicy input) of a service becomes its HorizontalPodAutoscaler',
   filesHelp: 'ECS JSON file to read',
   namespaceHelp: 'set metadata.namespace of every resource',
   options: (c) => addNameOptions(c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them')),

@@ -1,4 +1,5 @@
-// The ECS resources of the input files: manifests as written, or ECS JSON imported. Each is checked against its
+// The ECS resources of the input files: manifests as written, or ECS JSON imported (and, beside them, the
+// Application Auto Scaling JSON of the services, kept for the HorizontalPodAutoscalers). Each is checked against its
 // CRD, so the commands accept exactly what the API server would; every problem names the file and the field,
 // the field as the input spells it (`containerDefinitions[0].memory` in ECS JSON, `spec.containerDefinitions[0].memory`
 // in a manifest). All problems of all files are reported together.
@@ -6,6 +7,8 @@ import type { Command } from 'commander';
 import { ECS_API_VERSION, ECS_GROUP, ECS_KINDS, type Cluster, type EcsKind, type ScheduledTask, type Service, type Task, type TaskDefinition } from '../api/index.js';
 import { withoutUnknownFields, validateAgainstCrd } from './crd-validation.js';
 import { readDocuments, type SourceDocument } from './documents.js';
+import type { AutoScalingInput } from '../translate/autoscaling.js';
+import { emptyAutoScalingInput, isAutoScalingJson, readAutoScalingJson } from './autoscaling-json.js';
 import { importEcsJson, isManifest, type CommandLineNames, type ImportedResource } from './ecs-json.js';
 import { joinRuleParts, rulePart, type RulePart } from './eventbridge-json.js';
 import { InputError, warn, type CliIO, type Location, type Problem } from './io.js';
@@ -41,6 +44,7 @@ class Loader {
   readonly resources: Resource[] = [];
   readonly problems: Problem[] = [];
   private readonly warned = new Set<string>();
+  readonly autoScaling: AutoScalingInput = emptyAutoScalingInput();
 
   constructor(private readonly io: CliIO, private readonly names: CommandLineNames) {}
 
@@ -126,17 +130,24 @@ export function addNameOptions(command: Command): Command {
     .option('--family <family>', 'the family of RegisterTaskDefinition input that has none (as aws ecs register-task-definition --family gives it)');
 }
 
+export interface Input {
+  resources: Resource[];
+  /** The Application Auto Scaling objects of every file. */
+  autoScaling: AutoScalingInput;
+}
+
 /** The ECS resources of `files` in order. Warnings go to stderr; any problem throws an InputError listing all of them. */
-export function loadResources(io: CliIO, files: readonly string[], { ecsJsonOnly = false, names = {} }: LoadOptions = {}): Resource[] {
+export function loadInput(io: CliIO, files: readonly string[], { ecsJsonOnly = false, names = {} }: LoadOptions = {}): Input {
   const loader = new Loader(io, names);
   for (const file of files.flatMap((path) => io.filesIn(path) ?? [path])) {
     for (const document of readDocuments(io, file)) {
-      if (!isManifest(document.value)) loader.ecsJson(document);
+      if (isAutoScalingJson(document.value)) readAutoScalingJson(document, loader.autoScaling);
+      else if (!isManifest(document.value)) loader.ecsJson(document);
       else if (ecsJsonOnly) loader.problems.push({ file, ...(document.document ? { resource: document.document } : {}), message: 'is a Kubernetes manifest already; import reads ECS JSON (translate reads both)' });
       else loader.manifest(document);
     }
   }
   loader.rules();
   if (loader.problems.length > 0) throw new InputError(loader.problems);
-  return loader.resources;
+  return { resources: loader.resources, autoScaling: loader.autoScaling };
 }

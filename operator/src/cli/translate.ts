@@ -3,7 +3,7 @@
 // its Pod; a Service the ReplicaSet of its first deployment (a DaemonSet for DAEMON) and the core Services of its
 // discovery; each the ServiceAccount of its task role. A TaskDefinition that nothing in the input runs gets a
 // PodTemplate, the pod its tasks would run. Tasks and Services find their TaskDefinition by family among the input
-// files, in the same namespace.
+// files, in the same namespace. Application Auto Scaling JSON of a service gives its HorizontalPodAutoscaler.
 import type { KubernetesObject, V1PodTemplate, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster, Service, Task, TaskDefinition } from '../api/index.js';
 import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
@@ -15,8 +15,9 @@ import { clusterNameOf, clusterSettings, DEFAULT_CLUSTER, taskPod, type Workload
 import type { CommandRegistration } from './main.js';
 import { fileCommand, InputError, warn, type CliIO, type FileOptions, type Location, type Problem } from './io.js';
 import { toYamlDocuments } from './output.js';
+import { autoscalersOf } from './autoscaling-json.js';
 import type { CommandLineNames } from './ecs-json.js';
-import { addNameOptions, loadResources, type EcsObject, type Resource } from './resources.js';
+import { addNameOptions, loadInput, type EcsObject, type Resource } from './resources.js';
 
 interface Definition {
   resource: Resource<TaskDefinition>;
@@ -210,21 +211,24 @@ export interface TranslateOptions extends FileOptions, CommandLineNames {}
 
 /** The objects for the resources of `options.filename`, as YAML on stdout; warnings on stderr. */
 export function runTranslate(io: CliIO, options: TranslateOptions): void {
-  const resources = loadResources(io, options.filename, { names: options }).map((resource) => inNamespace(resource, options.namespace));
-  if (resources.length === 0) throw new InputError([{ file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' }]);
+  const input = loadInput(io, options.filename, { names: options });
+  const resources = input.resources.map((resource) => inNamespace(resource, options.namespace));
+  const autoscalers = autoscalersOf(io, input.autoScaling, options.namespace);
+  if (resources.length === 0 && autoscalers.length === 0) throw new InputError([{ file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' }]);
   const translator = new Translator(io, resources);
   translator.collectDefinitions();
   translator.translateWorkloads();
   translator.podTemplatesOfIdleDefinitions();
   if (translator.problems.length > 0) throw new InputError(translator.problems);
-  io.stdout(toYamlDocuments(translator.objects));
+  io.stdout(toYamlDocuments([...translator.objects, ...autoscalers]));
 }
 
 const command = fileCommand<TranslateOptions>({
   name: 'translate',
   description:
     'print the Kubernetes objects the operator would create for TaskDefinition, Task and Service manifests or ECS JSON '
-    + '(a Pod per Task, a ReplicaSet per Service, ServiceAccounts for task roles), without a cluster; warnings go to stderr',
+    + '(a Pod per Task, a ReplicaSet per Service, ServiceAccounts for task roles, a HorizontalPodAutoscaler per service '
+    + 'of Application Auto Scaling JSON), without a cluster; warnings go to stderr',
   filesHelp: 'manifest or ECS JSON file',
   namespaceHelp: 'the namespace of resources that name none',
   options: addNameOptions,
