@@ -127,8 +127,8 @@ export async function createPaced(count: number, { rate, concurrency }: { rate: 
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
-/** A run's time limit: a minute plus 300 ms per task, far above any healthy run. */
-export const runTimeoutMs = (tasks: number): number => 60_000 + 300 * tasks;
+/** A run's time limit, against a hang rather than a slow operator: two minutes plus 600 ms per task. */
+export const runTimeoutMs = (tasks: number): number => 120_000 + 600 * tasks;
 
 /** Deletes every Deployment, ReplicaSet and Pod of the native namespace and waits until none is left. */
 export async function emptyNative(ctx: BenchContext): Promise<void> {
@@ -142,15 +142,14 @@ export async function emptyNative(ctx: BenchContext): Promise<void> {
     { timeoutMs: runTimeoutMs(nativePods.list().length), describe: () => `${deployments.list().length} deployments, ${nativePods.list().length} pods` });
 }
 
-const ECS_PLURALS = ['services', 'tasks', 'taskdefinitions'] as const;
-
 /**
- * Deletes every Service, Task and TaskDefinition of the ECS namespace while the operator runs (it releases
- * their finalizers) and waits until they and their pods are gone.
+ * Deletes every Service and Task of the ECS namespace while the operator runs (it releases their finalizers)
+ * and waits until they and their pods are gone. With `taskDefinitions`, the TaskDefinitions as well: only at a
+ * scenario's end, since the operator lets go of a revision some time after its last user is gone.
  */
-export async function emptyEcs(ctx: BenchContext): Promise<void> {
+export async function emptyEcs(ctx: BenchContext, { taskDefinitions = false } = {}): Promise<void> {
   const namespace = ctx.ecsNamespace;
-  for (const plural of ECS_PLURALS) {
+  for (const plural of ['services', 'tasks', ...(taskDefinitions ? ['taskdefinitions'] : [])]) {
     await ctx.custom.deleteCollectionNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural });
   }
   const { services, tasks, ecsPods } = ctx.watched;
@@ -158,10 +157,11 @@ export async function emptyEcs(ctx: BenchContext): Promise<void> {
   await until(`the ECS namespace ${namespace} to have no services, tasks or pods`, [services, tasks, ecsPods],
     () => services.list().length === 0 && tasks.list().length === 0 && ecsPods.list().length === 0,
     { timeoutMs, describe: () => `${services.list().length} services, ${tasks.list().length} tasks, ${ecsPods.list().length} pods` });
+  if (!taskDefinitions) return;
   await waitFor(`the task definitions of ${namespace} to be deleted`, async () => {
     const { items } = (await ctx.custom.listNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural: 'taskdefinitions' })) as { items: unknown[] };
     return items.length === 0 ? true : undefined;
-  }, { timeoutMs });
+  }, { timeoutMs: 120_000 });
 }
 
 /** Creates a TaskDefinition and waits (untimed) until the operator has registered its revision 1. */

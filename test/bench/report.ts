@@ -36,6 +36,8 @@ export interface SteadyStateRun {
   writes: number;
   operatorRssMiB: number;
   operatorPeakRssMiB: number;
+  /** Every task still RUNNING (pod Ready) at the window's end. */
+  stayedConverged: boolean;
   wallSeconds: number;
 }
 
@@ -63,7 +65,14 @@ export interface SteadyStateSummary {
   windowSeconds: number;
   resyncPeriodSeconds: number;
   convergeSeconds: number;
+  stayedConverged: boolean;
   wallSeconds: number;
+}
+
+/** A scenario that did not finish, and why. */
+export interface ScenarioFailure {
+  name: string;
+  error: string;
 }
 
 export interface Report {
@@ -76,6 +85,7 @@ export interface Report {
   durationSeconds: number;
   scenarios: ScenarioSummary[];
   steadyState?: SteadyStateSummary;
+  failures?: ScenarioFailure[];
 }
 
 export function summarizeScenario(runs: ScenarioRuns): ScenarioSummary {
@@ -111,6 +121,7 @@ export function summarizeSteadyState(run: SteadyStateRun): SteadyStateSummary {
     windowSeconds: round(run.usage.seconds, 1),
     resyncPeriodSeconds: run.resyncPeriodSeconds,
     convergeSeconds: round(run.convergeMs / 1000, 1),
+    stayedConverged: run.stayedConverged,
     wallSeconds: Math.round(run.wallSeconds),
   };
 }
@@ -133,11 +144,14 @@ export function markdown(report: Report): string {
   const steady = report.steadyState;
   if (steady) {
     lines.push('');
-    lines.push(`Steady state: ${steady.tasks} tasks in ${steady.services} Services converged in ${steady.convergeSeconds} s, then watched for ${steady.windowSeconds} s with a resync every ${steady.resyncPeriodSeconds} s.`);
+    lines.push(`Steady state: ${steady.tasks} tasks in ${steady.services} Services converged in ${steady.convergeSeconds} s, then watched for ${steady.windowSeconds} s with a resync every ${steady.resyncPeriodSeconds} s${steady.stayedConverged ? '' : ' (**some tasks were no longer RUNNING at its end**)'}.`);
     lines.push('');
     lines.push('| Tasks | API writes per minute | Operator CPU (s per minute) | Operator RSS (MiB) | Operator requests per minute |');
     lines.push('|---:|---:|---:|---:|---|');
     lines.push(`| ${steady.tasks} | ${steady.writesPerMinute} | ${steady.cpuSecondsPerMinute.toFixed(2)} | ${steady.operatorRssMiB.toFixed(0)} | ${verbs(steady.requestsPerMinute)} |`);
+  }
+  for (const failure of report.failures ?? []) {
+    lines.push('', `**${failure.name} failed:** ${failure.error.replace(/\s+/g, ' ')}`);
   }
   lines.push('');
   lines.push('Times run from the action (apply, or the new revision) until every task is RUNNING and the status says so. CPU and requests are the operator\'s own (a separate `bin/ecs-operator run` process) during the ECS runs; requests per task are the median over rounds of the requests by verb divided by the tasks converged.');

@@ -14,10 +14,10 @@ import { isReady } from '../../operator/src/translate/readiness.js';
 import { down, loadKubeConfig, REPO_ROOT, up } from '../cluster/cluster.js';
 import { installCrds } from '../cluster/crds.js';
 import { removeNamespace } from '../e2e/helpers.js';
-import { ECS_GROUP_VERSION, emptyEcs, emptyNative, log, runTimeoutMs, timeRun, type BenchContext } from './harness.js';
+import { ECS_GROUP_VERSION, emptyEcs, emptyNative, isLiveAndReady, log, runTimeoutMs, timeRun, type BenchContext } from './harness.js';
 import { Watched } from './live-count.js';
 import { OperatorProcess, usageBetween, WRITE_VERBS } from './operator-process.js';
-import { chart, markdown, summarizeScenario, summarizeSteadyState, type Report, type RoundResult, type ScenarioRuns, type SteadyStateRun } from './report.js';
+import { chart, markdown, summarizeScenario, summarizeSteadyState, type Report, type RoundResult, type ScenarioFailure, type ScenarioRuns, type SteadyStateRun } from './report.js';
 import { convergeServices, fanOut, rollout, scaleOut, standaloneTasks, type Scenario } from './scenarios.js';
 import { benchSettings } from './settings.js';
 import { writes } from './stats.js';
@@ -65,11 +65,12 @@ async function runScenario(ctx: BenchContext, scenario: Scenario): Promise<Scena
       }
       rounds.push(result as RoundResult);
     }
+    await emptyEcs(ctx, { taskDefinitions: true });
     const wallSeconds = (performance.now() - started) / 1000;
     return { name: scenario.name, tasks: scenario.tasks, runningLabel: scenario.runningLabel, rounds, operatorPeakRssMiB: operator.peakRssMiB, wallSeconds };
   } catch (error) {
     // Leave both namespaces empty for whatever runs next (the operator must run to release ECS finalizers).
-    await emptyEcs(ctx).catch(() => undefined);
+    await emptyEcs(ctx, { taskDefinitions: true }).catch(() => undefined);
     await emptyNative(ctx).catch(() => undefined);
     throw error;
   } finally {
@@ -91,14 +92,16 @@ async function runSteadyState(ctx: BenchContext): Promise<SteadyStateRun> {
     await new Promise((resolve) => setTimeout(resolve, ctx.settings.steadyWindowMs));
     const after = await operator.read();
     const usage = usageBetween(before, after);
+    const readyAtEnd = ctx.watched.ecsPods.list().filter(isLiveAndReady).length;
     const run: Omit<SteadyStateRun, 'wallSeconds'> = {
       tasks: steadyTasks, services, convergeMs: ms, windowSeconds: usage.seconds, resyncPeriodSeconds: resyncSeconds, usage,
       writes: writes(usage.requestsByVerb, WRITE_VERBS), operatorRssMiB: after.rssMiB, operatorPeakRssMiB: operator.peakRssMiB,
+      stayedConverged: readyAtEnd === steadyTasks,
     };
-    await emptyEcs(ctx);
+    await emptyEcs(ctx, { taskDefinitions: true });
     return { ...run, wallSeconds: (performance.now() - started) / 1000 };
   } catch (error) {
-    await emptyEcs(ctx).catch(() => undefined);
+    await emptyEcs(ctx, { taskDefinitions: true }).catch(() => undefined);
     throw error;
   } finally {
     await stopOperator(operator);
@@ -124,9 +127,20 @@ async function watchAll(ctx: Omit<BenchContext, 'watched'>): Promise<BenchContex
   };
 }
 
+const BENCH_NAMESPACE_LABEL = 'ecs.operator.dev/bench';
+
 async function createNamespace(core: CoreV1Api, prefix: string): Promise<string> {
-  const { metadata } = await core.createNamespace({ body: { metadata: { generateName: `${prefix}-`, labels: { 'ecs.operator.dev/bench': 'true' } } } });
+  const { metadata } = await core.createNamespace({ body: { metadata: { generateName: `${prefix}-`, labels: { [BENCH_NAMESPACE_LABEL]: 'true' } } } });
   return metadata!.name!;
+}
+
+/** Removes the namespaces an interrupted earlier run left behind: their pods would take room on the nodes. */
+async function removeLeftNamespaces(core: CoreV1Api): Promise<void> {
+  const { items } = await core.listNamespace({ labelSelector: `${BENCH_NAMESPACE_LABEL}=true` });
+  const names = items.map((ns) => ns.metadata!.name!);
+  if (names.length === 0) return;
+  log(`removing namespaces left by an earlier run: ${names.join(', ')}`);
+  await Promise.all(names.map((name) => removeNamespace(name)));
 }
 
 async function main(): Promise<void> {
@@ -146,6 +160,7 @@ async function main(): Promise<void> {
   let watched: BenchContext['watched'] | undefined;
   try {
     await installCrds(kc);
+    await removeLeftNamespaces(core);
     const nodes = (await core.listNode()).items.filter(isReady).length;
     const ecsNamespace = await createNamespace(core, 'bench-ecs');
     namespaces.push(ecsNamespace);
@@ -162,8 +177,23 @@ async function main(): Promise<void> {
       standaloneTasks(ctx, sizes.standaloneTasks),
     ].filter((scenario) => settings.scenarios.includes(scenario.name));
     const runs: ScenarioRuns[] = [];
-    for (const scenario of scenarios) runs.push(await runScenario(ctx, scenario));
-    const steady = settings.scenarios.includes('steady-state') ? await runSteadyState(ctx) : undefined;
+    const failures: ScenarioFailure[] = [];
+    // A scenario that fails is reported and the others still run: a long run should not end with nothing.
+    const attempt = async <T>(name: string, body: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await body();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log(`${name} failed: ${message}`);
+        failures.push({ name, error: message });
+        return undefined;
+      }
+    };
+    for (const scenario of scenarios) {
+      const result = await attempt(scenario.name, () => runScenario(ctx, scenario));
+      if (result) runs.push(result);
+    }
+    const steady = settings.scenarios.includes('steady-state') ? await attempt('steady-state', () => runSteadyState(ctx)) : undefined;
     const report: Report = {
       commit: await commit(),
       scale: settings.scale,
@@ -173,6 +203,7 @@ async function main(): Promise<void> {
       durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
       scenarios: runs.map(summarizeScenario),
       ...(steady ? { steadyState: summarizeSteadyState(steady) } : {}),
+      ...(failures.length > 0 ? { failures } : {}),
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -180,6 +211,7 @@ async function main(): Promise<void> {
     writeFileSync(join(RESULTS_DIR, 'latest.md'), table);
     for (const scenario of runs) writeFileSync(join(RESULTS_DIR, `${scenario.name}.svg`), chart(scenario));
     process.stdout.write(`\n${table}\nwritten to ${RESULTS_DIR}/latest.{json,md} in ${report.durationSeconds} s\n`);
+    if (failures.length > 0) throw new Error(`${failures.length} scenario(s) failed: ${failures.map((f) => f.name).join(', ')}`);
   } finally {
     await Promise.all([...running].map(stopOperator));
     await Promise.all(Object.values(watched ?? {}).map((w) => w.stop()));

@@ -152,7 +152,7 @@ describe('bench', () => {
     it('gives the steady state per minute', () => {
       const steady = summarizeSteadyState({
         tasks: 5000, services: 50, convergeMs: 60_000, windowSeconds: 30, resyncPeriodSeconds: 15,
-        usage: { seconds: 30, cpuSeconds: 1.5, requestsByVerb: { list: 0, watch: 2 } }, writes: 0, operatorRssMiB: 300, operatorPeakRssMiB: 350, wallSeconds: 120,
+        usage: { seconds: 30, cpuSeconds: 1.5, requestsByVerb: { list: 0, watch: 2 } }, writes: 0, operatorRssMiB: 300, operatorPeakRssMiB: 350, stayedConverged: true, wallSeconds: 120,
       });
       expect(steady).to.include({ tasks: 5000, writesPerMinute: 0, cpuSecondsPerMinute: 3, operatorRssMiB: 300 });
       expect(steady.requestsPerMinute).to.deep.equal({ watch: 4 });
@@ -167,6 +167,14 @@ describe('bench', () => {
       expect(text).to.match(/Small-scale run: sizes are 0.1 ×/);
       expect(text).to.include('| scale-out | 100 | 2.00 | 4.00 | 2.00 | 181 | 2.00 | create 1.01, patch 2.02 |');
       expect(markdown({ ...report, scale: 1 })).not.to.match(/Small-scale/);
+    });
+
+    it('names a scenario that failed and why', () => {
+      const report: Report = {
+        commit: 'abc', scale: 1, nodes: 50, rounds: 3, startedAt: '2026-01-01T00:00:00Z', durationSeconds: 60, scenarios: [],
+        failures: [{ name: 'fan-out', error: 'timed out after 300s waiting for\nfan-out' }],
+      };
+      expect(markdown(report)).to.include('**fan-out failed:** timed out after 300s waiting for fan-out');
     });
 
     it('charts both sides of the median rounds with a legend', () => {
