@@ -61,6 +61,8 @@ async function runScenario(ctx: BenchContext, scenario: Scenario): Promise<Scena
         else Object.assign(result, { nativeMs: timed.ms, nativeSeries: timed.series });
         const cleanupStart = performance.now();
         await (side === 'ecs' ? emptyEcs(ctx) : emptyNative(ctx));
+        // The next run starts once the operator has finished with the deletions, not while it competes for the CPU.
+        await operator.readWhenQuiet();
         log(`${scenario.name} round ${round}: ${side} ${(timed.ms / 1000).toFixed(2)} s (cleaned up in ${((performance.now() - cleanupStart) / 1000).toFixed(1)} s)`);
       }
       rounds.push(result as RoundResult);
