@@ -10,7 +10,7 @@ export interface Line {
 
 const WIDTH = 720;
 const HEIGHT = 400;
-const MARGIN = { left: 64, right: 24, top: 48, bottom: 52 };
+const MARGIN = { left: 64, right: 24, top: 64, bottom: 52 };
 /** Points per line at most: a run of 1000 pods has thousands of events, the eye needs a few hundred. */
 const MAX_POINTS = 500;
 
@@ -74,9 +74,10 @@ export function lineChart({ title, yLabel, lines }: { title: string; yLabel: str
   for (const line of lines) {
     parts.push(`<polyline fill="none" stroke="${line.color}" stroke-width="2" points="${stepPath(thin(line.points), x, y)}"/>`);
   }
+  // The legend sits in a row between the title and the plot, where no line can run under it.
   lines.forEach((line, i) => {
-    const top = MARGIN.top + 8 + i * 18;
-    const left = MARGIN.left + plotWidth - 170;
+    const left = MARGIN.left + i * 260;
+    const top = 44;
     parts.push(`<line x1="${left}" y1="${top}" x2="${left + 24}" y2="${top}" stroke="${line.color}" stroke-width="3"/>`);
     parts.push(`<text x="${left + 30}" y="${top}" dominant-baseline="middle">${escape(line.label)}</text>`);
   });
