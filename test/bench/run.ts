@@ -3,7 +3,7 @@
 // then the operator's steady state with 5000 tasks. Writes test/bench/results/latest.{json,md} and a chart per
 // scenario. BENCH_SCALE=0.1 runs a tenth of every size (see settings.ts for every knob).
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -208,6 +208,8 @@ async function main(): Promise<void> {
       ...(failures.length > 0 ? { failures } : {}),
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
+    // The folder holds one run: no chart of a scenario this run left out may stay beside its table.
+    for (const file of readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.svg'))) rmSync(join(RESULTS_DIR, file));
     writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     const table = markdown(report);
     writeFileSync(join(RESULTS_DIR, 'latest.md'), table);
