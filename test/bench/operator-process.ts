@@ -1,0 +1,152 @@
+// The operator under measurement as its own process, as it runs in production: `bin/ecs-operator run` against
+// the bench cluster, one namespace, leader election off. Its memory and CPU come from /proc every 250 ms, its
+// API requests by verb from its /metrics endpoint.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../cluster/cluster.js';
+import { waitFor } from '../cluster/wait.js';
+import { counterDelta, sampleProcess, sumCounterByLabel, type ProcessSample } from './process-stats.js';
+
+const SAMPLE_INTERVAL_MS = 250;
+/** The operator's counter of API requests (operator/src/runtime/metrics.ts), labelled by verb and resource. */
+const API_REQUESTS_METRIC = 'ecs_operator_api_requests_total';
+export const WRITE_VERBS = ['create', 'update', 'patch', 'apply', 'delete', 'deletecollection'];
+
+/** What the operator has used and asked for up to one moment. */
+export interface OperatorReading {
+  at: number;
+  cpuSeconds: number;
+  rssMiB: number;
+  requestsByVerb: Record<string, number>;
+}
+
+/** The cost of the operator between two readings. */
+export interface OperatorUsage {
+  seconds: number;
+  cpuSeconds: number;
+  requestsByVerb: Record<string, number>;
+}
+
+export function usageBetween(before: OperatorReading, after: OperatorReading): OperatorUsage {
+  return {
+    seconds: (after.at - before.at) / 1000,
+    cpuSeconds: after.cpuSeconds - before.cpuSeconds,
+    requestsByVerb: counterDelta(before.requestsByVerb, after.requestsByVerb),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export class OperatorProcess {
+  private peakRss = 0;
+  private last: ProcessSample | undefined;
+  private readonly sampler: NodeJS.Timeout;
+  private exited = false;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly metricsUrl: string,
+  ) {
+    child.once('exit', () => (this.exited = true));
+    this.sampler = setInterval(() => this.sample(), SAMPLE_INTERVAL_MS);
+    this.sample();
+  }
+
+  /** Starts `bin/ecs-operator run` for `namespace` and waits until its informers are synced (/readyz). */
+  static async start(options: { kubeconfig: string; namespace: string; logFile: string; extraArgs?: string[] }): Promise<OperatorProcess> {
+    const port = await freePort();
+    const args = [
+      'run', '--kubeconfig', options.kubeconfig, '--namespace', options.namespace, '--metrics-addr', `127.0.0.1:${port}`,
+      '--leader-elect=false', '--log-level', 'warn', ...(options.extraArgs ?? []),
+    ];
+    const log = createWriteStream(options.logFile, { flags: 'a' });
+    // bin/ecs-operator execs node, so the child's pid is the operator's own process.
+    const child = spawn(join(REPO_ROOT, 'bin/ecs-operator'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    const operator = new OperatorProcess(child, `http://127.0.0.1:${port}`);
+    try {
+      await waitFor(`the operator (pid ${child.pid}) to be ready`, async () => {
+        if (operator.exited) throw new Error(`the operator exited during start-up; see ${options.logFile}`);
+        const response = await fetch(`${operator.metricsUrl}/readyz`).catch(() => undefined);
+        return response?.ok ? true : undefined;
+      }, { timeoutMs: 120_000 });
+    } catch (error) {
+      await operator.stop();
+      throw error;
+    }
+    return operator;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  private sample(): ProcessSample | undefined {
+    const sample = this.exited ? undefined : sampleProcess(this.pid);
+    if (sample) {
+      this.last = sample;
+      this.peakRss = Math.max(this.peakRss, sample.rssMiB, sample.peakRssMiB);
+    }
+    return sample;
+  }
+
+  /** The highest resident set size seen so far (the larger of the 250 ms samples and the kernel's VmHWM). */
+  get peakRssMiB(): number {
+    return this.peakRss;
+  }
+
+  async requestsByVerb(): Promise<Record<string, number>> {
+    const response = await fetch(`${this.metricsUrl}/metrics`);
+    if (!response.ok) throw new Error(`operator /metrics answered ${response.status}`);
+    return sumCounterByLabel(await response.text(), API_REQUESTS_METRIC, 'verb');
+  }
+
+  /** CPU, memory and request counters now. */
+  async read(): Promise<OperatorReading> {
+    const requestsByVerb = await this.requestsByVerb();
+    const sample = this.sample() ?? this.last;
+    if (!sample) throw new Error(`operator process ${this.pid} has exited`);
+    return { at: sample.at, cpuSeconds: sample.cpuSeconds, rssMiB: sample.rssMiB, requestsByVerb };
+  }
+
+  /**
+   * Waits until the operator has sent no API request but watches for `quietMs` (work it does after a run
+   * converged, such as a last status write, belongs to the run), then reads. An operator that never goes quiet
+   * is read after `timeoutMs` anyway, with a warning: that is a finding, not a reason to stop the bench.
+   */
+  async readWhenQuiet(quietMs = 2_000, timeoutMs = 60_000): Promise<OperatorReading> {
+    const busy = (reading: OperatorReading) =>
+      Object.entries(reading.requestsByVerb).filter(([verb]) => verb !== 'watch').reduce((sum, [, n]) => sum + n, 0);
+    let last = await this.read();
+    try {
+      return await waitFor(`the operator to send no request for ${quietMs / 1000}s`, async () => {
+        const now = await this.read();
+        if (busy(now) !== busy(last)) last = now;
+        return now.at - last.at >= quietMs ? now : undefined;
+      }, { timeoutMs });
+    } catch (error) {
+      process.stderr.write(`[bench] warning: ${(error as Error).message}; reading it busy\n`);
+      return this.read();
+    }
+  }
+
+  /** SIGTERM, then waits for the exit (SIGKILL after the operator's own shutdown timeout has passed). */
+  async stop(): Promise<void> {
+    clearInterval(this.sampler);
+    if (this.exited) return;
+    const exit = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
+    await exit;
+    clearTimeout(killer);
+  }
+}

@@ -1,0 +1,71 @@
+// Reading what a process costs and what it asked of the API server: /proc/<pid>/status and /proc/<pid>/stat
+// (Linux), and the operator's Prometheus counter of API requests. Pure parsers, and one reader of /proc.
+import { readFileSync } from 'node:fs';
+
+/** Resident set size (VmRSS) and its peak (VmHWM) in MiB, from the text of /proc/<pid>/status. */
+export function parseStatusMemory(text: string): { rssMiB: number; peakRssMiB: number } {
+  const kib = (field: string): number => {
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(text);
+    if (!match) throw new Error(`/proc status has no ${field} line`);
+    return Number(match[1]);
+  };
+  return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
+}
+
+/**
+ * User plus system CPU time in clock ticks, from the text of /proc/<pid>/stat. The command name (field 2) is
+ * in parentheses and may hold spaces, so fields are counted from the last ')'.
+ */
+export function parseStatCpuTicks(text: string): number {
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // After the name: state is field 3, so utime (14) and stime (15) are at indexes 11 and 12.
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isInteger(utime) || !Number.isInteger(stime)) throw new Error('/proc stat: no utime/stime fields');
+  return utime + stime;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat: USER_HZ, 100 on every Linux architecture Node runs on. */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+export interface ProcessSample {
+  /** performance.now() of the sample. */
+  at: number;
+  rssMiB: number;
+  peakRssMiB: number;
+  cpuSeconds: number;
+}
+
+/** One sample of a live process; undefined once it has exited. */
+export function sampleProcess(pid: number): ProcessSample | undefined {
+  try {
+    const memory = parseStatusMemory(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const ticks = parseStatCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return { at: performance.now(), ...memory, cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The samples of one Prometheus counter in the text exposition format, summed by one label:
+ * `requests_total{verb="create",resource="pods"} 3` and `{verb="create",resource="replicasets.apps"} 2` give { create: 5 }.
+ */
+export function sumCounterByLabel(exposition: string, metric: string, label: string): Record<string, number> {
+  const sums: Record<string, number> = {};
+  const line = new RegExp(`^${metric}\\{([^}]*)\\}\\s+(\\S+)`);
+  for (const text of exposition.split('\n')) {
+    const match = line.exec(text);
+    if (!match) continue;
+    const value = new RegExp(`(?:^|,)${label}="([^"]*)"`).exec(match[1]!)?.[1];
+    if (value === undefined) continue;
+    sums[value] = (sums[value] ?? 0) + Number(match[2]);
+  }
+  return sums;
+}
+
+/** `after - before` for every key of either (a counter that appears later started at 0). */
+export function counterDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return Object.fromEntries([...keys].sort().map((key) => [key, (after[key] ?? 0) - (before[key] ?? 0)]));
+}

@@ -1,0 +1,177 @@
+// The bench's report: latest.json (the shape the performance issue asks for, plus the rounds behind each
+// median), latest.md (a Markdown table) and one SVG chart per scenario. Pure: results in, text out.
+import type { OperatorUsage } from './operator-process.js';
+import { median, medianIndex, medianPerTask, round } from './stats.js';
+import { lineChart } from './svg.js';
+
+export interface RoundResult {
+  round: number;
+  /** Which side ran first this round (the order alternates). */
+  first: 'native' | 'ecs';
+  nativeMs: number;
+  ecsMs: number;
+  /** The operator's cost during the ECS run. */
+  operator: OperatorUsage;
+  nativeSeries: Array<[number, number]>;
+  ecsSeries: Array<[number, number]>;
+}
+
+export interface ScenarioRuns {
+  name: string;
+  tasks: number;
+  runningLabel: string;
+  rounds: RoundResult[];
+  operatorPeakRssMiB: number;
+  /** The scenario's whole time, with operator start, preparation and cleanup (for planning a run). */
+  wallSeconds: number;
+}
+
+export interface SteadyStateRun {
+  tasks: number;
+  services: number;
+  convergeMs: number;
+  windowSeconds: number;
+  resyncPeriodSeconds: number;
+  usage: OperatorUsage;
+  writes: number;
+  operatorRssMiB: number;
+  operatorPeakRssMiB: number;
+  /** Every task still RUNNING (pod Ready) at the window's end. */
+  stayedConverged: boolean;
+  wallSeconds: number;
+}
+
+export interface ScenarioSummary {
+  name: string;
+  tasks: number;
+  nativeMedianMs: number;
+  ecsMedianMs: number;
+  ratio: number;
+  operatorPeakRssMiB: number;
+  operatorCpuSeconds: number;
+  requestsPerTask: Record<string, number>;
+  wallSeconds: number;
+  perRound: Array<{ round: number; first: 'native' | 'ecs'; nativeMs: number; ecsMs: number; operatorCpuSeconds: number; requests: Record<string, number> }>;
+}
+
+export interface SteadyStateSummary {
+  tasks: number;
+  writesPerMinute: number;
+  cpuSecondsPerMinute: number;
+  operatorRssMiB: number;
+  operatorPeakRssMiB: number;
+  requestsPerMinute: Record<string, number>;
+  services: number;
+  windowSeconds: number;
+  resyncPeriodSeconds: number;
+  convergeSeconds: number;
+  stayedConverged: boolean;
+  wallSeconds: number;
+}
+
+/** A scenario that did not finish, and why. */
+export interface ScenarioFailure {
+  name: string;
+  error: string;
+}
+
+export interface Report {
+  commit: string;
+  /** Fraction of the issue's full sizes; anything below 1 is a small-scale run, not the benchmark itself. */
+  scale: number;
+  nodes: number;
+  rounds: number;
+  startedAt: string;
+  durationSeconds: number;
+  scenarios: ScenarioSummary[];
+  steadyState?: SteadyStateSummary;
+  failures?: ScenarioFailure[];
+}
+
+export function summarizeScenario(runs: ScenarioRuns): ScenarioSummary {
+  const nativeMedianMs = median(runs.rounds.map((r) => r.nativeMs));
+  const ecsMedianMs = median(runs.rounds.map((r) => r.ecsMs));
+  return {
+    name: runs.name,
+    tasks: runs.tasks,
+    nativeMedianMs: Math.round(nativeMedianMs),
+    ecsMedianMs: Math.round(ecsMedianMs),
+    ratio: round(ecsMedianMs / nativeMedianMs, 2),
+    operatorPeakRssMiB: round(runs.operatorPeakRssMiB, 1),
+    operatorCpuSeconds: round(median(runs.rounds.map((r) => r.operator.cpuSeconds)), 2),
+    requestsPerTask: medianPerTask(runs.rounds.map((r) => r.operator.requestsByVerb), runs.tasks),
+    wallSeconds: Math.round(runs.wallSeconds),
+    perRound: runs.rounds.map((r) => ({
+      round: r.round, first: r.first, nativeMs: Math.round(r.nativeMs), ecsMs: Math.round(r.ecsMs),
+      operatorCpuSeconds: round(r.operator.cpuSeconds, 2), requests: r.operator.requestsByVerb,
+    })),
+  };
+}
+
+export function summarizeSteadyState(run: SteadyStateRun): SteadyStateSummary {
+  const minutes = run.usage.seconds / 60;
+  return {
+    tasks: run.tasks,
+    writesPerMinute: round(run.writes / minutes, 2),
+    cpuSecondsPerMinute: round(run.usage.cpuSeconds / minutes, 2),
+    operatorRssMiB: round(run.operatorRssMiB, 1),
+    operatorPeakRssMiB: round(run.operatorPeakRssMiB, 1),
+    requestsPerMinute: Object.fromEntries(Object.entries(run.usage.requestsByVerb).filter(([, n]) => n !== 0).map(([verb, n]) => [verb, round(n / minutes, 2)])),
+    services: run.services,
+    windowSeconds: round(run.usage.seconds, 1),
+    resyncPeriodSeconds: run.resyncPeriodSeconds,
+    convergeSeconds: round(run.convergeMs / 1000, 1),
+    stayedConverged: run.stayedConverged,
+    wallSeconds: Math.round(run.wallSeconds),
+  };
+}
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(2);
+const verbs = (requests: Record<string, number>): string =>
+  Object.entries(requests).map(([verb, n]) => `${verb} ${n}`).join(', ') || 'none';
+
+export function markdown(report: Report): string {
+  const lines: string[] = [];
+  const small = report.scale < 1;
+  lines.push(`Commit \`${report.commit.slice(0, 12)}\`, ${report.nodes} simulated nodes, median of ${report.rounds} round${report.rounds === 1 ? '' : 's'} (the side that goes first alternates), run ${report.startedAt} in ${Math.round(report.durationSeconds / 60)} min.`);
+  if (small) lines.push('', `**Small-scale run: sizes are ${report.scale} × the benchmark's (BENCH_SCALE=${report.scale}); not the benchmark's numbers.**`);
+  lines.push('');
+  lines.push('| Scenario | Tasks | Native median (s) | ECS median (s) | ECS / native | Operator peak RSS (MiB) | Operator CPU (s) | Operator requests per task |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---|');
+  for (const s of report.scenarios) {
+    lines.push(`| ${s.name} | ${s.tasks} | ${seconds(s.nativeMedianMs)} | ${seconds(s.ecsMedianMs)} | ${s.ratio.toFixed(2)} | ${s.operatorPeakRssMiB.toFixed(0)} | ${s.operatorCpuSeconds.toFixed(2)} | ${verbs(s.requestsPerTask)} |`);
+  }
+  const steady = report.steadyState;
+  if (steady) {
+    lines.push('');
+    lines.push(`Steady state: ${steady.tasks} tasks in ${steady.services} Services converged in ${steady.convergeSeconds} s, then watched for ${steady.windowSeconds} s with a resync every ${steady.resyncPeriodSeconds} s${steady.stayedConverged ? '' : ' (**some tasks were no longer RUNNING at its end**)'}.`);
+    lines.push('');
+    lines.push('| Tasks | API writes per minute | Operator CPU (s per minute) | Operator RSS (MiB) | Operator requests per minute |');
+    lines.push('|---:|---:|---:|---:|---|');
+    lines.push(`| ${steady.tasks} | ${steady.writesPerMinute} | ${steady.cpuSecondsPerMinute.toFixed(2)} | ${steady.operatorRssMiB.toFixed(0)} | ${verbs(steady.requestsPerMinute)} |`);
+  }
+  for (const failure of report.failures ?? []) {
+    lines.push('', `**${failure.name} failed:** ${failure.error.replace(/\s+/g, ' ')}`);
+  }
+  lines.push('');
+  lines.push('Times run from the action (apply, or the new revision) until every task is RUNNING and the status says so. CPU and requests are the operator\'s own (a separate `bin/ecs-operator run` process) during the ECS runs; requests per task are the median over rounds of the requests by verb divided by the tasks converged.');
+  if (report.scenarios.length > 0) {
+    lines.push('');
+    lines.push(report.scenarios.map((s) => `![${s.name}](${s.name}.svg)`).join(' '));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The scenario's chart: the run of each side nearest its median. */
+export function chart(runs: ScenarioRuns): string {
+  const native = runs.rounds[medianIndex(runs.rounds.map((r) => r.nativeMs))]!;
+  const ecs = runs.rounds[medianIndex(runs.rounds.map((r) => r.ecsMs))]!;
+  return lineChart({
+    title: `${runs.name}: ${runs.tasks} tasks, ECS vs native (median rounds)`,
+    yLabel: runs.runningLabel,
+    lines: [
+      { label: `ECS (round ${ecs.round}, ${seconds(ecs.ecsMs)} s)`, color: '#d62728', points: ecs.ecsSeries },
+      { label: `native (round ${native.round}, ${seconds(native.nativeMs)} s)`, color: '#1f77b4', points: native.nativeSeries },
+    ],
+  });
+}
