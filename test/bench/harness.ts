@@ -43,9 +43,9 @@ export const isLiveAndReady = (pod: V1Pod): boolean => isLive(pod) && isReady(po
 
 /** A run in progress: how many tasks are RUNNING (the chart) and whether it is done (the clock stops). */
 export interface Progress {
-  running(): number;
-  done(): boolean;
-  describe(): string;
+  running: () => number;
+  done: () => boolean;
+  describe: () => string;
   /** The watches whose events can change the answers. */
   sources: ReadonlyArray<ChangeSource>;
   /** Released when the run ends. */
@@ -177,7 +177,7 @@ export async function emptyEcs(ctx: BenchContext, { taskDefinitions = false } = 
 /** Creates a TaskDefinition and waits (untimed) until the operator has registered its revision 1. */
 export async function registerTaskDefinition(ctx: BenchContext, definition: TaskDefinition): Promise<void> {
   const namespace = ctx.ecsNamespace;
-  const name = definition.metadata!.name!;
+  const name = definition.metadata.name!;
   await ctx.custom.createNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural: 'taskdefinitions', body: definition });
   await waitFor(`task definition ${name} revision 1`, async () => {
     const current = (await ctx.custom.getNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural: 'taskdefinitions', name })) as TaskDefinition;

@@ -70,8 +70,8 @@ export class OperatorProcess {
     const log = createWriteStream(options.logFile, { flags: 'a' });
     // bin/ecs-operator execs node, so the child's pid is the operator's own process.
     const child = spawn(join(REPO_ROOT, 'bin/ecs-operator'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
     const operator = new OperatorProcess(child, `http://127.0.0.1:${port}`);
     try {
       await waitFor(`the operator (pid ${child.pid}) to be ready`, async () => {

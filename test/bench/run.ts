@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([...running].map(stopOperator));
     await Promise.all(Object.values(watched ?? {}).map((w) => w.stop()));
-    for (const namespace of namespaces) await removeNamespace(namespace).catch((e: Error) => log(`could not remove ${namespace}: ${e.message}`));
+    for (const namespace of namespaces) await removeNamespace(namespace).catch((e: unknown) => log(`could not remove ${namespace}: ${e instanceof Error ? e.message : String(e)}`));
     await release();
   }
 }

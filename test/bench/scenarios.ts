@@ -17,11 +17,11 @@ import {
 
 export interface Side {
   /** Untimed: what must exist before the action (the ECS task definition, a converged workload to roll). */
-  prepare(): Promise<void>;
+  prepare: () => Promise<void>;
   /** What the run waits for; made before the action so that no event is missed. */
-  watch(): Progress;
+  watch: () => Progress;
   /** The user's action: the clock runs from its start until `watch()` is done. */
-  act(): Promise<void>;
+  act: () => Promise<void>;
 }
 
 export interface Scenario {
@@ -39,8 +39,9 @@ const nothing = async (): Promise<void> => undefined;
 /** The Deployment has rolled out `image` to exactly `replicas` available pods, and its status says so. */
 export function deploymentComplete(d: V1Deployment, replicas: number, image: string): boolean {
   const status = d.status;
-  return status?.observedGeneration === d.metadata?.generation && status?.replicas === replicas && status?.updatedReplicas === replicas
-    && status?.readyReplicas === replicas && status?.availableReplicas === replicas && d.spec?.template.spec?.containers[0]?.image === image;
+  if (!status) return false;
+  return status.observedGeneration === d.metadata?.generation && status.replicas === replicas && status.updatedReplicas === replicas
+    && status.readyReplicas === replicas && status.availableReplicas === replicas && d.spec?.template.spec?.containers[0]?.image === image;
 }
 
 const primaryOf = (s: Service) => s.status?.deployments?.find((d) => d.status === 'PRIMARY');
@@ -49,8 +50,9 @@ const primaryOf = (s: Service) => s.status?.deployments?.find((d) => d.status ==
 export function serviceSteady(s: Service, count: number, taskDefinition: string): boolean {
   const status = s.status;
   const primary = primaryOf(s);
-  return (status?.observedGeneration === undefined || status.observedGeneration === s.metadata?.generation)
-    && status?.desiredCount === count && status.runningCount === count
+  if (!status) return false;
+  return (status.observedGeneration === undefined || status.observedGeneration === s.metadata.generation)
+    && status.desiredCount === count && status.runningCount === count
     && primary?.taskDefinition === taskDefinition && primary.rolloutState === 'COMPLETED' && primary.runningCount === count
     && !(status.deployments ?? []).some((d) => d.status === 'ACTIVE');
 }
@@ -58,7 +60,7 @@ export function serviceSteady(s: Service, count: number, taskDefinition: string)
 /** Tasks the Service's status reports RUNNING in the deployment of `taskDefinition`. */
 export function runningOf(s: Service, taskDefinition: string): number {
   const primary = primaryOf(s);
-  return primary?.taskDefinition === taskDefinition ? (primary.runningCount ?? 0) : 0;
+  return primary?.taskDefinition === taskDefinition ? primary.runningCount : 0;
 }
 
 const createIn = (ctx: BenchContext) => ({
@@ -109,12 +111,16 @@ export function scaleOut(ctx: BenchContext, tasks: number): Scenario {
         native: {
           prepare: nothing,
           watch: () => deploymentsConverged(ctx, 1, tasks, IMAGE),
-          act: async () => void (await createIn(ctx).deployment(deployment(name, tasks, IMAGE))),
+          act: async () => {
+            await createIn(ctx).deployment(deployment(name, tasks, IMAGE));
+          },
         },
         ecs: {
           prepare: () => registerTaskDefinition(ctx, taskDefinition(name, IMAGE)),
           watch: () => servicesConverged(ctx, 1, tasks, `${name}:1`),
-          act: async () => void (await createIn(ctx).service(service(name, name, tasks))),
+          act: async () => {
+            await createIn(ctx).service(service(name, name, tasks));
+          },
         },
       };
     },
