@@ -41,7 +41,7 @@ describe('examples and the ecs-operator command on the API server', function () 
 
   before(async () => {
     await kubectl(['apply', '--server-side', '--force-conflicts', '-f', `${ROOT}crds/`]);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/taskdefinitions.ecs.operator.dev', 'crd/tasks.ecs.operator.dev', 'crd/services.ecs.operator.dev', 'crd/clusters.ecs.operator.dev']);
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/taskdefinitions.ecs.operator.dev', 'crd/tasks.ecs.operator.dev', 'crd/services.ecs.operator.dev', 'crd/clusters.ecs.operator.dev', 'crd/scheduledtasks.ecs.operator.dev']);
     // examples/daemon-service.yaml is node-exporter: host networking, the host's PID namespace and hostPath
     // mounts, which Pod Security's baseline refuses; every other test namespace enforces baseline.
     namespace = await throwawayNamespace(core, 'examples', { podSecurity: 'privileged' });
@@ -64,11 +64,13 @@ describe('examples and the ecs-operator command on the API server', function () 
     expect(stdout.trim().split('\n').sort()).to.deep.equal([
       'secret/orders-prod-db created',
       'secret/orders-prod-payment-api-key created',
+      'scheduledtask.ecs.operator.dev/nightly-report created',
       'service.ecs.operator.dev/node-exporter created',
       'service.ecs.operator.dev/web created',
       'task.ecs.operator.dev/monthly-report-2024-11 created',
       'task.ecs.operator.dev/static-site-preview created',
       'taskdefinition.ecs.operator.dev/monthly-report created',
+      'taskdefinition.ecs.operator.dev/nightly-report created',
       'taskdefinition.ecs.operator.dev/node-exporter created',
       'taskdefinition.ecs.operator.dev/orders-api created',
       'taskdefinition.ecs.operator.dev/static-site created',
