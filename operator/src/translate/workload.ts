@@ -10,6 +10,7 @@ import type { Issue } from './issues.js';
 import { ANNOTATIONS, LABELS } from './labels.js';
 import { toLabelValue } from './names.js';
 import { compilePlacement, constraintSources, groupLabelValue } from './placement/index.js';
+import { hostAccessAllowed, NO_HOST_ACCESS, type HostAccessPolicy } from './host-access.js';
 import type { ClusterSettings } from './settings.js';
 import { taskDefinitionToPodTemplate, type Scheduling } from './template.js';
 
@@ -51,14 +52,24 @@ export function confineToCluster(scheduling: Scheduling, cluster: Cluster, conta
   if (containerInstance) requireOnEveryTerm(scheduling, { matchFields: [{ key: 'metadata.name', operator: 'In', values: [containerInstance] }] });
 }
 
-/** What a Cluster's spec lets its tasks do, as translation takes it. */
-export function clusterSettings(cluster: Cluster): ClusterSettings {
-  return { allowPrivileged: cluster.spec.allowPrivileged === true };
+/**
+ * What a Cluster's tasks may do, as translation takes it: host access only where the operator's policy allows
+ * it in the Cluster's namespace; the Cluster's own allowPrivileged narrows that further, never widens it.
+ */
+export function clusterSettings(cluster: Cluster, hostAccess: HostAccessPolicy = NO_HOST_ACCESS): ClusterSettings {
+  const { namespace } = cluster.metadata;
+  return {
+    allowHostAccess: hostAccessAllowed(hostAccess, namespace),
+    ...(namespace ? { namespace } : {}),
+    allowPrivileged: cluster.spec.allowPrivileged === true,
+  };
 }
 
 /** What a Task or a Service runs: a revision with placement, in a Cluster. */
 export interface WorkloadInput {
   cluster: Cluster;
+  /** The operator's host-access policy (`run --allow-host-access-namespaces`); absent: no namespace may use the host. */
+  hostAccess?: HostAccessPolicy;
   /** The resolved revision: its spec, family and number. */
   spec: TaskDefinitionSpec;
   family: string;
@@ -124,7 +135,7 @@ export function workloadTemplate(input: WorkloadInput): Workload {
   const translation = taskDefinitionToPodTemplate({
     spec, family, revision, labels, scheduling,
     ...(input.overrides ? { overrides: input.overrides } : {}),
-    cluster: clusterSettings(cluster),
+    cluster: clusterSettings(cluster, input.hostAccess),
     restartPolicy: input.restartPolicy,
     propagateTags: input.propagateTags,
   });
@@ -142,6 +153,7 @@ export function workloadTemplate(input: WorkloadInput): Workload {
 export interface TaskPodInput {
   task: Task;
   cluster: Cluster;
+  hostAccess?: HostAccessPolicy;
   spec: TaskDefinitionSpec;
   family: string;
   revision: number;

@@ -8,6 +8,7 @@ import { RESOURCES } from '../../runtime/informer.js';
 import { matchesLabelSelector } from '../../translate/cluster-status.js';
 import { ANNOTATIONS, LABELS } from '../../translate/labels.js';
 import { toLabelValue } from '../../translate/names.js';
+import type { HostAccessPolicy } from '../../translate/host-access.js';
 import type { Resolution } from '../../translate/revisions.js';
 import { clusterNameOf, isControlledBy, resolveTaskDefinition } from '../common.js';
 import type { OperatorContext } from '../context.js';
@@ -30,6 +31,8 @@ export interface TaskSnapshot {
   now: number;
   /** How long a STOPPED task's Pod is kept (its logs stay readable). */
   retentionMs: number;
+  /** The operator's policy on which namespaces' tasks may use the host. */
+  hostAccess: HostAccessPolicy;
 }
 
 /** Statuses after which the task has launched: its pod was created, or is being created. */
@@ -71,5 +74,6 @@ export function observeTask(context: OperatorContext, namespace: string, name: s
     pods: context.informers.for(RESOURCES.pods).list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel),
     now: context.clock.now(),
     retentionMs: context.settings.stoppedTaskRetentionMs,
+    hostAccess: context.settings.hostAccess,
   };
 }
