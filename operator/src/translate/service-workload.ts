@@ -59,10 +59,12 @@ export interface ServiceTargetInput {
   nodes: readonly V1Node[];
   /** The Cluster's task pods in the namespace, for `task:group` evaluated on nodes. */
   pods: readonly V1Pod[];
+  /** The namespace's ServiceAccounts (the controller's cache), so that the task role's is checked; see workload.ts. */
+  existingServiceAccounts?: readonly V1ServiceAccount[];
 }
 
 /** The deployment the spec asks for: the resolved revision translated for the cluster, or its first error. */
-export function serviceTarget({ service, cluster, hostAccess, strategy, spec, family, revision, nodes, pods }: ServiceTargetInput): Omit<Workload, 'template'> & { target?: ServiceTarget } {
+export function serviceTarget({ service, cluster, hostAccess, strategy, spec, family, revision, nodes, pods, existingServiceAccounts }: ServiceTargetInput): Omit<Workload, 'template'> & { target?: ServiceTarget } {
   const resourceName = service.metadata.name ?? '';
   const name = replicaSetName(resourceName, revision, service.spec.forceNewDeployment);
   const id = deploymentId(service.metadata.uid ?? '', name);
@@ -80,6 +82,7 @@ export function serviceTarget({ service, cluster, hostAccess, strategy, spec, fa
     propagateTags: service.spec.propagateTags === 'TASK_DEFINITION',
     nodes,
     pods,
+    ...(existingServiceAccounts ? { existingServiceAccounts } : {}),
   });
   if (!template) return workload;
   const labels = {

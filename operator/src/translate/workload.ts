@@ -6,11 +6,12 @@ import type { Cluster } from '../api/cluster.js';
 import type { PlacementConstraint, PlacementStrategy } from '../api/placement.js';
 import type { Task } from '../api/task.js';
 import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
+import { hostAccessAllowed, NO_HOST_ACCESS, type HostAccessPolicy } from './host-access.js';
 import type { Issue } from './issues.js';
 import { ANNOTATIONS, LABELS } from './labels.js';
 import { toLabelValue } from './names.js';
 import { compilePlacement, constraintSources, groupLabelValue } from './placement/index.js';
-import { hostAccessAllowed, NO_HOST_ACCESS, type HostAccessPolicy } from './host-access.js';
+import { serviceAccountRefusal } from './service-account.js';
 import type { ClusterSettings } from './settings.js';
 import { taskDefinitionToPodTemplate, type Scheduling } from './template.js';
 
@@ -93,6 +94,11 @@ export interface WorkloadInput {
   nodes: readonly V1Node[];
   /** The Cluster's task pods in the namespace, for `task:group` evaluated on nodes. */
   pods: readonly V1Pod[];
+  /**
+   * The namespace's ServiceAccounts: the task role's, when it exists, must be one the pods may run as
+   * (`serviceAccountRefusal`). Absent (`ecs-operator translate`, without a cluster): not checked.
+   */
+  existingServiceAccounts?: readonly V1ServiceAccount[];
 }
 
 export interface Workload {
@@ -145,9 +151,24 @@ export function workloadTemplate(input: WorkloadInput): Workload {
   if (!translation.template) {
     return { error: located(translation.errors[0] ?? { path: 'spec', message: 'cannot be translated' }), serviceAccounts: [], warnings, nodeEvaluated };
   }
+  const roleRefusal = taskRoleRefusal(input, translation.extraObjects);
+  if (roleRefusal) return { error: roleRefusal, serviceAccounts: [], warnings, nodeEvaluated };
   const template = translation.template;
   if (groupLabelValue(group) !== group) template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [ANNOTATIONS.group]: group } };
   return { template, serviceAccounts: translation.extraObjects, warnings, nodeEvaluated };
+}
+
+/** Why the pods may not run as the existing ServiceAccount of their task role, at the field that names the role. */
+function taskRoleRefusal(input: WorkloadInput, accounts: readonly V1ServiceAccount[]): Issue | undefined {
+  const existing = input.existingServiceAccounts;
+  const overridden = input.overrides?.taskRoleArn;
+  const taskRoleArn = overridden ?? input.spec.taskRoleArn;
+  if (!existing || !taskRoleArn) return undefined;
+  for (const account of accounts) {
+    const message = serviceAccountRefusal(taskRoleArn, existing.find((e) => e.metadata?.name === account.metadata?.name));
+    if (message) return { path: overridden ? 'spec.overrides.taskRoleArn' : `${input.family}:${input.revision} spec.taskRoleArn`, message };
+  }
+  return undefined;
 }
 
 export interface TaskPodInput {
@@ -159,6 +180,7 @@ export interface TaskPodInput {
   revision: number;
   nodes: readonly V1Node[];
   pods: readonly V1Pod[];
+  existingServiceAccounts?: readonly V1ServiceAccount[];
 }
 
 export interface TaskPod extends Omit<Workload, 'template'> {

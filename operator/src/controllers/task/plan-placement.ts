@@ -39,6 +39,7 @@ export function desiredPod(snapshot: TaskSnapshot, cluster: Cluster): DesiredPod
   const taskDefinition = `${family}:${number}`;
   const { pod, serviceAccounts, error, nodeEvaluated } = taskPod({
     task, cluster, hostAccess: snapshot.hostAccess, spec: revisionSpec(revision.revision), family, revision: number, nodes: snapshot.nodes, pods: snapshot.pods,
+    existingServiceAccounts: snapshot.serviceAccounts,
   });
   if (!pod) {
     const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };

@@ -42,6 +42,7 @@ export function snapshot(fields: Partial<TaskSnapshot> = {}, td = taskDefinition
     revision: { ok: true, revision: revisionObject(td, 1), number: 1, family: 'web' },
     nodes: [],
     pods: [],
+    serviceAccounts: [],
     now: NOW,
     retentionMs: RETENTION_MS,
     hostAccess: NO_HOST_ACCESS,
