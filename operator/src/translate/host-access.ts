@@ -35,7 +35,7 @@ export function hostAccessUses(spec: TaskDefinitionSpec): Issue[] {
   (spec.volumes ?? []).forEach((volume, index) => {
     if (volume.host?.sourcePath) uses.push({ path: `${volumePath(index)}.host.sourcePath`, message: 'a hostPath volume' });
   });
-  (spec.containerDefinitions ?? []).forEach((definition, index) => {
+  spec.containerDefinitions.forEach((definition, index) => {
     const path = containerPath(index);
     if (definition.privileged) uses.push({ path: `${path}.privileged`, message: 'a privileged container' });
     const added = (definition.linuxParameters?.capabilities?.add ?? []).map(capabilityName).filter((name) => !BASELINE_CAPABILITIES.has(name));
