@@ -25,6 +25,9 @@ const HOST_USES: Array<[string, TaskDefinitionSpec, string]> = [
   ['a hostPath volume', taskSpec({ volumes: [{ name: 'data', host: { sourcePath: '/var/lib' } }] }), 'spec.volumes[0].host.sourcePath'],
   ['a privileged container', taskSpec({ containerDefinitions: [containerDefinition({ privileged: true })] }), 'spec.containerDefinitions[0].privileged'],
   ['capabilities beyond the baseline set (NET_ADMIN)', taskSpec({ containerDefinitions: [containerDefinition({ linuxParameters: { capabilities: { add: ['CAP_NET_ADMIN', 'chown'] } } })] }), 'spec.containerDefinitions[0].linuxParameters.capabilities.add'],
+  ['an unconfined AppArmor profile', taskSpec({ containerDefinitions: [containerDefinition({ dockerSecurityOptions: ['no-new-privileges', 'apparmor:unconfined'] })] }), 'spec.containerDefinitions[0].dockerSecurityOptions[1]'],
+  ['an SELinux user', taskSpec({ containerDefinitions: [containerDefinition({ dockerSecurityOptions: ['label:user:system_u'] })] }), 'spec.containerDefinitions[0].dockerSecurityOptions[0]'],
+  ['the SELinux type spc_t', taskSpec({ containerDefinitions: [containerDefinition({ dockerSecurityOptions: ['label:type:spc_t'] })] }), 'spec.containerDefinitions[0].dockerSecurityOptions[0]'],
   ['a port of the node', taskSpec({ containerDefinitions: [containerDefinition({ portMappings: [{ containerPort: 80, hostPort: 8080 }] })] }), 'spec.containerDefinitions[0].portMappings[0].hostPort'],
 ];
 
@@ -45,11 +48,14 @@ describe('translate/host-access: the operator-level host-access policy', () => {
     expect(errorsIn('team-a', privileged, ['team-a'], { allowPrivileged: false })[0]?.message).to.contain('the Cluster does not allow them');
   });
 
-  it('what needs no host passes: baseline capabilities, dynamic and awsvpc ports, ordinary volumes', () => {
+  it('what needs no host passes: baseline capabilities, dynamic and awsvpc ports, ordinary volumes, confining security options', () => {
     const spec = taskSpec({
       networkMode: 'awsvpc',
       volumes: [{ name: 'scratch' }],
-      containerDefinitions: [containerDefinition({ portMappings: [{ containerPort: 80, hostPort: 80 }], linuxParameters: { capabilities: { add: ['NET_BIND_SERVICE'] } } })],
+      containerDefinitions: [containerDefinition({
+        portMappings: [{ containerPort: 80, hostPort: 80 }], linuxParameters: { capabilities: { add: ['NET_BIND_SERVICE'] } },
+        dockerSecurityOptions: ['apparmor:docker-default', 'label:type:container_t', 'label:level:s0:c1,c2'],
+      })],
     });
     expect(errorsIn('team-a', spec)).to.deep.equal([]);
     expect(errorsIn('team-a', taskSpec({ containerDefinitions: [containerDefinition({ portMappings: [{ containerPort: 80, hostPort: 0 }] })] }))).to.deep.equal([]);
