@@ -1,7 +1,8 @@
 // What of a task definition reaches into the node rather than the pod: privileged containers, the host's
 // network, PID and IPC namespaces, host ports, hostPath volumes, capabilities beyond the set Pod Security
 // `baseline` allows, and security options that lift the node's confinement (AppArmor unconfined, SELinux user,
-// role or a type other than the container ones): what `baseline` refuses, so that generated pods meet it. A namespaced Cluster is the tenant's to edit, so only the operator's own policy (`run
+// role or a type other than the container ones): what `baseline` refuses, so that generated pods meet it.
+// A namespaced Cluster is the tenant's to edit, so only the operator's own policy (`run
 // --allow-host-access-namespaces`, which tenants cannot change) lets a namespace's tasks use any of it; the
 // Cluster's allowPrivileged can only narrow it further. Pure: the policy arrives as a ClusterSettings field.
 import type { TaskDefinitionSpec } from '../api/taskdefinition.js';
@@ -23,7 +24,7 @@ export function hostAccessAllowed(policy: HostAccessPolicy, namespace: string | 
 }
 
 /** Capabilities Pod Security `baseline` lets a container add (Docker's default set without NET_RAW). */
-export const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
+const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
   'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
 ]);
 
