@@ -194,7 +194,8 @@ describe('hostile input: 1000 generated TaskDefinitions and Tasks (issue 11)', f
     expect(crossNamespace).not.to.have.length(0);
     expect(crossNamespace.filter((v) => v.valid.status !== 'False').map((v) => v.key)).to.deep.equal([]);
 
-    // Still running and responsive: /healthz answers, and a canary Task launches within seconds.
+    // Still running and responsive: the manager has not failed, /healthz answers, and a canary Task launches within seconds.
+    expect(operator!.failure()).to.equal(undefined);
     const health = await fetch(`http://127.0.0.1:${operator!.manager.healthPort}/healthz`);
     expect(health.status).to.equal(200);
     const started = Date.now();
