@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { fetchSummary, renderSummary, type SummaryInput } from '../operator/src/cli/summary.js';
+import { HOST_ACCESS_FLAG } from '../operator/src/translate/host-access.js';
 import { buildBinaries, down, loadKubeConfig, REPO_ROOT, STATE_DIR, up } from '../test/cluster/cluster.js';
 import { installCrds } from '../test/cluster/crds.js';
 
@@ -36,7 +37,10 @@ function startOperator(kubeconfig: string): number {
     return existing;
   }
   const log = openSync(LOG_FILE, 'a');
-  const child = spawn(join(REPO_ROOT, 'bin/ecs-operator'), ['run', '--kubeconfig', kubeconfig, '--leader-elect=false', '--metrics-addr', '127.0.0.1:0'], {
+  // The node-exporter example (a DAEMON service) uses the host's network, PID namespace and files: the operator's
+  // policy allows that in the demo's namespace only, as a cluster admin would grant it.
+  const args = ['run', '--kubeconfig', kubeconfig, '--leader-elect=false', '--metrics-addr', '127.0.0.1:0', HOST_ACCESS_FLAG, NAMESPACE];
+  const child = spawn(join(REPO_ROOT, 'bin/ecs-operator'), args, {
     detached: true,
     stdio: ['ignore', log, log],
   });

@@ -160,7 +160,7 @@ describe('Helm chart, rendered', () => {
     });
 
     it("passes only flags the operator's run command knows, and they configure what the values say", async () => {
-      const values = { watchNamespace: 'shop', logLevel: 'debug', leaderElection: { leaseDuration: '20s' }, concurrency: 4 };
+      const values = { watchNamespace: 'shop', logLevel: 'debug', leaderElection: { leaseDuration: '20s' }, concurrency: 4, allowHostAccessNamespaces: ['monitoring', 'kube-ops'] };
       const container = only<V1Deployment>(await render({ values }), 'Deployment').spec!.template.spec!.containers[0]!;
       const [command, ...flags] = container.args!;
       expect(command).to.equal('run');
@@ -168,6 +168,8 @@ describe('Helm chart, rendered', () => {
       run.parse(flags, { from: 'user' });
       const config = configFromOptions(run.opts(), { POD_NAME: 'ecs-operator-abc', POD_NAMESPACE: 'ecs-system' });
       expect(config).to.deep.include({ namespace: 'shop', logLevel: 'debug', concurrency: 4, metricsAddr: ':8080' });
+      expect(config.hostAccess).to.deep.equal({ namespaces: ['monitoring', 'kube-ops'] });
+      expect(configFromOptions({}, {}).hostAccess, 'by default no namespace may use the host').to.deep.equal({ namespaces: [] });
       expect(config.leaderElection).to.deep.include({
         enabled: true, namespace: 'ecs-system', name: 'ecs-ecs-operator-leader', identity: 'ecs-operator-abc', leaseDurationMs: 20_000,
       });

@@ -90,7 +90,8 @@ describe('examples and the ecs-operator command on the API server', function () 
   });
 
   it('what translate prints for every example is accepted by the API server (server-side dry run)', async () => {
-    const result = await cli(translateMain, EXAMPLES.flatMap((example) => ['-f', `${ROOT}examples/${example}.yaml`]));
+    // node-exporter needs the host: the operator's policy must allow it there, as for the operator below.
+    const result = await cli(translateMain, [...EXAMPLES.flatMap((example) => ['-f', `${ROOT}examples/${example}.yaml`]), '-n', namespace.name, '--allow-host-access-namespaces', namespace.name]);
     expect(result.status).to.equal(0);
     const { code, stdout, stderr } = await kubectl(['apply', '--dry-run=server', '--validate=strict', '-n', namespace.name, '-f', '-'], { input: result.stdout, allowFailure: true });
     expect(code, stderr).to.equal(0);
@@ -108,7 +109,7 @@ describe('examples and the ecs-operator command on the API server', function () 
   it('the operator creates the very Pods translate prints for the example Tasks, and the ReplicaSet and Service of the web service', async () => {
     const printed = await cli(translateMain, ['-n', namespace.name, '-f', `${ROOT}examples/shared-volume-task.yaml`, '-f', `${ROOT}examples/batch-task.yaml`, '-f', `${ROOT}examples/web-service.yaml`]);
     expect(printed.status).to.equal(0);
-    const operator = await startOperator(namespace.name);
+    const operator = await startOperator(namespace.name, { config: { hostAccess: { namespaces: [namespace.name] } } });
     try {
       // The deployment id (a label of the ReplicaSet and its pods) derives from the Service's uid, which only the
       // API server knows; everything else is the same.

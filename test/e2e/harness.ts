@@ -17,6 +17,8 @@ export interface RunningOperator {
   metrics: Metrics;
   /** Write requests (create, update, patch, apply, delete) the operator has sent so far. */
   writes(): Promise<number>;
+  /** Why the manager stopped on its own (its run promise rejected), if it did; undefined while it runs. */
+  failure(): unknown;
   /** Stops the operator; what it made stays. */
   stop(): Promise<void>;
   /**
@@ -54,7 +56,8 @@ export async function startOperator(
   for (const factory of controllers) manager.add(factory);
   const shutdown = new AbortController();
   const running = manager.run(shutdown.signal);
-  running.catch(() => undefined);
+  let failure: unknown;
+  running.catch((error: unknown) => (failure = error ?? new Error('the manager failed')));
   try {
     await waitUntilReady(manager, running);
   } catch (error) {
@@ -76,6 +79,7 @@ export async function startOperator(
       const metric = await metrics.apiRequests.get();
       return metric.values.filter((v) => WRITE_VERBS.has(String(v.labels.verb))).reduce((n, v) => n + v.value, 0);
     },
+    failure: () => failure,
     stop,
     async finish() {
       await deleteEcsObjects(namespace).catch(() => undefined);

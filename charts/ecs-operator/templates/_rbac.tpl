@@ -38,10 +38,11 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list", "watch", "create", "delete"]
-# ServiceAccounts that a task definition's role ARNs translate to (controllers/task.ts, service.ts).
+# ServiceAccounts that a task definition's role ARNs translate to (controllers/task, service.ts): created when
+# missing; watched, so that a task runs only as one the operator manages or a namespace admin assigned to the role.
 - apiGroups: [""]
   resources: ["serviceaccounts"]
-  verbs: ["create"]
+  verbs: ["create", "list", "watch"]
 # Core Services for an ECS Service's service discovery, by server-side apply (controllers/service.ts).
 - apiGroups: [""]
   resources: ["services"]

@@ -6,7 +6,9 @@
 // files, in the same namespace. Application Auto Scaling JSON of a service gives its HorizontalPodAutoscaler.
 import type { KubernetesObject, V1PodTemplate, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster, Service, Task, TaskDefinition } from '../api/index.js';
+import { parseNamespaceList } from '../runtime/config.js';
 import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
+import { HOST_ACCESS_FLAG, type HostAccessPolicy } from '../translate/host-access.js';
 import type { Issue } from '../translate/issues.js';
 import { familyOf, parseTaskDefinitionReference, registeredSpec, revisionName } from '../translate/revisions.js';
 import { serviceDaemonSet, serviceDiscoveryObjects, serviceReplicaSet, serviceTarget } from '../translate/service-workload.js';
@@ -50,7 +52,7 @@ class Translator {
   /** ServiceAccounts printed: tasks of one role share one. */
   private readonly accounts = new Set<string>();
 
-  constructor(private readonly io: CliIO, private readonly resources: readonly Resource[]) {}
+  constructor(private readonly io: CliIO, private readonly resources: readonly Resource[], private readonly hostAccess: HostAccessPolicy) {}
 
   private warnOnce(location: Location, message: string): void {
     const line = JSON.stringify([location, message]);
@@ -156,7 +158,7 @@ class Translator {
         if (!resolved) continue;
         const { definition, revision } = resolved;
         const spec = registeredSpec(definition.resource.object);
-        const result = taskPod({ task: task.object, cluster: this.clusterOf(task), spec, family: definition.family, revision, nodes: [], pods: [] });
+        const result = taskPod({ task: task.object, cluster: this.clusterOf(task), hostAccess: this.hostAccess, spec, family: definition.family, revision, nodes: [], pods: [] });
         this.emit(task, result, definition, revision, result.pod);
       } else if (resource.kind === 'Service') {
         const service = resource as Resource<Service>;
@@ -170,7 +172,7 @@ class Translator {
         const { definition, revision } = resolved;
         const spec = registeredSpec(definition.resource.object);
         const strategy = service.object.spec.schedulingStrategy ?? 'REPLICA';
-        const { target, ...result } = serviceTarget({ service: service.object, cluster: this.clusterOf(service), strategy, spec, family: definition.family, revision, nodes: [], pods: [] });
+        const { target, ...result } = serviceTarget({ service: service.object, cluster: this.clusterOf(service), hostAccess: this.hostAccess, strategy, spec, family: definition.family, revision, nodes: [], pods: [] });
         // A first deployment: the ReplicaSet starts with every task desired, as the rollout lets it.
         const workload = target && (strategy === 'DAEMON' ? serviceDaemonSet(service.object, target) : serviceReplicaSet(service.object, target, service.object.spec.desiredCount ?? 0));
         this.emit(service, result, definition, revision, workload);
@@ -189,7 +191,7 @@ class Translator {
       const { metadata } = definition.resource.object;
       const revision = definition.revision ?? 1;
       // Under the default Cluster's settings, as a Task of it would run: what they change is said as for that Task.
-      const cluster = clusterSettings(this.clusterNamed(DEFAULT_CLUSTER, namespaceOf(definition.resource)));
+      const cluster = clusterSettings(this.clusterNamed(DEFAULT_CLUSTER, namespaceOf(definition.resource)), this.hostAccess);
       const translation = taskDefinitionToPodTemplate({ spec: registeredSpec(definition.resource.object), family: definition.family, revision, cluster });
       for (const { path, message } of translation.warnings) this.warnOnce(definition.resource.at(path), message);
       for (const { path, message } of translation.errors) this.problems.push({ ...definition.resource.at(path), message: `${message} (as a task of the default Cluster)` });
@@ -207,7 +209,10 @@ class Translator {
   }
 }
 
-export interface TranslateOptions extends FileOptions, CommandLineNames {}
+export interface TranslateOptions extends FileOptions, CommandLineNames {
+  /** As `run --allow-host-access-namespaces`: which namespaces' tasks may use the host. */
+  allowHostAccessNamespaces?: string;
+}
 
 /** The objects for the resources of `options.filename`, as YAML on stdout; warnings on stderr. */
 export function runTranslate(io: CliIO, options: TranslateOptions): void {
@@ -215,7 +220,7 @@ export function runTranslate(io: CliIO, options: TranslateOptions): void {
   const resources = input.resources.map((resource) => inNamespace(resource, options.namespace));
   const autoscalers = autoscalersOf(io, input.autoScaling, options.namespace);
   if (resources.length === 0 && autoscalers.length === 0) throw new InputError([{ file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' }]);
-  const translator = new Translator(io, resources);
+  const translator = new Translator(io, resources, { namespaces: parseNamespaceList(options.allowHostAccessNamespaces ?? '') });
   translator.collectDefinitions();
   translator.translateWorkloads();
   translator.podTemplatesOfIdleDefinitions();
@@ -231,7 +236,7 @@ const command = fileCommand<TranslateOptions>({
     + 'of Application Auto Scaling JSON), without a cluster; warnings go to stderr',
   filesHelp: 'manifest or ECS JSON file',
   namespaceHelp: 'the namespace of resources that name none',
-  options: addNameOptions,
+  options: (cmd) => addNameOptions(cmd).option(`${HOST_ACCESS_FLAG} <list>`, 'as for run: comma-separated namespaces (or *) whose tasks may use the host; the operator\'s policy, so that translate refuses what it refuses (default: none)'),
   run: runTranslate,
 });
 

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
+import { HOST_ACCESS_FLAG, type HostAccessPolicy } from '../translate/host-access.js';
 import { DEFAULT_LEADER_ELECTION_TIMING, type LeaderElectionTiming } from './leader-election.js';
 import { LOG_LEVELS, type LogLevel } from './logging.js';
 
@@ -31,6 +32,8 @@ export interface OperatorConfig {
   stoppedTaskRetentionMs: number;
   /** How long shutdown waits for reconciles in flight. */
   shutdownTimeoutMs: number;
+  /** Which namespaces' tasks may use the host (privileged, host network/PID/IPC, host ports, hostPath, added capabilities). */
+  hostAccess: HostAccessPolicy;
 }
 
 const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -62,6 +65,11 @@ function parseLogLevel(text: string): LogLevel {
   const level = LOG_LEVELS.find((candidate) => candidate === text.toLowerCase());
   if (!level) throw new Error(`'${text}' is not one of ${LOG_LEVELS.join(', ')}`);
   return level;
+}
+
+/** `a,b, c` → names; empty parts are dropped. */
+export function parseNamespaceList(text: string): string[] {
+  return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
 }
 
 const seconds = (ms: number): string => `${ms / 1000}s`;
@@ -103,6 +111,11 @@ const SETTINGS = {
     env: 'SHUTDOWN_TIMEOUT',
     help: 'how long SIGTERM waits for reconciles in flight',
     default: '20s',
+  },
+  allowHostAccessNamespaces: {
+    flag: `${HOST_ACCESS_FLAG} <list>`,
+    env: 'ALLOW_HOST_ACCESS_NAMESPACES',
+    help: 'comma-separated namespaces whose tasks may use the host: privileged containers, host network, PID and IPC namespaces, host ports, hostPath volumes, capabilities beyond the Pod Security baseline set; * for every namespace (default: none)',
   },
 } satisfies Record<string, Setting>;
 
@@ -173,6 +186,7 @@ export function configFromOptions(options: Record<string, unknown>, env: NodeJS.
     concurrency: parsed('concurrency', parsePositiveInteger),
     stoppedTaskRetentionMs: parsed('stoppedTaskRetention', parseDuration),
     shutdownTimeoutMs: parsed('shutdownTimeout', parseDuration),
+    hostAccess: { namespaces: parseNamespaceList(text('allowHostAccessNamespaces') ?? '') },
   };
 }
 

@@ -14,6 +14,7 @@ import {
   type V1Node,
   type V1Pod,
   type V1ReplicaSet,
+  type V1ServiceAccount,
   Watch,
 } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
@@ -96,6 +97,9 @@ export const RESOURCES = {
       namespace
         ? apps.listNamespacedControllerRevision({ namespace, labelSelector })
         : apps.listControllerRevisionForAllNamespaces({ labelSelector }),
+  ),
+  serviceAccounts: coreResource<V1ServiceAccount>('v1', 'ServiceAccount', 'serviceaccounts', true, ({ core }, namespace, labelSelector) =>
+    namespace ? core.listNamespacedServiceAccount({ namespace, labelSelector }) : core.listServiceAccountForAllNamespaces({ labelSelector }),
   ),
 };
 

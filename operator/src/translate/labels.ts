@@ -47,6 +47,11 @@ export const ANNOTATIONS = {
   dockerLabels: `${prefix}docker-labels`,
   /** JSON map of task definition tags that could become neither labels nor annotations. */
   tags: `${prefix}tags`,
+  /**
+   * On a ServiceAccount the operator does not manage: the task role (ARN or name) it is assigned to, set by a
+   * namespace admin; tasks of that role may then run as it (translate/service-account.ts).
+   */
+  taskRole: `${prefix}task-role`,
   /** Task definition reference `family:revision` a pod was made from. */
   taskDefinition: `${prefix}task-definition`,
   /** The scheduled time (RFC 3339, UTC) a ScheduledTask started a Task for. */

@@ -13,6 +13,7 @@ import { toLabelValue } from './names.js';
 import { daemonRollingUpdate, deploymentPercents } from './rollout.js';
 import { deploymentId, deploymentLabelValue, replicaSetName } from './service-deployments.js';
 import { discoveryServices } from './service-discovery.js';
+import type { HostAccessPolicy } from './host-access.js';
 import { workloadTemplate, type Workload } from './workload.js';
 
 /** On a deployment's ReplicaSet (or a DAEMON service's DaemonSet). */
@@ -47,6 +48,8 @@ export interface ServiceTarget extends ServiceDeploymentObject {
 export interface ServiceTargetInput {
   service: Service;
   cluster: Cluster;
+  /** The operator's host-access policy (`context.settings.hostAccess`); absent: no namespace may use the host. */
+  hostAccess?: HostAccessPolicy;
   strategy: SchedulingStrategy;
   /** The resolved revision: its spec, family and number. */
   spec: TaskDefinitionSpec;
@@ -56,16 +59,19 @@ export interface ServiceTargetInput {
   nodes: readonly V1Node[];
   /** The Cluster's task pods in the namespace, for `task:group` evaluated on nodes. */
   pods: readonly V1Pod[];
+  /** The namespace's ServiceAccounts (the controller's cache), so that the task role's is checked; see workload.ts. */
+  existingServiceAccounts?: readonly V1ServiceAccount[];
 }
 
 /** The deployment the spec asks for: the resolved revision translated for the cluster, or its first error. */
-export function serviceTarget({ service, cluster, strategy, spec, family, revision, nodes, pods }: ServiceTargetInput): Omit<Workload, 'template'> & { target?: ServiceTarget } {
+export function serviceTarget({ service, cluster, hostAccess, strategy, spec, family, revision, nodes, pods, existingServiceAccounts }: ServiceTargetInput): Omit<Workload, 'template'> & { target?: ServiceTarget } {
   const resourceName = service.metadata.name ?? '';
   const name = replicaSetName(resourceName, revision, service.spec.forceNewDeployment);
   const id = deploymentId(service.metadata.uid ?? '', name);
   const serviceLabel = toLabelValue(resourceName);
   const { template, ...workload } = workloadTemplate({
     cluster, spec, family, revision,
+    ...(hostAccess ? { hostAccess } : {}),
     group: `service:${service.spec.serviceName ?? resourceName}`,
     labels: { [LABELS.service]: serviceLabel, [LABELS.deployment]: deploymentLabelValue(id) },
     selectorLabels: { [LABELS.service]: serviceLabel },
@@ -76,6 +82,7 @@ export function serviceTarget({ service, cluster, strategy, spec, family, revisi
     propagateTags: service.spec.propagateTags === 'TASK_DEFINITION',
     nodes,
     pods,
+    ...(existingServiceAccounts ? { existingServiceAccounts } : {}),
   });
   if (!template) return workload;
   const labels = {

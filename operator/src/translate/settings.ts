@@ -2,7 +2,14 @@
 
 /** What a cluster lets a task do; the Cluster resource's settings. */
 export interface ClusterSettings {
-  /** Allow `privileged: true` containers (default false: they are an error). */
+  /**
+   * The operator's policy lets this namespace's tasks use the host (translate/host-access.ts; default false:
+   * every such use is an error). Not the Cluster's to decide: tenants can edit a namespaced Cluster.
+   */
+  allowHostAccess?: boolean;
+  /** The namespace the task runs in, named when host access is refused. */
+  namespace?: string;
+  /** Allow `privileged: true` containers where host access is allowed (default false: they are an error). */
   allowPrivileged?: boolean;
   /** Extended resource that GPU resourceRequirements request (default `nvidia.com/gpu`). */
   gpuResourceName?: string;

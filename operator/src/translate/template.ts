@@ -5,6 +5,7 @@
 import type { V1PodSpec, V1PodTemplateSpec, V1ServiceAccount } from '@kubernetes/client-node';
 import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
 import { hashPodTemplate } from './hash.js';
+import { hostAccessRefusals } from './host-access.js';
 import { IssueLog, type Issue } from './issues.js';
 import { LABELS } from './labels.js';
 import { podMetadata } from './metadata.js';
@@ -65,6 +66,7 @@ export function taskDefinitionToPodTemplate(input: TranslationInput): Translatio
   if (!spec) return { extraObjects: [], warnings: log.warnings, errors: log.errors };
   validateTaskDefinition(spec, log);
   const cluster = input.cluster ?? {};
+  for (const { path, message } of hostAccessRefusals(spec, cluster.allowHostAccess === true, cluster.namespace)) log.error(path, message);
   const { podSpec, containerNames, serviceAccount } = taskDefinitionToPodSpec(spec, { cluster, restartPolicy: input.restartPolicy ?? 'Never' }, log);
   const metadata = podMetadata({
     spec, family: input.family, revision: input.revision, containerNames, labels: input.labels ?? {}, propagateTags: input.propagateTags === true,
@@ -77,12 +79,12 @@ export function taskDefinitionToPodTemplate(input: TranslationInput): Translatio
 }
 
 /** Settings under which only the task definition itself can be wrong, not the cluster's choices. */
-const PERMISSIVE_CLUSTER: ClusterSettings = { allowPrivileged: true, allowedUnsafeSysctls: ['*'], containerRestartRules: true };
+const PERMISSIVE_CLUSTER: ClusterSettings = { allowHostAccess: true, allowPrivileged: true, allowedUnsafeSysctls: ['*'], containerRestartRules: true };
 
 /**
  * Everything wrong with any value offered as a task definition spec, whatever cluster runs it:
- * shape, ECS rules and what Kubernetes cannot express. What a Cluster's settings forbid (privileged
- * containers, unsafe sysctls) is reported when a task is translated for that cluster.
+ * shape, ECS rules and what Kubernetes cannot express. What the operator's policy and a Cluster's settings
+ * forbid (host access, privileged containers, unsafe sysctls) is reported when a task is translated for that cluster.
  */
 export function checkTaskDefinition(spec: unknown): { errors: Issue[]; warnings: Issue[] } {
   const { errors, warnings } = taskDefinitionToPodTemplate({ spec: spec as TaskDefinitionSpec, family: 'check', revision: 1, cluster: PERMISSIVE_CLUSTER });

@@ -6,10 +6,12 @@ import type { Cluster } from '../api/cluster.js';
 import type { PlacementConstraint, PlacementStrategy } from '../api/placement.js';
 import type { Task } from '../api/task.js';
 import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
+import { hostAccessAllowed, NO_HOST_ACCESS, type HostAccessPolicy } from './host-access.js';
 import type { Issue } from './issues.js';
 import { ANNOTATIONS, LABELS } from './labels.js';
 import { toLabelValue } from './names.js';
 import { compilePlacement, constraintSources, groupLabelValue } from './placement/index.js';
+import { serviceAccountRefusal } from './service-account.js';
 import type { ClusterSettings } from './settings.js';
 import { taskDefinitionToPodTemplate, type Scheduling } from './template.js';
 
@@ -51,14 +53,24 @@ export function confineToCluster(scheduling: Scheduling, cluster: Cluster, conta
   if (containerInstance) requireOnEveryTerm(scheduling, { matchFields: [{ key: 'metadata.name', operator: 'In', values: [containerInstance] }] });
 }
 
-/** What a Cluster's spec lets its tasks do, as translation takes it. */
-export function clusterSettings(cluster: Cluster): ClusterSettings {
-  return { allowPrivileged: cluster.spec.allowPrivileged === true };
+/**
+ * What a Cluster's tasks may do, as translation takes it: host access only where the operator's policy allows
+ * it in the Cluster's namespace; the Cluster's own allowPrivileged narrows that further, never widens it.
+ */
+export function clusterSettings(cluster: Cluster, hostAccess: HostAccessPolicy = NO_HOST_ACCESS): ClusterSettings {
+  const { namespace } = cluster.metadata;
+  return {
+    allowHostAccess: hostAccessAllowed(hostAccess, namespace),
+    ...(namespace ? { namespace } : {}),
+    allowPrivileged: cluster.spec.allowPrivileged === true,
+  };
 }
 
 /** What a Task or a Service runs: a revision with placement, in a Cluster. */
 export interface WorkloadInput {
   cluster: Cluster;
+  /** The operator's host-access policy (`run --allow-host-access-namespaces`); absent: no namespace may use the host. */
+  hostAccess?: HostAccessPolicy;
   /** The resolved revision: its spec, family and number. */
   spec: TaskDefinitionSpec;
   family: string;
@@ -82,6 +94,11 @@ export interface WorkloadInput {
   nodes: readonly V1Node[];
   /** The Cluster's task pods in the namespace, for `task:group` evaluated on nodes. */
   pods: readonly V1Pod[];
+  /**
+   * The namespace's ServiceAccounts: the task role's, when it exists, must be one the pods may run as
+   * (`serviceAccountRefusal`). Absent (`ecs-operator translate`, without a cluster): not checked.
+   */
+  existingServiceAccounts?: readonly V1ServiceAccount[];
 }
 
 export interface Workload {
@@ -124,7 +141,7 @@ export function workloadTemplate(input: WorkloadInput): Workload {
   const translation = taskDefinitionToPodTemplate({
     spec, family, revision, labels, scheduling,
     ...(input.overrides ? { overrides: input.overrides } : {}),
-    cluster: clusterSettings(cluster),
+    cluster: clusterSettings(cluster, input.hostAccess),
     restartPolicy: input.restartPolicy,
     propagateTags: input.propagateTags,
   });
@@ -134,19 +151,36 @@ export function workloadTemplate(input: WorkloadInput): Workload {
   if (!translation.template) {
     return { error: located(translation.errors[0] ?? { path: 'spec', message: 'cannot be translated' }), serviceAccounts: [], warnings, nodeEvaluated };
   }
+  const roleRefusal = taskRoleRefusal(input, translation.extraObjects);
+  if (roleRefusal) return { error: roleRefusal, serviceAccounts: [], warnings, nodeEvaluated };
   const template = translation.template;
   if (groupLabelValue(group) !== group) template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [ANNOTATIONS.group]: group } };
   return { template, serviceAccounts: translation.extraObjects, warnings, nodeEvaluated };
 }
 
+/** Why the pods may not run as the existing ServiceAccount of their task role, at the field that names the role. */
+function taskRoleRefusal(input: WorkloadInput, accounts: readonly V1ServiceAccount[]): Issue | undefined {
+  const existing = input.existingServiceAccounts;
+  const overridden = input.overrides?.taskRoleArn;
+  const taskRoleArn = overridden ?? input.spec.taskRoleArn;
+  if (!existing || !taskRoleArn) return undefined;
+  for (const account of accounts) {
+    const message = serviceAccountRefusal(taskRoleArn, existing.find((e) => e.metadata?.name === account.metadata?.name));
+    if (message) return { path: overridden ? 'spec.overrides.taskRoleArn' : `${input.family}:${input.revision} spec.taskRoleArn`, message };
+  }
+  return undefined;
+}
+
 export interface TaskPodInput {
   task: Task;
   cluster: Cluster;
+  hostAccess?: HostAccessPolicy;
   spec: TaskDefinitionSpec;
   family: string;
   revision: number;
   nodes: readonly V1Node[];
   pods: readonly V1Pod[];
+  existingServiceAccounts?: readonly V1ServiceAccount[];
 }
 
 export interface TaskPod extends Omit<Workload, 'template'> {

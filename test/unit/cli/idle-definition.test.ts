@@ -26,8 +26,8 @@ const SYSCTL_WARNING = 'warning: td.yaml: TaskDefinition web: spec.containerDefi
 
 describe('a TaskDefinition alone and a Task that runs it', () => {
   it('give the same sysctls and the same warning about the one the Cluster does not allow', async () => {
-    const alone = await run(main, ['-f', 'td.yaml', '-f', 'cluster.yaml'], { 'td.yaml': definition, 'cluster.yaml': cluster });
-    const withTask = await run(main, ['-f', 'td.yaml', '-f', 'task.yaml', '-f', 'cluster.yaml'], { 'td.yaml': definition, 'task.yaml': task, 'cluster.yaml': cluster });
+    const alone = await run(main, ['-f', 'td.yaml', '-f', 'cluster.yaml', '--allow-host-access-namespaces', '*'], { 'td.yaml': definition, 'cluster.yaml': cluster });
+    const withTask = await run(main, ['-f', 'td.yaml', '-f', 'task.yaml', '-f', 'cluster.yaml', '--allow-host-access-namespaces', '*'], { 'td.yaml': definition, 'task.yaml': task, 'cluster.yaml': cluster });
     expect(alone.status).to.equal(0);
     expect(withTask.status).to.equal(0);
     const templateSysctls = find(alone.objects, 'PodTemplate', 'web-1').template.spec.securityContext.sysctls;
@@ -39,7 +39,7 @@ describe('a TaskDefinition alone and a Task that runs it', () => {
   });
 
   it('the default Cluster given beside the TaskDefinition decides for its PodTemplate as for a Task: without allowPrivileged, privileged is an error', async () => {
-    const alone = await run(main, ['-f', 'td.yaml'], { 'td.yaml': definition });
+    const alone = await run(main, ['-f', 'td.yaml', '--allow-host-access-namespaces', '*'], { 'td.yaml': definition });
     expect(alone.status).to.equal(1);
     expect(alone.errors.filter((line) => line.startsWith('error:'))).to.deep.equal([
       'error: td.yaml: TaskDefinition web: spec.containerDefinitions[0].privileged: privileged containers are not allowed in this cluster (the Cluster does not allow them) (as a task of the default Cluster)',

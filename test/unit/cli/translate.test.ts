@@ -128,8 +128,16 @@ describe('ecs-operator translate', () => {
     expect(result.objects[1].template.metadata.annotations['ecs.operator.dev/execution-role-arn']).to.equal('arn:aws:iam::123456789012:role/ecsTaskExecutionRole');
   });
 
+  it('examples/daemon-service.yaml needs the host: refused, naming the field and the flag, unless the policy allows it', async () => {
+    const refused = await run(main, ['-f', 'examples/daemon-service.yaml', '-n', 'monitoring', '--allow-host-access-namespaces', 'other']);
+    expect(refused.status).to.equal(1);
+    expect(refused.stderr).to.contain("spec.networkMode: host networking is not allowed in namespace monitoring by the operator's policy (--allow-host-access-namespaces)");
+    const allowed = await run(main, ['-f', 'examples/daemon-service.yaml', '-n', 'monitoring', '--allow-host-access-namespaces', 'other, monitoring']);
+    expect(allowed.status).to.equal(0);
+  });
+
   it('examples/daemon-service.yaml: a DaemonSet on the host network and PID namespace with the host paths, spread by nothing', async () => {
-    const result = await run(main, ['-f', 'examples/daemon-service.yaml']);
+    const result = await run(main, ['-f', 'examples/daemon-service.yaml', '--allow-host-access-namespaces', '*']);
     expect(result.status).to.equal(0);
     expect(result.stderr).to.equal('');
     expect(kinds(result.objects)).to.deep.equal(['DaemonSet/node-exporter']);
@@ -148,14 +156,14 @@ describe('ecs-operator translate', () => {
 
   it('translates every example in one run, each object once, from the files or from the directory as kubectl apply -f reads it', async () => {
     const files = ['web-service', 'shared-volume-task', 'batch-task', 'secrets-environment', 'daemon-service', 'nightly-report'].flatMap((name) => ['-f', `examples/${name}.yaml`]);
-    const result = await run(main, files);
+    const result = await run(main, [...files, '--allow-host-access-namespaces', '*']);
     expect(result.status).to.equal(0);
     // translate checks a ScheduledTask against its CRD but prints nothing for it: its Tasks depend on the time.
     expect(kinds(result.objects)).to.deep.equal([
       'ReplicaSet/web-1', 'Service/web', 'Pod/static-site-preview', 'Pod/monthly-report-2024-11', 'DaemonSet/node-exporter',
       'ServiceAccount/orders-api-task', 'PodTemplate/orders-api-1', 'PodTemplate/nightly-report-1',
     ]);
-    const directory = await run(main, ['-f', 'examples/']);
+    const directory = await run(main, ['-f', 'examples/', '--allow-host-access-namespaces', '*']);
     expect(directory.status).to.equal(0);
     expect(kinds(directory.objects).sort()).to.deep.equal(kinds(result.objects).sort());
     expect(directory.errors).to.deep.equal(result.errors);
@@ -214,7 +222,7 @@ describe('ecs-operator translate', () => {
         'apiVersion: ecs.operator.dev/v1alpha1\nkind: Task\nmetadata: {name: probe-1}\nspec: {taskDefinition: probe, cluster: gpu}',
       ].join('\n---\n'),
     };
-    const result = await run(main, ['-f', 'all.yaml'], files);
+    const result = await run(main, ['-f', 'all.yaml', '--allow-host-access-namespaces', '*'], files);
     expect(result.status).to.equal(0);
     const pod = find(result.objects, 'Pod', 'probe-1');
     expect(pod.spec.containers[0].securityContext).to.deep.equal({ privileged: true });

@@ -18,7 +18,7 @@ describe('a Windows task definition', () => {
   });
 
   it('translates to a pod on Windows nodes, running as the ServiceAccount of its role name', async () => {
-    const result = await run(translateMain, ['-f', WINDOWS]);
+    const result = await run(translateMain, ['-f', WINDOWS, '--allow-host-access-namespaces', '*']);
     expect(result.status).to.equal(0);
     const { spec } = find(result.objects, 'PodTemplate', 'iis-sample-1').template;
     expect(spec.nodeSelector).to.deep.equal({ 'kubernetes.io/os': 'windows' });

@@ -68,4 +68,10 @@ describe('runtime/config', () => {
     expect(() => configOf(['--log-level', 'loud'])).to.throw(/--log-level: 'loud' is not one of/);
     expect(() => configOf([], { RESYNC_PERIOD: 'often' })).to.throw(/--resync-period: 'often' is not a duration/);
   });
+
+  it('lets no namespace use the host unless --allow-host-access-namespaces or ALLOW_HOST_ACCESS_NAMESPACES lists it', () => {
+    expect(configOf([]).hostAccess).to.deep.equal({ namespaces: [] });
+    expect(configOf(['--allow-host-access-namespaces', 'monitoring, kube-ops,']).hostAccess).to.deep.equal({ namespaces: ['monitoring', 'kube-ops'] });
+    expect(configOf([], { ALLOW_HOST_ACCESS_NAMESPACES: '*' }).hostAccess).to.deep.equal({ namespaces: ['*'] });
+  });
 });

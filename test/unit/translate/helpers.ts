@@ -11,8 +11,9 @@ export function taskSpec(fields: Partial<TaskDefinitionSpec> = {}): TaskDefiniti
   return { family: 'web', containerDefinitions: [containerDefinition()], ...fields };
 }
 
+/** Translated where the operator's policy allows host access (test/unit/translate/host-access.test.ts covers it refused). */
 export function translate(spec: TaskDefinitionSpec, input: Partial<TranslationInput> = {}): Translation {
-  return taskDefinitionToPodTemplate({ spec, family: spec.family ?? 'web', revision: 1, ...input });
+  return taskDefinitionToPodTemplate({ spec, family: spec.family ?? 'web', revision: 1, ...input, cluster: { allowHostAccess: true, ...input.cluster } });
 }
 
 /** The pod spec of a translation that must have succeeded. */

@@ -92,6 +92,11 @@ export function createServiceController(context: OperatorContext): Controller {
     keysReferringTo(services.list(r.metadata?.namespace), r.metadata?.labels?.[LABELS.family] ?? ''));
   controller.watch(context.informers.for(RESOURCES.clusters), (c) =>
     services.list(c.metadata.namespace).filter((s) => clusterNameOf(s.spec) === c.metadata.name).map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)));
+  // A task role's ServiceAccount created, or assigned to the role by a namespace admin, lets a refused Service run.
+  controller.watch(context.informers.for(RESOURCES.serviceAccounts), (account) =>
+    services.list(account.metadata?.namespace)
+      .filter((s) => s.status?.conditions?.some((c) => c.type === 'Valid' && c.status === 'False'))
+      .map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)));
   // Nodes change what placement evaluates on nodes and where DAEMON tasks run.
   controller.watch(context.informers.for(RESOURCES.nodes), () => services.keys());
   return controller;

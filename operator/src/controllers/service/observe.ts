@@ -113,6 +113,9 @@ function resolveTarget(context: OperatorContext, service: Service, cluster: Clus
   const { target, error } = serviceTarget({
     service, cluster, strategy: service.spec.schedulingStrategy ?? 'REPLICA', spec: revisionSpec(resolution.revision),
     family: resolution.family, revision: resolution.number, nodes: input.nodes, pods: input.pods,
+    // The operator's policy, not the tenant's: host access and which existing ServiceAccounts a task role may use.
+    hostAccess: context.settings.hostAccess,
+    existingServiceAccounts: context.informers.for(RESOURCES.serviceAccounts).list(service.metadata.namespace),
   });
   if (!target) {
     const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };

@@ -52,6 +52,9 @@ export function createTaskController(context: OperatorContext): Controller {
     keysReferringTo(waiting(td.metadata.namespace), td.spec.family || td.metadata.name || ''));
   controller.watch(context.informers.for(RESOURCES.controllerRevisions), (r) =>
     keysReferringTo(waiting(r.metadata?.namespace), r.metadata?.labels?.[LABELS.family] ?? ''));
+  // A task role's ServiceAccount created, or assigned to the role by a namespace admin, lets waiting tasks launch.
+  controller.watch(context.informers.for(RESOURCES.serviceAccounts), (account) =>
+    waiting(account.metadata?.namespace).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)));
   controller.watch(clusters, (c) =>
     waiting(c.metadata.namespace).filter((t) => clusterNameOf(t.spec) === c.metadata.name).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)));
   // Node changes (added, relabelled, Ready or not) can change what placement evaluated on nodes admits: the

@@ -1,13 +1,14 @@
 // One snapshot of what a Task's plan depends on, read from the informer caches only: the Task, its Pod, its
 // Cluster, the task definition revision it runs or would launch (or why there is none), the Nodes and Pods
 // placement is evaluated on, and the time. Nothing here writes or calls the API.
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Node, V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster } from '../../api/cluster.js';
 import type { Task, TaskStatus } from '../../api/task.js';
 import { RESOURCES } from '../../runtime/informer.js';
 import { matchesLabelSelector } from '../../translate/cluster-status.js';
 import { ANNOTATIONS, LABELS } from '../../translate/labels.js';
 import { toLabelValue } from '../../translate/names.js';
+import type { HostAccessPolicy } from '../../translate/host-access.js';
 import type { Resolution } from '../../translate/revisions.js';
 import { clusterNameOf, isControlledBy, resolveTaskDefinition } from '../common.js';
 import type { OperatorContext } from '../context.js';
@@ -26,10 +27,14 @@ export interface TaskSnapshot {
   nodes: V1Node[];
   /** The Cluster's task pods in the Task's namespace. */
   pods: V1Pod[];
+  /** The namespace's ServiceAccounts: the task role's must be one the pod may run as. */
+  serviceAccounts: readonly V1ServiceAccount[];
   /** Milliseconds since the epoch. */
   now: number;
   /** How long a STOPPED task's Pod is kept (its logs stay readable). */
   retentionMs: number;
+  /** The operator's policy on which namespaces' tasks may use the host. */
+  hostAccess: HostAccessPolicy;
 }
 
 /** Statuses after which the task has launched: its pod was created, or is being created. */
@@ -69,7 +74,9 @@ export function observeTask(context: OperatorContext, namespace: string, name: s
     revision: resolveTaskDefinition(context, namespace, reference, forNewWork),
     nodes: cluster ? context.informers.for(RESOURCES.nodes).list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector)) : [],
     pods: context.informers.for(RESOURCES.pods).list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel),
+    serviceAccounts: context.informers.for(RESOURCES.serviceAccounts).list(namespace),
     now: context.clock.now(),
     retentionMs: context.settings.stoppedTaskRetentionMs,
+    hostAccess: context.settings.hostAccess,
   };
 }

@@ -38,7 +38,8 @@ export function desiredPod(snapshot: TaskSnapshot, cluster: Cluster): DesiredPod
   const { family, number } = revision;
   const taskDefinition = `${family}:${number}`;
   const { pod, serviceAccounts, error, nodeEvaluated } = taskPod({
-    task, cluster, spec: revisionSpec(revision.revision), family, revision: number, nodes: snapshot.nodes, pods: snapshot.pods,
+    task, cluster, hostAccess: snapshot.hostAccess, spec: revisionSpec(revision.revision), family, revision: number, nodes: snapshot.nodes, pods: snapshot.pods,
+    existingServiceAccounts: snapshot.serviceAccounts,
   });
   if (!pod) {
     const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };

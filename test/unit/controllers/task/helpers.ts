@@ -7,6 +7,7 @@ import type { Task, TaskSpec, TaskStatus } from '../../../../operator/src/api/ta
 import type { TaskDefinition, TaskDefinitionSpec } from '../../../../operator/src/api/taskdefinition.js';
 import type { TaskSnapshot } from '../../../../operator/src/controllers/task/observe.js';
 import { planTask, type TaskPlan } from '../../../../operator/src/controllers/task/plan.js';
+import { NO_HOST_ACCESS } from '../../../../operator/src/translate/host-access.js';
 import { revisionObject } from '../../../../operator/src/translate/revisions.js';
 
 export const NAMESPACE = 'ns';
@@ -41,8 +42,10 @@ export function snapshot(fields: Partial<TaskSnapshot> = {}, td = taskDefinition
     revision: { ok: true, revision: revisionObject(td, 1), number: 1, family: 'web' },
     nodes: [],
     pods: [],
+    serviceAccounts: [],
     now: NOW,
     retentionMs: RETENTION_MS,
+    hostAccess: NO_HOST_ACCESS,
     ...fields,
   };
 }

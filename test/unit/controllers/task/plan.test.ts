@@ -62,6 +62,42 @@ describe('Task planner', () => {
       expect(plan.events).to.deep.include({ type: 'warning', reason: 'ClusterNotFound', message: condition(plan.status, 'Valid')!.message });
     });
 
+    describe('the task role ServiceAccount: only one the operator manages or a namespace admin assigned to the role', () => {
+      const td = taskDefinition({ taskRoleArn: 'arn:aws:iam::123456789012:role/deployer' });
+      const account = (labels: Record<string, string> = {}, annotations: Record<string, string> = {}) =>
+        ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'deployer', namespace: 'team-a', labels, annotations } });
+
+      it('an existing one of another owner: Valid=False at the revision\'s spec.taskRoleArn, a warning Event, no pod', () => {
+        const plan = planTask(snapshot({ serviceAccounts: [account()] }, td));
+        expect(verbs(plan)).to.deep.equal(['writeStatus']);
+        expect(condition(plan.status, 'Valid')).to.deep.include({ status: 'False', reason: 'InvalidSpec' });
+        expect(condition(plan.status, 'Valid')?.message).to.match(/^web:1 spec\.taskRoleArn: ServiceAccount 'deployer' exists and is neither managed by ecs-operator/);
+        expect(plan.events.map((e) => [e.type, e.reason])).to.deep.include(['warning', 'InvalidSpec']);
+      });
+
+      it('one the operator manages, or one annotated with the role (ARN or name), is used', () => {
+        for (const existing of [
+          account({ 'app.kubernetes.io/managed-by': 'ecs-operator' }),
+          account({}, { 'ecs.operator.dev/task-role': 'deployer' }),
+          account({}, { 'ecs.operator.dev/task-role': 'arn:aws:iam::123456789012:role/deployer' }),
+        ]) {
+          const plan = planTask(snapshot({ serviceAccounts: [existing] }, td));
+          expect(createdPod(plan)?.spec?.serviceAccountName).to.equal('deployer');
+        }
+        const otherRole = planTask(snapshot({ serviceAccounts: [account({}, { 'ecs.operator.dev/task-role': 'someone-else' })] }, td));
+        expect(createdPod(otherRole)).to.equal(undefined);
+      });
+    });
+
+    it('host networking in a namespace the operator\'s policy does not list: Valid=False naming the field and the flag; listed, it launches', () => {
+      const td = taskDefinition({ networkMode: 'host' });
+      const refused = planTask(snapshot({}, td));
+      expect(verbs(refused)).to.deep.equal(['writeStatus']);
+      expect(condition(refused.status, 'Valid')?.message).to.match(/^web:1 spec\.networkMode: host networking is not allowed in namespace \S+ by the operator's policy \(--allow-host-access-namespaces\)/);
+      const allowed = planTask(snapshot({ hostAccess: { namespaces: [task().metadata.namespace!] } }, td));
+      expect(createdPod(allowed)?.spec?.hostNetwork).to.equal(true);
+    });
+
     it('a missing `default` Cluster is created first, as ECS does', () => {
       const plan = planTask(snapshot({ cluster: undefined }));
       expect(verbs(plan)).to.deep.equal(['createShared', 'writeStatus']);
