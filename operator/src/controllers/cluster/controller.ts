@@ -1,14 +1,21 @@
 // Cluster controller wiring: an ECS cluster's status from its container instances (the Nodes its selector
 // picks), the Pods on them, and its Tasks and Services. Observe (observe.ts, the metrics read included),
 // plan (plan.ts, pure), then the status write through the child writer, as of the Cluster's resourceVersion.
+import type { V1Pod } from '@kubernetes/client-node';
+import { nodeCapacityChanged, podUsageChanged } from '../../runtime/changes.js';
 import { Controller, type ReconcileContext } from '../../runtime/controller.js';
 import { RESOURCES } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
+import { matchesLabelSelector } from '../../translate/cluster-status.js';
 import { LABELS } from '../../translate/labels.js';
+import { toLabelValue } from '../../translate/names.js';
 import { clusterNameOf } from '../common.js';
 import type { OperatorContext } from '../context.js';
 import { NodeUsageSource, observeClusterState } from './observe.js';
 import { planCluster } from './plan.js';
+
+/** How long pod and node events wait for the rest of their burst before the Clusters they concern are reconciled. */
+export const STATUS_COALESCE_MS = 1000;
 
 export function createClusterController(context: OperatorContext): Controller {
   const clusters = context.informers.for(RESOURCES.clusters);
@@ -33,9 +40,21 @@ export function createClusterController(context: OperatorContext): Controller {
   );
   const allClusters = () => clusters.list().map((c) => keyOf(c.metadata.name ?? '', c.metadata.namespace));
   const clusterOf = (namespace: string | undefined, clusterName: string) => keyOf(clusterName, namespace);
-  // Any node, and any pod on a node, changes some cluster's registered or remaining resources.
-  controller.watch(nodes, allClusters);
-  controller.watch(pods, (pod) => (pod.spec?.nodeName || pod.metadata?.labels?.[LABELS.cluster] ? allClusters() : undefined));
+  // A pod concerns the clusters whose selector picks its node (it uses up that node's resources) and, as a
+  // task pod, its own cluster (labelled by label value: the clusters of its namespace are compared by it).
+  const clustersOfPod = (pod: V1Pod) => {
+    const node = pod.spec?.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
+    const label = pod.metadata?.labels?.[LABELS.cluster];
+    return clusters.list()
+      .filter((c) => (node && matchesLabelSelector(node.metadata?.labels, c.spec.nodeSelector)) ||
+        (label !== undefined && c.metadata.namespace === pod.metadata?.namespace && toLabelValue(c.metadata.name ?? '') === label))
+      .map((c) => keyOf(c.metadata.name ?? '', c.metadata.namespace));
+  };
+  // Nodes and pods change all the time in ways no status reads (heartbeats, probe times, restart counts):
+  // only changes of what the status is computed from enqueue, and a burst of them (a rollout's pods starting)
+  // ends in one reconcile, so one status write, per cluster.
+  controller.watch(nodes, allClusters, { relevantUpdate: nodeCapacityChanged, coalesceMs: STATUS_COALESCE_MS });
+  controller.watch(pods, clustersOfPod, { relevantUpdate: podUsageChanged, coalesceMs: STATUS_COALESCE_MS });
   controller.watch(tasks, (t: { metadata: { namespace?: string }; spec: { cluster?: string } }) => clusterOf(t.metadata.namespace, clusterNameOf(t.spec)));
   controller.watch(services, (s) => clusterOf(s.metadata.namespace, clusterNameOf(s.spec)));
   return controller;
