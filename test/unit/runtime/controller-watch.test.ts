@@ -35,7 +35,7 @@ async function clusterControllerOfPods(options: WatchOptions<V1Pod>) {
     { name: 'clusters', primary: clusters.informer, resyncPeriodMs: 0, reconcile: async ({ key }) => void reconciled.push(key) },
     { clock },
   );
-  controller.watch(pods.informer as unknown as SharedInformer<V1Pod>, (p) => `ns/${p.metadata?.labels?.cluster}`, options);
+  controller.watch(pods.informer, (p: V1Pod) => `ns/${p.metadata?.labels?.cluster}`, options);
   const stop = new AbortController();
   const running = controller.run(stop.signal);
   return {
