@@ -23,6 +23,7 @@ import {
 } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { ECS_GROUP, ECS_KINDS, ECS_VERSION, type EcsKind, type EcsResourceOf } from '../api/index.js';
+import { LABELS, MANAGED_BY_VALUE } from '../translate/labels.js';
 import { type ApiClients, describeRequest, statusCodeOf } from './clients.js';
 import { type Cancel, type Clock, realClock } from './clock.js';
 import { crashFields, handleCrash } from './handle-crash.js';
@@ -39,6 +40,8 @@ export interface ResourceType<T extends KubernetesObject = KubernetesObject> {
   readonly namespaced: boolean;
   /** client-node model name (`V1Pod`) of core kinds; custom kinds stay plain JSON. */
   readonly model?: string;
+  /** The objects of the kind the operator ever reads, when not all: informers select them unless told otherwise. */
+  readonly labelSelector?: string;
   /** A kind that ignores `page` answers with every object at once. */
   list(clients: ApiClients, namespace: string | undefined, labelSelector: string | undefined, page?: ListPage): Promise<KubernetesListObject<T>>;
 }
@@ -77,9 +80,17 @@ function coreResource<T extends KubernetesObject>(
   plural: string,
   namespaced: boolean,
   list: ResourceType<T>['list'],
+  labelSelector?: string,
 ): ResourceType<T> {
-  return { apiVersion, kind, plural, namespaced, model: `V1${kind}`, list };
+  return { apiVersion, kind, plural, namespaced, model: `V1${kind}`, list, ...(labelSelector ? { labelSelector } : {}) };
 }
+
+/**
+ * The operator's own objects. ReplicaSets and ControllerRevisions are read only when the operator made them
+ * (each Deployment keeps ten old ReplicaSets, each StatefulSet and DaemonSet its revisions: none of them is
+ * cached). Pods and Nodes are not selected: every pod on a node uses up its resources.
+ */
+const MANAGED_BY_OPERATOR = `${LABELS.managedBy}=${MANAGED_BY_VALUE}`;
 
 /** Every kind the operator reads. */
 export const RESOURCES = {
@@ -95,6 +106,7 @@ export const RESOURCES = {
     namespace
       ? apps.listNamespacedReplicaSet({ namespace, labelSelector, ...page })
       : apps.listReplicaSetForAllNamespaces({ labelSelector, ...page }),
+    MANAGED_BY_OPERATOR,
   ),
   controllerRevisions: coreResource<V1ControllerRevision>(
     'apps/v1',
@@ -105,6 +117,7 @@ export const RESOURCES = {
       namespace
         ? apps.listNamespacedControllerRevision({ namespace, labelSelector, ...page })
         : apps.listControllerRevisionForAllNamespaces({ labelSelector, ...page }),
+    MANAGED_BY_OPERATOR,
   ),
 };
 
@@ -216,7 +229,7 @@ export class SharedInformer<T extends KubernetesObject> {
   ) {
     const namespace = resource.namespaced ? options.namespace : undefined;
     this.path = resourcePath(resource, namespace);
-    this.labelSelector = options.labelSelector;
+    this.labelSelector = options.labelSelector ?? resource.labelSelector;
     this.clock = options.clock ?? realClock;
     this.log = (options.log ?? silentLogger()).child({ informer: this.path, labelSelector: this.labelSelector });
     this.metrics = options.metrics;
@@ -521,7 +534,7 @@ export class InformerFactory {
   }
 
   for<T extends KubernetesObject>(resource: ResourceType<T>, { labelSelector }: { labelSelector?: string } = {}): SharedInformer<T> {
-    const key = `${resourcePath(resource, this.options.namespace)}?${labelSelector ?? ''}`;
+    const key = `${resourcePath(resource, this.options.namespace)}?${labelSelector ?? resource.labelSelector ?? ''}`;
     let informer = this.informers.get(key) as SharedInformer<T> | undefined;
     if (!informer) {
       informer = new SharedInformer(this.clients, resource, { ...this.options, labelSelector });

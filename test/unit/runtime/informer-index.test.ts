@@ -1,7 +1,7 @@
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { type ListPage, type ResourceType, SharedInformer, trimForCache } from '../../../operator/src/runtime/informer.js';
+import { InformerFactory, type ListPage, RESOURCES, type ResourceType, SharedInformer, trimForCache } from '../../../operator/src/runtime/informer.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { FakeWatcher, noClients, obj, scriptedResource } from './fake-informer.js';
 
@@ -167,5 +167,14 @@ describe('runtime/informer: old objects, indexes, trimming, pages', () => {
     expect(informer.get('watched', 'ns')?.metadata).to.deep.equal({ name: 'watched', namespace: 'ns', resourceVersion: '2' });
     expect(trimForCache({ metadata: { name: 'x' } })).to.deep.equal({ metadata: { name: 'x' } });
     await informer.stop();
+  });
+
+  it("caches only the operator's own ReplicaSets and ControllerRevisions unless told otherwise; every Pod and Node", () => {
+    const factory = new InformerFactory(noClients, { watcher: new FakeWatcher() });
+    expect(factory.for(RESOURCES.replicaSets).labelSelector).to.equal('app.kubernetes.io/managed-by=ecs-operator');
+    expect(factory.for(RESOURCES.controllerRevisions).labelSelector).to.equal('app.kubernetes.io/managed-by=ecs-operator');
+    expect(factory.for(RESOURCES.replicaSets)).to.equal(factory.for(RESOURCES.replicaSets, { labelSelector: 'app.kubernetes.io/managed-by=ecs-operator' }));
+    expect(factory.for(RESOURCES.replicaSets, { labelSelector: 'x=y' }).labelSelector).to.equal('x=y');
+    expect([factory.for(RESOURCES.pods).labelSelector, factory.for(RESOURCES.nodes).labelSelector]).to.deep.equal([undefined, undefined]);
   });
 });
