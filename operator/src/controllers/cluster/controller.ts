@@ -2,7 +2,9 @@
 // picks), the Pods on them, and its Tasks and Services. Observe (observe.ts, the metrics read included),
 // plan (plan.ts, pure), then the status write through the child writer, as of the Cluster's resourceVersion.
 import type { V1Pod } from '@kubernetes/client-node';
-import { nodeCapacityChanged, podUsageChanged } from '../../runtime/changes.js';
+import type { Service } from '../../api/service.js';
+import type { Task } from '../../api/task.js';
+import { changedIn, nodeCapacityChanged, podUsageChanged } from '../../runtime/changes.js';
 import { Controller, type ReconcileContext } from '../../runtime/controller.js';
 import { RESOURCES } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
@@ -55,7 +57,13 @@ export function createClusterController(context: OperatorContext): Controller {
   // ends in one reconcile, so one status write, per cluster.
   controller.watch(nodes, allClusters, { relevantUpdate: nodeCapacityChanged, coalesceMs: STATUS_COALESCE_MS });
   controller.watch(pods, clustersOfPod, { relevantUpdate: podUsageChanged, coalesceMs: STATUS_COALESCE_MS });
-  controller.watch(tasks, (t: { metadata: { namespace?: string }; spec: { cluster?: string } }) => clusterOf(t.metadata.namespace, clusterNameOf(t.spec)));
-  controller.watch(services, (s) => clusterOf(s.metadata.namespace, clusterNameOf(s.spec)));
+  // Tasks count by their last status, Services by being there: their other changes concern no Cluster.
+  controller.watch(tasks, (t) => clusterOf(t.metadata.namespace, clusterNameOf(t.spec)), {
+    relevantUpdate: changedIn((t: Task) => [clusterNameOf(t.spec), t.status?.lastStatus]),
+    coalesceMs: STATUS_COALESCE_MS,
+  });
+  controller.watch(services, (s) => clusterOf(s.metadata.namespace, clusterNameOf(s.spec)), {
+    relevantUpdate: changedIn((s: Service) => [clusterNameOf(s.spec), s.metadata.deletionTimestamp !== undefined]),
+  });
   return controller;
 }
