@@ -16,8 +16,12 @@ import type { OperatorContext } from '../context.js';
 import { NodeUsageSource, observeClusterState } from './observe.js';
 import { planCluster } from './plan.js';
 
-/** How long pod and node events wait for the rest of their burst before the Clusters they concern are reconciled. */
-export const STATUS_COALESCE_MS = 1000;
+/**
+ * How long node events wait for the rest of their burst (nodes turning NotReady together, a pool relabelled)
+ * before the Clusters are reconciled. Pod and Task events are not delayed: the status would lag the pods it
+ * counts; their bursts merge in the work queue while a Cluster waits there.
+ */
+export const NODE_COALESCE_MS = 1000;
 
 export function createClusterController(context: OperatorContext): Controller {
   const clusters = context.informers.for(RESOURCES.clusters);
@@ -53,14 +57,12 @@ export function createClusterController(context: OperatorContext): Controller {
       .map((c) => keyOf(c.metadata.name ?? '', c.metadata.namespace));
   };
   // Nodes and pods change all the time in ways no status reads (heartbeats, probe times, restart counts):
-  // only changes of what the status is computed from enqueue, and a burst of them (a rollout's pods starting)
-  // ends in one reconcile, so one status write, per cluster.
-  controller.watch(nodes, allClusters, { relevantUpdate: nodeCapacityChanged, coalesceMs: STATUS_COALESCE_MS });
-  controller.watch(pods, clustersOfPod, { relevantUpdate: podUsageChanged, coalesceMs: STATUS_COALESCE_MS });
+  // only changes of what the status is computed from enqueue.
+  controller.watch(nodes, allClusters, { relevantUpdate: nodeCapacityChanged, coalesceMs: NODE_COALESCE_MS });
+  controller.watch(pods, clustersOfPod, { relevantUpdate: podUsageChanged });
   // Tasks count by their last status, Services by being there: their other changes concern no Cluster.
   controller.watch(tasks, (t) => clusterOf(t.metadata.namespace, clusterNameOf(t.spec)), {
     relevantUpdate: changedIn((t: Task) => [clusterNameOf(t.spec), t.status?.lastStatus]),
-    coalesceMs: STATUS_COALESCE_MS,
   });
   controller.watch(services, (s) => clusterOf(s.metadata.namespace, clusterNameOf(s.spec)), {
     relevantUpdate: changedIn((s: Service) => [clusterNameOf(s.spec), s.metadata.deletionTimestamp !== undefined]),
