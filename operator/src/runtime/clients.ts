@@ -16,6 +16,7 @@ import {
   createConfiguration,
 } from '@kubernetes/client-node';
 import { type Clock, realClock } from './clock.js';
+import type { TokenBucket } from './token-bucket.js';
 
 export interface ApiClients {
   kc: KubeConfig;
@@ -112,15 +113,18 @@ function verbOf(method: string, named: boolean, watch: boolean): string {
   }
 }
 
-function observingMiddleware(observe: RequestObserver | undefined, fence: WriteFence | undefined): Middleware {
+function observingMiddleware({ onRequest, fence, rateLimit }: ApiClientOptions): Middleware {
   return {
     async pre(context: RequestContext): Promise<RequestContext> {
       const method: string = context.getHttpMethod();
       const { verb, resource } = describeRequest(method, context.getUrl());
+      // Watches are long-lived and few; client-go does not count them against the rate either.
+      if (rateLimit && verb !== 'watch') await rateLimit.take();
+      // Checked after the wait: the lease may have run out while the request queued.
       if (fence && !fence.isOpen && !READ_METHODS.has(method.toUpperCase())) {
         throw new WritesFencedError(`${verb} ${resource}`);
       }
-      observe?.(verb, resource);
+      onRequest?.(verb, resource);
       return context;
     },
     post: async (response) => response,
@@ -131,17 +135,22 @@ export interface ApiClientOptions {
   onRequest?: RequestObserver;
   /** Omit for clients that must write whoever leads (the leader election's own lease). */
   fence?: WriteFence;
+  /** Each request but watches waits for a token. Omit for the lease's client, whose renewals must not queue behind reconciles. */
+  rateLimit?: TokenBucket;
 }
 
-/** Clients with the credentials of `kc`, reporting requests to `onRequest` and writing only through `fence`. */
-export function makeApiClients(kc: KubeConfig, { onRequest, fence }: ApiClientOptions = {}): ApiClients {
+/**
+ * Clients with the credentials of `kc`, reporting requests to `onRequest`, sending them at the pace of
+ * `rateLimit` and writing only through `fence`.
+ */
+export function makeApiClients(kc: KubeConfig, options: ApiClientOptions = {}): ApiClients {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const configuration = () =>
     createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: kc },
-      promiseMiddleware: [observingMiddleware(onRequest, fence)],
+      promiseMiddleware: [observingMiddleware(options)],
     });
   return {
     kc,

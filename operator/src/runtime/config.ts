@@ -28,6 +28,9 @@ export interface OperatorConfig {
   resyncPeriodMs: number;
   /** Workers per controller. */
   concurrency: number;
+  /** Requests a second the operator's clients send at most (watches and the lease's apart), and how many it may send at once after a quiet spell. */
+  kubeApiQps: number;
+  kubeApiBurst: number;
   /** How long the pod of a STOPPED Task is kept (ECS shows stopped tasks about an hour); the Task is the user's and stays. */
   stoppedTaskRetentionMs: number;
   /** How long shutdown waits for reconciles in flight. */
@@ -58,6 +61,12 @@ function parseBoolean(text: string): boolean {
 function parsePositiveInteger(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new Error(`'${text}' is not a positive whole number`);
+  return value;
+}
+
+function parsePositiveNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`'${text}' is not a positive number`);
   return value;
 }
 
@@ -99,7 +108,9 @@ const SETTINGS = {
   retryPeriod: { flag: '--retry-period <duration>', env: 'RETRY_PERIOD', help: 'how often the lease is renewed or tried', default: seconds(DEFAULT_LEADER_ELECTION_TIMING.retryPeriodMs) },
   logLevel: { flag: '--log-level <level>', env: 'LOG_LEVEL', help: `one of ${LOG_LEVELS.join(', ')}`, default: 'info' },
   resyncPeriod: { flag: '--resync-period <duration>', env: 'RESYNC_PERIOD', help: 'how often every object is reconciled anyway', default: '5m' },
-  concurrency: { flag: '--concurrency <n>', env: 'CONCURRENCY', help: 'reconciles run at once per controller', default: '2' },
+  concurrency: { flag: '--concurrency <n>', env: 'CONCURRENCY', help: "reconciles run at once per controller (kube-controller-manager's --concurrent-replicaset-syncs)", default: '5' },
+  kubeApiQps: { flag: '--kube-api-qps <n>', env: 'KUBE_API_QPS', help: 'requests a second to the API server at most, watches and leader election apart', default: '20' },
+  kubeApiBurst: { flag: '--kube-api-burst <n>', env: 'KUBE_API_BURST', help: 'requests sent at once after a quiet spell, beyond --kube-api-qps', default: '30' },
   stoppedTaskRetention: {
     flag: '--stopped-task-retention <duration>',
     env: 'STOPPED_TASK_RETENTION',
@@ -184,6 +195,8 @@ export function configFromOptions(options: Record<string, unknown>, env: NodeJS.
     logLevel: parsed('logLevel', parseLogLevel),
     resyncPeriodMs: parsed('resyncPeriod', parseDuration),
     concurrency: parsed('concurrency', parsePositiveInteger),
+    kubeApiQps: parsed('kubeApiQps', parsePositiveNumber),
+    kubeApiBurst: parsed('kubeApiBurst', parsePositiveInteger),
     stoppedTaskRetentionMs: parsed('stoppedTaskRetention', parseDuration),
     shutdownTimeoutMs: parsed('shutdownTimeout', parseDuration),
     hostAccess: { namespaces: parseNamespaceList(text('allowHostAccessNamespaces') ?? '') },

@@ -49,6 +49,16 @@ export function controllerOf(obj: KubernetesObject): V1OwnerReference | undefine
   return obj.metadata?.ownerReferences?.find((reference) => reference.controller === true);
 }
 
+export interface WatchOptions<T> {
+  /**
+   * Whether an update, given the object before it, concerns this controller. Adds and deletes always do.
+   * When it does, the keys of the old object are enqueued as well as those of the new.
+   */
+  relevantUpdate?: (obj: T, old: T) => boolean;
+  /** Enqueue this much later, so that a burst of events costs one reconcile (and at most one status write). */
+  coalesceMs?: number;
+}
+
 export interface ControllerOptions {
   name: string;
   /** The informer of the kind this controller reconciles; its objects are enqueued by their own key. */
@@ -92,18 +102,29 @@ export class Controller {
   }
 
   /**
-   * Enqueues the keys `map` gives for every add, update and delete `informer` reports. A mapper that throws
-   * on an object (one the API server admitted without a field the mapper reads) enqueues nothing for it.
+   * Enqueues the keys `map` gives for every add, update and delete `informer` reports; updates only when
+   * `relevantUpdate` (if given) says the change matters to this controller, so that status churn of objects it
+   * reads (pod conditions, node heartbeats) costs no reconcile. With `coalesceMs`, keys are enqueued that much
+   * later, and a burst of events within it ends in one reconcile. A mapper or predicate that throws on an
+   * object (one the API server admitted without a field it reads) enqueues nothing for it.
    */
-  watch<T extends KubernetesObject>(informer: SharedInformer<T>, map: KeyMapper<T>): this {
-    const keysOf = handleCrash(map, (error, key) => {
+  watch<T extends KubernetesObject>(informer: SharedInformer<T>, map: KeyMapper<T>, options: WatchOptions<T> = {}): this {
+    const onCrash = (what: string) => (error: unknown, key: string) => {
       this.metrics.handlerPanics.inc({ controller: this.name });
-      this.log.error('key mapper threw; the event is dropped', { key, ...errorFields(error), ...crashFields(error) });
-    });
-    informer.onChange((obj) => {
-      const keys = keysOf(obj);
-      if (typeof keys === 'string') this.queue.add(keys);
-      else keys?.forEach((key) => this.queue.add(key));
+      this.log.error(`${what} threw; the event is dropped`, { key, ...errorFields(error), ...crashFields(error) });
+    };
+    const keysOf = handleCrash(map, onCrash('key mapper'));
+    const relevant = options.relevantUpdate ? handleCrash(options.relevantUpdate, onCrash('update predicate')) : undefined;
+    const coalesceMs = options.coalesceMs ?? 0;
+    const enqueue = (keys: string | readonly string[] | undefined): void => {
+      if (typeof keys === 'string') this.queue.addAfter(keys, coalesceMs);
+      else keys?.forEach((key) => this.queue.addAfter(key, coalesceMs));
+    };
+    informer.onChange((obj, old) => {
+      if (old && relevant && relevant(obj, old) !== true) return;
+      enqueue(keysOf(obj));
+      // A change that matters may also concern what the object concerned before (a label moved it away).
+      if (old && relevant) enqueue(keysOf(old));
     });
     return this;
   }

@@ -5,14 +5,17 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { objectKey } from './keys.js';
 
-/** `handler` made safe to call: a throw is passed to `onCrash` with the object's key, and undefined returned. */
-export function handleCrash<T extends KubernetesObject, R>(
-  handler: (obj: T) => R,
+/**
+ * `handler` made safe to call: a throw is passed to `onCrash` with the (first) object's key, and undefined
+ * returned. Further arguments (an update's old object) are passed on.
+ */
+export function handleCrash<T extends KubernetesObject, R, A extends unknown[] = []>(
+  handler: (obj: T, ...rest: A) => R,
   onCrash: (error: unknown, key: string) => void,
-): (obj: T) => R | undefined {
-  return (obj) => {
+): (obj: T, ...rest: A) => R | undefined {
+  return (obj, ...rest) => {
     try {
-      return handler(obj);
+      return handler(obj, ...rest);
     } catch (error) {
       onCrash(error, objectKey(obj));
       return undefined;

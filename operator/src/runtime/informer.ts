@@ -6,6 +6,11 @@
 // list reached the cache (hasSynced) and whether the cache is still fresh (a list or a working watch within a
 // bound, for /readyz); and objects of core kinds are deserialized into client-node's typed models on the watch
 // as on the list, so a cached Pod has Dates where its type says Date whichever way it arrived.
+// On top of ListWatch's cache it keeps what client-go's indexer keeps: the last state of each object, so that
+// update handlers see the old object beside the new one and can ignore changes that do not concern them, and
+// named indexes (objects by owner uid, by node ...) kept right on every add, update, delete and relist.
+// Cached objects are trimmed on ingest (managedFields and the last-applied annotation, which nothing reads
+// from the cache and which can double an object's size), and lists are paginated.
 import {
   type KubernetesListObject,
   type KubernetesObject,
@@ -19,6 +24,7 @@ import {
 } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { ECS_GROUP, ECS_KINDS, ECS_VERSION, type EcsKind, type EcsResourceOf } from '../api/index.js';
+import { LABELS, MANAGED_BY_VALUE } from '../translate/labels.js';
 import { type ApiClients, describeRequest, statusCodeOf } from './clients.js';
 import { type Cancel, type Clock, realClock } from './clock.js';
 import { crashFields, handleCrash } from './handle-crash.js';
@@ -35,7 +41,16 @@ export interface ResourceType<T extends KubernetesObject = KubernetesObject> {
   readonly namespaced: boolean;
   /** client-node model name (`V1Pod`) of core kinds; custom kinds stay plain JSON. */
   readonly model?: string;
-  list(clients: ApiClients, namespace: string | undefined, labelSelector: string | undefined): Promise<KubernetesListObject<T>>;
+  /** The objects of the kind the operator ever reads, when not all: informers select them unless told otherwise. */
+  readonly labelSelector?: string;
+  /** A kind that ignores `page` answers with every object at once. */
+  list(clients: ApiClients, namespace: string | undefined, labelSelector: string | undefined, page?: ListPage): Promise<KubernetesListObject<T>>;
+}
+
+/** One page of a list: `limit` objects at most, from where `_continue` (the previous page's token) left off. */
+export interface ListPage {
+  limit?: number;
+  _continue?: string;
 }
 
 /** `/api/v1/namespaces/NS/pods`, `/apis/ecs.operator.dev/v1alpha1/tasks` ... (no namespace: all namespaces). */
@@ -53,10 +68,10 @@ function ecsResource<K extends EcsKind>(kind: K): ResourceType<EcsResourceOf[K]>
     kind,
     plural,
     namespaced: true,
-    list: (clients, namespace, labelSelector) =>
+    list: (clients, namespace, labelSelector, page) =>
       namespace
-        ? clients.custom.listNamespacedCustomObject({ ...coordinates, namespace, labelSelector })
-        : clients.custom.listClusterCustomObject({ ...coordinates, labelSelector }),
+        ? clients.custom.listNamespacedCustomObject({ ...coordinates, namespace, labelSelector, ...page })
+        : clients.custom.listClusterCustomObject({ ...coordinates, labelSelector, ...page }),
   };
 }
 
@@ -66,9 +81,17 @@ function coreResource<T extends KubernetesObject>(
   plural: string,
   namespaced: boolean,
   list: ResourceType<T>['list'],
+  labelSelector?: string,
 ): ResourceType<T> {
-  return { apiVersion, kind, plural, namespaced, model: `V1${kind}`, list };
+  return { apiVersion, kind, plural, namespaced, model: `V1${kind}`, list, ...(labelSelector ? { labelSelector } : {}) };
 }
+
+/**
+ * The operator's own objects. ReplicaSets and ControllerRevisions are read only when the operator made them
+ * (each Deployment keeps ten old ReplicaSets, each StatefulSet and DaemonSet its revisions: none of them is
+ * cached). Pods and Nodes are not selected: every pod on a node uses up its resources.
+ */
+const MANAGED_BY_OPERATOR = `${LABELS.managedBy}=${MANAGED_BY_VALUE}`;
 
 /** Every kind the operator reads. */
 export const RESOURCES = {
@@ -77,29 +100,29 @@ export const RESOURCES = {
   tasks: ecsResource('Task'),
   services: ecsResource('Service'),
   scheduledTasks: ecsResource('ScheduledTask'),
-  pods: coreResource<V1Pod>('v1', 'Pod', 'pods', true, ({ core }, namespace, labelSelector) =>
-    namespace ? core.listNamespacedPod({ namespace, labelSelector }) : core.listPodForAllNamespaces({ labelSelector }),
+  pods: coreResource<V1Pod>('v1', 'Pod', 'pods', true, ({ core }, namespace, labelSelector, page) =>
+    namespace ? core.listNamespacedPod({ namespace, labelSelector, ...page }) : core.listPodForAllNamespaces({ labelSelector, ...page }),
   ),
-  nodes: coreResource<V1Node>('v1', 'Node', 'nodes', false, ({ core }, _namespace, labelSelector) =>
-    core.listNode({ labelSelector }),
-  ),
-  replicaSets: coreResource<V1ReplicaSet>('apps/v1', 'ReplicaSet', 'replicasets', true, ({ apps }, namespace, labelSelector) =>
+  nodes: coreResource<V1Node>('v1', 'Node', 'nodes', false, ({ core }, _namespace, labelSelector, page) => core.listNode({ labelSelector, ...page })),
+  replicaSets: coreResource<V1ReplicaSet>('apps/v1', 'ReplicaSet', 'replicasets', true, ({ apps }, namespace, labelSelector, page) =>
     namespace
-      ? apps.listNamespacedReplicaSet({ namespace, labelSelector })
-      : apps.listReplicaSetForAllNamespaces({ labelSelector }),
+      ? apps.listNamespacedReplicaSet({ namespace, labelSelector, ...page })
+      : apps.listReplicaSetForAllNamespaces({ labelSelector, ...page }),
+    MANAGED_BY_OPERATOR,
   ),
   controllerRevisions: coreResource<V1ControllerRevision>(
     'apps/v1',
     'ControllerRevision',
     'controllerrevisions',
     true,
-    ({ apps }, namespace, labelSelector) =>
+    ({ apps }, namespace, labelSelector, page) =>
       namespace
-        ? apps.listNamespacedControllerRevision({ namespace, labelSelector })
-        : apps.listControllerRevisionForAllNamespaces({ labelSelector }),
+        ? apps.listNamespacedControllerRevision({ namespace, labelSelector, ...page })
+        : apps.listControllerRevisionForAllNamespaces({ labelSelector, ...page }),
+    MANAGED_BY_OPERATOR,
   ),
-  serviceAccounts: coreResource<V1ServiceAccount>('v1', 'ServiceAccount', 'serviceaccounts', true, ({ core }, namespace, labelSelector) =>
-    namespace ? core.listNamespacedServiceAccount({ namespace, labelSelector }) : core.listServiceAccountForAllNamespaces({ labelSelector }),
+  serviceAccounts: coreResource<V1ServiceAccount>('v1', 'ServiceAccount', 'serviceaccounts', true, ({ core }, namespace, labelSelector, page) =>
+    namespace ? core.listNamespacedServiceAccount({ namespace, labelSelector, ...page }) : core.listServiceAccountForAllNamespaces({ labelSelector, ...page }),
   ),
 };
 
@@ -110,6 +133,12 @@ type WatchCallback = Parameters<Watch['watch']>[2];
 type DoneCallback = Parameters<Watch['watch']>[3];
 
 export type ObjectHandler<T> = (obj: T) => void;
+/** An update: the object as it is now and as the cache held it before. */
+export type UpdateHandler<T> = (obj: T, old: T) => void;
+/** Any event; `old` is given on updates only. */
+export type ChangeHandler<T> = (obj: T, old?: T) => void;
+/** The values an object is filed under in one index (none: not in the index). */
+export type IndexFunction<T> = (obj: T) => readonly string[];
 /** Removes the handler it was returned for. */
 export type Unsubscribe = () => void;
 
@@ -128,6 +157,34 @@ export interface InformerOptions {
   relistAfterWatchFailures?: number;
   /** How long the cache may go without a successful list or a working watch before it counts as stale. Default 60 s. */
   staleAfterMs?: number;
+  /** Objects per page of a list (client-go's reflector asks for 500). */
+  listPageSize?: number;
+}
+
+/** The annotation `kubectl apply` keeps a whole copy of the object in; nothing reads it from the cache. */
+const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops from an object what the operator never reads from its cache and what can make up most of its size:
+ * managedFields (written, when needed, by server-side apply, which reads them on the server) and kubectl's
+ * last-applied copy of the object. Changes the object in place (it was just deserialized) and returns it.
+ */
+export function trimForCache<T extends KubernetesObject>(obj: T): T {
+  const metadata = obj.metadata;
+  if (!metadata) return obj;
+  delete metadata.managedFields;
+  if (metadata.annotations && LAST_APPLIED_ANNOTATION in metadata.annotations) {
+    const { [LAST_APPLIED_ANNOTATION]: _dropped, ...rest } = metadata.annotations;
+    if (Object.keys(rest).length > 0) metadata.annotations = rest;
+    else delete metadata.annotations;
+  }
+  return obj;
+}
+
+interface Index<T> {
+  readonly values: IndexFunction<T>;
+  /** Index value -> key -> object. */
+  readonly buckets: Map<string, Map<string, T>>;
 }
 
 /** The answer on which ListWatch lists afresh: 410 Gone. */
@@ -160,6 +217,15 @@ export class SharedInformer<T extends KubernetesObject> {
   private watching = false;
   /** Monotonic time when the cache was last known current: a list applied, or a working watch seen. */
   private freshAt = Number.NEGATIVE_INFINITY;
+  /** The state each object had at its last event: the `old` of the next update, the entries indexes remove. */
+  private readonly known = new Map<string, T>();
+  // Indexes and handlers are kept with T erased, so that a SharedInformer<Pod> still is a SharedInformer<KubernetesObject>.
+  private readonly indexes = new Map<string, Index<KubernetesObject>>();
+  private readonly handlers = {
+    add: [] as Array<ObjectHandler<KubernetesObject>>,
+    update: [] as Array<UpdateHandler<KubernetesObject>>,
+    delete: [] as Array<ObjectHandler<KubernetesObject>>,
+  };
 
   constructor(
     clients: ApiClients,
@@ -168,7 +234,7 @@ export class SharedInformer<T extends KubernetesObject> {
   ) {
     const namespace = resource.namespaced ? options.namespace : undefined;
     this.path = resourcePath(resource, namespace);
-    this.labelSelector = options.labelSelector;
+    this.labelSelector = options.labelSelector ?? resource.labelSelector;
     this.clock = options.clock ?? realClock;
     this.log = (options.log ?? silentLogger()).child({ informer: this.path, labelSelector: this.labelSelector });
     this.metrics = options.metrics;
@@ -177,22 +243,46 @@ export class SharedInformer<T extends KubernetesObject> {
     this.relistAfterWatchFailures = options.relistAfterWatchFailures ?? 3;
     this.staleAfterMs = options.staleAfterMs ?? 60_000;
     const watcher = this.observe(options.watcher ?? new Watch(clients.kc));
+    const pageSize = options.listPageSize ?? 500;
     // List items of built-in kinds come without apiVersion and kind; watch events carry them. Set them so that
-    // any cached object can be passed to a write as it is.
-    const list = async () => {
-      const result = await resource.list(clients, namespace, this.labelSelector);
-      for (const item of result.items) {
-        item.apiVersion ??= resource.apiVersion;
-        item.kind ??= resource.kind;
-      }
+    // any cached object can be passed to a write as it is. Pages of one list are one consistent snapshot, at
+    // the resourceVersion of the first; a continue token that expired (410) fails the list, which restarts.
+    const list = async (): Promise<KubernetesListObject<T>> => {
+      const items: T[] = [];
+      let first: KubernetesListObject<T> | undefined;
+      let token: string | undefined;
+      do {
+        const page = await resource.list(clients, namespace, this.labelSelector, { limit: pageSize, ...(token ? { _continue: token } : {}) });
+        first ??= page;
+        for (const item of page.items) {
+          item.apiVersion ??= resource.apiVersion;
+          item.kind ??= resource.kind;
+          items.push(trimForCache(item));
+        }
+        token = continueTokenOf(page);
+      } while (token);
       this.freshAt = this.clock.monotonic();
       this.backoff.forget(this.path);
-      return result;
+      return { ...first, items };
     };
     this.listWatch = new ListWatch<T>(this.path, watcher as Watch, list, false, this.labelSelector, undefined, {
       delayFn: (ms) => this.clock.sleep(ms),
     });
     this.listWatch.on('error', (error: unknown) => this.restartAfterError(error));
+    // The first handlers ListWatch calls: they keep `known` and the indexes, then call this informer's own.
+    this.listWatch.on('add', (obj: T) => {
+      this.record(obj);
+      this.handlers.add.forEach((handler) => handler(obj));
+    });
+    this.listWatch.on('update', (obj: T) => {
+      const old = this.known.get(objectKey(obj)) ?? obj;
+      this.record(obj, old);
+      this.handlers.update.forEach((handler) => handler(obj, old));
+    });
+    this.listWatch.on('delete', (obj: T) => {
+      this.forgetObject(this.known.get(objectKey(obj)) ?? obj);
+      this.handlers.delete.forEach((handler) => handler(obj));
+    });
   }
 
   /** Starts listing and watching; returns at once (use waitForSync). */
@@ -246,12 +336,36 @@ export class SharedInformer<T extends KubernetesObject> {
     return this.list().map(objectKey);
   }
 
+  /**
+   * Files every cached object, and each one from now on, under the values `values` gives it in index `name`.
+   * Asking again for an index of the same name and function does nothing (informers are shared, and so are
+   * their indexes); the same name with another function is a programming error.
+   */
+  addIndex(name: string, values: IndexFunction<T>): this {
+    const existing = this.indexes.get(name);
+    if (existing) {
+      if (existing.values !== (values as IndexFunction<KubernetesObject>)) throw new Error(`informer ${this.path} already has another index named ${name}`);
+      return this;
+    }
+    const index: Index<KubernetesObject> = { values: values as IndexFunction<KubernetesObject>, buckets: new Map() };
+    this.indexes.set(name, index);
+    for (const [key, obj] of this.known) file(index, key, obj);
+    return this;
+  }
+
+  /** The cached objects index `name` files under `value`. */
+  byIndex(name: string, value: string): T[] {
+    const index = this.indexes.get(name);
+    if (!index) throw new Error(`informer ${this.path} has no index named ${name}`);
+    return [...(index.buckets.get(value)?.values() ?? [])] as T[];
+  }
+
   onAdd(handler: ObjectHandler<T>): Unsubscribe {
     return this.subscribe('add', handler);
   }
 
-  /** Called with the new object only (the cache does not keep the old one). */
-  onUpdate(handler: ObjectHandler<T>): Unsubscribe {
+  /** Called with the new object and the one the cache held before it. */
+  onUpdate(handler: UpdateHandler<T>): Unsubscribe {
     return this.subscribe('update', handler);
   }
 
@@ -260,19 +374,40 @@ export class SharedInformer<T extends KubernetesObject> {
     return this.subscribe('delete', handler);
   }
 
-  /** Any add, update or delete. */
-  onChange(handler: ObjectHandler<T>): Unsubscribe {
-    return this.subscribe('change', handler);
+  /** Any add, update or delete; updates with the old object as well. */
+  onChange(handler: ChangeHandler<T>): Unsubscribe {
+    const unsubscribe = [this.onAdd((obj) => handler(obj)), this.onUpdate(handler), this.onDelete((obj) => handler(obj))];
+    return () => unsubscribe.forEach((off) => off());
   }
 
   /** Each handler is guarded: one that throws on an object neither stops the others nor the informer. */
-  private subscribe(verb: 'add' | 'update' | 'delete' | 'change', handler: ObjectHandler<T>): Unsubscribe {
-    const guarded = handleCrash(handler, (error, key) => {
+  private subscribe(verb: 'add' | 'update' | 'delete', handler: UpdateHandler<T>): Unsubscribe {
+    const guarded = handleCrash(handler as UpdateHandler<KubernetesObject>, (error, key) => {
       this.metrics?.handlerPanics.inc({ informer: this.resourceLabel });
       this.log.error('event handler threw; the event is dropped for it', { event: verb, key, ...errorFields(error), ...crashFields(error) });
     });
-    this.listWatch.on(verb, guarded);
-    return () => this.listWatch.off(verb, guarded);
+    const list: Array<UpdateHandler<KubernetesObject>> = this.handlers[verb];
+    list.push(guarded);
+    return () => {
+      const at = list.indexOf(guarded);
+      if (at >= 0) list.splice(at, 1);
+    };
+  }
+
+  /** Keeps `obj` as the last known state of its key, and files it anew in every index. */
+  private record(obj: T, old?: T): void {
+    const key = objectKey(obj);
+    for (const index of this.indexes.values()) {
+      if (old) unfile(index, key, old);
+      file(index, key, obj);
+    }
+    this.known.set(key, obj);
+  }
+
+  private forgetObject(obj: T): void {
+    const key = objectKey(obj);
+    for (const index of this.indexes.values()) unfile(index, key, obj);
+    this.known.delete(key);
   }
 
   private restartAfterError(error: unknown): void {
@@ -294,7 +429,7 @@ export class SharedInformer<T extends KubernetesObject> {
    */
   private observe(inner: Watcher): Watcher {
     const model = this.resource.model;
-    const typed = (obj: unknown): unknown => (model ? ObjectSerializer.deserialize(obj, model) : obj);
+    const typed = (obj: unknown): unknown => trimForCache((model ? ObjectSerializer.deserialize(obj, model) : obj) as KubernetesObject);
     return {
       watch: async (path: string, query: WatchQuery, callback: WatchCallback, done: DoneCallback) => {
         this.markSynced();
@@ -361,6 +496,28 @@ export class SharedInformer<T extends KubernetesObject> {
   }
 }
 
+/** The token of the next page: `_continue` in client-node's typed lists, `continue` in the JSON of custom ones. */
+function continueTokenOf(page: KubernetesListObject<KubernetesObject>): string | undefined {
+  const metadata: { _continue?: string; continue?: string } | undefined = page.metadata;
+  return metadata?._continue || metadata?.continue || undefined;
+}
+
+function file<T>(index: Index<T>, key: string, obj: T): void {
+  for (const value of index.values(obj)) {
+    let bucket = index.buckets.get(value);
+    if (!bucket) index.buckets.set(value, (bucket = new Map<string, T>()));
+    bucket.set(key, obj);
+  }
+}
+
+function unfile<T>(index: Index<T>, key: string, obj: T): void {
+  for (const value of index.values(obj)) {
+    const bucket = index.buckets.get(value);
+    bucket?.delete(key);
+    if (bucket?.size === 0) index.buckets.delete(value);
+  }
+}
+
 export type InformerFactoryOptions = Omit<InformerOptions, 'labelSelector'>;
 
 /**
@@ -382,7 +539,7 @@ export class InformerFactory {
   }
 
   for<T extends KubernetesObject>(resource: ResourceType<T>, { labelSelector }: { labelSelector?: string } = {}): SharedInformer<T> {
-    const key = `${resourcePath(resource, this.options.namespace)}?${labelSelector ?? ''}`;
+    const key = `${resourcePath(resource, this.options.namespace)}?${labelSelector ?? resource.labelSelector ?? ''}`;
     let informer = this.informers.get(key) as SharedInformer<T> | undefined;
     if (!informer) {
       informer = new SharedInformer(this.clients, resource, { ...this.options, labelSelector });

@@ -20,6 +20,7 @@ import { InformerFactory } from './informer.js';
 import { LeaderElector } from './leader-election.js';
 import { type Logger, createLogger, errorFields } from './logging.js';
 import { Metrics } from './metrics.js';
+import { TokenBucket } from './token-bucket.js';
 
 /**
  * What a controller factory is given: everything shared. `settings` is the whole configuration of `run`
@@ -92,7 +93,8 @@ export class Manager {
     // With leader election the elector opens it, until each renewal's deadline, and closes it.
     const fence = new WriteFence(!election.enabled, clock);
     const onRequest = (verb: string, resource: string) => metrics.apiRequests.inc({ verb, resource });
-    const clients = makeApiClients(this.kc, { onRequest, fence });
+    const rateLimit = new TokenBucket(config.kubeApiQps, config.kubeApiBurst, clock);
+    const clients = makeApiClients(this.kc, { onRequest, fence, rateLimit });
     const informers = new InformerFactory(clients, { namespace: config.namespace, clock, log, metrics });
     const events = new KubeEventRecorder(clients, { instance: election.identity, clock, log, metrics });
     const context: ControllerContext = {

@@ -26,7 +26,9 @@ describe('runtime/config', () => {
       metricsAddr: ':8080',
       logLevel: 'info',
       resyncPeriodMs: 300_000,
-      concurrency: 2,
+      concurrency: 5,
+      kubeApiQps: 20,
+      kubeApiBurst: 30,
       stoppedTaskRetentionMs: 3_600_000,
       shutdownTimeoutMs: 20_000,
     });
@@ -65,6 +67,9 @@ describe('runtime/config', () => {
 
   it('names the flag in errors', () => {
     expect(() => configOf(['--concurrency', '0'])).to.throw(/--concurrency: '0' is not a positive whole number/);
+    expect(() => configOf(['--kube-api-qps', '0'])).to.throw(/--kube-api-qps: '0' is not a positive number/);
+    expect(() => configOf([], { KUBE_API_BURST: '2.5' })).to.throw(/--kube-api-burst: '2.5' is not a positive whole number/);
+    expect(configOf(['--kube-api-qps', '7.5', '--kube-api-burst=10'])).to.deep.include({ kubeApiQps: 7.5, kubeApiBurst: 10 });
     expect(() => configOf(['--log-level', 'loud'])).to.throw(/--log-level: 'loud' is not one of/);
     expect(() => configOf([], { RESYNC_PERIOD: 'often' })).to.throw(/--resync-period: 'often' is not a duration/);
   });

@@ -1,14 +1,27 @@
 // Cluster controller wiring: an ECS cluster's status from its container instances (the Nodes its selector
 // picks), the Pods on them, and its Tasks and Services. Observe (observe.ts, the metrics read included),
 // plan (plan.ts, pure), then the status write through the child writer, as of the Cluster's resourceVersion.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { Service } from '../../api/service.js';
+import type { Task } from '../../api/task.js';
+import { changedIn, nodeCapacityChanged, podUsageChanged } from '../../runtime/changes.js';
 import { Controller, type ReconcileContext } from '../../runtime/controller.js';
 import { RESOURCES } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
+import { matchesLabelSelector } from '../../translate/cluster-status.js';
 import { LABELS } from '../../translate/labels.js';
+import { toLabelValue } from '../../translate/names.js';
 import { clusterNameOf } from '../common.js';
 import type { OperatorContext } from '../context.js';
 import { NodeUsageSource, observeClusterState } from './observe.js';
 import { planCluster } from './plan.js';
+
+/**
+ * How long node events wait for the rest of their burst (nodes turning NotReady together, a pool relabelled)
+ * before the Clusters are reconciled. Pod and Task events are not delayed: the status would lag the pods it
+ * counts; their bursts merge in the work queue while a Cluster waits there.
+ */
+export const NODE_COALESCE_MS = 1000;
 
 export function createClusterController(context: OperatorContext): Controller {
   const clusters = context.informers.for(RESOURCES.clusters);
@@ -33,10 +46,26 @@ export function createClusterController(context: OperatorContext): Controller {
   );
   const allClusters = () => clusters.list().map((c) => keyOf(c.metadata.name ?? '', c.metadata.namespace));
   const clusterOf = (namespace: string | undefined, clusterName: string) => keyOf(clusterName, namespace);
-  // Any node, and any pod on a node, changes some cluster's registered or remaining resources.
-  controller.watch(nodes, allClusters);
-  controller.watch(pods, (pod) => (pod.spec?.nodeName || pod.metadata?.labels?.[LABELS.cluster] ? allClusters() : undefined));
-  controller.watch(tasks, (t: { metadata: { namespace?: string }; spec: { cluster?: string } }) => clusterOf(t.metadata.namespace, clusterNameOf(t.spec)));
-  controller.watch(services, (s) => clusterOf(s.metadata.namespace, clusterNameOf(s.spec)));
+  // A pod concerns the clusters whose selector picks its node (it uses up that node's resources) and, as a
+  // task pod, its own cluster (labelled by label value: the clusters of its namespace are compared by it).
+  const clustersOfPod = (pod: V1Pod) => {
+    const node = pod.spec?.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
+    const label = pod.metadata?.labels?.[LABELS.cluster];
+    return clusters.list()
+      .filter((c) => (node && matchesLabelSelector(node.metadata?.labels, c.spec.nodeSelector)) ||
+        (label !== undefined && c.metadata.namespace === pod.metadata?.namespace && toLabelValue(c.metadata.name ?? '') === label))
+      .map((c) => keyOf(c.metadata.name ?? '', c.metadata.namespace));
+  };
+  // Nodes and pods change all the time in ways no status reads (heartbeats, probe times, restart counts):
+  // only changes of what the status is computed from enqueue.
+  controller.watch(nodes, allClusters, { relevantUpdate: nodeCapacityChanged, coalesceMs: NODE_COALESCE_MS });
+  controller.watch(pods, clustersOfPod, { relevantUpdate: podUsageChanged });
+  // Tasks count by their last status, Services by being there: their other changes concern no Cluster.
+  controller.watch(tasks, (t) => clusterOf(t.metadata.namespace, clusterNameOf(t.spec)), {
+    relevantUpdate: changedIn((t: Task) => [clusterNameOf(t.spec), t.status?.lastStatus]),
+  });
+  controller.watch(services, (s) => clusterOf(s.metadata.namespace, clusterNameOf(s.spec)), {
+    relevantUpdate: changedIn((s: Service) => [clusterNameOf(s.spec), s.metadata.deletionTimestamp !== undefined]),
+  });
   return controller;
 }

@@ -5,11 +5,11 @@ import type { Cluster } from '../../api/cluster.js';
 import type { TaskLastStatus } from '../../api/task.js';
 import { statusCodeOf } from '../../runtime/clients.js';
 import { RESOURCES } from '../../runtime/informer.js';
-import type { ClusterStatusInput, NodeUsage } from '../../translate/cluster-status.js';
+import { type ClusterStatusInput, matchesLabelSelector, type NodeUsage } from '../../translate/cluster-status.js';
 import { LABELS } from '../../translate/labels.js';
 import { toLabelValue } from '../../translate/names.js';
-import { clusterNameOf } from '../common.js';
 import type { OperatorContext } from '../context.js';
+import { byCluster, podsByNode } from '../indexes.js';
 
 export const METRICS_PERIOD_MS = 20_000;
 const METRICS_ABSENT_RETRY_MS = 5 * 60_000;
@@ -53,24 +53,27 @@ export class NodeUsageSource {
 export async function observeClusterState(context: OperatorContext, usage: NodeUsageSource, namespace: string, name: string): Promise<ClusterSnapshot | undefined> {
   const cluster = context.informers.for(RESOURCES.clusters).get(name, namespace);
   if (!cluster || cluster.metadata.deletionTimestamp) return undefined;
-  const pods = context.informers.for(RESOURCES.pods);
   const label = toLabelValue(name);
   const isTaskPod = (pod: { metadata?: { namespace?: string; labels?: Record<string, string> } }) =>
     pod.metadata?.namespace === namespace && pod.metadata.labels?.[LABELS.cluster] === label;
-  const clusterTasks = context.informers.for(RESOURCES.tasks).list(namespace).filter((t) => clusterNameOf(t.spec) === name);
-  const clusterServices = context.informers.for(RESOURCES.services).list(namespace).filter((s) => clusterNameOf(s.spec) === name && !s.metadata.deletionTimestamp);
+  const ofCluster = byCluster(context.informers);
+  const clusterTasks = ofCluster.tasks(namespace, name);
+  const clusterServices = ofCluster.services(namespace, name).filter((s) => !s.metadata.deletionTimestamp);
   // Service tasks are pods of the services' ReplicaSets: count them from their pods' phases.
-  const servicePodStatuses = pods.list(namespace)
-    .filter((p) => isTaskPod(p) && p.metadata?.labels?.[LABELS.service] !== undefined)
+  const servicePodStatuses = ofCluster.pods(namespace, name)
+    .filter((p) => p.metadata?.labels?.[LABELS.service] !== undefined)
     .map((p): TaskLastStatus => (p.status?.phase === 'Running' ? 'RUNNING' : p.status?.phase === 'Pending' ? 'PENDING' : 'STOPPED'));
+  // The pods that use up the container instances' resources: those on the nodes the selector picks.
+  const nodes = context.informers.for(RESOURCES.nodes).list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector));
+  const onNode = podsByNode(context.informers);
   return {
     cluster,
     input: {
       clusterName: cluster.spec.clusterName ?? name,
       namespace,
       spec: cluster.spec,
-      nodes: context.informers.for(RESOURCES.nodes).list(),
-      pods: pods.list(),
+      nodes,
+      pods: nodes.flatMap((n) => onNode(n.metadata?.name ?? '')),
       isTaskPod,
       taskStatuses: [...clusterTasks.map((t) => t.status?.lastStatus), ...servicePodStatuses],
       activeServicesCount: clusterServices.length,

@@ -1,13 +1,17 @@
 // Task controller wiring: which informers, which events enqueue which Tasks, and the reconcile, which observes
 // the caches, plans (plan.ts, pure) and carries the plan out (execute.ts). A Task is one Pod named after it;
 // plan.ts holds the lifecycle.
+import type { V1Pod } from '@kubernetes/client-node';
 import type { Task } from '../../api/task.js';
+import { nodeCapacityChanged } from '../../runtime/changes.js';
 import { Controller, controllerOwnerKey, type ReconcileContext } from '../../runtime/controller.js';
 import { RESOURCES } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
 import { LABELS } from '../../translate/labels.js';
-import { clusterNameOf, keysReferringTo } from '../common.js';
+import { familyOf } from '../../translate/revisions.js';
+import { keysReferringTo } from '../common.js';
 import type { OperatorContext } from '../context.js';
+import { byCluster, byTaskDefinitionFamily } from '../indexes.js';
 import { executeTaskPlan } from './execute.js';
 import { observeTask } from './observe.js';
 import { planTask } from './plan.js';
@@ -47,22 +51,35 @@ export function createTaskController(context: OperatorContext): Controller {
   );
   controller.watch(pods, controllerOwnerKey('Task'));
   // Tasks waiting for their task definition, revision or cluster try again when those appear.
-  const waiting = (namespace: string | undefined) => tasks.list(namespace).filter((t: Task) => !t.status?.lastStatus || t.status.lastStatus === 'PROVISIONING');
-  controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) =>
-    keysReferringTo(waiting(td.metadata.namespace), td.spec.family || td.metadata.name || ''));
+  const ofFamily = byTaskDefinitionFamily(context.informers);
+  const ofCluster = byCluster(context.informers);
+  const waiting = (candidates: readonly Task[]) => candidates.filter((t) => !t.status?.lastStatus || t.status.lastStatus === 'PROVISIONING');
+  const waitingOnFamily = (namespace: string | undefined, family: string) =>
+    keysReferringTo(waiting(ofFamily.tasks(namespace ?? '', family)), family);
+  controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) => waitingOnFamily(td.metadata.namespace, familyOf(td)));
+  // Revisions carry their family as a label value, which is the family itself for every family a label can hold.
   controller.watch(context.informers.for(RESOURCES.controllerRevisions), (r) =>
-    keysReferringTo(waiting(r.metadata?.namespace), r.metadata?.labels?.[LABELS.family] ?? ''));
+    waitingOnFamily(r.metadata?.namespace, r.metadata?.labels?.[LABELS.family] ?? ''));
   // A task role's ServiceAccount created, or assigned to the role by a namespace admin, lets waiting tasks launch.
   controller.watch(context.informers.for(RESOURCES.serviceAccounts), (account) =>
-    waiting(account.metadata?.namespace).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)));
+    waiting(tasks.list(account.metadata?.namespace)).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)));
   controller.watch(clusters, (c) =>
-    waiting(c.metadata.namespace).filter((t) => clusterNameOf(t.spec) === c.metadata.name).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)));
+    waiting(ofCluster.tasks(c.metadata.namespace ?? '', c.metadata.name ?? '')).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)));
   // Node changes (added, relabelled, Ready or not) can change what placement evaluated on nodes admits: the
-  // tasks whose pods wait unscheduled with such placement compile it again. Their pods carry the annotation.
+  // tasks whose pods wait unscheduled with such placement compile it again. Their pods carry the annotation,
+  // and an index keeps them at hand; heartbeats and other status churn of nodes enqueue nothing.
+  pods.addIndex(WAITING_ON_NODES_INDEX, waitingOnNodes);
   const taskOf = controllerOwnerKey('Task');
-  controller.watch(nodes, () => pods.list()
-    .filter((p) => p.metadata?.annotations?.[PLACEMENT_EVALUATED_ANNOTATION] === 'true' && !p.spec?.nodeName && !p.metadata.deletionTimestamp)
+  controller.watch(nodes, () => pods.byIndex(WAITING_ON_NODES_INDEX, 'true')
     .map((p) => taskOf(p))
-    .filter((k): k is string => typeof k === 'string'));
+    .filter((k): k is string => typeof k === 'string'), { relevantUpdate: nodeCapacityChanged });
   return controller;
+}
+
+const WAITING_ON_NODES_INDEX = 'waitingOnPlacementEvaluatedOnNodes';
+
+/** Pods not bound yet whose placement was evaluated on the Nodes, under `true`. */
+function waitingOnNodes(pod: V1Pod): string[] {
+  const waits = pod.metadata?.annotations?.[PLACEMENT_EVALUATED_ANNOTATION] === 'true' && !pod.spec?.nodeName && !pod.metadata.deletionTimestamp;
+  return waits ? ['true'] : [];
 }

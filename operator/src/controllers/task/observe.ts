@@ -6,12 +6,12 @@ import type { Cluster } from '../../api/cluster.js';
 import type { Task, TaskStatus } from '../../api/task.js';
 import { RESOURCES } from '../../runtime/informer.js';
 import { matchesLabelSelector } from '../../translate/cluster-status.js';
-import { ANNOTATIONS, LABELS } from '../../translate/labels.js';
-import { toLabelValue } from '../../translate/names.js';
+import { ANNOTATIONS } from '../../translate/labels.js';
 import type { HostAccessPolicy } from '../../translate/host-access.js';
 import type { Resolution } from '../../translate/revisions.js';
 import { clusterNameOf, isControlledBy, resolveTaskDefinition } from '../common.js';
 import type { OperatorContext } from '../context.js';
+import { byCluster } from '../indexes.js';
 
 export interface TaskSnapshot {
   task: Task;
@@ -63,7 +63,6 @@ export function observeTask(context: OperatorContext, namespace: string, name: s
   const pod = found && isControlledBy(found, task) ? found : undefined;
   const clusterName = clusterNameOf(task.spec);
   const cluster = context.informers.for(RESOURCES.clusters).get(clusterName, namespace);
-  const clusterLabel = toLabelValue(clusterName);
   const { reference, forNewWork } = referenceOf(task, pod);
   return {
     task,
@@ -73,7 +72,7 @@ export function observeTask(context: OperatorContext, namespace: string, name: s
     ...(cluster ? { cluster } : {}),
     revision: resolveTaskDefinition(context, namespace, reference, forNewWork),
     nodes: cluster ? context.informers.for(RESOURCES.nodes).list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector)) : [],
-    pods: context.informers.for(RESOURCES.pods).list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel),
+    pods: byCluster(context.informers).pods(namespace, clusterName),
     serviceAccounts: context.informers.for(RESOURCES.serviceAccounts).list(namespace),
     now: context.clock.now(),
     retentionMs: context.settings.stoppedTaskRetentionMs,

@@ -1,10 +1,15 @@
 // TaskDefinition controller wiring: which events concern which TaskDefinitions, and the reconcile (observe,
 // plan, execute). plan.ts holds the rules: revisions, status, the finalizer of a TaskDefinition in use.
+import type { Service } from '../../api/service.js';
+import type { Task } from '../../api/task.js';
+import type { TaskDefinition } from '../../api/taskdefinition.js';
+import { changedIn } from '../../runtime/changes.js';
 import { Controller, type ReconcileContext } from '../../runtime/controller.js';
 import { RESOURCES } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
 import { familyOf, parseTaskDefinitionReference, REVISION_LABELS } from '../../translate/revisions.js';
 import type { OperatorContext } from '../context.js';
+import { byTaskDefinitionFamily } from '../indexes.js';
 import { executeTaskDefinitionPlan } from './execute.js';
 import { observeTaskDefinition } from './observe.js';
 import { planTaskDefinition } from './plan.js';
@@ -42,16 +47,20 @@ export function createTaskDefinitionController(context: OperatorContext): Contro
     return owner ? keyOf(owner, r.metadata?.namespace) : undefined;
   });
   // A deleted TaskDefinition waits for the Tasks and Services of its family to let go of its revisions.
+  // Only changes of which revision they use, or of whether they still use one, matter.
+  const ofFamily = byTaskDefinitionFamily(context.informers);
+  const keysOf = (tds: readonly TaskDefinition[]) => tds.map((td) => keyOf(td.metadata.name ?? '', td.metadata.namespace));
   const deletedOfFamily = (namespace: string | undefined, reference: string | undefined) => {
     const family = parseTaskDefinitionReference(reference ?? '')?.family;
-    return taskDefinitions.list(namespace)
-      .filter((td) => td.metadata.deletionTimestamp && familyOf(td) === family)
-      .map((td) => keyOf(td.metadata.name ?? '', td.metadata.namespace));
+    return family ? keysOf(ofFamily.taskDefinitions(namespace ?? '', family).filter((td) => td.metadata.deletionTimestamp)) : [];
   };
-  controller.watch(context.informers.for(RESOURCES.tasks), (t) => deletedOfFamily(t.metadata.namespace, t.status?.taskDefinition ?? t.spec.taskDefinition));
-  controller.watch(context.informers.for(RESOURCES.services), (s) => deletedOfFamily(s.metadata.namespace, s.spec.taskDefinition));
+  controller.watch(context.informers.for(RESOURCES.tasks), (t) => deletedOfFamily(t.metadata.namespace, t.status?.taskDefinition ?? t.spec.taskDefinition), {
+    relevantUpdate: changedIn((t: Task) => [t.spec.taskDefinition, t.status?.taskDefinition, t.status?.lastStatus === 'STOPPED']),
+  });
+  controller.watch(context.informers.for(RESOURCES.services), (s) => deletedOfFamily(s.metadata.namespace, s.spec.taskDefinition), {
+    relevantUpdate: changedIn((s: Service) => s.spec.taskDefinition),
+  });
   // A TaskDefinition whose family another one releases may become valid.
-  controller.watch(taskDefinitions, (td) =>
-    taskDefinitions.list(td.metadata.namespace).filter((other) => familyOf(other) === familyOf(td)).map((o) => keyOf(o.metadata.name ?? '', o.metadata.namespace)));
+  controller.watch(taskDefinitions, (td) => keysOf(ofFamily.taskDefinitions(td.metadata.namespace ?? '', familyOf(td))));
   return controller;
 }

@@ -5,10 +5,10 @@ import type { V1ControllerRevision } from '@kubernetes/client-node';
 import type { TaskDefinition } from '../../api/taskdefinition.js';
 import { RESOURCES } from '../../runtime/informer.js';
 import { LABELS } from '../../translate/labels.js';
-import { toLabelValue } from '../../translate/names.js';
 import { familyOf, REVISION_LABELS, revisionNumber } from '../../translate/revisions.js';
 import { byAge } from '../common.js';
 import type { OperatorContext } from '../context.js';
+import { byTaskDefinitionFamily, type FamilyLookups } from '../indexes.js';
 
 export interface TaskDefinitionSnapshot {
   td: TaskDefinition;
@@ -21,17 +21,15 @@ export interface TaskDefinitionSnapshot {
 }
 
 /** Whether some Task, Service, ReplicaSet or Pod of the namespace still uses revision `number` of `family`. */
-function revisionInUse(context: OperatorContext, namespace: string, family: string, number: number): boolean {
+function revisionInUse(ofFamily: FamilyLookups, namespace: string, family: string, number: number): boolean {
   const reference = `${family}:${number}`;
-  const label = toLabelValue(family);
-  const labelled = (o: { metadata?: { labels?: Record<string, string> } }) =>
-    o.metadata?.labels?.[LABELS.family] === label && o.metadata.labels[LABELS.revision] === String(number);
-  const tasks = context.informers.for(RESOURCES.tasks).list(namespace)
+  const ofRevision = (o: { metadata?: { labels?: Record<string, string> } }) => o.metadata?.labels?.[LABELS.revision] === String(number);
+  const tasks = ofFamily.tasks(namespace, family)
     .some((t) => t.status?.lastStatus !== 'STOPPED' && (t.status?.taskDefinition === reference || t.spec.taskDefinition === reference));
-  const services = context.informers.for(RESOURCES.services).list(namespace).some((s) => s.spec.taskDefinition === reference);
-  const replicaSets = context.informers.for(RESOURCES.replicaSets).list(namespace).some((rs) => labelled(rs) && (rs.spec?.replicas ?? 0) > 0);
-  const pods = context.informers.for(RESOURCES.pods).list(namespace)
-    .some((p) => labelled(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  const services = ofFamily.services(namespace, family).some((s) => s.spec.taskDefinition === reference);
+  const replicaSets = ofFamily.replicaSets(namespace, family).some((rs) => ofRevision(rs) && (rs.spec?.replicas ?? 0) > 0);
+  const pods = ofFamily.pods(namespace, family)
+    .some((p) => ofRevision(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
   return tasks || services || replicaSets || pods;
 }
 
@@ -43,9 +41,10 @@ export function observeTaskDefinition(context: OperatorContext, namespace: strin
   const family = familyOf(td);
   const revisions = context.informers.for(RESOURCES.controllerRevisions).list(namespace)
     .filter((r) => r.metadata?.labels?.[REVISION_LABELS.taskDefinition] === name);
-  const inUse = new Set(revisions.map(revisionNumber).filter((n) => revisionInUse(context, namespace, family, n)));
-  const registrar = taskDefinitions.list(namespace)
-    .filter((other) => familyOf(other) === family && !other.metadata.deletionTimestamp)
+  const ofFamily = byTaskDefinitionFamily(context.informers);
+  const inUse = new Set(revisions.map(revisionNumber).filter((n) => revisionInUse(ofFamily, namespace, family, n)));
+  const registrar = ofFamily.taskDefinitions(namespace, family)
+    .filter((other) => !other.metadata.deletionTimestamp)
     .sort(byAge)[0];
   return {
     td,

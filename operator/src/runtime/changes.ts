@@ -1,0 +1,35 @@
+// Which updates of an object a controller that reads it (but does not own it) needs to hear of. Pods and Nodes
+// change all the time in ways nothing here reads (container restarts counted, conditions' probe times, node
+// heartbeats and image lists); each predicate compares the old and new object on what its readers read only.
+import { isDeepStrictEqual } from 'node:util';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+
+/** An update predicate that holds when `project` of the object changed. */
+export function changedIn<T>(project: (obj: T) => unknown): (obj: T, old: T) => boolean {
+  return (obj, old) => !isDeepStrictEqual(project(obj), project(old));
+}
+
+/** What a pod takes from its node and what it is counted as: node, phase, labels, requests, host ports, deletion. */
+export const podUsageChanged = changedIn((pod: V1Pod) => ({
+  nodeName: pod.spec?.nodeName,
+  phase: pod.status?.phase,
+  labels: pod.metadata?.labels,
+  deleting: pod.metadata?.deletionTimestamp !== undefined,
+  containers: pod.spec?.containers.map((c) => [c.resources?.requests, c.ports]),
+  initContainers: pod.spec?.initContainers?.map((c) => [c.resources?.requests, c.ports, c.restartPolicy]),
+  overhead: pod.spec?.overhead,
+}));
+
+/**
+ * What placement and a Cluster's container instances read of a node: labels, taints, cordon, allocatable,
+ * readiness, kubelet port and version (attributes of placement expressions).
+ */
+export const nodeCapacityChanged = changedIn((node: V1Node) => ({
+  labels: node.metadata?.labels,
+  unschedulable: node.spec?.unschedulable,
+  taints: node.spec?.taints?.map((t) => [t.key, t.value, t.effect]),
+  allocatable: node.status?.allocatable,
+  ready: node.status?.conditions?.find((c) => c.type === 'Ready')?.status,
+  kubeletPort: node.status?.daemonEndpoints?.kubeletEndpoint?.Port,
+  nodeInfo: node.status?.nodeInfo,
+}));
