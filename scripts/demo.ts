@@ -52,7 +52,10 @@ function startOperator(kubeconfig: string): number {
 
 function exampleFiles(): string[] {
   const dir = join(REPO_ROOT, 'examples');
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** The examples are up: every service at its desired count with a completed rollout, every task past launch. */

@@ -74,7 +74,7 @@ function argocdFiles(): GeneratedSet {
   };
   const patch =
     GENERATED_HEADER('argocd/health/') +
-    '# Merge into Argo CD\'s argocd-cm, e.g. kubectl -n argocd patch configmap argocd-cm --patch-file examples/argocd/argocd-cm-patch.yaml\n' +
+    "# Merge into Argo CD's argocd-cm, e.g. kubectl -n argocd patch configmap argocd-cm --patch-file examples/argocd/argocd-cm-patch.yaml\n" +
     stringify(configMap, { lineWidth: 0 });
   return { files: [...scripts.map(({ path, content }) => ({ path, content })), { path: 'examples/argocd/argocd-cm-patch.yaml', content: patch }] };
 }

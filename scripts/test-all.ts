@@ -23,9 +23,7 @@ function runSuite(command: string, args: string[], env: NodeJS.ProcessEnv = proc
   });
   const count = (word: string) => Number(new RegExp(`^\\s*(\\d+) ${word}`, 'm').exec(output)?.[1] ?? 0);
   return new Promise((done) =>
-    child.on('exit', (code) =>
-      done({ code: code ?? 1, passed: count('passing'), failed: count('failing'), skipped: count('pending') }),
-    ),
+    child.on('exit', (code) => done({ code: code ?? 1, passed: count('passing'), failed: count('failing'), skipped: count('pending') })),
   );
 }
 
@@ -77,7 +75,7 @@ function summarize(results: SuiteResult[]): number {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
 );

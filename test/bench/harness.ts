@@ -1,6 +1,16 @@
 // What every scenario shares: the bench's clients, namespaces and watches; timing one side's run from the
 // user's action to convergence; the creating client that both sides share; putting a namespace back to empty.
-import { PatchStrategy, setHeaderOptions, type AppsV1Api, type CoreV1Api, type CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type AppsV1Api,
+  type CoreV1Api,
+  type CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Deployment,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import type { Service } from '../../operator/src/api/service.js';
 import type { Task } from '../../operator/src/api/task.js';
 import type { TaskDefinition } from '../../operator/src/api/taskdefinition.js';
@@ -113,7 +123,11 @@ export async function settle(what: string, watch: Progress, timeoutMs: number): 
  * Runs `create(i)` for i = 0..count-1 at `rate` per second with at most `concurrency` in flight: the same
  * client for both sides, so that neither is fed faster.
  */
-export async function createPaced(count: number, { rate, concurrency }: { rate: number; concurrency: number }, create: (i: number) => Promise<unknown>): Promise<void> {
+export async function createPaced(
+  count: number,
+  { rate, concurrency }: { rate: number; concurrency: number },
+  create: (i: number) => Promise<unknown>,
+): Promise<void> {
   const start = performance.now();
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -138,9 +152,12 @@ export async function emptyNative(ctx: BenchContext): Promise<void> {
   await ctx.apps.deleteCollectionNamespacedReplicaSet({ namespace, propagationPolicy: 'Background' });
   await ctx.core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 });
   const { deployments, nativePods } = ctx.watched;
-  await until(`the native namespace ${namespace} to be empty`, [deployments, nativePods],
+  await until(
+    `the native namespace ${namespace} to be empty`,
+    [deployments, nativePods],
     () => deployments.list().length === 0 && nativePods.list().length === 0,
-    { timeoutMs: runTimeoutMs(nativePods.list().length), describe: () => `${deployments.list().length} deployments, ${nativePods.list().length} pods` });
+    { timeoutMs: runTimeoutMs(nativePods.list().length), describe: () => `${deployments.list().length} deployments, ${nativePods.list().length} pods` },
+  );
 }
 
 const withoutFinalizers = { metadata: { finalizers: null } };
@@ -159,19 +176,28 @@ export async function emptyEcs(ctx: BenchContext, { taskDefinitions = false } = 
     const { items } = (await ctx.custom.listNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural })) as { items: KubernetesObject[] };
     const finalized = items.filter((item) => (item.metadata?.finalizers ?? []).length > 0);
     await createPaced(finalized.length, pacing, (i) =>
-      ctx.custom.patchNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural, name: finalized[i]!.metadata!.name!, body: withoutFinalizers }, mergePatch)
-        .catch(() => undefined)); // already gone
+      ctx.custom
+        .patchNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural, name: finalized[i]!.metadata!.name!, body: withoutFinalizers }, mergePatch)
+        .catch(() => undefined),
+    ); // already gone
   }
   const { services, tasks, ecsPods } = ctx.watched;
   const timeoutMs = runTimeoutMs(ecsPods.list().length);
-  await until(`the ECS namespace ${namespace} to have no services, tasks or pods`, [services, tasks, ecsPods],
+  await until(
+    `the ECS namespace ${namespace} to have no services, tasks or pods`,
+    [services, tasks, ecsPods],
     () => services.list().length === 0 && tasks.list().length === 0 && ecsPods.list().length === 0,
-    { timeoutMs, describe: () => `${services.list().length} services, ${tasks.list().length} tasks, ${ecsPods.list().length} pods` });
+    { timeoutMs, describe: () => `${services.list().length} services, ${tasks.list().length} tasks, ${ecsPods.list().length} pods` },
+  );
   if (!taskDefinitions) return;
-  await waitFor(`the task definitions of ${namespace} to be deleted`, async () => {
-    const { items } = (await ctx.custom.listNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural: 'taskdefinitions' })) as { items: unknown[] };
-    return items.length === 0 ? true : undefined;
-  }, { timeoutMs: 120_000 });
+  await waitFor(
+    `the task definitions of ${namespace} to be deleted`,
+    async () => {
+      const { items } = (await ctx.custom.listNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural: 'taskdefinitions' })) as { items: unknown[] };
+      return items.length === 0 ? true : undefined;
+    },
+    { timeoutMs: 120_000 },
+  );
 }
 
 /** Creates a TaskDefinition and waits (untimed) until the operator has registered its revision 1. */
@@ -179,8 +205,12 @@ export async function registerTaskDefinition(ctx: BenchContext, definition: Task
   const namespace = ctx.ecsNamespace;
   const name = definition.metadata.name!;
   await ctx.custom.createNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural: 'taskdefinitions', body: definition });
-  await waitFor(`task definition ${name} revision 1`, async () => {
-    const current = (await ctx.custom.getNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural: 'taskdefinitions', name })) as TaskDefinition;
-    return (current.status?.revision ?? 0) >= 1 ? true : undefined;
-  }, { timeoutMs: 60_000 });
+  await waitFor(
+    `task definition ${name} revision 1`,
+    async () => {
+      const current = (await ctx.custom.getNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace, plural: 'taskdefinitions', name })) as TaskDefinition;
+      return (current.status?.revision ?? 0) >= 1 ? true : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }

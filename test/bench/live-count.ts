@@ -108,7 +108,10 @@ export function until(
     };
     // After the counters of the same event: they subscribed when they were made, before this wait.
     const listener = (): void => check();
-    const timer = setTimeout(() => finish(() => reject(new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; last seen: ${describe()}`))), timeoutMs);
+    const timer = setTimeout(
+      () => finish(() => reject(new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; last seen: ${describe()}`))),
+      timeoutMs,
+    );
     const finish = (settle: () => void): void => {
       clearTimeout(timer);
       for (const source of sources) source.changes.off('change', listener);

@@ -64,8 +64,17 @@ export class OperatorProcess {
   static async start(options: { kubeconfig: string; namespace: string; logFile: string; extraArgs?: string[] }): Promise<OperatorProcess> {
     const port = await freePort();
     const args = [
-      'run', '--kubeconfig', options.kubeconfig, '--namespace', options.namespace, '--metrics-addr', `127.0.0.1:${port}`,
-      '--leader-elect=false', '--log-level', 'warn', ...(options.extraArgs ?? []),
+      'run',
+      '--kubeconfig',
+      options.kubeconfig,
+      '--namespace',
+      options.namespace,
+      '--metrics-addr',
+      `127.0.0.1:${port}`,
+      '--leader-elect=false',
+      '--log-level',
+      'warn',
+      ...(options.extraArgs ?? []),
     ];
     const log = createWriteStream(options.logFile, { flags: 'a' });
     // bin/ecs-operator execs node, so the child's pid is the operator's own process.
@@ -74,11 +83,15 @@ export class OperatorProcess {
     child.stderr.pipe(log);
     const operator = new OperatorProcess(child, `http://127.0.0.1:${port}`);
     try {
-      await waitFor(`the operator (pid ${child.pid}) to be ready`, async () => {
-        if (operator.exited) throw new Error(`the operator exited during start-up; see ${options.logFile}`);
-        const response = await fetch(`${operator.metricsUrl}/readyz`).catch(() => undefined);
-        return response?.ok ? true : undefined;
-      }, { timeoutMs: 120_000 });
+      await waitFor(
+        `the operator (pid ${child.pid}) to be ready`,
+        async () => {
+          if (operator.exited) throw new Error(`the operator exited during start-up; see ${options.logFile}`);
+          const response = await fetch(`${operator.metricsUrl}/readyz`).catch(() => undefined);
+          return response?.ok ? true : undefined;
+        },
+        { timeoutMs: 120_000 },
+      );
     } catch (error) {
       await operator.stop();
       throw error;
@@ -125,14 +138,20 @@ export class OperatorProcess {
    */
   async readWhenQuiet(quietMs = 2_000, timeoutMs = 60_000): Promise<OperatorReading> {
     const busy = (reading: OperatorReading) =>
-      Object.entries(reading.requestsByVerb).filter(([verb]) => verb !== 'watch').reduce((sum, [, n]) => sum + n, 0);
+      Object.entries(reading.requestsByVerb)
+        .filter(([verb]) => verb !== 'watch')
+        .reduce((sum, [, n]) => sum + n, 0);
     let last = await this.read();
     try {
-      return await waitFor(`the operator to send no request for ${quietMs / 1000}s`, async () => {
-        const now = await this.read();
-        if (busy(now) !== busy(last)) last = now;
-        return now.at - last.at >= quietMs ? now : undefined;
-      }, { timeoutMs });
+      return await waitFor(
+        `the operator to send no request for ${quietMs / 1000}s`,
+        async () => {
+          const now = await this.read();
+          if (busy(now) !== busy(last)) last = now;
+          return now.at - last.at >= quietMs ? now : undefined;
+        },
+        { timeoutMs },
+      );
     } catch (error) {
       process.stderr.write(`[bench] warning: ${(error as Error).message}; reading it busy\n`);
       return this.read();

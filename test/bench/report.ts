@@ -99,11 +99,18 @@ export function summarizeScenario(runs: ScenarioRuns): ScenarioSummary {
     ratio: round(ecsMedianMs / nativeMedianMs, 2),
     operatorPeakRssMiB: round(runs.operatorPeakRssMiB, 1),
     operatorCpuSeconds: round(median(runs.rounds.map((r) => r.operator.cpuSeconds)), 2),
-    requestsPerTask: medianPerTask(runs.rounds.map((r) => r.operator.requestsByVerb), runs.tasks),
+    requestsPerTask: medianPerTask(
+      runs.rounds.map((r) => r.operator.requestsByVerb),
+      runs.tasks,
+    ),
     wallSeconds: Math.round(runs.wallSeconds),
     perRound: runs.rounds.map((r) => ({
-      round: r.round, first: r.first, nativeMs: Math.round(r.nativeMs), ecsMs: Math.round(r.ecsMs),
-      operatorCpuSeconds: round(r.operator.cpuSeconds, 2), requests: r.operator.requestsByVerb,
+      round: r.round,
+      first: r.first,
+      nativeMs: Math.round(r.nativeMs),
+      ecsMs: Math.round(r.ecsMs),
+      operatorCpuSeconds: round(r.operator.cpuSeconds, 2),
+      requests: r.operator.requestsByVerb,
     })),
   };
 }
@@ -116,7 +123,11 @@ export function summarizeSteadyState(run: SteadyStateRun): SteadyStateSummary {
     cpuSecondsPerMinute: round(run.usage.cpuSeconds / minutes, 2),
     operatorRssMiB: round(run.operatorRssMiB, 1),
     operatorPeakRssMiB: round(run.operatorPeakRssMiB, 1),
-    requestsPerMinute: Object.fromEntries(Object.entries(run.usage.requestsByVerb).filter(([, n]) => n !== 0).map(([verb, n]) => [verb, round(n / minutes, 2)])),
+    requestsPerMinute: Object.fromEntries(
+      Object.entries(run.usage.requestsByVerb)
+        .filter(([, n]) => n !== 0)
+        .map(([verb, n]) => [verb, round(n / minutes, 2)]),
+    ),
     services: run.services,
     windowSeconds: round(run.usage.seconds, 1),
     resyncPeriodSeconds: run.resyncPeriodSeconds,
@@ -128,33 +139,47 @@ export function summarizeSteadyState(run: SteadyStateRun): SteadyStateSummary {
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 const verbs = (requests: Record<string, number>): string =>
-  Object.entries(requests).map(([verb, n]) => `${verb} ${n}`).join(', ') || 'none';
+  Object.entries(requests)
+    .map(([verb, n]) => `${verb} ${n}`)
+    .join(', ') || 'none';
 
 export function markdown(report: Report): string {
   const lines: string[] = [];
   const small = report.scale < 1;
-  lines.push(`Commit \`${report.commit.slice(0, 12)}\`, ${report.nodes} simulated nodes, median of ${report.rounds} round${report.rounds === 1 ? '' : 's'} (the side that goes first alternates), run ${report.startedAt} in ${Math.round(report.durationSeconds / 60)} min.`);
+  lines.push(
+    `Commit \`${report.commit.slice(0, 12)}\`, ${report.nodes} simulated nodes, median of ${report.rounds} round${report.rounds === 1 ? '' : 's'} (the side that goes first alternates), run ${report.startedAt} in ${Math.round(report.durationSeconds / 60)} min.`,
+  );
   if (small) lines.push('', `**Small-scale run: sizes are ${report.scale} × the benchmark's (BENCH_SCALE=${report.scale}); not the benchmark's numbers.**`);
   lines.push('');
-  lines.push('| Scenario | Tasks | Native median (s) | ECS median (s) | ECS / native | Operator peak RSS (MiB) | Operator CPU (s) | Operator requests per task |');
+  lines.push(
+    '| Scenario | Tasks | Native median (s) | ECS median (s) | ECS / native | Operator peak RSS (MiB) | Operator CPU (s) | Operator requests per task |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const s of report.scenarios) {
-    lines.push(`| ${s.name} | ${s.tasks} | ${seconds(s.nativeMedianMs)} | ${seconds(s.ecsMedianMs)} | ${s.ratio.toFixed(2)} | ${s.operatorPeakRssMiB.toFixed(0)} | ${s.operatorCpuSeconds.toFixed(2)} | ${verbs(s.requestsPerTask)} |`);
+    lines.push(
+      `| ${s.name} | ${s.tasks} | ${seconds(s.nativeMedianMs)} | ${seconds(s.ecsMedianMs)} | ${s.ratio.toFixed(2)} | ${s.operatorPeakRssMiB.toFixed(0)} | ${s.operatorCpuSeconds.toFixed(2)} | ${verbs(s.requestsPerTask)} |`,
+    );
   }
   const steady = report.steadyState;
   if (steady) {
     lines.push('');
-    lines.push(`Steady state: ${steady.tasks} tasks in ${steady.services} Services converged in ${steady.convergeSeconds} s, then watched for ${steady.windowSeconds} s with a resync every ${steady.resyncPeriodSeconds} s${steady.stayedConverged ? '' : ' (**some tasks were no longer RUNNING at its end**)'}.`);
+    lines.push(
+      `Steady state: ${steady.tasks} tasks in ${steady.services} Services converged in ${steady.convergeSeconds} s, then watched for ${steady.windowSeconds} s with a resync every ${steady.resyncPeriodSeconds} s${steady.stayedConverged ? '' : ' (**some tasks were no longer RUNNING at its end**)'}.`,
+    );
     lines.push('');
     lines.push('| Tasks | API writes per minute | Operator CPU (s per minute) | Operator RSS (MiB) | Operator requests per minute |');
     lines.push('|---:|---:|---:|---:|---|');
-    lines.push(`| ${steady.tasks} | ${steady.writesPerMinute} | ${steady.cpuSecondsPerMinute.toFixed(2)} | ${steady.operatorRssMiB.toFixed(0)} | ${verbs(steady.requestsPerMinute)} |`);
+    lines.push(
+      `| ${steady.tasks} | ${steady.writesPerMinute} | ${steady.cpuSecondsPerMinute.toFixed(2)} | ${steady.operatorRssMiB.toFixed(0)} | ${verbs(steady.requestsPerMinute)} |`,
+    );
   }
   for (const failure of report.failures ?? []) {
     lines.push('', `**${failure.name} failed:** ${failure.error.replace(/\s+/g, ' ')}`);
   }
   lines.push('');
-  lines.push('Times run from the action (apply, or the new revision) until every task is RUNNING and the status says so. CPU and requests are the operator\'s own (a separate `bin/ecs-operator run` process) during the ECS runs; requests per task are the median over rounds of the requests by verb divided by the tasks converged.');
+  lines.push(
+    "Times run from the action (apply, or the new revision) until every task is RUNNING and the status says so. CPU and requests are the operator's own (a separate `bin/ecs-operator run` process) during the ECS runs; requests per task are the median over rounds of the requests by verb divided by the tasks converged.",
+  );
   if (report.scenarios.length > 0) {
     lines.push('');
     lines.push(report.scenarios.map((s) => `![${s.name}](${s.name}.svg)`).join(' '));

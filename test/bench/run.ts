@@ -17,7 +17,17 @@ import { removeNamespace } from '../e2e/helpers.js';
 import { ECS_GROUP_VERSION, emptyEcs, emptyNative, isLiveAndReady, log, runTimeoutMs, timeRun, type BenchContext } from './harness.js';
 import { Watched } from './live-count.js';
 import { OperatorProcess, usageBetween, WRITE_VERBS } from './operator-process.js';
-import { chart, markdown, summarizeScenario, summarizeSteadyState, type Report, type RoundResult, type ScenarioFailure, type ScenarioRuns, type SteadyStateRun } from './report.js';
+import {
+  chart,
+  markdown,
+  summarizeScenario,
+  summarizeSteadyState,
+  type Report,
+  type RoundResult,
+  type ScenarioFailure,
+  type ScenarioRuns,
+  type SteadyStateRun,
+} from './report.js';
 import { convergeServices, fanOut, rollout, scaleOut, standaloneTasks, type Scenario } from './scenarios.js';
 import { benchSettings } from './settings.js';
 import { writes } from './stats.js';
@@ -30,7 +40,10 @@ const running = new Set<OperatorProcess>();
 
 async function startOperator(ctx: BenchContext, scenario: string, extraArgs: string[] = []): Promise<OperatorProcess> {
   const operator = await OperatorProcess.start({
-    kubeconfig: ctx.kubeconfig, namespace: ctx.ecsNamespace, logFile: join(ctx.logDir, `operator-${scenario}.log`), extraArgs,
+    kubeconfig: ctx.kubeconfig,
+    namespace: ctx.ecsNamespace,
+    logFile: join(ctx.logDir, `operator-${scenario}.log`),
+    extraArgs,
   });
   running.add(operator);
   log(`${scenario}: operator pid ${operator.pid} ready (logs: ${ctx.logDir})`);
@@ -63,7 +76,9 @@ async function runScenario(ctx: BenchContext, scenario: Scenario): Promise<Scena
         await (side === 'ecs' ? emptyEcs(ctx) : emptyNative(ctx));
         // The next run starts once the operator has finished with the deletions, not while it competes for the CPU.
         await operator.readWhenQuiet();
-        log(`${scenario.name} round ${round}: ${side} ${(timed.ms / 1000).toFixed(2)} s (cleaned up in ${((performance.now() - cleanupStart) / 1000).toFixed(1)} s)`);
+        log(
+          `${scenario.name} round ${round}: ${side} ${(timed.ms / 1000).toFixed(2)} s (cleaned up in ${((performance.now() - cleanupStart) / 1000).toFixed(1)} s)`,
+        );
       }
       rounds.push(result as RoundResult);
     }
@@ -88,7 +103,9 @@ async function runSteadyState(ctx: BenchContext): Promise<SteadyStateRun> {
   const operator = await startOperator(ctx, 'steady-state', ['--resync-period', `${resyncSeconds}s`]);
   try {
     const { services, ms } = await convergeServices(ctx, steadyTasks, steadyTasksPerService);
-    log(`steady-state: ${steadyTasks} tasks in ${services} services converged in ${(ms / 1000).toFixed(1)} s; watching for ${ctx.settings.steadyWindowMs / 1000} s`);
+    log(
+      `steady-state: ${steadyTasks} tasks in ${services} services converged in ${(ms / 1000).toFixed(1)} s; watching for ${ctx.settings.steadyWindowMs / 1000} s`,
+    );
     const before = await operator.readWhenQuiet();
     // A measurement window, not a synchronisation: "per minute" needs a stretch of time to count over.
     await new Promise((resolve) => setTimeout(resolve, ctx.settings.steadyWindowMs));
@@ -96,8 +113,15 @@ async function runSteadyState(ctx: BenchContext): Promise<SteadyStateRun> {
     const usage = usageBetween(before, after);
     const readyAtEnd = ctx.watched.ecsPods.list().filter(isLiveAndReady).length;
     const run: Omit<SteadyStateRun, 'wallSeconds'> = {
-      tasks: steadyTasks, services, convergeMs: ms, windowSeconds: usage.seconds, resyncPeriodSeconds: resyncSeconds, usage,
-      writes: writes(usage.requestsByVerb, WRITE_VERBS), operatorRssMiB: after.rssMiB, operatorPeakRssMiB: operator.peakRssMiB,
+      tasks: steadyTasks,
+      services,
+      convergeMs: ms,
+      windowSeconds: usage.seconds,
+      resyncPeriodSeconds: resyncSeconds,
+      usage,
+      writes: writes(usage.requestsByVerb, WRITE_VERBS),
+      operatorRssMiB: after.rssMiB,
+      operatorPeakRssMiB: operator.peakRssMiB,
       stayedConverged: readyAtEnd === steadyTasks,
     };
     await emptyEcs(ctx, { taskDefinitions: true });
@@ -117,15 +141,19 @@ async function commit(): Promise<string> {
 
 async function watchAll(ctx: Omit<BenchContext, 'watched'>): Promise<BenchContext['watched']> {
   const { kc, core, apps, custom, ecsNamespace, nativeNamespace } = ctx;
-  const ecsList = <T>(plural: string) => async () =>
-    (await custom.listNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace: ecsNamespace, plural })) as KubernetesListObject<T & { metadata?: object }>;
+  const ecsList =
+    <T>(plural: string) =>
+    async () =>
+      (await custom.listNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace: ecsNamespace, plural })) as KubernetesListObject<T & { metadata?: object }>;
   const ecsPath = (plural: string) => `/apis/${ECS_GROUP_VERSION.group}/${ECS_GROUP_VERSION.version}/namespaces/${ecsNamespace}/${plural}`;
   return {
     ecsPods: await Watched.start<V1Pod>(kc, `/api/v1/namespaces/${ecsNamespace}/pods`, () => core.listNamespacedPod({ namespace: ecsNamespace })),
     nativePods: await Watched.start<V1Pod>(kc, `/api/v1/namespaces/${nativeNamespace}/pods`, () => core.listNamespacedPod({ namespace: nativeNamespace })),
     services: await Watched.start<Service>(kc, ecsPath('services'), ecsList<Service>('services')),
     tasks: await Watched.start<Task>(kc, ecsPath('tasks'), ecsList<Task>('tasks')),
-    deployments: await Watched.start<V1Deployment>(kc, `/apis/apps/v1/namespaces/${nativeNamespace}/deployments`, () => apps.listNamespacedDeployment({ namespace: nativeNamespace })),
+    deployments: await Watched.start<V1Deployment>(kc, `/apis/apps/v1/namespaces/${nativeNamespace}/deployments`, () =>
+      apps.listNamespacedDeployment({ namespace: nativeNamespace }),
+    ),
   };
 }
 
@@ -168,7 +196,17 @@ async function main(): Promise<void> {
     namespaces.push(ecsNamespace);
     const nativeNamespace = await createNamespace(core, 'bench-native');
     namespaces.push(nativeNamespace);
-    const base = { settings, kubeconfig: cluster.kubeconfig, kc, core, apps, custom, ecsNamespace, nativeNamespace, logDir: mkdtempSync(join(tmpdir(), 'ecs-operator-bench-')) };
+    const base = {
+      settings,
+      kubeconfig: cluster.kubeconfig,
+      kc,
+      core,
+      apps,
+      custom,
+      ecsNamespace,
+      nativeNamespace,
+      logDir: mkdtempSync(join(tmpdir(), 'ecs-operator-bench-')),
+    };
     watched = await watchAll(base);
     const ctx: BenchContext = { ...base, watched };
     const { sizes } = settings;
@@ -219,7 +257,8 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([...running].map(stopOperator));
     await Promise.all(Object.values(watched ?? {}).map((w) => w.stop()));
-    for (const namespace of namespaces) await removeNamespace(namespace).catch((e: unknown) => log(`could not remove ${namespace}: ${e instanceof Error ? e.message : String(e)}`));
+    for (const namespace of namespaces)
+      await removeNamespace(namespace).catch((e: unknown) => log(`could not remove ${namespace}: ${e instanceof Error ? e.message : String(e)}`));
     await release();
   }
 }
@@ -234,7 +273,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
 );

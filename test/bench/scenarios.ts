@@ -7,13 +7,20 @@ import type { Service } from '../../operator/src/api/service.js';
 import type { Task } from '../../operator/src/api/task.js';
 import { LABELS } from '../../operator/src/translate/index.js';
 import {
-  countOf, createPaced, ECS_GROUP_VERSION, isLive, isLiveAndReady, progress, registerTaskDefinition, runTimeoutMs, settle,
-  type BenchContext, type Progress,
+  countOf,
+  createPaced,
+  ECS_GROUP_VERSION,
+  isLive,
+  isLiveAndReady,
+  progress,
+  registerTaskDefinition,
+  runTimeoutMs,
+  settle,
+  type BenchContext,
+  type Progress,
 } from './harness.js';
 import type { ScenarioName } from './settings.js';
-import {
-  barePod, deployment, IMAGE, nativePodTemplate, service, task, taskDefinition, taskDefinitionSpec, UPDATED_IMAGE,
-} from './workloads.js';
+import { barePod, deployment, IMAGE, nativePodTemplate, service, task, taskDefinition, taskDefinitionSpec, UPDATED_IMAGE } from './workloads.js';
 
 export interface Side {
   /** Untimed: what must exist before the action (the ECS task definition, a converged workload to roll). */
@@ -40,8 +47,14 @@ const nothing = async (): Promise<void> => undefined;
 export function deploymentComplete(d: V1Deployment, replicas: number, image: string): boolean {
   const status = d.status;
   if (!status) return false;
-  return status.observedGeneration === d.metadata?.generation && status.replicas === replicas && status.updatedReplicas === replicas
-    && status.readyReplicas === replicas && status.availableReplicas === replicas && d.spec?.template.spec?.containers[0]?.image === image;
+  return (
+    status.observedGeneration === d.metadata?.generation &&
+    status.replicas === replicas &&
+    status.updatedReplicas === replicas &&
+    status.readyReplicas === replicas &&
+    status.availableReplicas === replicas &&
+    d.spec?.template.spec?.containers[0]?.image === image
+  );
 }
 
 const primaryOf = (s: Service) => s.status?.deployments?.find((d) => d.status === 'PRIMARY');
@@ -51,10 +64,15 @@ export function serviceSteady(s: Service, count: number, taskDefinition: string)
   const status = s.status;
   const primary = primaryOf(s);
   if (!status) return false;
-  return (status.observedGeneration === undefined || status.observedGeneration === s.metadata.generation)
-    && status.desiredCount === count && status.runningCount === count
-    && primary?.taskDefinition === taskDefinition && primary.rolloutState === 'COMPLETED' && primary.runningCount === count
-    && !(status.deployments ?? []).some((d) => d.status === 'ACTIVE');
+  return (
+    (status.observedGeneration === undefined || status.observedGeneration === s.metadata.generation) &&
+    status.desiredCount === count &&
+    status.runningCount === count &&
+    primary?.taskDefinition === taskDefinition &&
+    primary.rolloutState === 'COMPLETED' &&
+    primary.runningCount === count &&
+    !(status.deployments ?? []).some((d) => d.status === 'ACTIVE')
+  );
 }
 
 /** Tasks the Service's status reports RUNNING in the deployment of `taskDefinition`. */
@@ -79,7 +97,11 @@ function deploymentsConverged(ctx: BenchContext, workloads: number, replicas: nu
     ready: countOf(nativePods, (p) => isLiveAndReady(p) && p.spec?.containers[0]?.image === image),
     live: countOf(nativePods, isLive),
   };
-  return progress(counts, () => counts.ready.total, () => counts.complete.total === workloads && counts.ready.total === pods && counts.live.total === pods);
+  return progress(
+    counts,
+    () => counts.ready.total,
+    () => counts.complete.total === workloads && counts.ready.total === pods && counts.live.total === pods,
+  );
 }
 
 /** ECS side: `services` Services of `count` each, steady on `taskDefinition`, every pod live and Ready on its revision. */
@@ -161,7 +183,10 @@ export function rollout(ctx: BenchContext, tasks: number): Scenario {
           watch: () => servicesConverged(ctx, 1, tasks, `${name}:2`),
           act: async () => {
             const body = { spec: taskDefinitionSpec(UPDATED_IMAGE) };
-            await ctx.custom.patchNamespacedCustomObject({ ...ECS_GROUP_VERSION, namespace: ctx.ecsNamespace, plural: 'taskdefinitions', name, body }, mergePatch);
+            await ctx.custom.patchNamespacedCustomObject(
+              { ...ECS_GROUP_VERSION, namespace: ctx.ecsNamespace, plural: 'taskdefinitions', name, body },
+              mergePatch,
+            );
           },
         },
       };
@@ -210,7 +235,11 @@ export function standaloneTasks(ctx: BenchContext, tasks: number): Scenario {
           prepare: nothing,
           watch: () => {
             const counts = { ready: countOf(ctx.watched.nativePods, isLiveAndReady), live: countOf(ctx.watched.nativePods, isLive) };
-            return progress(counts, () => counts.ready.total, () => counts.ready.total === tasks && counts.live.total === tasks);
+            return progress(
+              counts,
+              () => counts.ready.total,
+              () => counts.ready.total === tasks && counts.live.total === tasks,
+            );
           },
           act: () => createPaced(tasks, pacing, (i) => createIn(ctx).pod(barePod(nameOf(i), IMAGE))),
         },
@@ -246,7 +275,11 @@ export async function convergeServices(ctx: BenchContext, tasks: number, perServ
     ready: countOf(ctx.watched.ecsPods, isLiveAndReady),
     live: countOf(ctx.watched.ecsPods, isLive),
   };
-  const converged = progress(counts, () => counts.ready.total, () => counts.steady.total === services && counts.ready.total === tasks && counts.live.total === tasks);
+  const converged = progress(
+    counts,
+    () => counts.ready.total,
+    () => counts.steady.total === services && counts.ready.total === tasks && counts.live.total === tasks,
+  );
   const start = performance.now();
   const pacing = { rate: ctx.settings.createRate, concurrency: ctx.settings.createConcurrency };
   await createPaced(services, pacing, (i) => createIn(ctx).service(service(`${family}-${i}`, family, countOfService(i))));

@@ -51,7 +51,10 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number, valid: (
 function scenarios(env: NodeJS.ProcessEnv): ScenarioName[] {
   const text = env.BENCH_SCENARIOS?.trim();
   if (!text) return [...SCENARIO_NAMES];
-  const wanted = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of wanted) {
     if (!(SCENARIO_NAMES as readonly string[]).includes(name)) {
       throw new Error(`BENCH_SCENARIOS: '${name}' is not one of ${SCENARIO_NAMES.join(', ')}`);

@@ -54,7 +54,9 @@ export function lineChart({ title, yLabel, lines }: { title: string; yLabel: str
   const x = (seconds: number) => MARGIN.left + (seconds / xMax) * plotWidth;
   const y = (count: number) => MARGIN.top + plotHeight - (count / yMax) * plotHeight;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`);
   parts.push(`<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escape(title)}</text>`);
   for (let tick = 0; tick <= xMax + xStep / 2; tick += xStep) {

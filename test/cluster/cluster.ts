@@ -46,11 +46,20 @@ export async function buildBinaries(): Promise<Binaries> {
     child.on('exit', (code) => (code === 0 ? done(out) : fail(new Error(`${script} exited with ${code}`))));
   });
   const paths = Object.fromEntries(
-    stdout.trim().split('\n').map((line) => {
-      const [key, value] = line.split('=', 2);
-      // METRICS_SERVER_BIN → metricsServer
-      return [key!.replace(/_BIN$/, '').toLowerCase().replace(/_(.)/g, (_, c: string) => c.toUpperCase()), value!];
-    }),
+    stdout
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [key, value] = line.split('=', 2);
+        // METRICS_SERVER_BIN → metricsServer
+        return [
+          key!
+            .replace(/_BIN$/, '')
+            .toLowerCase()
+            .replace(/_(.)/g, (_, c: string) => c.toUpperCase()),
+          value!,
+        ];
+      }),
   );
   return paths as unknown as Binaries;
 }
@@ -96,7 +105,10 @@ function kwokctlConfig(bin: Binaries): string {
 export function readVersions(): Record<string, string> {
   const text = readFileSync(join(REPO_ROOT, 'test/cluster/versions.env'), 'utf8');
   return Object.fromEntries(
-    text.split('\n').filter((l) => /^[A-Z0-9_]+=/.test(l)).map((l) => l.split('=', 2) as [string, string]),
+    text
+      .split('\n')
+      .filter((l) => /^[A-Z0-9_]+=/.test(l))
+      .map((l) => l.split('=', 2) as [string, string]),
   );
 }
 
@@ -149,16 +161,23 @@ export const METRICS_API_SERVICE = 'v1beta1.metrics.k8s.io';
 export async function metricsUnavailable(kc: KubeConfig, timeoutMs = 90_000): Promise<string | undefined> {
   const api = kc.makeApiClient(ApiregistrationV1Api);
   // kwokctl registers the APIService while it creates the cluster: without it, waiting would not help.
-  const registered = await api.readAPIService({ name: METRICS_API_SERVICE }).then(() => true, () => false);
+  const registered = await api.readAPIService({ name: METRICS_API_SERVICE }).then(
+    () => true,
+    () => false,
+  );
   if (!registered) return `no APIService ${METRICS_API_SERVICE}: this control plane was started without metrics-server (npm run cluster:down, then cluster:up)`;
   let reason = 'no Available condition yet';
   try {
-    await waitFor(`APIService ${METRICS_API_SERVICE} to be Available`, async () => {
-      const service = await api.readAPIService({ name: METRICS_API_SERVICE }).catch(() => undefined);
-      const available = service?.status?.conditions?.find((c) => c.type === 'Available');
-      if (available) reason = `${available.reason ?? ''}: ${available.message ?? ''}`;
-      return available?.status === 'True' ? true : undefined;
-    }, { timeoutMs });
+    await waitFor(
+      `APIService ${METRICS_API_SERVICE} to be Available`,
+      async () => {
+        const service = await api.readAPIService({ name: METRICS_API_SERVICE }).catch(() => undefined);
+        const available = service?.status?.conditions?.find((c) => c.type === 'Available');
+        if (available) reason = `${available.reason ?? ''}: ${available.message ?? ''}`;
+        return available?.status === 'True' ? true : undefined;
+      },
+      { timeoutMs },
+    );
     return undefined;
   } catch {
     return reason;
@@ -197,7 +216,9 @@ export async function up(options: UpOptions = {}): Promise<{ kubeconfig: string;
   const nodes = await ensureNodes(kc, nodeSet);
   const noMetrics = await metricsUnavailable(kc);
   if (noMetrics) {
-    log(`WARNING: metrics-server is NOT available (${noMetrics}); kubectl top and HorizontalPodAutoscalers will not work (npm run cluster:down, then cluster:up, restarts it). Its log: ${join(CLUSTER_DIR, 'logs', 'metrics-server.log')}`);
+    log(
+      `WARNING: metrics-server is NOT available (${noMetrics}); kubectl top and HorizontalPodAutoscalers will not work (npm run cluster:down, then cluster:up, restarts it). Its log: ${join(CLUSTER_DIR, 'logs', 'metrics-server.log')}`,
+    );
   } else {
     log(`metrics-server serves ${METRICS_API_SERVICE} (kubectl top, HorizontalPodAutoscalers)`);
   }
@@ -229,14 +250,20 @@ export async function down(): Promise<void> {
   const pids = pidsOfCluster();
   if (existsSync(CLUSTER_DIR)) {
     const bin = await buildBinaries();
-    await kwokctl(bin, ['delete', 'cluster', '--kubeconfig', KUBECONFIG_PATH]).catch((e: unknown) => log(`kwokctl delete: ${e instanceof Error ? e.message : 'failed'}`));
+    await kwokctl(bin, ['delete', 'cluster', '--kubeconfig', KUBECONFIG_PATH]).catch((e: unknown) =>
+      log(`kwokctl delete: ${e instanceof Error ? e.message : 'failed'}`),
+    );
   }
   // kwokctl signals the processes; make sure none outlives it.
-  await waitFor('control plane processes to exit', async () => {
-    const left = pids.filter(aliveComponent);
-    left.forEach((pid) => process.kill(pid, 'SIGKILL'));
-    return left.length === 0 ? true : undefined;
-  }, { timeoutMs: 20_000 });
+  await waitFor(
+    'control plane processes to exit',
+    async () => {
+      const left = pids.filter(aliveComponent);
+      left.forEach((pid) => process.kill(pid, 'SIGKILL'));
+      return left.length === 0 ? true : undefined;
+    },
+    { timeoutMs: 20_000 },
+  );
   rmSync(CLUSTER_DIR, { recursive: true, force: true });
   rmSync(KUBECONFIG_PATH, { force: true });
   log('control plane stopped; no process of it remains');

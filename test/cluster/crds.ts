@@ -11,7 +11,9 @@ const CRD_DIR = new URL('../../crds/', import.meta.url);
 export async function installCrds(kc: KubeConfig): Promise<string[]> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const extensions = kc.makeApiClient(ApiextensionsV1Api);
-  const files = readdirSync(CRD_DIR).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(CRD_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   for (const file of files) {
     // Applied as plain JSON: client-node's typed CRD model would drop the x-kubernetes-* keys it does not map.
     const crd = parse(readFileSync(new URL(file, CRD_DIR), 'utf8')) as { metadata: { name: string } };
@@ -20,10 +22,14 @@ export async function installCrds(kc: KubeConfig): Promise<string[]> {
       { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', name, body: crd, fieldManager: 'ecs-operator-crds', force: true },
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
     );
-    await waitFor(`CRD ${name} Established`, async () => {
-      const current = await extensions.readCustomResourceDefinition({ name });
-      return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      `CRD ${name} Established`,
+      async () => {
+        const current = await extensions.readCustomResourceDefinition({ name });
+        return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
   }
   return files;
 }

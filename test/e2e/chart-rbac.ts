@@ -3,14 +3,7 @@
 // KubeConfig that impersonates that ServiceAccount (client-node sends Impersonate-User for a user's `as`). A
 // permission the chart lacks then fails the operator's request with 403, as it would in a real install.
 import { randomBytes } from 'node:crypto';
-import {
-  AuthorizationV1Api,
-  KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type User,
-} from '@kubernetes/client-node';
+import { AuthorizationV1Api, KubeConfig, type KubernetesObject, KubernetesObjectApi, PatchStrategy, type User } from '@kubernetes/client-node';
 import { renderChart } from './chart-helm.js';
 import { kubeConfig, waitFor } from './helpers.js';
 
@@ -73,15 +66,17 @@ export async function applyChartRbac(options: ChartRbacOptions): Promise<ChartRb
   const account = objects.find((o) => o.kind === 'ServiceAccount');
   if (!account?.metadata?.name) throw new Error('the chart rendered no ServiceAccount');
   const user = `system:serviceaccount:${namespace}:${account.metadata.name}`;
-  const leaseRule = (objects.find((o) => o.kind === 'Role' && o.metadata?.name?.endsWith('-leader-election')) as
-    | (KubernetesObject & { rules: { resourceNames?: string[] }[] })
-    | undefined)?.rules.find((r) => r.resourceNames)?.resourceNames?.[0];
+  const leaseRule = (
+    objects.find((o) => o.kind === 'Role' && o.metadata?.name?.endsWith('-leader-election')) as
+      (KubernetesObject & { rules: { resourceNames?: string[] }[] }) | undefined
+  )?.rules.find((r) => r.resourceNames)?.resourceNames?.[0];
   if (!leaseRule) throw new Error('the chart rendered no leader-election Role');
 
   const kc = impersonating(admin, user);
   // The RBAC authorizer reads bindings from its own cache: wait until the new ones count.
-  await waitFor(`the chart's RBAC to apply to ${user}`, async () =>
-    (await allowed(kc, 'list', 'tasks', 'ecs.operator.dev', watchNamespace ?? namespace)) || undefined,
+  await waitFor(
+    `the chart's RBAC to apply to ${user}`,
+    async () => (await allowed(kc, 'list', 'tasks', 'ecs.operator.dev', watchNamespace ?? namespace)) || undefined,
   );
   return {
     kubeConfig: kc,

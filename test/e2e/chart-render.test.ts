@@ -90,23 +90,46 @@ describe('Helm chart, rendered', () => {
       const role = only<V1ClusterRole>(objects, 'ClusterRole');
       noWildcards(role.rules);
       expect(grants(role.rules)).to.include.members([
-        'ecs.operator.dev/tasks:watch', 'ecs.operator.dev/tasks/status:patch', 'ecs.operator.dev/scheduledtasks:watch',
-        'ecs.operator.dev/scheduledtasks/status:patch', 'ecs.operator.dev/tasks:create', '/pods:create', '/pods:delete', '/nodes:list', '/events:create',
-        'apps/replicasets:patch', 'apps/controllerrevisions:create',
+        'ecs.operator.dev/tasks:watch',
+        'ecs.operator.dev/tasks/status:patch',
+        'ecs.operator.dev/scheduledtasks:watch',
+        'ecs.operator.dev/scheduledtasks/status:patch',
+        'ecs.operator.dev/tasks:create',
+        '/pods:create',
+        '/pods:delete',
+        '/nodes:list',
+        '/events:create',
+        'apps/replicasets:patch',
+        'apps/controllerrevisions:create',
       ]);
       // The resources users own: never updated or deleted, only Services and TaskDefinitions patched (for their
       // finalizers); Tasks patched and deleted only as the children of a ScheduledTask (the child writer checks the owner).
-      expect(grants(role.rules).filter((g) => /^ecs\.operator\.dev\/(clusters|taskdefinitions|tasks|services|scheduledtasks):(update|patch|delete)/.test(g)).sort())
-        .to.deep.equal(['ecs.operator.dev/services:patch', 'ecs.operator.dev/taskdefinitions:patch', 'ecs.operator.dev/tasks:delete', 'ecs.operator.dev/tasks:patch']);
+      expect(
+        grants(role.rules)
+          .filter((g) => /^ecs\.operator\.dev\/(clusters|taskdefinitions|tasks|services|scheduledtasks):(update|patch|delete)/.test(g))
+          .sort(),
+      ).to.deep.equal([
+        'ecs.operator.dev/services:patch',
+        'ecs.operator.dev/taskdefinitions:patch',
+        'ecs.operator.dev/tasks:delete',
+        'ecs.operator.dev/tasks:patch',
+      ]);
       // Revisions are immutable: created, never patched (their data would count as changed, see translate/revisions.ts).
-      expect(grants(role.rules).filter((g) => g.startsWith('apps/controllerrevisions')).sort())
-        .to.deep.equal(['apps/controllerrevisions:create', 'apps/controllerrevisions:list', 'apps/controllerrevisions:watch']);
+      expect(
+        grants(role.rules)
+          .filter((g) => g.startsWith('apps/controllerrevisions'))
+          .sort(),
+      ).to.deep.equal(['apps/controllerrevisions:create', 'apps/controllerrevisions:list', 'apps/controllerrevisions:watch']);
       expect(grants(role.rules).filter((g) => g.startsWith('/secrets') || g.startsWith('/configmaps'))).to.deep.equal([]);
       const binding = only<KubernetesObject & { subjects: { kind: string; name: string; namespace: string }[] }>(objects, 'ClusterRoleBinding');
       expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: 'ecs-ecs-operator', namespace: 'ecs-system' }]);
       const lease = only<V1Role>(objects, 'Role');
       expect(lease.metadata?.namespace).to.equal('ecs-system');
-      expect(grants(lease.rules).sort()).to.deep.equal(['coordination.k8s.io/leases:create', 'coordination.k8s.io/leases:get', 'coordination.k8s.io/leases:update']);
+      expect(grants(lease.rules).sort()).to.deep.equal([
+        'coordination.k8s.io/leases:create',
+        'coordination.k8s.io/leases:get',
+        'coordination.k8s.io/leases:update',
+      ]);
       expect(lease.rules!.find((r) => r.verbs.includes('update'))!.resourceNames).to.deep.equal(['ecs-ecs-operator-leader']);
     });
 
@@ -143,7 +166,10 @@ describe('Helm chart, rendered', () => {
       expect(pod.securityContext).to.include({ runAsNonRoot: true });
       expect(pod.securityContext!.seccompProfile).to.deep.equal({ type: 'RuntimeDefault' });
       expect(container.securityContext).to.deep.include({
-        allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
       });
       expect(container.resources?.requests).to.have.keys('cpu', 'memory');
       expect(container.resources?.limits).to.have.keys('cpu', 'memory');
@@ -151,7 +177,8 @@ describe('Helm chart, rendered', () => {
       expect(container.readinessProbe?.httpGet).to.deep.equal({ path: '/readyz', port: 'metrics' });
       expect(container.ports).to.deep.equal([{ name: 'metrics', containerPort: 8080, protocol: 'TCP' }]);
       expect(container.env?.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath])).to.deep.equal([
-        ['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace'],
+        ['POD_NAME', 'metadata.name'],
+        ['POD_NAMESPACE', 'metadata.namespace'],
       ]);
       const spread = pod.topologySpreadConstraints!.find((c) => c.topologyKey === 'kubernetes.io/hostname')!;
       expect(spread.labelSelector?.matchLabels).to.deep.equal(deployment.spec!.selector.matchLabels);
@@ -160,7 +187,13 @@ describe('Helm chart, rendered', () => {
     });
 
     it("passes only flags the operator's run command knows, and they configure what the values say", async () => {
-      const values = { watchNamespace: 'shop', logLevel: 'debug', leaderElection: { leaseDuration: '20s' }, concurrency: 4, allowHostAccessNamespaces: ['monitoring', 'kube-ops'] };
+      const values = {
+        watchNamespace: 'shop',
+        logLevel: 'debug',
+        leaderElection: { leaseDuration: '20s' },
+        concurrency: 4,
+        allowHostAccessNamespaces: ['monitoring', 'kube-ops'],
+      };
       const container = only<V1Deployment>(await render({ values }), 'Deployment').spec!.template.spec!.containers[0]!;
       const [command, ...flags] = container.args!;
       expect(command).to.equal('run');
@@ -171,13 +204,17 @@ describe('Helm chart, rendered', () => {
       expect(config.hostAccess).to.deep.equal({ namespaces: ['monitoring', 'kube-ops'] });
       expect(configFromOptions({}, {}).hostAccess, 'by default no namespace may use the host').to.deep.equal({ namespaces: [] });
       expect(config.leaderElection).to.deep.include({
-        enabled: true, namespace: 'ecs-system', name: 'ecs-ecs-operator-leader', identity: 'ecs-operator-abc', leaseDurationMs: 20_000,
+        enabled: true,
+        namespace: 'ecs-system',
+        name: 'ecs-ecs-operator-leader',
+        identity: 'ecs-operator-abc',
+        leaseDurationMs: 20_000,
       });
     });
 
     it('runs one replica without leader election when asked', async () => {
-      const container = only<V1Deployment>(await render({ values: { replicaCount: 1, leaderElection: { enabled: false } } }), 'Deployment')
-        .spec!.template.spec!.containers[0]!;
+      const container = only<V1Deployment>(await render({ values: { replicaCount: 1, leaderElection: { enabled: false } } }), 'Deployment').spec!.template.spec!
+        .containers[0]!;
       expect(container.args).to.include('--leader-elect=false');
       expect(container.args!.some((a) => a.startsWith('--leader-election-id'))).to.equal(false);
     });
@@ -211,7 +248,10 @@ describe('Helm chart, rendered', () => {
       const { leaderElection, ...config } = parse(configMap.data!['config.yaml']!) as Record<string, unknown>;
       expect(config).to.deep.equal(kubeSchedulerConfiguration({ includeDefaultProfile: false }));
       expect(leaderElection).to.deep.equal({
-        leaderElect: true, resourceLock: 'leases', resourceName: 'ecs-ecs-operator-scheduler', resourceNamespace: 'ecs-system',
+        leaderElect: true,
+        resourceLock: 'leases',
+        resourceName: 'ecs-ecs-operator-scheduler',
+        resourceNamespace: 'ecs-system',
       });
     });
 
@@ -225,8 +265,9 @@ describe('Helm chart, rendered', () => {
       expect(scheduler.containers[0]!.image).to.match(/^registry\.k8s\.io\/kube-scheduler:v1\.\d+\.\d+$/);
       expect(scheduler.containers[0]!.securityContext).to.deep.include({ readOnlyRootFilesystem: true, runAsNonRoot: true });
       const pinned = await render({ values: { scheduler: { enabled: true, image: { repository: 'mirror.example/kube-scheduler', tag: 'v1.33.4' } } } });
-      expect(only<V1Deployment>(pinned, 'Deployment', 'ecs-ecs-operator-scheduler').spec!.template.spec!.containers[0]!.image)
-        .to.equal('mirror.example/kube-scheduler:v1.33.4');
+      expect(only<V1Deployment>(pinned, 'Deployment', 'ecs-ecs-operator-scheduler').spec!.template.spec!.containers[0]!.image).to.equal(
+        'mirror.example/kube-scheduler:v1.33.4',
+      );
     });
   });
 });

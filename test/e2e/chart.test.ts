@@ -60,7 +60,9 @@ describe('Helm chart on the local control plane', function () {
     const dryRun = async (options: ChartOptions) => {
       const rendered = await templateChart(options, ['--include-crds']);
       expect(rendered.code, rendered.stderr).to.equal(0);
-      const { stdout } = await kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '--field-manager=ecs-operator-e2e', '-f', '-'], { input: rendered.stdout });
+      const { stdout } = await kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '--field-manager=ecs-operator-e2e', '-f', '-'], {
+        input: rendered.stdout,
+      });
       const applied = stdout.trim().split('\n');
       const objects = (await renderChart({ ...options, includeCrds: true })).length;
       expect(applied.filter((line) => line.endsWith('serverside-applied (server dry run)'))).to.have.length(objects);
@@ -120,8 +122,10 @@ describe('Helm chart on the local control plane', function () {
         expect(upgraded.spec?.template.spec?.containers[0]?.args).to.include('--log-level=debug');
         expect(upgraded.status).to.include({ readyReplicas: 2, updatedReplicas: 2 });
         const history = await helm(['history', release, '--namespace', ns, '--output', 'json'], { env: { ...process.env, KUBECONFIG } });
-        expect((JSON.parse(history.stdout) as { revision: number; status: string }[]).map((r) => [r.revision, r.status]))
-          .to.deep.equal([[1, 'superseded'], [2, 'deployed']]);
+        expect((JSON.parse(history.stdout) as { revision: number; status: string }[]).map((r) => [r.revision, r.status])).to.deep.equal([
+          [1, 'superseded'],
+          [2, 'deployed'],
+        ]);
       } finally {
         await uninstall(release, ns);
       }
@@ -170,7 +174,10 @@ describe('Helm chart on the local control plane', function () {
           });
           await exerciseOperator(ns);
           expect((await operator.metrics.eventWriteFailures.get()).values[0]?.value ?? 0, 'Events refused').to.equal(0);
-          expect((await operator.metrics.informerRestarts.get()).values.filter((v) => v.value > 0), 'informers that failed').to.deep.equal([]);
+          expect(
+            (await operator.metrics.informerRestarts.get()).values.filter((v) => v.value > 0),
+            'informers that failed',
+          ).to.deep.equal([]);
         } finally {
           // While the operator still runs: its finalizers (Services, TaskDefinition revisions) would hold the namespace.
           if (operator) await deleteEcsObjects(ns);
@@ -190,10 +197,14 @@ async function exerciseOperator(namespace: string): Promise<void> {
     custom.createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion: ECS_API_VERSION, kind, metadata: { name }, spec } });
   const get = async <T>(plural: string, name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural, name })) as T;
   const until = <T>(plural: string, name: string, what: string, done: (o: T) => boolean) =>
-    waitFor(`${plural}/${name} ${what}`, async () => {
-      const obj = await get<T>(plural, name);
-      return done(obj) ? obj : undefined;
-    }, { timeoutMs: 90_000, describe: async () => JSON.stringify((await get<{ status?: unknown }>(plural, name)).status ?? {}) });
+    waitFor(
+      `${plural}/${name} ${what}`,
+      async () => {
+        const obj = await get<T>(plural, name);
+        return done(obj) ? obj : undefined;
+      },
+      { timeoutMs: 90_000, describe: async () => JSON.stringify((await get<{ status?: unknown }>(plural, name)).status ?? {}) },
+    );
 
   const containerDefinitions = [{ name: 'web', image: 'nginx:1.27', cpu: 128, memory: 128, portMappings: [{ containerPort: 80, name: 'http' }] }];
   // ControllerRevisions and TaskDefinition status.
@@ -202,11 +213,17 @@ async function exerciseOperator(namespace: string): Promise<void> {
   // A Pod, the default Cluster (created), the Cluster's status from Nodes and Pods.
   await create('tasks', 'Task', 'once', { taskDefinition: 'web:1' });
   await until<Task>('tasks', 'once', 'RUNNING', (t) => t.status?.lastStatus === 'RUNNING');
-  await until<{ status?: { registeredContainerInstancesCount?: number } }>('clusters', 'default', 'counts its container instances',
-    (c) => (c.status?.registeredContainerInstancesCount ?? 0) > 0);
+  await until<{ status?: { registeredContainerInstancesCount?: number } }>(
+    'clusters',
+    'default',
+    'counts its container instances',
+    (c) => (c.status?.registeredContainerInstancesCount ?? 0) > 0,
+  );
   // A ReplicaSet, a core Service for discovery, the Service's finalizer, and a DaemonSet.
   await create('services', 'Service', 'web', {
-    taskDefinition: 'web', desiredCount: 2, loadBalancers: [{ containerName: 'web', containerPort: 80 }],
+    taskDefinition: 'web',
+    desiredCount: 2,
+    loadBalancers: [{ containerName: 'web', containerPort: 80 }],
   });
   await create('services', 'Service', 'agent', { taskDefinition: 'web', schedulingStrategy: 'DAEMON' });
   await until<Service>('services', 'web', 'runs 2 tasks', (s) => s.status?.runningCount === 2 && s.status.deployments?.[0]?.rolloutState === 'COMPLETED');
@@ -214,16 +231,34 @@ async function exerciseOperator(namespace: string): Promise<void> {
   expect((await apps.listNamespacedReplicaSet({ namespace })).items.length).to.be.greaterThan(0);
   expect((await apps.listNamespacedDaemonSet({ namespace })).items.map((d) => d.metadata?.name)).to.deep.equal(['agent']);
   await core.readNamespacedService({ name: 'web', namespace });
-  expect((await core.listNamespacedEvent({ namespace })).items.some((e) => e.reportingComponent === 'ecs-operator'), 'Events of the operator').to.equal(true);
+  expect(
+    (await core.listNamespacedEvent({ namespace })).items.some((e) => e.reportingComponent === 'ecs-operator'),
+    'Events of the operator',
+  ).to.equal(true);
   // Stopping a task deletes its pod; deleting a Service drains it and removes its finalizer.
-  await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'tasks', name: 'once', body: [{ op: 'add', path: '/spec/desiredStatus', value: 'STOPPED' }] });
+  await custom.patchNamespacedCustomObject({
+    group,
+    version,
+    namespace,
+    plural: 'tasks',
+    name: 'once',
+    body: [{ op: 'add', path: '/spec/desiredStatus', value: 'STOPPED' }],
+  });
   await until<Task>('tasks', 'once', 'STOPPED', (t) => t.status?.lastStatus === 'STOPPED');
-  await waitFor('the stopped task\'s pod deleted', async () =>
-    ((await core.listNamespacedPod({ namespace, labelSelector: 'ecs.operator.dev/task=once' })).items.length === 0 ? true : undefined));
+  await waitFor("the stopped task's pod deleted", async () =>
+    (await core.listNamespacedPod({ namespace, labelSelector: 'ecs.operator.dev/task=once' })).items.length === 0 ? true : undefined,
+  );
   await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'web' });
-  await waitFor('Service web gone (its finalizer removed)', async () =>
-    (await custom.listNamespacedCustomObject({ group, version, namespace, plural: 'services' }) as { items: Service[] }).items.some((s) => s.metadata.name === 'web') ? undefined : true,
-  { timeoutMs: 90_000 });
+  await waitFor(
+    'Service web gone (its finalizer removed)',
+    async () =>
+      ((await custom.listNamespacedCustomObject({ group, version, namespace, plural: 'services' })) as { items: Service[] }).items.some(
+        (s) => s.metadata.name === 'web',
+      )
+        ? undefined
+        : true,
+    { timeoutMs: 90_000 },
+  );
 }
 
 /** Deletes every ECS object of `namespace` and waits until the operator has released its finalizers. */
@@ -235,9 +270,18 @@ async function deleteEcsObjects(namespace: string): Promise<void> {
     await custom.deleteCollectionNamespacedCustomObject({ group, version, namespace, plural });
   }
   const left = async () => [
-    ...(await Promise.all(plurals.map(async (plural) =>
-      ((await custom.listNamespacedCustomObject({ group, version, namespace, plural })) as { items: KubernetesObject[] }).items.map((o) => `${plural}/${o.metadata?.name}`)))).flat(),
-    ...(await apps.listNamespacedControllerRevision({ namespace })).items.filter((r) => r.metadata?.finalizers?.length).map((r) => `controllerrevisions/${r.metadata?.name}`),
+    ...(
+      await Promise.all(
+        plurals.map(async (plural) =>
+          ((await custom.listNamespacedCustomObject({ group, version, namespace, plural })) as { items: KubernetesObject[] }).items.map(
+            (o) => `${plural}/${o.metadata?.name}`,
+          ),
+        ),
+      )
+    ).flat(),
+    ...(await apps.listNamespacedControllerRevision({ namespace })).items
+      .filter((r) => r.metadata?.finalizers?.length)
+      .map((r) => `controllerrevisions/${r.metadata?.name}`),
   ];
   await waitFor('every ECS object deleted and every finalizer released', async () => ((await left()).length === 0 ? true : undefined), {
     timeoutMs: 120_000,

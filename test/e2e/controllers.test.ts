@@ -25,8 +25,7 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
   let removeNamespace: (() => Promise<void>) | undefined;
   let operator: RunningOperator;
 
-  const get = async <T>(plural: string, name: string) =>
-    (await custom.getNamespacedCustomObject({ group, version, namespace, plural, name })) as T;
+  const get = async <T>(plural: string, name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural, name })) as T;
   const create = (plural: string, kind: string, name: string, spec: object) =>
     custom.createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion: ECS_API_VERSION, kind, metadata: { name }, spec } });
   const mergePatchSpec = (plural: string, name: string, spec: object) =>
@@ -35,10 +34,14 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
     (await apps.listNamespacedControllerRevision({ namespace, labelSelector: `ecs.operator.dev/taskdefinition=${taskDefinition}` })).items;
 
   async function taskUntil(name: string, what: string, done: (t: Task) => boolean, timeoutMs = 60_000): Promise<Task> {
-    return waitFor(`task ${name} ${what}`, async () => {
-      const task = await get<Task>('tasks', name);
-      return done(task) ? task : undefined;
-    }, { timeoutMs, describe: async () => JSON.stringify((await get<Task>('tasks', name)).status ?? {}) });
+    return waitFor(
+      `task ${name} ${what}`,
+      async () => {
+        const task = await get<Task>('tasks', name);
+        return done(task) ? task : undefined;
+      },
+      { timeoutMs, describe: async () => JSON.stringify((await get<Task>('tasks', name)).status ?? {}) },
+    );
   }
 
   before(async () => {
@@ -134,13 +137,22 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
     it('stops the task with EssentialContainerExited and the exit code when an essential container exits', async () => {
       await create('taskdefinitions', 'TaskDefinition', 'crashy', {
         containerDefinitions: [
-          { name: 'app', image: 'busybox', memory: 128, dockerLabels: { 'test.ecs.operator.dev/exit-code': '3', 'test.ecs.operator.dev/exit-container': 'app' } },
+          {
+            name: 'app',
+            image: 'busybox',
+            memory: 128,
+            dockerLabels: { 'test.ecs.operator.dev/exit-code': '3', 'test.ecs.operator.dev/exit-container': 'app' },
+          },
           { name: 'logger', image: 'busybox', memory: 64, essential: false },
         ],
       });
       await create('tasks', 'Task', 'crash', { taskDefinition: 'crashy' });
       const task = await taskUntil('crash', 'STOPPED', (t) => t.status?.lastStatus === 'STOPPED');
-      expect(task.status).to.deep.include({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', desiredStatus: 'STOPPED' });
+      expect(task.status).to.deep.include({
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        desiredStatus: 'STOPPED',
+      });
       expect(task.status?.containers?.find((c) => c.name === 'app')).to.deep.include({ lastStatus: 'STOPPED', exitCode: 3 });
       expect(task.status?.containers?.find((c) => c.name === 'logger')?.lastStatus).to.equal('STOPPED');
       expect(task.status?.stoppedAt).to.be.a('string');
@@ -153,15 +165,21 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
       const task = await taskUntil('manual', 'STOPPED', (t) => t.status?.lastStatus === 'STOPPED');
       expect(task.status).to.deep.include({ stopCode: 'UserInitiated', stoppedReason: 'Task stopped by user' });
       await waitFor('the pod to be gone', async () =>
-        (await core.listNamespacedPod({ namespace, fieldSelector: 'metadata.name=manual' })).items.length === 0 ? true : undefined);
+        (await core.listNamespacedPod({ namespace, fieldSelector: 'metadata.name=manual' })).items.length === 0 ? true : undefined,
+      );
       // The API server itself refuses to run a stopped task again.
-      const refused = await mergePatchSpec('tasks', 'manual', { desiredStatus: 'RUNNING' }).then(() => false, () => true);
+      const refused = await mergePatchSpec('tasks', 'manual', { desiredStatus: 'RUNNING' }).then(
+        () => false,
+        () => true,
+      );
       expect(refused).to.equal(true);
     });
 
     it('stops a task whose image cannot be pulled with TaskFailedToStart', async () => {
       await create('taskdefinitions', 'TaskDefinition', 'unpullable', {
-        containerDefinitions: [{ name: 'app', image: 'example.invalid/none:1', memory: 128, dockerLabels: { 'test.ecs.operator.dev/pull-error': 'not-found' } }],
+        containerDefinitions: [
+          { name: 'app', image: 'example.invalid/none:1', memory: 128, dockerLabels: { 'test.ecs.operator.dev/pull-error': 'not-found' } },
+        ],
       });
       await create('tasks', 'Task', 'nopull', { taskDefinition: 'unpullable' });
       const task = await taskUntil('nopull', 'STOPPED', (t) => t.status?.lastStatus === 'STOPPED');
@@ -191,13 +209,23 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
         // What a stop between the status write and the pod create leaves: a launch recorded, no pod.
         await create('tasks', 'Task', 'window', { taskDefinition: 'web' });
         await custom.patchNamespacedCustomObjectStatus(
-          { group, version, namespace, plural: 'tasks', name: 'window', body: { status: { lastStatus: 'PENDING', desiredStatus: 'RUNNING', taskDefinition: 'web:2' } } },
+          {
+            group,
+            version,
+            namespace,
+            plural: 'tasks',
+            name: 'window',
+            body: { status: { lastStatus: 'PENDING', desiredStatus: 'RUNNING', taskDefinition: 'web:2' } },
+          },
           mergePatch,
         );
         operator = await startOperator(namespace);
         await taskUntil('across', 'RUNNING', (t) => t.status?.lastStatus === 'RUNNING');
         const after = await podsNamed('across');
-        expect(after.map((p) => p.metadata?.uid), 'the same single pod').to.deep.equal([before?.metadata?.uid]);
+        expect(
+          after.map((p) => p.metadata?.uid),
+          'the same single pod',
+        ).to.deep.equal([before?.metadata?.uid]);
         const window = await taskUntil('window', 'STOPPED', (t) => t.status?.lastStatus === 'STOPPED');
         expect(window.status?.stopCode).to.equal('TerminationNotice');
         expect(await podsNamed('window'), 'no pod for a launch already recorded').to.have.length(0);
@@ -217,22 +245,28 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
       expect(held.metadata.deletionTimestamp, 'deleted but held').to.be.a('string');
       expect(held.metadata.finalizers).to.include('ecs.operator.dev/revisions-in-use');
       await waitFor('status DELETE_IN_PROGRESS', async () =>
-        ((await get<TaskDefinition>('taskdefinitions', 'html')).status?.status === 'DELETE_IN_PROGRESS' ? true : undefined));
+        (await get<TaskDefinition>('taskdefinitions', 'html')).status?.status === 'DELETE_IN_PROGRESS' ? true : undefined,
+      );
       expect(await revisions('html')).to.have.length(1);
 
       await mergePatchSpec('tasks', 'html-user', { desiredStatus: 'STOPPED' });
-      await waitFor('the TaskDefinition and its revision to be gone', async () => {
-        const td = await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'html' }).then(() => true, () => false);
-        return !td && (await revisions('html')).length === 0 ? true : undefined;
-      }, { timeoutMs: 90_000 });
+      await waitFor(
+        'the TaskDefinition and its revision to be gone',
+        async () => {
+          const td = await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'html' }).then(
+            () => true,
+            () => false,
+          );
+          return !td && (await revisions('html')).length === 0 ? true : undefined;
+        },
+        { timeoutMs: 90_000 },
+      );
     });
   });
 
   describe('Cluster', () => {
-    const instanceOf = (cluster: Cluster, node: string): ContainerInstance | undefined =>
-      cluster.status?.containerInstances?.find((i) => i.nodeName === node);
-    const remaining = (instance: ContainerInstance | undefined, name: string) =>
-      instance?.remainingResources?.find((r) => r.name === name)?.integerValue;
+    const instanceOf = (cluster: Cluster, node: string): ContainerInstance | undefined => cluster.status?.containerInstances?.find((i) => i.nodeName === node);
+    const remaining = (instance: ContainerInstance | undefined, name: string) => instance?.remainingResources?.find((r) => r.name === name)?.integerValue;
 
     it('counts 6 container instances and updates remaining resources as tasks start and stop', async () => {
       const cluster = await waitFor('6 instances', async () => {
@@ -262,8 +296,7 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
 
     it('shows a cordoned node DRAINING and ACTIVE again when uncordoned', async () => {
       const node = 'ecs-node-6';
-      const setUnschedulable = (unschedulable: boolean) =>
-        core.patchNode({ name: node, body: { spec: { unschedulable } } }, mergePatch);
+      const setUnschedulable = (unschedulable: boolean) => core.patchNode({ name: node, body: { spec: { unschedulable } } }, mergePatch);
       await setUnschedulable(true);
       try {
         await waitFor('DRAINING', async () => (instanceOf(await get<Cluster>('clusters', 'default'), node)?.status === 'DRAINING' ? true : undefined));
@@ -283,7 +316,10 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
       await new Promise((r) => setTimeout(r, seconds * 1000)); // the measurement window itself, not synchronisation
       expect(await operator.writes(), 'API writes after restart').to.equal(0);
       const reconciles = await operator.metrics.reconciles.get();
-      expect(reconciles.values.reduce((n, v) => n + v.value, 0), 'reconciles ran (resync every 5 s)').to.be.greaterThan(10);
+      expect(
+        reconciles.values.reduce((n, v) => n + v.value, 0),
+        'reconciles ran (resync every 5 s)',
+      ).to.be.greaterThan(10);
     });
   });
 });

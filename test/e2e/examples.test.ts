@@ -41,7 +41,16 @@ describe('examples and the ecs-operator command on the API server', function () 
 
   before(async () => {
     await kubectl(['apply', '--server-side', '--force-conflicts', '-f', `${ROOT}crds/`]);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/taskdefinitions.ecs.operator.dev', 'crd/tasks.ecs.operator.dev', 'crd/services.ecs.operator.dev', 'crd/clusters.ecs.operator.dev', 'crd/scheduledtasks.ecs.operator.dev']);
+    await kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/taskdefinitions.ecs.operator.dev',
+      'crd/tasks.ecs.operator.dev',
+      'crd/services.ecs.operator.dev',
+      'crd/clusters.ecs.operator.dev',
+      'crd/scheduledtasks.ecs.operator.dev',
+    ]);
     // examples/daemon-service.yaml is node-exporter: host networking, the host's PID namespace and hostPath
     // mounts, which Pod Security's baseline refuses; every other test namespace enforces baseline.
     namespace = await throwawayNamespace(core, 'examples', { podSecurity: 'privileged' });
@@ -52,10 +61,31 @@ describe('examples and the ecs-operator command on the API server', function () 
 
   it('each example file applies with a strict server-side dry run (before anything exists)', async () => {
     for (const example of EXAMPLES) {
-      const { code, stderr } = await kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '--field-manager=examples-e2e', '-n', namespace.name, '-f', `${ROOT}examples/${example}.yaml`], { allowFailure: true });
+      const { code, stderr } = await kubectl(
+        [
+          'apply',
+          '--server-side',
+          '--dry-run=server',
+          '--validate=strict',
+          '--field-manager=examples-e2e',
+          '-n',
+          namespace.name,
+          '-f',
+          `${ROOT}examples/${example}.yaml`,
+        ],
+        { allowFailure: true },
+      );
       expect(code, `${example}: ${stderr}`).to.equal(0);
     }
-    const imported = await kubectl(['apply', '--dry-run=server', '--validate=strict', '-n', namespace.name, '-f', `${ROOT}examples/import/web.taskdefinition.yaml`]);
+    const imported = await kubectl([
+      'apply',
+      '--dry-run=server',
+      '--validate=strict',
+      '-n',
+      namespace.name,
+      '-f',
+      `${ROOT}examples/import/web.taskdefinition.yaml`,
+    ]);
     expect(imported.stdout).to.contain('taskdefinition.ecs.operator.dev/web');
   });
 
@@ -77,7 +107,11 @@ describe('examples and the ecs-operator command on the API server', function () 
       'taskdefinition.ecs.operator.dev/web created',
     ]);
     const { stdout: listed } = await kubectl(['get', 'ecs', '-n', namespace.name, '-o', 'name']);
-    expect(listed.trim().split('\n').sort()).to.include.members(['service.ecs.operator.dev/web', 'task.ecs.operator.dev/static-site-preview', 'taskdefinition.ecs.operator.dev/web']);
+    expect(listed.trim().split('\n').sort()).to.include.members([
+      'service.ecs.operator.dev/web',
+      'task.ecs.operator.dev/static-site-preview',
+      'taskdefinition.ecs.operator.dev/web',
+    ]);
   });
 
   it('kubectl explain taskdefinitions.spec.containerDefinitions.healthCheck describes its fields', async () => {
@@ -91,9 +125,18 @@ describe('examples and the ecs-operator command on the API server', function () 
 
   it('what translate prints for every example is accepted by the API server (server-side dry run)', async () => {
     // node-exporter needs the host: the operator's policy must allow it there, as for the operator below.
-    const result = await cli(translateMain, [...EXAMPLES.flatMap((example) => ['-f', `${ROOT}examples/${example}.yaml`]), '-n', namespace.name, '--allow-host-access-namespaces', namespace.name]);
+    const result = await cli(translateMain, [
+      ...EXAMPLES.flatMap((example) => ['-f', `${ROOT}examples/${example}.yaml`]),
+      '-n',
+      namespace.name,
+      '--allow-host-access-namespaces',
+      namespace.name,
+    ]);
     expect(result.status).to.equal(0);
-    const { code, stdout, stderr } = await kubectl(['apply', '--dry-run=server', '--validate=strict', '-n', namespace.name, '-f', '-'], { input: result.stdout, allowFailure: true });
+    const { code, stdout, stderr } = await kubectl(['apply', '--dry-run=server', '--validate=strict', '-n', namespace.name, '-f', '-'], {
+      input: result.stdout,
+      allowFailure: true,
+    });
     expect(code, stderr).to.equal(0);
     expect(stdout.trim().split('\n').sort()).to.deep.equal([
       'daemonset.apps/node-exporter created (server dry run)',
@@ -107,20 +150,33 @@ describe('examples and the ecs-operator command on the API server', function () 
   });
 
   it('the operator creates the very Pods translate prints for the example Tasks, and the ReplicaSet and Service of the web service', async () => {
-    const printed = await cli(translateMain, ['-n', namespace.name, '-f', `${ROOT}examples/shared-volume-task.yaml`, '-f', `${ROOT}examples/batch-task.yaml`, '-f', `${ROOT}examples/web-service.yaml`]);
+    const printed = await cli(translateMain, [
+      '-n',
+      namespace.name,
+      '-f',
+      `${ROOT}examples/shared-volume-task.yaml`,
+      '-f',
+      `${ROOT}examples/batch-task.yaml`,
+      '-f',
+      `${ROOT}examples/web-service.yaml`,
+    ]);
     expect(printed.status).to.equal(0);
     const operator = await startOperator(namespace.name, { config: { hostAccess: { namespaces: [namespace.name] } } });
     try {
       // The deployment id (a label of the ReplicaSet and its pods) derives from the Service's uid, which only the
       // API server knows; everything else is the same.
-      const replicaSet = await waitFor('ReplicaSet web-1', () => apps.readNamespacedReplicaSet({ name: 'web-1', namespace: namespace.name }).catch(() => undefined));
+      const replicaSet = await waitFor('ReplicaSet web-1', () =>
+        apps.readNamespacedReplicaSet({ name: 'web-1', namespace: namespace.name }).catch(() => undefined),
+      );
       const expectedReplicaSet = printed.objects.find((o) => o.kind === 'ReplicaSet');
       expect(replicaSet.spec?.replicas).to.equal(expectedReplicaSet.spec.replicas);
       expectSubset(replicaSet.spec?.template?.spec, expectedReplicaSet.spec.template.spec, 'web-1.spec.template.spec');
       const service = await waitFor('core Service web', () => core.readNamespacedService({ name: 'web', namespace: namespace.name }).catch(() => undefined));
       expectSubset(service.spec, printed.objects.find((o) => o.kind === 'Service').spec, 'service web.spec');
       for (const expected of printed.objects.filter((o) => o.kind === 'Pod')) {
-        const pod = await waitFor(`Pod ${expected.metadata.name}`, () => core.readNamespacedPod({ name: expected.metadata.name, namespace: namespace.name }).catch(() => undefined));
+        const pod = await waitFor(`Pod ${expected.metadata.name}`, () =>
+          core.readNamespacedPod({ name: expected.metadata.name, namespace: namespace.name }).catch(() => undefined),
+        );
         // The template hash label covers the whole pod template: equal, the operator built the same pod. (Once
         // scheduled, the operator labels a task pod with its node's zone too.)
         expectSubset(pod.metadata?.labels, expected.metadata.labels, `${expected.metadata.name}.metadata.labels`);
@@ -128,14 +184,23 @@ describe('examples and the ecs-operator command on the API server', function () 
         expectSubset(pod.spec, expected.spec, `${expected.metadata.name}.spec`);
         // The example task runs, on a node with room for what its pod requests, and says so in ECS terms.
         const task = await waitFor(`Task ${expected.metadata.name} RUNNING`, async () => {
-          const t = (await custom.getNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace: namespace.name, plural: 'tasks', name: expected.metadata.name })) as Task;
+          const t = (await custom.getNamespacedCustomObject({
+            group: 'ecs.operator.dev',
+            version: 'v1alpha1',
+            namespace: namespace.name,
+            plural: 'tasks',
+            name: expected.metadata.name,
+          })) as Task;
           return t.status?.lastStatus === 'RUNNING' ? t : undefined;
         });
         const scheduled = await core.readNamespacedPod({ name: expected.metadata.name, namespace: namespace.name });
         expect(task.status?.containerInstance).to.equal(scheduled.spec?.nodeName);
         const node = await core.readNode({ name: scheduled.spec!.nodeName! });
-        const requested = (name: 'cpu' | 'memory') => [...(scheduled.spec?.initContainers ?? []), ...(scheduled.spec?.containers ?? [])]
-          .reduce((sum, c) => sum + (quantityToNumber(c.resources?.requests?.[name] ?? '0') ?? 0), 0);
+        const requested = (name: 'cpu' | 'memory') =>
+          [...(scheduled.spec?.initContainers ?? []), ...(scheduled.spec?.containers ?? [])].reduce(
+            (sum, c) => sum + (quantityToNumber(c.resources?.requests?.[name] ?? '0') ?? 0),
+            0,
+          );
         expect(requested('cpu')).to.be.at.most(quantityToNumber(node.status!.allocatable!.cpu!)!);
         expect(requested('memory')).to.be.at.most(quantityToNumber(node.status!.allocatable!.memory!)!);
         expect(task.status?.containers?.every((c) => c.lastStatus === 'RUNNING' || c.lastStatus === 'STOPPED')).to.equal(true);
@@ -164,21 +229,34 @@ describe('examples and the ecs-operator command on the API server', function () 
       expect(stdout.trim()).to.equal('taskdefinition.ecs.operator.dev/storefront-web created');
     });
 
-    it('the pod template keeps every container\'s image, command, ports, environment, resources and probes', () => {
-      const containers = new Map<string, V1Container>([...(template?.spec?.initContainers ?? []), ...(template?.spec?.containers ?? [])].map((c) => [c.name, c]));
+    it("the pod template keeps every container's image, command, ports, environment, resources and probes", () => {
+      const containers = new Map<string, V1Container>(
+        [...(template?.spec?.initContainers ?? []), ...(template?.spec?.containers ?? [])].map((c) => [c.name, c]),
+      );
       expect([...containers.keys()].sort()).to.deep.equal(original.containerDefinitions.map((d) => d.name).sort());
       for (const definition of original.containerDefinitions) {
         const container = containers.get(definition.name)!;
         expect(container.image, definition.name).to.equal(definition.image);
         expect(container.command, definition.name).to.deep.equal(definition.entryPoint);
         expect(container.args, definition.name).to.deep.equal(definition.command);
-        expect((container.ports ?? []).map((p) => [p.name, p.containerPort]), definition.name).to.deep.equal((definition.portMappings ?? []).map((m: any) => [m.name, m.containerPort]));
+        expect(
+          (container.ports ?? []).map((p) => [p.name, p.containerPort]),
+          definition.name,
+        ).to.deep.equal((definition.portMappings ?? []).map((m: any) => [m.name, m.containerPort]));
         const env = container.env ?? [];
-        expect(env.filter((e) => e.value !== undefined).map((e) => ({ name: e.name, value: e.value })), definition.name).to.deep.equal(definition.environment ?? []);
-        expect(env.filter((e) => e.valueFrom).map((e) => e.name), definition.name).to.deep.equal((definition.secrets ?? []).map((s: any) => s.name));
+        expect(
+          env.filter((e) => e.value !== undefined).map((e) => ({ name: e.name, value: e.value })),
+          definition.name,
+        ).to.deep.equal(definition.environment ?? []);
+        expect(
+          env.filter((e) => e.valueFrom).map((e) => e.name),
+          definition.name,
+        ).to.deep.equal((definition.secrets ?? []).map((s: any) => s.name));
         expect(container.resources?.limits?.memory, definition.name).to.equal(definition.memory ? mibToQuantity(definition.memory) : undefined);
         expect(container.resources?.requests?.memory, definition.name).to.equal(mibToQuantity(definition.memoryReservation ?? definition.memory));
-        expect(container.resources?.requests?.cpu, definition.name).to.equal(definition.cpu ? millicoresToQuantity(containerCpuMillicores(definition.cpu)) : undefined);
+        expect(container.resources?.requests?.cpu, definition.name).to.equal(
+          definition.cpu ? millicoresToQuantity(containerCpuMillicores(definition.cpu)) : undefined,
+        );
         const check = definition.healthCheck;
         if (!check) {
           expect(container.livenessProbe, definition.name).to.equal(undefined);
@@ -198,7 +276,12 @@ describe('examples and the ecs-operator command on the API server', function () 
     it('translating the object the API server stored (its defaults filled in) gives the same template', async () => {
       const { stdout } = await kubectl(['get', 'taskdefinition', 'storefront-web', '-n', namespace.name, '-o', 'json']);
       const stored = JSON.parse(stdout);
-      const manifestOfStored = JSON.stringify({ apiVersion: stored.apiVersion, kind: stored.kind, metadata: { name: stored.metadata.name }, spec: stored.spec });
+      const manifestOfStored = JSON.stringify({
+        apiVersion: stored.apiVersion,
+        kind: stored.kind,
+        metadata: { name: stored.metadata.name },
+        spec: stored.spec,
+      });
       const again = await cli(translateMain, ['-f', 'stored.json'], { 'stored.json': manifestOfStored });
       expect(again.status).to.equal(0);
       expect(again.objects.find((o) => o.kind === 'PodTemplate').template).to.deep.equal(template);

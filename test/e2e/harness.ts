@@ -34,10 +34,7 @@ const WRITE_VERBS = new Set(['create', 'update', 'patch', 'apply', 'delete', 'de
  * Starts the controllers for `namespace` as the chart's ServiceAccount (or as `kc`'s user when given); set
  * ECS_OPERATOR_TEST_LOGS=1 to see their logs.
  */
-export async function startOperator(
-  namespace: string,
-  options: { kc?: KubeConfig; config?: Partial<OperatorConfig> } = {},
-): Promise<RunningOperator> {
+export async function startOperator(namespace: string, options: { kc?: KubeConfig; config?: Partial<OperatorConfig> } = {}): Promise<RunningOperator> {
   const { config = {} } = options;
   const rbac = options.kc ? undefined : await applyChartRbac({ namespace, watchNamespace: namespace });
   const kc = options.kc ?? rbac!.kubeConfig;
@@ -116,7 +113,9 @@ export async function deleteEcsObjects(namespace: string): Promise<void> {
   const coordinates = (plural: string) => ({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace, plural });
   for (const plural of ECS_PLURALS) await custom.deleteCollectionNamespacedCustomObject(coordinates(plural));
   await waitFor(`the ECS objects of ${namespace} to be gone`, async () => {
-    const left = await Promise.all(ECS_PLURALS.map(async (plural) => ((await custom.listNamespacedCustomObject(coordinates(plural))) as { items: unknown[] }).items.length));
+    const left = await Promise.all(
+      ECS_PLURALS.map(async (plural) => ((await custom.listNamespacedCustomObject(coordinates(plural))) as { items: unknown[] }).items.length),
+    );
     return left.every((n) => n === 0) ? true : undefined;
   });
 }

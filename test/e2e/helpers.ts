@@ -47,7 +47,11 @@ export async function throwawayNamespace(
 export async function removeNamespace(name: string, graceMs = 20_000): Promise<void> {
   const { core } = clients();
   await core.deleteNamespace({ name }).catch(() => undefined);
-  const gone = async () => (await core.readNamespace({ name }).then(() => undefined, () => true));
+  const gone = async () =>
+    await core.readNamespace({ name }).then(
+      () => undefined,
+      () => true,
+    );
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     if (await gone()) return;

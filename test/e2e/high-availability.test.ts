@@ -32,22 +32,43 @@ describe('high availability', function () {
 
   function startReplica(identity: string, kubeconfig: string): void {
     const log = openSync(join(logs, `${identity}.log`), 'a');
-    const child = spawn(join(REPO_ROOT, 'bin/ecs-operator'), [
-      'run', '--kubeconfig', kubeconfig, '--namespace', namespace, '--metrics-addr', '127.0.0.1:0',
-      '--leader-elect', '--leader-election-namespace', rbac.lease.namespace, '--leader-election-id', rbac.lease.name,
-    ], { env: { ...process.env, POD_NAME: identity }, stdio: ['ignore', log, log] });
+    const child = spawn(
+      join(REPO_ROOT, 'bin/ecs-operator'),
+      [
+        'run',
+        '--kubeconfig',
+        kubeconfig,
+        '--namespace',
+        namespace,
+        '--metrics-addr',
+        '127.0.0.1:0',
+        '--leader-elect',
+        '--leader-election-namespace',
+        rbac.lease.namespace,
+        '--leader-election-id',
+        rbac.lease.name,
+      ],
+      { env: { ...process.env, POD_NAME: identity }, stdio: ['ignore', log, log] },
+    );
     replicas.set(identity, child);
   }
 
   const holder = async () =>
     (await coordination.readNamespacedLease({ name: rbac.lease.name, namespace: rbac.lease.namespace }).catch(() => undefined))?.spec?.holderIdentity;
   const service = async () => (await custom.getNamespacedCustomObject({ ...coordinates, namespace, plural: 'services', name: 'ha' })) as Service;
-  const steadyOn = (taskDefinition: string) => waitFor(`service ha steady on ${taskDefinition}`, async () => {
-    const svc = await service();
-    const primary = svc.status?.deployments?.find((d) => d.status === 'PRIMARY');
-    const others = svc.status?.deployments?.filter((d) => d.status !== 'PRIMARY' && d.status !== 'INACTIVE') ?? [];
-    return primary?.taskDefinition === taskDefinition && primary.rolloutState === 'COMPLETED' && others.length === 0 && svc.status?.runningCount === 6 ? svc : undefined;
-  }, { timeoutMs: 120_000, describe: async () => JSON.stringify((await service()).status?.deployments) });
+  const steadyOn = (taskDefinition: string) =>
+    waitFor(
+      `service ha steady on ${taskDefinition}`,
+      async () => {
+        const svc = await service();
+        const primary = svc.status?.deployments?.find((d) => d.status === 'PRIMARY');
+        const others = svc.status?.deployments?.filter((d) => d.status !== 'PRIMARY' && d.status !== 'INACTIVE') ?? [];
+        return primary?.taskDefinition === taskDefinition && primary.rolloutState === 'COMPLETED' && others.length === 0 && svc.status?.runningCount === 6
+          ? svc
+          : undefined;
+      },
+      { timeoutMs: 120_000, describe: async () => JSON.stringify((await service()).status?.deployments) },
+    );
 
   before(async () => {
     await installCrds();
@@ -66,31 +87,49 @@ describe('high availability', function () {
     await removeNamespace?.();
   });
 
-  it('a standby takes over within 15 s of the leader\'s death mid-rollout, and the rollout finishes within its bounds', async () => {
+  it("a standby takes over within 15 s of the leader's death mid-rollout, and the rollout finishes within its bounds", async () => {
     const leader = await waitFor('a leader', holder, { timeoutMs: 60_000 });
     const standby = [...replicas.keys()].find((identity) => identity !== leader)!;
     // Each task takes 2 s to become ready (a kwok test hook), so the rollout lasts several seconds.
     const dockerLabels = { 'test.ecs.operator.dev/ready-after': '2s' };
     const spec = (image: string) => ({ containerDefinitions: [{ name: 'web', image, cpu: 64, memory: 64, dockerLabels }] });
-    await custom.createNamespacedCustomObject({ ...coordinates, namespace, plural: 'taskdefinitions', body: { apiVersion: ECS_API_VERSION, kind: 'TaskDefinition', metadata: { name: 'ha' }, spec: spec('nginx:1.27') } });
+    await custom.createNamespacedCustomObject({
+      ...coordinates,
+      namespace,
+      plural: 'taskdefinitions',
+      body: { apiVersion: ECS_API_VERSION, kind: 'TaskDefinition', metadata: { name: 'ha' }, spec: spec('nginx:1.27') },
+    });
     const percents = { minimumHealthyPercent: 50, maximumPercent: 100 };
     await custom.createNamespacedCustomObject({
-      ...coordinates, namespace, plural: 'services',
-      body: { apiVersion: ECS_API_VERSION, kind: 'Service', metadata: { name: 'ha' }, spec: { taskDefinition: 'ha', desiredCount: 6, deploymentConfiguration: percents } },
+      ...coordinates,
+      namespace,
+      plural: 'services',
+      body: {
+        apiVersion: ECS_API_VERSION,
+        kind: 'Service',
+        metadata: { name: 'ha' },
+        spec: { taskDefinition: 'ha', desiredCount: 6, deploymentConfiguration: percents },
+      },
     });
     await steadyOn('ha:1');
 
     const bounds = await watchServiceBounds(kc, namespace, 'ha', 6, percents);
-    await custom.patchNamespacedCustomObject({ ...coordinates, namespace, plural: 'taskdefinitions', name: 'ha', body: { spec: spec('nginx:1.28') } }, mergePatch);
+    await custom.patchNamespacedCustomObject(
+      { ...coordinates, namespace, plural: 'taskdefinitions', name: 'ha', body: { spec: spec('nginx:1.28') } },
+      mergePatch,
+    );
     // The rollout has begun once a task of revision 2 exists or one of revision 1 is going: kill the leader then.
-    await waitFor('the rollout to begin', async () => {
-      const pods = (await core.listNamespacedPod({ namespace, labelSelector: `${LABELS.service}=ha` })).items;
-      return pods.some((p) => p.metadata?.labels?.[LABELS.revision] === '2' || p.metadata?.deletionTimestamp) ? true : undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'the rollout to begin',
+      async () => {
+        const pods = (await core.listNamespacedPod({ namespace, labelSelector: `${LABELS.service}=ha` })).items;
+        return pods.some((p) => p.metadata?.labels?.[LABELS.revision] === '2' || p.metadata?.deletionTimestamp) ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const killedAt = Date.now();
     replicas.get(leader)!.kill('SIGKILL');
-    const atDeath = (await core.listNamespacedPod({ namespace, labelSelector: `${LABELS.service}=ha,${LABELS.revision}=2` })).items
-      .filter(isReady);
+    const atDeath = (await core.listNamespacedPod({ namespace, labelSelector: `${LABELS.service}=ha,${LABELS.revision}=2` })).items.filter(isReady);
     expect(atDeath.length, 'the rollout was unfinished when the leader died').to.be.below(6);
     await waitFor(`${standby} to hold the lease`, async () => ((await holder()) === standby ? true : undefined), { timeoutMs: 30_000 });
     const takeover = Date.now() - killedAt;

@@ -21,9 +21,18 @@ const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const CPU_USAGE = 'test.ecs.operator.dev/cpu-usage';
 const MEMORY_USAGE = 'test.ecs.operator.dev/memory-usage';
 
-interface ContainerMetrics { name: string; usage: { cpu: string; memory: string } }
-interface PodMetrics { metadata: { name: string }; containers: ContainerMetrics[] }
-interface NodeMetrics { metadata: { name: string }; usage: { cpu: string; memory: string } }
+interface ContainerMetrics {
+  name: string;
+  usage: { cpu: string; memory: string };
+}
+interface PodMetrics {
+  metadata: { name: string };
+  containers: ContainerMetrics[];
+}
+interface NodeMetrics {
+  metadata: { name: string };
+  usage: { cpu: string; memory: string };
+}
 
 const metricsApi = { group: 'metrics.k8s.io', version: 'v1beta1' };
 
@@ -61,7 +70,7 @@ describe('resource metrics and autoscaling', function () {
     await removeNamespace?.();
   });
 
-  it('serves each pod\'s simulated usage per container, and its node\'s, as kubectl top reads them', async () => {
+  it("serves each pod's simulated usage per container, and its node's, as kubectl top reads them", async () => {
     const labels = { app: 'usage' };
     await apps.createNamespacedDeployment({
       namespace,
@@ -81,10 +90,14 @@ describe('resource metrics and autoscaling', function () {
       const found = await podsOf('app=usage');
       return found.length === 2 && found.every(isReady) ? found : undefined;
     });
-    const byPod = await waitFor('metrics of both pods', async () => {
-      const all = await Promise.all(pods.map((p) => podMetrics(p.metadata!.name!)));
-      return all.every((m) => m && m.containers.length === 2) ? (all as PodMetrics[]) : undefined;
-    }, { timeoutMs: 90_000 });
+    const byPod = await waitFor(
+      'metrics of both pods',
+      async () => {
+        const all = await Promise.all(pods.map((p) => podMetrics(p.metadata!.name!)));
+        return all.every((m) => m && m.containers.length === 2) ? (all as PodMetrics[]) : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     for (const metrics of byPod) {
       expect(metrics.containers.map((c) => c.name).sort()).to.deep.equal(['app', 'sidecar']);
       for (const { usage } of metrics.containers) {
@@ -94,11 +107,15 @@ describe('resource metrics and autoscaling', function () {
       }
     }
     const nodeNames = new Set(pods.map((p) => p.spec!.nodeName!));
-    const nodes = await waitFor('metrics of the pods\' nodes', async () => {
-      const list = (await custom.listClusterCustomObject({ ...metricsApi, plural: 'nodes' })) as { items: NodeMetrics[] };
-      const found = list.items.filter((n) => nodeNames.has(n.metadata.name));
-      return found.length === nodeNames.size ? found : undefined;
-    }, { timeoutMs: 90_000 });
+    const nodes = await waitFor(
+      "metrics of the pods' nodes",
+      async () => {
+        const list = (await custom.listClusterCustomObject({ ...metricsApi, plural: 'nodes' })) as { items: NodeMetrics[] };
+        const found = list.items.filter((n) => nodeNames.has(n.metadata.name));
+        return found.length === nodeNames.size ? found : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     // A node uses what its pods use: at least the 2 × 250m of one pod.
     for (const node of nodes) expect(parseQuantity(node.usage.cpu)).to.be.at.least(0.49);
   });
@@ -111,15 +128,26 @@ describe('resource metrics and autoscaling', function () {
       containerDefinitions: [{ name: 'worker', image: 'busybox:1.36', cpu: 512, memory: 128, dockerLabels: { [CPU_USAGE]: '100m' } }],
     };
     const create = (plural: string, kind: string, name: string, body: object) =>
-      custom.createNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace, plural, body: { apiVersion: ECS_API_VERSION, kind, metadata: { name }, spec: body } });
+      custom.createNamespacedCustomObject({
+        group: 'ecs.operator.dev',
+        version: 'v1alpha1',
+        namespace,
+        plural,
+        body: { apiVersion: ECS_API_VERSION, kind, metadata: { name }, spec: body },
+      });
     await create('taskdefinitions', 'TaskDefinition', 'worker', spec);
     await create('services', 'Service', 'worker', { taskDefinition: 'worker', desiredCount: 2 } satisfies ServiceSpec);
-    const getService = async () => (await custom.getNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace, plural: 'services', name: 'worker' })) as Service;
+    const getService = async () =>
+      (await custom.getNamespacedCustomObject({ group: 'ecs.operator.dev', version: 'v1alpha1', namespace, plural: 'services', name: 'worker' })) as Service;
     const selector = 'ecs.operator.dev/service=worker';
-    const running = await waitFor('2 ready tasks of worker', async () => {
-      const pods = await podsOf(selector);
-      return pods.length === 2 && pods.every(isReady) ? pods : undefined;
-    }, { timeoutMs: 90_000 });
+    const running = await waitFor(
+      '2 ready tasks of worker',
+      async () => {
+        const pods = await podsOf(selector);
+        return pods.length === 2 && pods.every(isReady) ? pods : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
 
     const io = processIO();
     const files = ['test/fixtures/aws/worker.register-scalable-target.json', 'test/fixtures/aws/worker.put-scaling-policy.json'];
@@ -130,24 +158,35 @@ describe('resource metrics and autoscaling', function () {
 
     // 450m of 500m is 90%, against a 50% target: more tasks.
     await useCpu(running, '450m');
-    const out = await waitFor('the HPA to raise desiredCount above 2', async () => {
-      const service = await getService();
-      return (service.spec.desiredCount ?? 0) > 2 ? service : undefined;
-    }, {
-      timeoutMs: 180_000,
-      describe: async () => JSON.stringify((await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'worker', namespace })).status),
-    });
+    const out = await waitFor(
+      'the HPA to raise desiredCount above 2',
+      async () => {
+        const service = await getService();
+        return (service.spec.desiredCount ?? 0) > 2 ? service : undefined;
+      },
+      {
+        timeoutMs: 180_000,
+        describe: async () => JSON.stringify((await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'worker', namespace })).status),
+      },
+    );
     expect(out.spec.desiredCount).to.be.within(3, 5);
 
     // 20m is 4%: back to MinCapacity. New tasks are already at 100m (their label); the patch covers the old ones.
-    await waitFor('the HPA to lower desiredCount to 2', async () => {
-      await useCpu((await podsOf(selector)).filter((p) => p.metadata?.annotations?.[CPU_USAGE] !== '20m'), '20m');
-      const service = await getService();
-      return service.spec.desiredCount === 2 ? service : undefined;
-    }, {
-      timeoutMs: 180_000,
-      describe: async () => JSON.stringify((await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'worker', namespace })).status),
-    });
+    await waitFor(
+      'the HPA to lower desiredCount to 2',
+      async () => {
+        await useCpu(
+          (await podsOf(selector)).filter((p) => p.metadata?.annotations?.[CPU_USAGE] !== '20m'),
+          '20m',
+        );
+        const service = await getService();
+        return service.spec.desiredCount === 2 ? service : undefined;
+      },
+      {
+        timeoutMs: 180_000,
+        describe: async () => JSON.stringify((await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'worker', namespace })).status),
+      },
+    );
     const status = (await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'worker', namespace })).status;
     expect(status?.conditions?.find((c) => c.type === 'ScalingActive')?.status).to.equal('True');
   });

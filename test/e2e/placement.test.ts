@@ -44,8 +44,7 @@ describe('Placement on the real scheduler', function () {
   const getService = async (name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'services', name })) as Service;
   const podsOf = async (labelSelector: string) =>
     (await core.listNamespacedPod({ namespace, labelSelector })).items.filter((p) => !p.metadata?.deletionTimestamp);
-  const labelNode = (name: string, value: string | null) =>
-    core.patchNode({ name, body: { metadata: { labels: { [stackLabel]: value } } } }, mergePatch);
+  const labelNode = (name: string, value: string | null) => core.patchNode({ name, body: { metadata: { labels: { [stackLabel]: value } } } }, mergePatch);
   const eventsOf = async (name: string): Promise<CoreV1Event[]> =>
     (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
   const label = (node: string | undefined, key: string) => nodes.get(node ?? '')?.metadata?.labels?.[key];
@@ -58,10 +57,14 @@ describe('Placement on the real scheduler', function () {
   }
 
   async function taskUntil(name: string, what: string, done: (t: Task) => boolean, timeoutMs = 60_000): Promise<Task> {
-    return waitFor(`task ${name} ${what}`, async () => {
-      const task = await getTask(name);
-      return done(task) ? task : undefined;
-    }, { timeoutMs, describe: async () => JSON.stringify((await getTask(name)).status ?? {}) });
+    return waitFor(
+      `task ${name} ${what}`,
+      async () => {
+        const task = await getTask(name);
+        return done(task) ? task : undefined;
+      },
+      { timeoutMs, describe: async () => JSON.stringify((await getTask(name)).status ?? {}) },
+    );
   }
 
   /** Waits until every task runs; the node of each, in order. */
@@ -81,22 +84,31 @@ describe('Placement on the real scheduler', function () {
   /** Deletes every Task of the namespace and waits until their pods are gone, so the next test finds free nodes. */
   async function clearTasks(): Promise<void> {
     await custom.deleteCollectionNamespacedCustomObject({ group, version, namespace, plural: 'tasks' });
-    await waitFor('the tasks\' pods gone', async () =>
-      ((await core.listNamespacedPod({ namespace, labelSelector: 'ecs.operator.dev/task' })).items.length === 0 ? true : undefined), { timeoutMs: 90_000 });
+    await waitFor(
+      "the tasks' pods gone",
+      async () => ((await core.listNamespacedPod({ namespace, labelSelector: 'ecs.operator.dev/task' })).items.length === 0 ? true : undefined),
+      { timeoutMs: 90_000 },
+    );
   }
 
   /** Deletes a Service and waits until its pods are gone. */
   async function removeService(name: string): Promise<void> {
     await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'services', name });
-    await waitFor(`service ${name}'s pods gone`, async () => ((await podsOf(`ecs.operator.dev/service=${name}`)).length === 0 ? true : undefined), { timeoutMs: 90_000 });
+    await waitFor(`service ${name}'s pods gone`, async () => ((await podsOf(`ecs.operator.dev/service=${name}`)).length === 0 ? true : undefined), {
+      timeoutMs: 90_000,
+    });
   }
 
   /** Waits until `count` pods of the service run; the pods. */
   async function runningPodsOf(service: string, count: number): Promise<V1Pod[]> {
-    return waitFor(`${count} running tasks of service ${service}`, async () => {
-      const pods = (await podsOf(`ecs.operator.dev/service=${service}`)).filter((p) => p.status?.phase === 'Running');
-      return pods.length === count ? pods : undefined;
-    }, { timeoutMs: 90_000 });
+    return waitFor(
+      `${count} running tasks of service ${service}`,
+      async () => {
+        const pods = (await podsOf(`ecs.operator.dev/service=${service}`)).filter((p) => p.status?.phase === 'Running');
+        return pods.length === count ? pods : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
   }
 
   /** Memory (MiB) not yet requested on each of the six nodes, by the pods of every namespace. */
@@ -160,14 +172,18 @@ describe('Placement on the real scheduler', function () {
       }
       for (const { expression, matching, names } of runs) {
         const placed = await nodesOfRunning(names);
-        expect(placed.filter((n) => !matching.includes(n)), `tasks of '${expression}' on nodes it does not admit`).to.deep.equal([]);
+        expect(
+          placed.filter((n) => !matching.includes(n)),
+          `tasks of '${expression}' on nodes it does not admit`,
+        ).to.deep.equal([]);
         expect(new Set(placed), `nodes used by '${expression}'`).to.have.keys(matching);
       }
     });
 
-    it('combines the task definition\'s constraints with the task\'s (both must hold)', async () => {
+    it("combines the task definition's constraints with the task's (both must hold)", async () => {
       await create('taskdefinitions', 'TaskDefinition', 'zonal', {
-        ...taskDefinition(64), placementConstraints: [memberOf('attribute:ecs.availability-zone == us-east-1b')],
+        ...taskDefinition(64),
+        placementConstraints: [memberOf('attribute:ecs.availability-zone == us-east-1b')],
       } satisfies TaskDefinitionSpec);
       const names = await runTasks('both', 4, { taskDefinition: 'zonal', placementConstraints: [memberOf('attribute:ecs.instance-type == c5.xlarge')] });
       const placed = await nodesOfRunning(names);
@@ -176,7 +192,7 @@ describe('Placement on the real scheduler', function () {
       expect(new Set(placed)).to.have.keys(expected);
     });
 
-    it('maps a custom attribute through the Cluster\'s attributeLabels: ==, exists, !exists', async () => {
+    it("maps a custom attribute through the Cluster's attributeLabels: ==, exists, !exists", async () => {
       await labelNode('ecs-node-2', 'blue');
       await labelNode('ecs-node-5', 'green');
       try {
@@ -193,12 +209,16 @@ describe('Placement on the real scheduler', function () {
       }
     });
 
-    it('places a service\'s tasks only where its constraints and its task definition\'s hold; one that nothing meets waits, in ECS wording', async () => {
+    it("places a service's tasks only where its constraints and its task definition's hold; one that nothing meets waits, in ECS wording", async () => {
       await create('taskdefinitions', 'TaskDefinition', 'not-1a', {
-        ...taskDefinition(64), placementConstraints: [memberOf('attribute:ecs.availability-zone != us-east-1a')],
+        ...taskDefinition(64),
+        placementConstraints: [memberOf('attribute:ecs.availability-zone != us-east-1a')],
       } satisfies TaskDefinitionSpec);
       await create('services', 'Service', 'compute', {
-        taskDefinition: 'not-1a', cluster: 'six', desiredCount: 4, placementConstraints: [memberOf('attribute:ecs.instance-type == c5.xlarge')],
+        taskDefinition: 'not-1a',
+        cluster: 'six',
+        desiredCount: 4,
+        placementConstraints: [memberOf('attribute:ecs.instance-type == c5.xlarge')],
       } satisfies ServiceSpec);
       const pods = await runningPodsOf('compute', 4);
       const expected = NODES.filter((n) => label(n, ZONE) !== 'us-east-1a' && label(n, INSTANCE_TYPE) === 'c5.xlarge');
@@ -206,12 +226,21 @@ describe('Placement on the real scheduler', function () {
       await removeService('compute');
 
       await create('services', 'Service', 'nowhere', {
-        taskDefinition: 'small', cluster: 'six', desiredCount: 2, placementConstraints: [memberOf('attribute:ecs.instance-type == t2.nano')],
+        taskDefinition: 'small',
+        cluster: 'six',
+        desiredCount: 2,
+        placementConstraints: [memberOf('attribute:ecs.instance-type == t2.nano')],
       } satisfies ServiceSpec);
-      const svc = await waitFor('the service Placed=False', async () => {
-        const current = await getService('nowhere');
-        return current.status?.conditions?.some((c) => c.type === 'Placed' && c.status === 'False') && current.status.pendingCount === 2 ? current : undefined;
-      }, { describe: async () => JSON.stringify((await getService('nowhere')).status ?? {}) });
+      const svc = await waitFor(
+        'the service Placed=False',
+        async () => {
+          const current = await getService('nowhere');
+          return current.status?.conditions?.some((c) => c.type === 'Placed' && c.status === 'False') && current.status.pendingCount === 2
+            ? current
+            : undefined;
+        },
+        { describe: async () => JSON.stringify((await getService('nowhere')).status ?? {}) },
+      );
       expect(svc.status?.runningCount).to.equal(0);
       expect(svc.status?.conditions?.find((c) => c.type === 'Placed')?.message).to.contain(`(service nowhere) ${UNPLACED}`);
       await removeService('nowhere');
@@ -242,8 +271,11 @@ describe('Placement on the real scheduler', function () {
       expect(await nodesOfRunning(names)).to.deep.equal(['ecs-node-4', 'ecs-node-4', 'ecs-node-4']);
     });
 
-    it('gives the pod the schedulerName a Task names, or else its Cluster\'s', async () => {
-      const [custom] = await runTasks('own-scheduler', 1, { schedulerName: 'third-party-scheduler', placementStrategy: [{ type: 'binpack', field: 'memory' }] });
+    it("gives the pod the schedulerName a Task names, or else its Cluster's", async () => {
+      const [custom] = await runTasks('own-scheduler', 1, {
+        schedulerName: 'third-party-scheduler',
+        placementStrategy: [{ type: 'binpack', field: 'memory' }],
+      });
       const pod = await waitFor('the pod', async () => (await podsOf(`ecs.operator.dev/task=${custom}`))[0]);
       expect(pod.spec?.schedulerName).to.equal('third-party-scheduler');
 
@@ -292,11 +324,16 @@ describe('Placement on the real scheduler', function () {
 
     it('spread(attribute:ecs.availability-zone) puts a 9-task service 3 in each zone', async () => {
       await create('services', 'Service', 'zones', {
-        taskDefinition: 'small', cluster: 'six', desiredCount: 9,
+        taskDefinition: 'small',
+        cluster: 'six',
+        desiredCount: 9,
         placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }] satisfies PlacementStrategy[],
       } satisfies ServiceSpec);
       const pods = await runningPodsOf('zones', 9);
-      const perZone = pods.reduce((m, p) => m.set(label(p.spec?.nodeName, ZONE) ?? '?', (m.get(label(p.spec?.nodeName, ZONE) ?? '?') ?? 0) + 1), new Map<string, number>());
+      const perZone = pods.reduce(
+        (m, p) => m.set(label(p.spec?.nodeName, ZONE) ?? '?', (m.get(label(p.spec?.nodeName, ZONE) ?? '?') ?? 0) + 1),
+        new Map<string, number>(),
+      );
       expect(Object.fromEntries(perZone)).to.deep.equal({ 'us-east-1a': 3, 'us-east-1b': 3, 'us-east-1c': 3 });
       await removeService('zones');
     });
@@ -312,22 +349,33 @@ describe('Placement on the real scheduler', function () {
   describe('distinctInstance', () => {
     it('runs a 7-task service one per node on 6 nodes; the 7th stays PENDING and the service says why', async () => {
       await create('services', 'Service', 'distinct', {
-        taskDefinition: 'small', cluster: 'six', desiredCount: 7, placementConstraints: [{ type: 'distinctInstance' }],
+        taskDefinition: 'small',
+        cluster: 'six',
+        desiredCount: 7,
+        placementConstraints: [{ type: 'distinctInstance' }],
       } satisfies ServiceSpec);
-      const { running, pending } = await waitFor('6 running and 1 unschedulable task', async () => {
-        const pods = await podsOf('ecs.operator.dev/service=distinct');
-        const run = pods.filter((p) => p.status?.phase === 'Running');
-        const wait = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable'));
-        return run.length === 6 && wait.length === 1 ? { running: run, pending: wait } : undefined;
-      }, { timeoutMs: 90_000 });
+      const { running, pending } = await waitFor(
+        '6 running and 1 unschedulable task',
+        async () => {
+          const pods = await podsOf('ecs.operator.dev/service=distinct');
+          const run = pods.filter((p) => p.status?.phase === 'Running');
+          const wait = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable'));
+          return run.length === 6 && wait.length === 1 ? { running: run, pending: wait } : undefined;
+        },
+        { timeoutMs: 90_000 },
+      );
       expect(new Set(running.map((p) => p.spec?.nodeName))).to.have.keys(NODES);
       expect(pending[0]?.spec?.nodeName).to.equal(undefined);
 
-      const svc = await waitFor('the service Placed=False with 6 running and 1 pending', async () => {
-        const s = await getService('distinct');
-        const unplaced = s.status?.conditions?.some((c) => c.type === 'Placed' && c.status === 'False');
-        return unplaced && s.status?.runningCount === 6 && s.status.pendingCount === 1 ? s : undefined;
-      }, { describe: async () => JSON.stringify((await getService('distinct')).status ?? {}) });
+      const svc = await waitFor(
+        'the service Placed=False with 6 running and 1 pending',
+        async () => {
+          const s = await getService('distinct');
+          const unplaced = s.status?.conditions?.some((c) => c.type === 'Placed' && c.status === 'False');
+          return unplaced && s.status?.runningCount === 6 && s.status.pendingCount === 1 ? s : undefined;
+        },
+        { describe: async () => JSON.stringify((await getService('distinct')).status ?? {}) },
+      );
       const placed = svc.status?.conditions?.find((c) => c.type === 'Placed');
       expect(placed?.message).to.contain(`(service distinct) ${UNPLACED}`);
       expect(placed?.message).to.contain('distinctInstance');
@@ -340,12 +388,16 @@ describe('Placement on the real scheduler', function () {
 
     it('runs 7 standalone tasks of one group one per node; the 7th is PENDING with the reason in ECS wording', async () => {
       const names = await runTasks('apart', 7, { group: 'apart', placementConstraints: [{ type: 'distinctInstance' }] });
-      const outcome = await waitFor('6 RUNNING and 1 PENDING task', async () => {
-        const tasks = await Promise.all(names.map(getTask));
-        const run = tasks.filter((t) => t.status?.lastStatus === 'RUNNING');
-        const wait = tasks.filter((t) => t.status?.conditions?.some((c) => c.type === 'Placed' && c.status === 'False'));
-        return run.length === 6 && wait.length === 1 ? { run, wait } : undefined;
-      }, { timeoutMs: 90_000 });
+      const outcome = await waitFor(
+        '6 RUNNING and 1 PENDING task',
+        async () => {
+          const tasks = await Promise.all(names.map(getTask));
+          const run = tasks.filter((t) => t.status?.lastStatus === 'RUNNING');
+          const wait = tasks.filter((t) => t.status?.conditions?.some((c) => c.type === 'Placed' && c.status === 'False'));
+          return run.length === 6 && wait.length === 1 ? { run, wait } : undefined;
+        },
+        { timeoutMs: 90_000 },
+      );
       expect(new Set(outcome.run.map((t) => t.status?.containerInstance))).to.have.keys(NODES);
       const waiting = outcome.wait[0]!;
       expect(waiting.status?.lastStatus).to.equal('PENDING');
@@ -382,7 +434,10 @@ describe('Placement on the real scheduler', function () {
     it('places a waiting service task once a node is relabelled to match its =~ constraint', async () => {
       const expression = 'attribute:stack =~ gre+n';
       await create('services', 'Service', 'patterned', {
-        taskDefinition: 'small', cluster: 'six', desiredCount: 1, placementConstraints: [memberOf(expression)],
+        taskDefinition: 'small',
+        cluster: 'six',
+        desiredCount: 1,
+        placementConstraints: [memberOf(expression)],
       } satisfies ServiceSpec);
       const waiting = await waitFor('the service task to wait, unschedulable', async () => {
         const pods = await podsOf('ecs.operator.dev/service=patterned');

@@ -207,7 +207,12 @@ describe('runtime against the API server', function () {
     const counted = makeApiClients(kc, { onRequest: (verb, resource) => metrics.apiRequests.inc({ verb, resource }) });
     const applier = new Applier(counted);
     const requests = () => metrics.value('ecs_operator_api_requests_total');
-    const desired: V1ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied', namespace: ns.name, labels: { a: 'b' } }, data: { key: 'value' } };
+    const desired: V1ConfigMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'applied', namespace: ns.name, labels: { a: 'b' } },
+      data: { key: 'value' },
+    };
 
     const first = await applier.apply(desired, undefined);
     expect(first.written).to.equal(true);

@@ -25,10 +25,15 @@ const SCHEDULED_TIME = 'ecs.operator.dev/scheduled-time';
  * their CRDs, and a CRD's storage answers 429 while it reinitializes).
  */
 function poll<T>(what: string, probe: () => Promise<T | undefined>, options?: Parameters<typeof waitFor>[2]): Promise<T> {
-  return waitFor(what, () => probe().catch((error: unknown) => {
-    if (statusCodeOf(error) === 429) return undefined;
-    throw error;
-  }), options);
+  return waitFor(
+    what,
+    () =>
+      probe().catch((error: unknown) => {
+        if (statusCodeOf(error) === 429) return undefined;
+        throw error;
+      }),
+    options,
+  );
 }
 
 /** A container that exits 0 a second after it is ready (the kwok test hook), or one that runs until stopped. */
@@ -42,8 +47,7 @@ describe('ScheduledTask controller', function () {
   let removeNamespace: () => Promise<void>;
   let operator: RunningOperator;
 
-  const get = async <T>(plural: string, name: string) =>
-    (await custom.getNamespacedCustomObject({ group, version, namespace, plural, name })) as T;
+  const get = async <T>(plural: string, name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural, name })) as T;
   const create = (plural: string, kind: string, name: string, spec: object) =>
     custom.createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion: ECS_API_VERSION, kind, metadata: { name }, spec } });
   const schedule = (name: string, spec: Partial<ScheduledTaskSpec>) =>
@@ -56,19 +60,26 @@ describe('ScheduledTask controller', function () {
       .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
   };
   const names = (tasks: readonly Task[]) => tasks.map((t) => t.metadata.name);
-  const untilTime = (what: string, at: number) =>
-    poll(what, async () => (Date.now() >= at ? true : undefined), { timeoutMs: at - Date.now() + 10_000 });
+  const untilTime = (what: string, at: number) => poll(what, async () => (Date.now() >= at ? true : undefined), { timeoutMs: at - Date.now() + 10_000 });
   async function scheduleUntil(name: string, what: string, done: (s: ScheduledTask) => boolean, timeoutMs = 60_000): Promise<ScheduledTask> {
-    return poll(`schedule ${name} ${what}`, async () => {
-      const current = await get<ScheduledTask>('scheduledtasks', name);
-      return done(current) ? current : undefined;
-    }, { timeoutMs, describe: async () => JSON.stringify((await get<ScheduledTask>('scheduledtasks', name)).status ?? {}) });
+    return poll(
+      `schedule ${name} ${what}`,
+      async () => {
+        const current = await get<ScheduledTask>('scheduledtasks', name);
+        return done(current) ? current : undefined;
+      },
+      { timeoutMs, describe: async () => JSON.stringify((await get<ScheduledTask>('scheduledtasks', name)).status ?? {}) },
+    );
   }
   async function tasksUntil(name: string, what: string, done: (tasks: Task[]) => boolean, timeoutMs = 60_000): Promise<Task[]> {
-    return poll(`schedule ${name}: ${what}`, async () => {
-      const tasks = await tasksOf(name);
-      return done(tasks) ? tasks : undefined;
-    }, { timeoutMs, describe: async () => names(await tasksOf(name)).join(', ') });
+    return poll(
+      `schedule ${name}: ${what}`,
+      async () => {
+        const tasks = await tasksOf(name);
+        return done(tasks) ? tasks : undefined;
+      },
+      { timeoutMs, describe: async () => names(await tasksOf(name)).join(', ') },
+    );
   }
   /** The unix minute of a schedule's n-th time (rate() runs at its creation, then every interval). */
   let minutely: { created: number; base: number };
@@ -112,7 +123,11 @@ describe('ScheduledTask controller', function () {
     await poll('the three Tasks RUNNING', async () => ((await tasksOf('triple')).every((t) => t.status?.lastStatus === 'RUNNING') ? true : undefined));
     const status = (await scheduleUntil('triple', 'lists the run', (s) => s.status?.runs?.[0]?.tasks.length === 3)).status!;
     expect(status.runs?.[0]).to.deep.include({ scheduledTime: tasks[0]!.metadata.annotations?.[SCHEDULED_TIME], outcome: 'running' });
-    expect(status.events?.map((e) => e.message)).to.include(`(schedule triple) has started 3 tasks for the scheduled time ${status.lastScheduleTime}: ${names(tasks).map((n) => `(task ${n})`).join(' ')}.`);
+    expect(status.events?.map((e) => e.message)).to.include(
+      `(schedule triple) has started 3 tasks for the scheduled time ${status.lastScheduleTime}: ${names(tasks)
+        .map((n) => `(task ${n})`)
+        .join(' ')}.`,
+    );
   });
 
   it('a Task that fails to start is created again up to maximumRetryAttempts times, counted in status', async () => {
@@ -123,7 +138,9 @@ describe('ScheduledTask controller', function () {
     expect(tasks.map((t) => t.metadata.annotations?.['ecs.operator.dev/retry-of'])).to.deep.equal([undefined, first, `${first}-r1`]);
     const status = (await scheduleUntil('retrying', 'reports the failed run', (s) => s.status?.runs?.[0]?.outcome === 'failed')).status!;
     expect(status.runs?.[0]).to.deep.include({ retryAttempts: 2, outcome: 'failed' });
-    expect(status.events?.filter((e) => e.message.includes(' failed to start: ')).map((e) => e.message.replace(/.*, (attempt \d of \d).*/, '$1'))).to.have.members(['attempt 1 of 2', 'attempt 2 of 2']);
+    expect(
+      status.events?.filter((e) => e.message.includes(' failed to start: ')).map((e) => e.message.replace(/.*, (attempt \d of \d).*/, '$1')),
+    ).to.have.members(['attempt 1 of 2', 'attempt 2 of 2']);
     expect(await tasksOf('retrying'), 'no third retry').to.have.length(3);
   });
 
@@ -131,10 +148,29 @@ describe('ScheduledTask controller', function () {
     // The rule's target names revision 3 of family cleanup, container cleaner.
     await create('taskdefinitions', 'TaskDefinition', 'cleanup', job('cleaner', true));
     for (const image of ['busybox:1', 'busybox:2']) {
-      await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'cleanup', body: { spec: { containerDefinitions: [{ name: 'cleaner', image, memory: 64, dockerLabels: { 'test.ecs.operator.dev/exit-code': '0' } }] } } }, mergePatch);
-      await poll(`cleanup registers ${image}`, async () => ((await get<TaskDefinition>('taskdefinitions', 'cleanup')).status?.taskDefinition === `cleanup:${image === 'busybox:1' ? 2 : 3}` ? true : undefined));
+      await custom.patchNamespacedCustomObject(
+        {
+          group,
+          version,
+          namespace,
+          plural: 'taskdefinitions',
+          name: 'cleanup',
+          body: { spec: { containerDefinitions: [{ name: 'cleaner', image, memory: 64, dockerLabels: { 'test.ecs.operator.dev/exit-code': '0' } }] } },
+        },
+        mergePatch,
+      );
+      await poll(`cleanup registers ${image}`, async () =>
+        (await get<TaskDefinition>('taskdefinitions', 'cleanup')).status?.taskDefinition === `cleanup:${image === 'busybox:1' ? 2 : 3}` ? true : undefined,
+      );
     }
-    const imported = await run(importMain, ['-f', fixture('cleanup-tmp.describe-rule.json'), '-f', fixture('cleanup-tmp.list-targets-by-rule.json'), '-f', fixture('nightly-report.get-schedule.json')]);
+    const imported = await run(importMain, [
+      '-f',
+      fixture('cleanup-tmp.describe-rule.json'),
+      '-f',
+      fixture('cleanup-tmp.list-targets-by-rule.json'),
+      '-f',
+      fixture('nightly-report.get-schedule.json'),
+    ]);
     expect(imported.status).to.equal(0);
     for (const object of imported.objects as ScheduledTask[]) {
       expect(object.kind).to.equal('ScheduledTask');
@@ -144,7 +180,9 @@ describe('ScheduledTask controller', function () {
     const tasks = await tasksUntil('cleanup-tmp', 'two Tasks', (t) => t.length === 2);
     expect(tasks.map((t) => t.spec.taskDefinition)).to.deep.equal(['cleanup:3', 'cleanup:3']);
     expect(tasks[0]!.spec.overrides?.containerOverrides?.[0]?.environment).to.deep.equal([{ name: 'MAX_AGE_HOURS', value: '24' }]);
-    await poll('both cleanup Tasks done', async () => ((await tasksOf('cleanup-tmp')).every((t) => t.status?.stopCode === 'EssentialContainerExited') ? true : undefined));
+    await poll('both cleanup Tasks done', async () =>
+      (await tasksOf('cleanup-tmp')).every((t) => t.status?.stopCode === 'EssentialContainerExited') ? true : undefined,
+    );
     const cleanup = await scheduleUntil('cleanup-tmp', 'reports the run succeeded', (s) => s.status?.runs?.[0]?.outcome === 'succeeded');
     expect(new Date(cleanup.status!.nextScheduleTime!).getTime() - new Date(cleanup.status!.lastScheduleTime!).getTime()).to.equal(6 * 60 * MINUTE);
 
@@ -152,7 +190,9 @@ describe('ScheduledTask controller', function () {
     const nightly = await scheduleUntil('nightly-report', 'has a next run', (s) => s.status?.nextScheduleTime !== undefined);
     expect(nightly.status?.conditions?.find((c) => c.type === 'Valid')?.status).to.equal('True');
     const next = new Date(nightly.status!.nextScheduleTime!);
-    const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(next);
+    const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(
+      next,
+    );
     expect(berlin).to.equal('02:00:00');
     expect(next.getTime() - Date.now()).to.be.within(0, 24 * 60 * MINUTE);
     expect(await tasksOf('nightly-report')).to.deep.equal([]);
@@ -180,7 +220,10 @@ describe('ScheduledTask controller', function () {
     expect(Date.now()).to.be.greaterThan(created + MINUTE);
     expect(held.status?.nextScheduleTime, 'the held time is still next').to.equal(new Date(created + MINUTE).toISOString().replace('.000Z', 'Z'));
 
-    await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'tasks', name: tasks[0]!.metadata.name!, body: { spec: { desiredStatus: 'STOPPED' } } }, mergePatch);
+    await custom.patchNamespacedCustomObject(
+      { group, version, namespace, plural: 'tasks', name: tasks[0]!.metadata.name!, body: { spec: { desiredStatus: 'STOPPED' } } },
+      mergePatch,
+    );
     const after = await tasksUntil('forbid', 'the held run once the first stopped', (t) => t.length === 2);
     expect(after[1]!.metadata.annotations?.[SCHEDULED_TIME]).to.equal(held.status?.nextScheduleTime);
   });
@@ -195,11 +238,15 @@ describe('ScheduledTask controller', function () {
     expect(first.status?.stopCode).to.equal('UserInitiated');
     expect(names(tasks)[0]).to.equal(first.metadata.name);
     const status = (await get<ScheduledTask>('scheduledtasks', 'replace')).status!;
-    expect(status.events?.map((e) => e.message)).to.include(`(schedule replace) is stopping 1 running tasks to start a newer run (concurrencyPolicy Replace): (task ${first.metadata.name}).`);
+    expect(status.events?.map((e) => e.message)).to.include(
+      `(schedule replace) is stopping 1 running tasks to start a newer run (concurrencyPolicy Replace): (task ${first.metadata.name}).`,
+    );
   });
 
   it('a DISABLED schedule runs nothing, and says which times it skipped', async () => {
-    const disabled = await scheduleUntil('disabled', 'reports skipped times', (s) => (s.status?.events ?? []).some((e) => e.message.includes('the schedule is DISABLED')));
+    const disabled = await scheduleUntil('disabled', 'reports skipped times', (s) =>
+      (s.status?.events ?? []).some((e) => e.message.includes('the schedule is DISABLED')),
+    );
     expect(Date.now()).to.be.greaterThan(new Date(disabled.metadata.creationTimestamp!).getTime() + MINUTE);
     expect(await tasksOf('disabled')).to.deep.equal([]);
     expect(disabled.status?.runs ?? []).to.deep.equal([]);

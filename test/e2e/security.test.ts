@@ -23,10 +23,15 @@ describe('security: the host-access policy and task role ServiceAccounts', funct
   const create = (plural: string, kind: string, name: string, spec: object) =>
     custom.createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion: ECS_API_VERSION, kind, metadata: { name }, spec } });
   const getTask = async (name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'tasks', name })) as Task;
-  const validFalse = (name: string) => waitFor(`task ${name} Valid=False`, async () => {
-    const valid = (await getTask(name)).status?.conditions?.find((c) => c.type === 'Valid' && c.status === 'False');
-    return valid?.message;
-  }, { describe: async () => JSON.stringify((await getTask(name)).status ?? {}) });
+  const validFalse = (name: string) =>
+    waitFor(
+      `task ${name} Valid=False`,
+      async () => {
+        const valid = (await getTask(name)).status?.conditions?.find((c) => c.type === 'Valid' && c.status === 'False');
+        return valid?.message;
+      },
+      { describe: async () => JSON.stringify((await getTask(name)).status ?? {}) },
+    );
   const podOf = (name: string) => core.readNamespacedPod({ name, namespace }).catch(() => undefined);
 
   before(async () => {
@@ -43,7 +48,9 @@ describe('security: the host-access policy and task role ServiceAccounts', funct
     await create('taskdefinitions', 'TaskDefinition', 'hostnet', { networkMode: 'host', containerDefinitions: CONTAINERS });
     await create('tasks', 'Task', 'hostnet-1', { taskDefinition: 'hostnet' });
     const message = await validFalse('hostnet-1');
-    expect(message).to.match(/^hostnet:1 spec\.networkMode: host networking is not allowed in namespace \S+ by the operator's policy \(--allow-host-access-namespaces\)/);
+    expect(message).to.match(
+      /^hostnet:1 spec\.networkMode: host networking is not allowed in namespace \S+ by the operator's policy \(--allow-host-access-namespaces\)/,
+    );
     expect(await podOf('hostnet-1')).to.equal(undefined);
     await operator.stop();
     operator = await startOperator(namespace, { config: { hostAccess: { namespaces: [namespace] } } });
@@ -51,7 +58,7 @@ describe('security: the host-access policy and task role ServiceAccounts', funct
     expect(pod.spec?.hostNetwork).to.equal(true);
   });
 
-  it('a Cluster\'s allowPrivileged alone grants nothing', async () => {
+  it("a Cluster's allowPrivileged alone grants nothing", async () => {
     await operator?.stop();
     operator = await startOperator(namespace);
     await create('clusters', 'Cluster', 'tenant', { allowPrivileged: true });
@@ -77,7 +84,10 @@ describe('security: the host-access policy and task role ServiceAccounts', funct
     await create('tasks', 'Task', 'as-default-1', { taskDefinition: 'as-default' });
     expect(await validFalse('as-default-1')).to.match(/spec\.taskRoleArn: ServiceAccount 'default' exists/);
 
-    await core.patchNamespacedServiceAccount({ name: 'deployer', namespace, body: { metadata: { annotations: { 'ecs.operator.dev/task-role': 'deployer' } } } }, mergePatch);
+    await core.patchNamespacedServiceAccount(
+      { name: 'deployer', namespace, body: { metadata: { annotations: { 'ecs.operator.dev/task-role': 'deployer' } } } },
+      mergePatch,
+    );
     const pod = await waitFor('the pod once the ServiceAccount is assigned to the role', () => podOf('borrow-1'));
     expect(pod.spec?.serviceAccountName).to.equal('deployer');
   });

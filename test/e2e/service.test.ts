@@ -3,7 +3,13 @@
 // discovery, HPAs, deletion, and a restart of the operator in the middle of a rollout.
 import { expect } from 'chai';
 import {
-  AutoscalingV2Api, DiscoveryV1Api, PatchStrategy, setHeaderOptions, Watch, type V1ControllerRevision, type V1ReplicaSet,
+  AutoscalingV2Api,
+  DiscoveryV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+  type V1ControllerRevision,
+  type V1ReplicaSet,
 } from '@kubernetes/client-node';
 import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { Service, ServiceSpec } from '../../operator/src/api/service.js';
@@ -26,11 +32,16 @@ const SERVICE_LABEL = 'ecs.operator.dev/service';
 
 function taskSpec(image: string, dockerLabels: Record<string, string> = {}): TaskDefinitionSpec {
   return {
-    containerDefinitions: [{
-      name: 'web', image, cpu: 64, memory: 64,
-      portMappings: [{ containerPort: 80, name: 'http' }],
-      ...(Object.keys(dockerLabels).length > 0 ? { dockerLabels } : {}),
-    }],
+    containerDefinitions: [
+      {
+        name: 'web',
+        image,
+        cpu: 64,
+        memory: 64,
+        portMappings: [{ containerPort: 80, name: 'http' }],
+        ...(Object.keys(dockerLabels).length > 0 ? { dockerLabels } : {}),
+      },
+    ],
   };
 }
 
@@ -52,15 +63,25 @@ describe('Service controller', function () {
 
   /** Waits until the service runs exactly `count` ready tasks of `taskDefinition` in one COMPLETED deployment. */
   async function steady(name: string, count: number, taskDefinition: string, timeoutMs = 90_000): Promise<Service> {
-    return waitFor(`service ${name} steady with ${count} tasks of ${taskDefinition}`, async () => {
-      const svc = await getService(name);
-      const pods = await livePods(name);
-      const [primary, ...others] = svc.status?.deployments ?? [];
-      const ok = others.every((d) => d.status === 'INACTIVE') && primary?.status === 'PRIMARY' && primary.rolloutState === 'COMPLETED' && primary.taskDefinition === taskDefinition
-        && svc.status?.runningCount === count && pods.length === count && pods.every(isReady)
-        && svc.status.conditions?.some((c) => c.type === 'Steady' && c.status === 'True');
-      return ok ? svc : undefined;
-    }, { timeoutMs, describe: async () => JSON.stringify({ status: (await getService(name)).status, pods: (await livePods(name)).length }) });
+    return waitFor(
+      `service ${name} steady with ${count} tasks of ${taskDefinition}`,
+      async () => {
+        const svc = await getService(name);
+        const pods = await livePods(name);
+        const [primary, ...others] = svc.status?.deployments ?? [];
+        const ok =
+          others.every((d) => d.status === 'INACTIVE') &&
+          primary?.status === 'PRIMARY' &&
+          primary.rolloutState === 'COMPLETED' &&
+          primary.taskDefinition === taskDefinition &&
+          svc.status?.runningCount === count &&
+          pods.length === count &&
+          pods.every(isReady) &&
+          svc.status.conditions?.some((c) => c.type === 'Steady' && c.status === 'True');
+        return ok ? svc : undefined;
+      },
+      { timeoutMs, describe: async () => JSON.stringify({ status: (await getService(name)).status, pods: (await livePods(name)).length }) },
+    );
   }
 
   before(async () => {
@@ -78,7 +99,9 @@ describe('Service controller', function () {
     it('marks a deployment whose image cannot be pulled FAILED and rolls back to the last COMPLETED one', async () => {
       await create('taskdefinitions', 'TaskDefinition', 'cb', taskSpec('nginx:1.27'));
       await create('services', 'Service', 'cb', {
-        taskDefinition: 'cb', desiredCount: 4, deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+        taskDefinition: 'cb',
+        desiredCount: 4,
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
       } satisfies ServiceSpec);
       const before = await steady('cb', 4, 'cb:1');
       const previousId = before.status?.deployments?.[0]?.id;
@@ -101,8 +124,14 @@ describe('Service controller', function () {
       const messages = svc.status?.events?.map((e) => e.message) ?? [];
       expect(messages).to.include(`(service cb) (deployment ${rolledBack?.id}) deployment failed: tasks failed to start.`);
       expect(messages).to.include(`(service cb) rolling back to deployment ${previousId}.`);
-      expect(messages.some((m) => /^\(service cb\) has started \d+ tasks: \(task cb-2-/.test(m)), messages.join('\n')).to.equal(true);
-      expect(messages.some((m) => /^\(service cb\) has stopped \d+ running tasks: \(task cb-2-/.test(m)), messages.join('\n')).to.equal(true);
+      expect(
+        messages.some((m) => /^\(service cb\) has started \d+ tasks: \(task cb-2-/.test(m)),
+        messages.join('\n'),
+      ).to.equal(true);
+      expect(
+        messages.some((m) => /^\(service cb\) has stopped \d+ running tasks: \(task cb-2-/.test(m)),
+        messages.join('\n'),
+      ).to.equal(true);
     });
   });
 
@@ -110,7 +139,9 @@ describe('Service controller', function () {
     it('marks a deployment whose tasks fail their health checks FAILED, starts no more of them, and keeps the old tasks', async () => {
       await create('taskdefinitions', 'TaskDefinition', 'sick', taskSpec('nginx:1.27'));
       await create('services', 'Service', 'sick', {
-        taskDefinition: 'sick', desiredCount: 4, deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
+        taskDefinition: 'sick',
+        desiredCount: 4,
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
       } satisfies ServiceSpec);
       await steady('sick', 4, 'sick:1');
       await patchSpec('taskdefinitions', 'sick', taskSpec('nginx:1.28', { 'test.ecs.operator.dev/never-ready': 'true' }));
@@ -119,7 +150,9 @@ describe('Service controller', function () {
         return current.status?.deployments?.[0]?.rolloutState === 'FAILED' ? current : undefined;
       });
       expect(svc.status?.deployments?.[0]).to.deep.include({
-        status: 'PRIMARY', taskDefinition: 'sick:2', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed health checks.',
+        status: 'PRIMARY',
+        taskDefinition: 'sick:2',
+        rolloutStateReason: 'ECS deployment circuit breaker: tasks failed health checks.',
       });
       expect(svc.status?.events?.map((e) => e.message)).to.include('(service sick) is unable to consistently start tasks successfully.');
       // Held: the failed deployment starts nothing more, the old one keeps its healthy tasks.
@@ -152,9 +185,15 @@ describe('Service controller', function () {
       // The scale subresource, as kubectl scale and HorizontalPodAutoscalers use it.
       await kubectl(['scale', '-n', namespace, 'services.ecs.operator.dev/scale', '--replicas=4']);
       await steady('scale', 4, 'scale:1');
-      await custom.patchNamespacedCustomObjectScale({ group, version, namespace, plural: 'services', name: 'scale', body: { spec: { replicas: 2 } } }, mergePatch);
+      await custom.patchNamespacedCustomObjectScale(
+        { group, version, namespace, plural: 'services', name: 'scale', body: { spec: { replicas: 2 } } },
+        mergePatch,
+      );
       await steady('scale', 2, 'scale:1');
-      const scale = (await custom.getNamespacedCustomObjectScale({ group, version, namespace, plural: 'services', name: 'scale' })) as { spec: object; status: object };
+      const scale = (await custom.getNamespacedCustomObjectScale({ group, version, namespace, plural: 'services', name: 'scale' })) as {
+        spec: object;
+        status: object;
+      };
       expect(scale.spec).to.deep.equal({ replicas: 2 });
       expect(scale.status).to.deep.equal({ replicas: 2, selector: `${SERVICE_LABEL}=scale` });
       expect((await replicaSetsOf('scale')).map((rs) => rs.metadata?.name)).to.deep.equal(['scale-1']);
@@ -174,17 +213,26 @@ describe('Service controller', function () {
     it('costs no API request once converged, even when reconciled again', async () => {
       const before = await operator.writes();
       // A label the controller ignores: the Service is reconciled, and nothing needs writing.
-      await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'scale', body: { metadata: { labels: { touched: 'yes' } } } }, mergePatch);
+      await custom.patchNamespacedCustomObject(
+        { group, version, namespace, plural: 'services', name: 'scale', body: { metadata: { labels: { touched: 'yes' } } } },
+        mergePatch,
+      );
       await new Promise((r) => setTimeout(r, 3000));
       expect(await operator.writes()).to.equal(before);
     });
 
-    for (const [min, max] of [[100, 200], [50, 100], [0, 100]] as const) {
+    for (const [min, max] of [
+      [100, 200],
+      [50, 100],
+      [0, 100],
+    ] as const) {
       it(`rolls revision 1 to 2 with desiredCount 10 under (${min}, ${max}) within the bounds at every pod event`, async () => {
         const name = `roll-${min}-${max}`;
         await create('taskdefinitions', 'TaskDefinition', name, taskSpec('nginx:1.27'));
         await create('services', 'Service', name, {
-          taskDefinition: name, desiredCount: 10, deploymentConfiguration: { minimumHealthyPercent: min, maximumPercent: max },
+          taskDefinition: name,
+          desiredCount: 10,
+          deploymentConfiguration: { minimumHealthyPercent: min, maximumPercent: max },
         } satisfies ServiceSpec);
         await steady(name, 10, `${name}:1`);
         const sampler = await watchServiceBounds(kc, namespace, name, 10, { minimumHealthyPercent: min, maximumPercent: max });
@@ -201,7 +249,11 @@ describe('Service controller', function () {
         const pods = await livePods(name);
         expect(pods.every((p) => p.spec?.containers[0]?.image === 'nginx:1.28')).to.equal(true);
         const id = svc.status?.deployments?.[0]?.id ?? '';
-        expect(svc.status?.deployments?.[0]).to.deep.include({ status: 'PRIMARY', rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${id} completed.` });
+        expect(svc.status?.deployments?.[0]).to.deep.include({
+          status: 'PRIMARY',
+          rolloutState: 'COMPLETED',
+          rolloutStateReason: `ECS deployment ${id} completed.`,
+        });
         const messages = svc.status?.events?.map((e) => e.message) ?? [];
         const completed = messages.indexOf(`(service ${name}) (deployment ${id}) deployment completed.`);
         const steadyAfter = messages.indexOf(`(service ${name}) has reached a steady state.`);
@@ -211,7 +263,7 @@ describe('Service controller', function () {
     }
   });
   describe('HorizontalPodAutoscaler', () => {
-    it('scales a Service through the scale subresource (to its min and max replicas) and reads its tasks\' metrics', async () => {
+    it("scales a Service through the scale subresource (to its min and max replicas) and reads its tasks' metrics", async () => {
       await create('taskdefinitions', 'TaskDefinition', 'hpa', taskSpec('nginx:1.27'));
       await create('services', 'Service', 'hpa', { taskDefinition: 'hpa', desiredCount: 2 } satisfies ServiceSpec);
       await steady('hpa', 2, 'hpa:1');
@@ -238,30 +290,49 @@ describe('Service controller', function () {
       await steady('hpa', 3, 'hpa:1', 120_000);
       // Within its bounds the HPA scales on metrics: metrics-server serves the tasks' simulated usage (scaling on it
       // is test/e2e/metrics.test.ts's).
-      await waitFor('the HPA to read the tasks\' CPU', async () => {
-        const current = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace });
-        const active = current.status?.conditions?.find((c) => c.type === 'ScalingActive');
-        return active?.status === 'True' && active.reason === 'ValidMetricFound' ? true : undefined;
-      }, { timeoutMs: 120_000 });
+      await waitFor(
+        "the HPA to read the tasks' CPU",
+        async () => {
+          const current = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace });
+          const active = current.status?.conditions?.find((c) => c.type === 'ScalingActive');
+          return active?.status === 'True' && active.reason === 'ValidMetricFound' ? true : undefined;
+        },
+        { timeoutMs: 120_000 },
+      );
       await autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name: 'hpa', namespace });
     });
   });
 
   describe('DAEMON', () => {
-    const readyNodes = async () => (await core.listNode()).items
-      .filter((n) => !n.metadata?.deletionTimestamp && isReady(n))
-      .map((n) => n.metadata?.name ?? '').sort();
+    const readyNodes = async () =>
+      (await core.listNode()).items
+        .filter((n) => !n.metadata?.deletionTimestamp && isReady(n))
+        .map((n) => n.metadata?.name ?? '')
+        .sort();
     /** Waits for one ready task of `taskDefinition` on each of `nodes`, and no other. */
-    const onEveryNode = (nodes: string[], taskDefinition: string) => waitFor(`one daemon task of ${taskDefinition} on each of ${nodes.length} nodes`, async () => {
-      const pods = await livePods('daemon');
-      const svc = await getService('daemon');
-      const placed = pods.map((p) => p.spec?.nodeName ?? '').sort();
-      const ok = JSON.stringify(placed) === JSON.stringify(nodes) && pods.every(isReady)
-        && pods.every((p) => p.metadata?.annotations?.['ecs.operator.dev/task-definition'] === taskDefinition)
-        && svc.status?.desiredCount === nodes.length && svc.status.runningCount === nodes.length
-        && svc.status.deployments?.length === 1 && svc.status.deployments[0]?.rolloutState === 'COMPLETED';
-      return ok ? svc : undefined;
-    }, { timeoutMs: 120_000, describe: async () => JSON.stringify({ nodes, pods: (await livePods('daemon')).map((p) => p.spec?.nodeName), status: (await getService('daemon')).status?.deployments }) });
+    const onEveryNode = (nodes: string[], taskDefinition: string) =>
+      waitFor(
+        `one daemon task of ${taskDefinition} on each of ${nodes.length} nodes`,
+        async () => {
+          const pods = await livePods('daemon');
+          const svc = await getService('daemon');
+          const placed = pods.map((p) => p.spec?.nodeName ?? '').sort();
+          const ok =
+            JSON.stringify(placed) === JSON.stringify(nodes) &&
+            pods.every(isReady) &&
+            pods.every((p) => p.metadata?.annotations?.['ecs.operator.dev/task-definition'] === taskDefinition) &&
+            svc.status?.desiredCount === nodes.length &&
+            svc.status.runningCount === nodes.length &&
+            svc.status.deployments?.length === 1 &&
+            svc.status.deployments[0]?.rolloutState === 'COMPLETED';
+          return ok ? svc : undefined;
+        },
+        {
+          timeoutMs: 120_000,
+          describe: async () =>
+            JSON.stringify({ nodes, pods: (await livePods('daemon')).map((p) => p.spec?.nodeName), status: (await getService('daemon')).status?.deployments }),
+        },
+      );
 
     it('runs one task per container instance, rolls with the DAEMON defaults, and follows a node added and removed', async () => {
       const nodeName = `svc-e2e-${namespace}`;
@@ -298,14 +369,20 @@ describe('Service controller', function () {
         taskDefinition: 'disco',
         desiredCount: 2,
         serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-disco', containerName: 'web', containerPort: 80 }],
-        serviceConnectConfiguration: { enabled: true, namespace, services: [{ portName: 'http', discoveryName: 'disco-api', clientAliases: [{ port: 8080 }] }] },
+        serviceConnectConfiguration: {
+          enabled: true,
+          namespace,
+          services: [{ portName: 'http', discoveryName: 'disco-api', clientAliases: [{ port: 8080 }] }],
+        },
       } satisfies ServiceSpec);
       await steady('disco', 2, 'disco:1');
       const byName = await waitFor('both core Services', async () => {
         const list = (await core.listNamespacedService({ namespace, labelSelector: `${SERVICE_LABEL}=disco` })).items;
         return list.length === 2 ? Object.fromEntries(list.map((s) => [s.metadata?.name ?? '', s])) : undefined;
       });
-      expect(byName.disco?.spec?.ports?.map((p) => ({ port: p.port, targetPort: p.targetPort, protocol: p.protocol }))).to.deep.equal([{ port: 80, targetPort: 'http', protocol: 'TCP' }]);
+      expect(byName.disco?.spec?.ports?.map((p) => ({ port: p.port, targetPort: p.targetPort, protocol: p.protocol }))).to.deep.equal([
+        { port: 80, targetPort: 'http', protocol: 'TCP' },
+      ]);
       expect(byName['disco-api']?.spec?.ports?.map((p) => ({ port: p.port, targetPort: p.targetPort }))).to.deep.equal([{ port: 8080, targetPort: 'http' }]);
       for (const service of Object.values(byName)) {
         expect(service.spec?.selector).to.deep.equal({ [SERVICE_LABEL]: 'disco' });
@@ -315,24 +392,33 @@ describe('Service controller', function () {
       const podIps = (await livePods('disco')).map((p) => p.status?.podIP).sort();
       await waitFor('the endpoints of disco-api to be the tasks', async () => {
         const slices = (await discovery.listNamespacedEndpointSlice({ namespace, labelSelector: 'kubernetes.io/service-name=disco-api' })).items;
-        const ready = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses).sort();
+        const ready = slices
+          .flatMap((s) => s.endpoints ?? [])
+          .filter((e) => e.conditions?.ready)
+          .flatMap((e) => e.addresses)
+          .sort();
         return JSON.stringify(ready) === JSON.stringify(podIps) ? true : undefined;
       });
 
       await patchSpec('services', 'disco', { serviceConnectConfiguration: { enabled: false } });
       await waitFor('disco-api removed', async () =>
-        ((await core.listNamespacedService({ namespace, labelSelector: `${SERVICE_LABEL}=disco` })).items.length === 1 ? true : undefined));
+        (await core.listNamespacedService({ namespace, labelSelector: `${SERVICE_LABEL}=disco` })).items.length === 1 ? true : undefined,
+      );
     });
 
     it('leaves a core Service of the discovery name that it does not control untouched and reports ServiceNameTaken', async () => {
       // Someone else's Service, without the operator's labels: the label-selected cache never shows it.
-      const theirs = (await core.createNamespacedService({
+      const theirs = await core.createNamespacedService({
         namespace,
-        body: { metadata: { name: 'taken', labels: { owner: 'someone-else' } }, spec: { type: 'ClusterIP', selector: { app: 'other' }, ports: [{ port: 9999 }] } },
-      }));
+        body: {
+          metadata: { name: 'taken', labels: { owner: 'someone-else' } },
+          spec: { type: 'ClusterIP', selector: { app: 'other' }, ports: [{ port: 9999 }] },
+        },
+      });
       await create('taskdefinitions', 'TaskDefinition', 'taken', taskSpec('nginx:1.27'));
       await create('services', 'Service', 'taken', {
-        taskDefinition: 'taken', desiredCount: 1,
+        taskDefinition: 'taken',
+        desiredCount: 1,
         serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-taken', containerName: 'web', containerPort: 80 }],
       } satisfies ServiceSpec);
       const svc = await waitFor('Valid=False ServiceNameTaken', async () => {
@@ -364,7 +450,8 @@ describe('Service controller', function () {
       await create('taskdefinitions', 'TaskDefinition', 'pin', taskSpec('nginx:1.27'));
       await create('services', 'Service', 'pin', { taskDefinition: 'pin:1', desiredCount: 2 } satisfies ServiceSpec);
       await steady('pin', 2, 'pin:1');
-      const taskDefinition = () => custom.getNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'pin' }) as Promise<TaskDefinition>;
+      const taskDefinition = () =>
+        custom.getNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'pin' }) as Promise<TaskDefinition>;
       await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', name: 'pin' });
       const deleting = await waitFor('the TaskDefinition being deleted', async () => {
         const td = await taskDefinition();
@@ -375,14 +462,26 @@ describe('Service controller', function () {
       await steady('pin', 2, 'pin:1');
 
       // A finalizer of the test's own keeps the Service readable after the operator lets it go.
-      await custom.patchNamespacedCustomObject({
-        group, version, namespace, plural: 'services', name: 'pin',
-        body: { metadata: { finalizers: ['ecs.operator.dev/drain-tasks', 'test.ecs.operator.dev/hold'] } },
-      }, mergePatch);
+      await custom.patchNamespacedCustomObject(
+        {
+          group,
+          version,
+          namespace,
+          plural: 'services',
+          name: 'pin',
+          body: { metadata: { finalizers: ['ecs.operator.dev/drain-tasks', 'test.ecs.operator.dev/hold'] } },
+        },
+        mergePatch,
+      );
       const seen: string[] = [];
-      const watching = await new Watch(kc).watch(`/apis/${group}/${version}/namespaces/${namespace}/services`, { fieldSelector: 'metadata.name=pin' }, (_phase, svc: Service) => {
-        if (svc.status?.status && seen.at(-1) !== svc.status.status) seen.push(svc.status.status);
-      }, () => undefined);
+      const watching = await new Watch(kc).watch(
+        `/apis/${group}/${version}/namespaces/${namespace}/services`,
+        { fieldSelector: 'metadata.name=pin' },
+        (_phase, svc: Service) => {
+          if (svc.status?.status && seen.at(-1) !== svc.status.status) seen.push(svc.status.status);
+        },
+        () => undefined,
+      );
       await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'pin' });
       const drained = await waitFor('the Service drained and released by the operator', async () => {
         const svc = await getService('pin');
@@ -393,11 +492,21 @@ describe('Service controller', function () {
       expect(seen).to.deep.equal(['ACTIVE', 'DRAINING', 'INACTIVE']);
       expect(await livePods('pin')).to.have.length(0);
       expect((await replicaSetsOf('pin')).map((rs) => rs.spec?.replicas)).to.deep.equal([0]);
-      await custom.patchNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'pin', body: { metadata: { finalizers: [] } } }, mergePatch);
-      await waitFor('the ReplicaSets collected, the TaskDefinition and its revision released', async () => {
-        const tdGone = await taskDefinition().then(() => false, () => true);
-        return tdGone && (await replicaSetsOf('pin')).length === 0 && (await revisionsOf('pin')).length === 0 ? true : undefined;
-      }, { timeoutMs: 90_000 });
+      await custom.patchNamespacedCustomObject(
+        { group, version, namespace, plural: 'services', name: 'pin', body: { metadata: { finalizers: [] } } },
+        mergePatch,
+      );
+      await waitFor(
+        'the ReplicaSets collected, the TaskDefinition and its revision released',
+        async () => {
+          const tdGone = await taskDefinition().then(
+            () => false,
+            () => true,
+          );
+          return tdGone && (await replicaSetsOf('pin')).length === 0 && (await revisionsOf('pin')).length === 0 ? true : undefined;
+        },
+        { timeoutMs: 90_000 },
+      );
     });
   });
 
@@ -405,18 +514,25 @@ describe('Service controller', function () {
     it('resumes a rollout after a restart without leaving the bounds or making a second ReplicaSet', async () => {
       await create('taskdefinitions', 'TaskDefinition', 'restart', taskSpec('nginx:1.27'));
       await create('services', 'Service', 'restart', {
-        taskDefinition: 'restart', desiredCount: 10, deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 110 },
+        taskDefinition: 'restart',
+        desiredCount: 10,
+        deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 110 },
       } satisfies ServiceSpec);
       await steady('restart', 10, 'restart:1');
       const sampler = await watchServiceBounds(kc, namespace, 'restart', 10, { minimumHealthyPercent: 100, maximumPercent: 110 });
       // Stop the operator as soon as the new deployment has begun: one task at a time leaves it far from done.
       const begun = new Promise<void>((resolve) => {
-        const request = new Watch(kc).watch(`/apis/apps/v1/namespaces/${namespace}/replicasets`, { labelSelector: `${SERVICE_LABEL}=restart` }, (_phase, rs: V1ReplicaSet) => {
-          if (rs.metadata?.name === 'restart-2' && (rs.status?.readyReplicas ?? 0) >= 1) {
-            resolve();
-            void request.then((r) => r.abort());
-          }
-        }, () => undefined);
+        const request = new Watch(kc).watch(
+          `/apis/apps/v1/namespaces/${namespace}/replicasets`,
+          { labelSelector: `${SERVICE_LABEL}=restart` },
+          (_phase, rs: V1ReplicaSet) => {
+            if (rs.metadata?.name === 'restart-2' && (rs.status?.readyReplicas ?? 0) >= 1) {
+              resolve();
+              void request.then((r) => r.abort());
+            }
+          },
+          () => undefined,
+        );
       });
       await patchSpec('taskdefinitions', 'restart', taskSpec('nginx:1.28'));
       await begun;

@@ -28,13 +28,23 @@ describe('uninstall', function () {
   });
 
   const finalizersOf = async (plural: string, name: string) =>
-    ((await custom.getNamespacedCustomObject({ group, version, namespace, plural, name })) as { metadata: { finalizers?: string[] } }).metadata.finalizers ?? [];
+    ((await custom.getNamespacedCustomObject({ group, version, namespace, plural, name })) as { metadata: { finalizers?: string[] } }).metadata.finalizers ??
+    [];
 
   it('releases every finalizer of the operator once it is gone, and the namespace is then deleted at once', async () => {
     const spec = { containerDefinitions: [{ name: 'web', image: 'nginx:1.27', cpu: 128, memory: 128 }] };
-    await custom.createNamespacedCustomObject({ group, version, namespace, plural: 'taskdefinitions', body: { apiVersion: ECS_API_VERSION, kind: 'TaskDefinition', metadata: { name: 'web' }, spec } });
     await custom.createNamespacedCustomObject({
-      group, version, namespace, plural: 'services',
+      group,
+      version,
+      namespace,
+      plural: 'taskdefinitions',
+      body: { apiVersion: ECS_API_VERSION, kind: 'TaskDefinition', metadata: { name: 'web' }, spec },
+    });
+    await custom.createNamespacedCustomObject({
+      group,
+      version,
+      namespace,
+      plural: 'services',
       body: { apiVersion: ECS_API_VERSION, kind: 'Service', metadata: { name: 'web' }, spec: { taskDefinition: 'web', desiredCount: 1 } },
     });
     await waitFor('the Service to hold its drain finalizer', async () => ((await finalizersOf('services', 'web')).length > 0 ? true : undefined));
@@ -47,7 +57,10 @@ describe('uninstall', function () {
       namespace,
       body: { metadata: { name: 'ecs-operator-leader' }, spec: { holderIdentity: 'replica-1', leaseDurationSeconds: 300, renewTime } },
     });
-    const refused = await uninstall(kc, { namespace }).then(() => undefined, (error: unknown) => (error as Error).message);
+    const refused = await uninstall(kc, { namespace }).then(
+      () => undefined,
+      (error: unknown) => (error as Error).message,
+    );
     expect(refused).to.match(/an operator still leads \(Lease .*ecs-operator-leader held by replica-1\)/);
     expect(await finalizersOf('services', 'web'), 'nothing released while refused').to.not.deep.equal([]);
     await coordination.deleteNamespacedLease({ namespace, name: 'ecs-operator-leader' });
@@ -59,7 +72,14 @@ describe('uninstall', function () {
     expect((await uninstall(kc, { namespace })).released, 'a second run has nothing to do').to.deep.equal([]);
 
     await core.deleteNamespace({ name: namespace });
-    await waitFor(`namespace ${namespace} deleted with nothing left Terminating`, async () =>
-      core.readNamespace({ name: namespace }).then(() => undefined, () => true), { timeoutMs: 60_000 });
+    await waitFor(
+      `namespace ${namespace} deleted with nothing left Terminating`,
+      async () =>
+        core.readNamespace({ name: namespace }).then(
+          () => undefined,
+          () => true,
+        ),
+      { timeoutMs: 60_000 },
+    );
   });
 });

@@ -19,7 +19,10 @@ type Stored = KubernetesObject & { status?: unknown };
 
 /** An ApiException-like error, as statusCodeOf reads it. */
 export class FakeApiError extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }

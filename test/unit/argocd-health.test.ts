@@ -71,7 +71,12 @@ interface HealthStatus {
 /** Runs a health script on `obj` in a VM with only the libraries Argo CD opens for it. */
 function runHealthScript(source: string, obj: unknown): HealthStatus {
   const L = lauxlib.luaL_newstate();
-  for (const [name, open] of [['_G', lualib.luaopen_base], ['table', lualib.luaopen_table], ['string', lualib.luaopen_string], ['math', lualib.luaopen_math]] as const) {
+  for (const [name, open] of [
+    ['_G', lualib.luaopen_base],
+    ['table', lualib.luaopen_table],
+    ['string', lualib.luaopen_string],
+    ['math', lualib.luaopen_math],
+  ] as const) {
     lauxlib.luaL_requiref(L, to_luastring(name), open, 1);
     lua.lua_pop(L, 1);
   }
@@ -95,7 +100,12 @@ interface HealthTest {
   inputPath: string;
 }
 
-type Schema = { properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema | boolean; 'x-kubernetes-preserve-unknown-fields'?: boolean };
+type Schema = {
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  additionalProperties?: Schema | boolean;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+};
 
 /** Paths of `value` that `schema` does not define (a CRD's structural schema would prune them). */
 function unknownFields(value: unknown, schema: Schema, path: string): string[] {
@@ -117,7 +127,16 @@ function crdSchema(kind: string): Schema {
 }
 
 /** What Lua 5.3 (fengari) accepts but Argo CD's Lua 5.1 does not. */
-const LUA_53_ONLY = [/\/\//, /\bgoto\b/, /::\w+::/, /\butf8\./, /\btable\.(unpack|move)\b/, /\bmath\.(type|tointeger)\b/, /\bstring\.(pack|unpack)\b/, /[&|]|~[^=]|<<|>>/];
+const LUA_53_ONLY = [
+  /\/\//,
+  /\bgoto\b/,
+  /::\w+::/,
+  /\butf8\./,
+  /\btable\.(unpack|move)\b/,
+  /\bmath\.(type|tointeger)\b/,
+  /\bstring\.(pack|unpack)\b/,
+  /[&|]|~[^=]|<<|>>/,
+];
 
 describe('Argo CD health checks', () => {
   it('cover the five kinds, and nothing else', () => {
@@ -133,7 +152,11 @@ describe('Argo CD health checks', () => {
       it('has healthy, progressing and degraded cases (and suspended where the kind can be), and a case for every test data file', () => {
         const statuses = kind === 'ScheduledTask' ? ['Healthy', 'Progressing', 'Degraded', 'Suspended'] : ['Healthy', 'Progressing', 'Degraded'];
         expect(new Set(tests.map((t) => t.healthStatus.status))).to.deep.equal(new Set(statuses));
-        expect(tests.map((t) => t.inputPath).sort()).to.deep.equal(readdirSync(join(dir, 'testdata')).map((f) => `testdata/${f}`).sort());
+        expect(tests.map((t) => t.inputPath).sort()).to.deep.equal(
+          readdirSync(join(dir, 'testdata'))
+            .map((f) => `testdata/${f}`)
+            .sort(),
+        );
       });
 
       it('keeps to the Lua 5.1 that Argo CD runs', () => {
@@ -171,15 +194,17 @@ describe('Argo CD example Application', () => {
   interface Application extends Manifest {
     spec: { source: { path: string; directory?: { exclude?: string } } };
   }
-  const applications = parseAllDocuments(readFileSync(join(REPO_ROOT, 'examples/argocd/application.yaml'), 'utf8'))
-    .map((doc) => doc.toJS() as Application);
+  const applications = parseAllDocuments(readFileSync(join(REPO_ROOT, 'examples/argocd/application.yaml'), 'utf8')).map((doc) => doc.toJS() as Application);
   const wave = (obj: Manifest | undefined) => Number(obj?.metadata?.annotations?.[WAVE] ?? 0);
   const chart = applications.find((app) => app.spec.source.path === 'charts/ecs-operator');
   const workloads = applications.find((app) => app.spec.source.path === 'examples');
 
   /** The manifests the examples Application syncs: examples/ recursively, minus its exclude globs ({a,b}, *). */
   function syncedExamples(): Manifest[] {
-    const exclude = (workloads?.spec.source.directory?.exclude ?? '').replace(/^\{|\}$/g, '').split(',').filter(Boolean)
+    const exclude = (workloads?.spec.source.directory?.exclude ?? '')
+      .replace(/^\{|\}$/g, '')
+      .split(',')
+      .filter(Boolean)
       .map((glob) => new RegExp(`^${glob.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`));
     return readdirSync(join(REPO_ROOT, 'examples'), { recursive: true, encoding: 'utf8' })
       .filter((file) => /\.(ya?ml|json)$/.test(file) && !exclude.some((glob) => glob.test(file)))
@@ -201,8 +226,13 @@ describe('Argo CD example Application', () => {
 
   it('syncs every TaskDefinition in an earlier wave than the Services, Tasks and ScheduledTasks', () => {
     const examples = syncedExamples();
-    expect(examples.filter((obj) => obj.kind === 'TaskDefinition'), 'TaskDefinitions in examples/').not.to.deep.equal([]);
+    expect(
+      examples.filter((obj) => obj.kind === 'TaskDefinition'),
+      'TaskDefinitions in examples/',
+    ).not.to.deep.equal([]);
     const waves = (kinds: string[]) => examples.filter((obj) => kinds.includes(obj.kind!)).map(wave);
-    expect(Math.max(-Infinity, ...waves(['TaskDefinition'])), `${WAVE} of TaskDefinitions`).to.be.lessThan(Math.min(Infinity, ...waves(['Service', 'Task', 'ScheduledTask'])));
+    expect(Math.max(-Infinity, ...waves(['TaskDefinition'])), `${WAVE} of TaskDefinitions`).to.be.lessThan(
+      Math.min(Infinity, ...waves(['Service', 'Task', 'ScheduledTask'])),
+    );
   });
 });

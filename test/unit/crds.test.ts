@@ -6,12 +6,36 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import {
-  ECS_CATEGORY, ECS_GROUP, ECS_KINDS, ECS_VERSION,
-  type CapacityProviderStrategyItem, type ClusterSpec, type ContainerInstanceResource, type ClusterStatus, type Condition, type ContainerDefinition,
-  type EphemeralStorage, type EcsKind, type KeyValuePair, type LogConfiguration, type NetworkConfiguration,
-  type PlacementConstraint, type PlacementStrategy, type ResourceRequirement, type Secret, type ServiceSpec,
-  type ServiceStatus, type Tag, type TaskDefinitionSpec, type TaskDefinitionStatus, type TaskSpec, type TaskStatus,
-  type EnvironmentFile, type ScheduledTaskSpec, type ScheduledTaskStatus, type TaskOverride,
+  ECS_CATEGORY,
+  ECS_GROUP,
+  ECS_KINDS,
+  ECS_VERSION,
+  type CapacityProviderStrategyItem,
+  type ClusterSpec,
+  type ContainerInstanceResource,
+  type ClusterStatus,
+  type Condition,
+  type ContainerDefinition,
+  type EphemeralStorage,
+  type EcsKind,
+  type KeyValuePair,
+  type LogConfiguration,
+  type NetworkConfiguration,
+  type PlacementConstraint,
+  type PlacementStrategy,
+  type ResourceRequirement,
+  type Secret,
+  type ServiceSpec,
+  type ServiceStatus,
+  type Tag,
+  type TaskDefinitionSpec,
+  type TaskDefinitionStatus,
+  type TaskSpec,
+  type TaskStatus,
+  type EnvironmentFile,
+  type ScheduledTaskSpec,
+  type ScheduledTaskStatus,
+  type TaskOverride,
 } from '../../operator/src/api/index.js';
 import { parseScheduleExpression } from '../../operator/src/translate/schedule/index.js';
 
@@ -21,15 +45,21 @@ type Element<V> = V extends readonly (infer E)[] ? E : V;
 /** Objects with named fields are described field by field; scalars and string maps are leaves. */
 type Shape<V> = V extends object ? (string extends keyof V ? 'leaf' : Manifest<V>) : 'leaf';
 type Tagged<S, Optional extends boolean> = S extends 'leaf'
-  ? (Optional extends true ? 'optional' : 'required')
-  : (Optional extends true ? { optional: S } : { required: S });
+  ? Optional extends true
+    ? 'optional'
+    : 'required'
+  : Optional extends true
+    ? { optional: S }
+    : { required: S };
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends Pick<T, K>` is the type-level test for an optional key
 type Entry<T, K extends keyof T> = Tagged<Shape<Element<NonNullable<T[K]>>>, {} extends Pick<T, K> ? true : false>;
 /** Every field of T, required or optional as in T, with the fields of nested objects. */
 type Manifest<T> = { [K in keyof T]-?: Entry<T, K> };
 
 type ManifestEntry = 'required' | 'optional' | { required: ManifestNode } | { optional: ManifestNode };
-interface ManifestNode { [field: string]: ManifestEntry }
+interface ManifestNode {
+  [field: string]: ManifestEntry;
+}
 
 const tag = { key: 'required', value: 'optional' } satisfies Manifest<Tag>;
 const keyValuePair = { name: 'required', value: 'required' } satisfies Manifest<KeyValuePair>;
@@ -40,32 +70,49 @@ const ephemeralStorage = { sizeInGiB: 'required' } satisfies Manifest<EphemeralS
 const placementConstraint = { type: 'required', expression: 'optional' } satisfies Manifest<PlacementConstraint>;
 const placementStrategy = { type: 'required', field: 'optional' } satisfies Manifest<PlacementStrategy>;
 const logConfiguration = {
-  logDriver: 'required', options: 'optional', secretOptions: { optional: secret },
+  logDriver: 'required',
+  options: 'optional',
+  secretOptions: { optional: secret },
 } satisfies Manifest<LogConfiguration>;
 const capacityProviderStrategyItem = {
-  capacityProvider: 'required', weight: 'optional', base: 'optional',
+  capacityProvider: 'required',
+  weight: 'optional',
+  base: 'optional',
 } satisfies Manifest<CapacityProviderStrategyItem>;
 const networkConfiguration = {
   awsvpcConfiguration: { optional: { subnets: 'required', securityGroups: 'optional', assignPublicIp: 'optional' } },
 } satisfies Manifest<NetworkConfiguration>;
 const condition = {
-  type: 'required', status: 'required', reason: 'required', message: 'required', lastTransitionTime: 'required',
+  type: 'required',
+  status: 'required',
+  reason: 'required',
+  message: 'required',
+  lastTransitionTime: 'required',
   observedGeneration: 'optional',
 } satisfies Manifest<Condition>;
 
 const containerDefinition = {
-  name: 'required', image: 'required',
+  name: 'required',
+  image: 'required',
   repositoryCredentials: { optional: { credentialsParameter: 'required' } },
-  cpu: 'optional', memory: 'optional', memoryReservation: 'optional', links: 'optional',
+  cpu: 'optional',
+  memory: 'optional',
+  memoryReservation: 'optional',
+  links: 'optional',
   portMappings: {
     optional: {
-      containerPort: 'optional', hostPort: 'optional', protocol: 'optional', name: 'optional', appProtocol: 'optional',
+      containerPort: 'optional',
+      hostPort: 'optional',
+      protocol: 'optional',
+      name: 'optional',
+      appProtocol: 'optional',
       containerPortRange: 'optional',
     },
   },
   essential: 'optional',
   restartPolicy: { optional: { enabled: 'required', ignoredExitCodes: 'optional', restartAttemptPeriod: 'optional' } },
-  entryPoint: 'optional', command: 'optional',
+  entryPoint: 'optional',
+  command: 'optional',
   environment: { optional: keyValuePair },
   environmentFiles: { optional: environmentFile },
   mountPoints: { optional: { sourceVolume: 'optional', containerPath: 'optional', readOnly: 'optional' } },
@@ -74,18 +121,31 @@ const containerDefinition = {
     optional: {
       capabilities: { optional: { add: 'optional', drop: 'optional' } },
       devices: { optional: { hostPath: 'required', containerPath: 'optional', permissions: 'optional' } },
-      initProcessEnabled: 'optional', sharedMemorySize: 'optional',
+      initProcessEnabled: 'optional',
+      sharedMemorySize: 'optional',
       tmpfs: { optional: { containerPath: 'required', size: 'required', mountOptions: 'optional' } },
-      maxSwap: 'optional', swappiness: 'optional',
+      maxSwap: 'optional',
+      swappiness: 'optional',
     },
   },
   secrets: { optional: secret },
   dependsOn: { optional: { containerName: 'required', condition: 'required' } },
-  startTimeout: 'optional', stopTimeout: 'optional', versionConsistency: 'optional', hostname: 'optional',
-  user: 'optional', workingDirectory: 'optional', disableNetworking: 'optional', privileged: 'optional',
-  readonlyRootFilesystem: 'optional', dnsServers: 'optional', dnsSearchDomains: 'optional',
+  startTimeout: 'optional',
+  stopTimeout: 'optional',
+  versionConsistency: 'optional',
+  hostname: 'optional',
+  user: 'optional',
+  workingDirectory: 'optional',
+  disableNetworking: 'optional',
+  privileged: 'optional',
+  readonlyRootFilesystem: 'optional',
+  dnsServers: 'optional',
+  dnsSearchDomains: 'optional',
   extraHosts: { optional: { hostname: 'required', ipAddress: 'required' } },
-  dockerSecurityOptions: 'optional', interactive: 'optional', pseudoTerminal: 'optional', dockerLabels: 'optional',
+  dockerSecurityOptions: 'optional',
+  interactive: 'optional',
+  pseudoTerminal: 'optional',
+  dockerLabels: 'optional',
   ulimits: { optional: { name: 'required', softLimit: 'required', hardLimit: 'required' } },
   logConfiguration: { optional: logConfiguration },
   healthCheck: {
@@ -105,13 +165,17 @@ const volume = {
   },
   efsVolumeConfiguration: {
     optional: {
-      fileSystemId: 'required', rootDirectory: 'optional', transitEncryption: 'optional', transitEncryptionPort: 'optional',
+      fileSystemId: 'required',
+      rootDirectory: 'optional',
+      transitEncryption: 'optional',
+      transitEncryptionPort: 'optional',
       authorizationConfig: { optional: { accessPointId: 'optional', iam: 'optional' } },
     },
   },
   fsxWindowsFileServerVolumeConfiguration: {
     optional: {
-      fileSystemId: 'required', rootDirectory: 'required',
+      fileSystemId: 'required',
+      rootDirectory: 'required',
       authorizationConfig: { required: { credentialsParameter: 'required', domain: 'required' } },
     },
   },
@@ -119,13 +183,19 @@ const volume = {
 } satisfies Manifest<NonNullable<TaskDefinitionSpec['volumes']>[number]>;
 
 const taskDefinitionSpec = {
-  family: 'optional', taskRoleArn: 'optional', executionRoleArn: 'optional', networkMode: 'optional',
+  family: 'optional',
+  taskRoleArn: 'optional',
+  executionRoleArn: 'optional',
+  networkMode: 'optional',
   containerDefinitions: { required: containerDefinition },
   volumes: { optional: volume },
   placementConstraints: { optional: placementConstraint },
-  requiresCompatibilities: 'optional', cpu: 'optional', memory: 'optional',
+  requiresCompatibilities: 'optional',
+  cpu: 'optional',
+  memory: 'optional',
   tags: { optional: tag },
-  pidMode: 'optional', ipcMode: 'optional',
+  pidMode: 'optional',
+  ipcMode: 'optional',
   proxyConfiguration: { optional: { type: 'optional', containerName: 'required', properties: { optional: keyValuePair } } },
   inferenceAccelerators: { optional: { deviceName: 'required', deviceType: 'required' } },
   ephemeralStorage: { optional: ephemeralStorage },
@@ -135,11 +205,18 @@ const taskDefinitionSpec = {
 } satisfies Manifest<TaskDefinitionSpec>;
 
 const taskDefinitionStatus = {
-  observedGeneration: 'optional', family: 'optional', revision: 'optional', taskDefinition: 'optional',
-  taskDefinitionArn: 'optional', status: 'optional',
+  observedGeneration: 'optional',
+  family: 'optional',
+  revision: 'optional',
+  taskDefinition: 'optional',
+  taskDefinitionArn: 'optional',
+  status: 'optional',
   revisions: {
     optional: {
-      revision: 'required', status: 'required', controllerRevision: 'required', registeredAt: 'optional',
+      revision: 'required',
+      status: 'required',
+      controllerRevision: 'required',
+      registeredAt: 'optional',
       deregisteredAt: 'optional',
     },
   },
@@ -150,55 +227,101 @@ const taskDefinitionStatus = {
 const taskOverride = {
   containerOverrides: {
     optional: {
-      name: 'required', command: 'optional', environment: { optional: keyValuePair },
-      environmentFiles: { optional: environmentFile }, cpu: 'optional', memory: 'optional',
-      memoryReservation: 'optional', resourceRequirements: { optional: resourceRequirement },
+      name: 'required',
+      command: 'optional',
+      environment: { optional: keyValuePair },
+      environmentFiles: { optional: environmentFile },
+      cpu: 'optional',
+      memory: 'optional',
+      memoryReservation: 'optional',
+      resourceRequirements: { optional: resourceRequirement },
     },
   },
-  cpu: 'optional', memory: 'optional', taskRoleArn: 'optional', executionRoleArn: 'optional',
+  cpu: 'optional',
+  memory: 'optional',
+  taskRoleArn: 'optional',
+  executionRoleArn: 'optional',
   ephemeralStorage: { optional: ephemeralStorage },
 } satisfies Manifest<TaskOverride>;
 
 const taskSpec = {
-  cluster: 'optional', taskDefinition: 'required',
+  cluster: 'optional',
+  taskDefinition: 'required',
   overrides: { optional: taskOverride },
-  startedBy: 'optional', group: 'optional',
+  startedBy: 'optional',
+  group: 'optional',
   placementConstraints: { optional: placementConstraint },
   placementStrategy: { optional: placementStrategy },
-  desiredStatus: 'optional', containerInstance: 'optional', schedulerName: 'optional', launchType: 'optional',
+  desiredStatus: 'optional',
+  containerInstance: 'optional',
+  schedulerName: 'optional',
+  launchType: 'optional',
   capacityProviderStrategy: { optional: capacityProviderStrategyItem },
   networkConfiguration: { optional: networkConfiguration },
   tags: { optional: tag },
-  enableExecuteCommand: 'optional', propagateTags: 'optional',
+  enableExecuteCommand: 'optional',
+  propagateTags: 'optional',
 } satisfies Manifest<TaskSpec>;
 
 const taskStatus = {
-  observedGeneration: 'optional', taskArn: 'optional', cluster: 'optional', taskDefinition: 'optional',
-  taskDefinitionArn: 'optional', lastStatus: 'optional', desiredStatus: 'optional', healthStatus: 'optional',
-  containerInstance: 'optional', group: 'optional', startedBy: 'optional', launchType: 'optional', cpu: 'optional',
+  observedGeneration: 'optional',
+  taskArn: 'optional',
+  cluster: 'optional',
+  taskDefinition: 'optional',
+  taskDefinitionArn: 'optional',
+  lastStatus: 'optional',
+  desiredStatus: 'optional',
+  healthStatus: 'optional',
+  containerInstance: 'optional',
+  group: 'optional',
+  startedBy: 'optional',
+  launchType: 'optional',
+  cpu: 'optional',
   memory: 'optional',
   containers: {
     optional: {
-      name: 'required', image: 'optional', imageDigest: 'optional', runtimeId: 'optional', lastStatus: 'optional',
-      exitCode: 'optional', reason: 'optional', healthStatus: 'optional',
+      name: 'required',
+      image: 'optional',
+      imageDigest: 'optional',
+      runtimeId: 'optional',
+      lastStatus: 'optional',
+      exitCode: 'optional',
+      reason: 'optional',
+      healthStatus: 'optional',
       networkBindings: { optional: { bindIP: 'optional', containerPort: 'optional', hostPort: 'optional', protocol: 'optional' } },
-      cpu: 'optional', memory: 'optional', memoryReservation: 'optional', restartCount: 'optional',
+      cpu: 'optional',
+      memory: 'optional',
+      memoryReservation: 'optional',
+      restartCount: 'optional',
     },
   },
-  stopCode: 'optional', stoppedReason: 'optional', createdAt: 'optional', pullStartedAt: 'optional',
-  pullStoppedAt: 'optional', startedAt: 'optional', stoppingAt: 'optional', executionStoppedAt: 'optional',
-  stoppedAt: 'optional', version: 'optional',
+  stopCode: 'optional',
+  stoppedReason: 'optional',
+  createdAt: 'optional',
+  pullStartedAt: 'optional',
+  pullStoppedAt: 'optional',
+  startedAt: 'optional',
+  stoppingAt: 'optional',
+  executionStoppedAt: 'optional',
+  stoppedAt: 'optional',
+  version: 'optional',
   conditions: { optional: condition },
 } satisfies Manifest<TaskStatus>;
 
 const serviceSpec = {
-  serviceName: 'optional', cluster: 'optional', taskDefinition: 'required', desiredCount: 'optional',
+  serviceName: 'optional',
+  cluster: 'optional',
+  taskDefinition: 'required',
+  desiredCount: 'optional',
   schedulingStrategy: 'optional',
   deploymentController: { optional: { type: 'required' } },
   deploymentConfiguration: {
     optional: {
-      minimumHealthyPercent: 'optional', maximumPercent: 'optional',
-      deploymentCircuitBreaker: { optional: { enable: 'required', rollback: 'required', thresholdConfiguration: { optional: { type: 'required', value: 'required' } } } },
+      minimumHealthyPercent: 'optional',
+      maximumPercent: 'optional',
+      deploymentCircuitBreaker: {
+        optional: { enable: 'required', rollback: 'required', thresholdConfiguration: { optional: { type: 'required', value: 'required' } } },
+      },
       alarms: { optional: { alarmNames: 'required', enable: 'required', rollback: 'required' } },
     },
   },
@@ -213,10 +336,12 @@ const serviceSpec = {
   },
   serviceConnectConfiguration: {
     optional: {
-      enabled: 'required', namespace: 'optional',
+      enabled: 'required',
+      namespace: 'optional',
       services: {
         optional: {
-          portName: 'required', discoveryName: 'optional',
+          portName: 'required',
+          discoveryName: 'optional',
           clientAliases: { optional: { port: 'required', dnsName: 'optional' } },
           ingressPortOverride: 'optional',
         },
@@ -227,20 +352,39 @@ const serviceSpec = {
   capacityProviderStrategy: { optional: capacityProviderStrategyItem },
   launchType: 'optional',
   networkConfiguration: { optional: networkConfiguration },
-  enableExecuteCommand: 'optional', propagateTags: 'optional',
+  enableExecuteCommand: 'optional',
+  propagateTags: 'optional',
   tags: { optional: tag },
-  forceNewDeployment: 'optional', schedulerName: 'optional',
+  forceNewDeployment: 'optional',
+  schedulerName: 'optional',
 } satisfies Manifest<ServiceSpec>;
 
 const serviceStatus = {
-  observedGeneration: 'optional', serviceName: 'optional', serviceArn: 'optional', cluster: 'optional',
-  status: 'optional', desiredCount: 'optional', runningCount: 'optional', pendingCount: 'optional',
-  taskDefinition: 'optional', selector: 'optional',
+  observedGeneration: 'optional',
+  serviceName: 'optional',
+  serviceArn: 'optional',
+  cluster: 'optional',
+  status: 'optional',
+  desiredCount: 'optional',
+  runningCount: 'optional',
+  pendingCount: 'optional',
+  taskDefinition: 'optional',
+  selector: 'optional',
   deployments: {
     optional: {
-      id: 'required', status: 'required', taskDefinition: 'required', replicaSet: 'optional', desiredCount: 'required',
-      pendingCount: 'required', runningCount: 'required', failedTasks: 'optional', countedFailedTasks: 'optional', createdAt: 'optional',
-      updatedAt: 'optional', rolloutState: 'optional', rolloutStateReason: 'optional',
+      id: 'required',
+      status: 'required',
+      taskDefinition: 'required',
+      replicaSet: 'optional',
+      desiredCount: 'required',
+      pendingCount: 'required',
+      runningCount: 'required',
+      failedTasks: 'optional',
+      countedFailedTasks: 'optional',
+      createdAt: 'optional',
+      updatedAt: 'optional',
+      rolloutState: 'optional',
+      rolloutStateReason: 'optional',
       circuitBreaker: { optional: { status: 'required', failureCount: 'required', threshold: 'required' } },
     },
   },
@@ -256,24 +400,41 @@ const clusterSpec = {
   },
   attributeLabels: 'optional',
   settings: { optional: { name: 'required', value: 'required' } },
-  allowPrivileged: 'optional', schedulerName: 'optional', maxInstanceDetails: 'optional',
+  allowPrivileged: 'optional',
+  schedulerName: 'optional',
+  maxInstanceDetails: 'optional',
   tags: { optional: tag },
   capacityProviders: 'optional',
   defaultCapacityProviderStrategy: { optional: capacityProviderStrategyItem },
 } satisfies Manifest<ClusterSpec>;
 
 const containerInstanceResource = {
-  name: 'required', type: 'required', integerValue: 'optional', stringSetValue: 'optional',
+  name: 'required',
+  type: 'required',
+  integerValue: 'optional',
+  stringSetValue: 'optional',
 } satisfies Manifest<ContainerInstanceResource>;
 const clusterStatus = {
-  observedGeneration: 'optional', clusterName: 'optional', clusterArn: 'optional', status: 'optional',
-  registeredContainerInstancesCount: 'optional', runningTasksCount: 'optional', pendingTasksCount: 'optional',
-  activeServicesCount: 'optional', cpuReservation: 'optional', memoryReservation: 'optional',
-  cpuUtilization: 'optional', memoryUtilization: 'optional',
+  observedGeneration: 'optional',
+  clusterName: 'optional',
+  clusterArn: 'optional',
+  status: 'optional',
+  registeredContainerInstancesCount: 'optional',
+  runningTasksCount: 'optional',
+  pendingTasksCount: 'optional',
+  activeServicesCount: 'optional',
+  cpuReservation: 'optional',
+  memoryReservation: 'optional',
+  cpuUtilization: 'optional',
+  memoryUtilization: 'optional',
   containerInstances: {
     optional: {
-      nodeName: 'required', containerInstanceArn: 'optional', status: 'required', agentConnected: 'required',
-      runningTasksCount: 'required', pendingTasksCount: 'required',
+      nodeName: 'required',
+      containerInstanceArn: 'optional',
+      status: 'required',
+      agentConnected: 'required',
+      runningTasksCount: 'required',
+      pendingTasksCount: 'required',
       registeredResources: { optional: containerInstanceResource },
       remainingResources: { optional: containerInstanceResource },
       attributes: { optional: { name: 'required', value: 'optional' } },
@@ -285,27 +446,46 @@ const clusterStatus = {
 } satisfies Manifest<ClusterStatus>;
 
 const scheduledTaskSpec = {
-  scheduleExpression: 'required', scheduleExpressionTimezone: 'optional', state: 'optional', startDate: 'optional',
+  scheduleExpression: 'required',
+  scheduleExpressionTimezone: 'optional',
+  state: 'optional',
+  startDate: 'optional',
   endDate: 'optional',
   flexibleTimeWindow: { optional: { mode: 'required', maximumWindowInMinutes: 'optional' } },
   target: {
     required: {
-      cluster: 'optional', taskDefinition: 'required', count: 'optional', overrides: { optional: taskOverride },
-      group: 'optional', placementConstraints: { optional: placementConstraint }, placementStrategy: { optional: placementStrategy },
-      launchType: 'optional', capacityProviderStrategy: { optional: capacityProviderStrategyItem },
-      networkConfiguration: { optional: networkConfiguration }, schedulerName: 'optional', enableExecuteCommand: 'optional',
-      propagateTags: 'optional', tags: { optional: tag },
+      cluster: 'optional',
+      taskDefinition: 'required',
+      count: 'optional',
+      overrides: { optional: taskOverride },
+      group: 'optional',
+      placementConstraints: { optional: placementConstraint },
+      placementStrategy: { optional: placementStrategy },
+      launchType: 'optional',
+      capacityProviderStrategy: { optional: capacityProviderStrategyItem },
+      networkConfiguration: { optional: networkConfiguration },
+      schedulerName: 'optional',
+      enableExecuteCommand: 'optional',
+      propagateTags: 'optional',
+      tags: { optional: tag },
     },
   },
   retryPolicy: { optional: { maximumRetryAttempts: 'optional', maximumEventAgeInSeconds: 'optional' } },
-  concurrencyPolicy: 'optional', successfulRunsHistoryLimit: 'optional', failedRunsHistoryLimit: 'optional',
+  concurrencyPolicy: 'optional',
+  successfulRunsHistoryLimit: 'optional',
+  failedRunsHistoryLimit: 'optional',
 } satisfies Manifest<ScheduledTaskSpec>;
 
 const scheduledTaskStatus = {
-  observedGeneration: 'optional', scheduleArn: 'optional', lastScheduleTime: 'optional', nextScheduleTime: 'optional',
+  observedGeneration: 'optional',
+  scheduleArn: 'optional',
+  lastScheduleTime: 'optional',
+  nextScheduleTime: 'optional',
   runs: {
     optional: {
-      scheduledTime: 'required', outcome: 'optional', retryAttempts: 'optional',
+      scheduledTime: 'required',
+      outcome: 'optional',
+      retryAttempts: 'optional',
       tasks: { required: { name: 'required', lastStatus: 'optional', stopCode: 'optional', stoppedReason: 'optional' } },
     },
   },
@@ -384,7 +564,7 @@ function walk(schema: Schema, path: string, visit: (node: Schema, path: string) 
 
 /** The schema whose properties a field's manifest describes: the field's own, or its items'. */
 function objectSchema(schema: Schema): Schema {
-  return schema.type === 'array' ? schema.items ?? {} : schema;
+  return schema.type === 'array' ? (schema.items ?? {}) : schema;
 }
 
 /** Differences between a manifest and a schema, each naming the field's path. */
@@ -440,8 +620,12 @@ describe('CRDs (crds/)', () => {
         expect(crd.spec.group).to.equal(ECS_GROUP);
         expect(crd.spec.scope).to.equal('Namespaced');
         expect(crd.spec.names).to.deep.equal({
-          kind: names.kind, listKind: `${names.kind}List`, plural: names.plural, singular: names.singular,
-          shortNames: [names.shortName], categories: [ECS_CATEGORY],
+          kind: names.kind,
+          listKind: `${names.kind}List`,
+          plural: names.plural,
+          singular: names.singular,
+          shortNames: [names.shortName],
+          categories: [ECS_CATEGORY],
         });
         expect(crd.spec.versions.map((v) => [v.name, v.served, v.storage])).to.deep.equal([[ECS_VERSION, true, true]]);
         expect(crd.spec.versions[0]!.subresources?.status).to.deep.equal({});
@@ -526,7 +710,9 @@ describe('CRDs (crds/)', () => {
 
   it('lets kubectl scale and HorizontalPodAutoscalers drive a Service', () => {
     expect(crds.Service.spec.versions[0]!.subresources?.scale).to.deep.equal({
-      specReplicasPath: '.spec.desiredCount', statusReplicasPath: '.status.runningCount', labelSelectorPath: '.status.selector',
+      specReplicasPath: '.spec.desiredCount',
+      statusReplicasPath: '.status.runningCount',
+      labelSelectorPath: '.status.selector',
     });
   });
 
@@ -539,18 +725,49 @@ describe('CRDs (crds/)', () => {
     };
     same(kinds.map((kind) => [kind, kind === 'ScheduledTask' ? 'spec.target.tags' : 'spec.tags']));
     same(kinds.map((kind) => [kind, 'status.conditions']));
-    same([['TaskDefinition', 'spec.placementConstraints.[]'], ['Task', 'spec.placementConstraints.[]'], ['Service', 'spec.placementConstraints.[]']]);
+    same([
+      ['TaskDefinition', 'spec.placementConstraints.[]'],
+      ['Task', 'spec.placementConstraints.[]'],
+      ['Service', 'spec.placementConstraints.[]'],
+    ]);
     for (const field of ['placementConstraints', 'placementStrategy', 'networkConfiguration', 'launchType', 'schedulerName', 'enableExecuteCommand']) {
-      same([['Task', `spec.${field}`], ['Service', `spec.${field}`], ['ScheduledTask', `spec.target.${field}`]]);
+      same([
+        ['Task', `spec.${field}`],
+        ['Service', `spec.${field}`],
+        ['ScheduledTask', `spec.target.${field}`],
+      ]);
     }
-    same([['Task', 'spec.cluster'], ['Service', 'spec.cluster']]);
-    same([['Task', 'spec.overrides'], ['ScheduledTask', 'spec.target.overrides']]);
-    same([['Task', 'spec.propagateTags'], ['ScheduledTask', 'spec.target.propagateTags']]);
-    same([['Cluster', 'spec.defaultCapacityProviderStrategy'], ['Task', 'spec.capacityProviderStrategy'], ['Service', 'spec.capacityProviderStrategy'], ['ScheduledTask', 'spec.target.capacityProviderStrategy']]);
-    same([['TaskDefinition', 'spec.containerDefinitions.[].logConfiguration'], ['Service', 'spec.serviceConnectConfiguration.logConfiguration']]);
-    same([['TaskDefinition', 'spec.ephemeralStorage'], ['Task', 'spec.overrides.ephemeralStorage']]);
+    same([
+      ['Task', 'spec.cluster'],
+      ['Service', 'spec.cluster'],
+    ]);
+    same([
+      ['Task', 'spec.overrides'],
+      ['ScheduledTask', 'spec.target.overrides'],
+    ]);
+    same([
+      ['Task', 'spec.propagateTags'],
+      ['ScheduledTask', 'spec.target.propagateTags'],
+    ]);
+    same([
+      ['Cluster', 'spec.defaultCapacityProviderStrategy'],
+      ['Task', 'spec.capacityProviderStrategy'],
+      ['Service', 'spec.capacityProviderStrategy'],
+      ['ScheduledTask', 'spec.target.capacityProviderStrategy'],
+    ]);
+    same([
+      ['TaskDefinition', 'spec.containerDefinitions.[].logConfiguration'],
+      ['Service', 'spec.serviceConnectConfiguration.logConfiguration'],
+    ]);
+    same([
+      ['TaskDefinition', 'spec.ephemeralStorage'],
+      ['Task', 'spec.overrides.ephemeralStorage'],
+    ]);
     for (const field of ['environment', 'environmentFiles', 'resourceRequirements', 'command', 'cpu', 'memory', 'memoryReservation']) {
-      same([['TaskDefinition', `spec.containerDefinitions.[].${field}`], ['Task', `spec.overrides.containerOverrides.[].${field}`]]);
+      same([
+        ['TaskDefinition', `spec.containerDefinitions.[].${field}`],
+        ['Task', `spec.overrides.containerOverrides.[].${field}`],
+      ]);
     }
     expect(at(rootSchema('Task'), 'spec.overrides.cpu').pattern).to.equal(at(rootSchema('TaskDefinition'), 'spec.cpu').pattern);
     expect(at(rootSchema('Task'), 'spec.overrides.memory').pattern).to.equal(at(rootSchema('TaskDefinition'), 'spec.memory').pattern);
@@ -558,7 +775,9 @@ describe('CRDs (crds/)', () => {
       .to.deep.equal(at(rootSchema('Service'), 'spec.taskDefinition')['x-kubernetes-validations']![0])
       .and.to.deep.equal(at(rootSchema('ScheduledTask'), 'spec.target.taskDefinition')['x-kubernetes-validations']![0]);
     const { 'x-kubernetes-validations': _immutable, ...cluster } = at(rootSchema('Task'), 'spec.cluster');
-    expect(withoutDescriptions(at(rootSchema('ScheduledTask'), 'spec.target.cluster')), 'a schedule may move to another cluster').to.deep.equal(withoutDescriptions(cluster));
+    expect(withoutDescriptions(at(rootSchema('ScheduledTask'), 'spec.target.cluster')), 'a schedule may move to another cluster').to.deep.equal(
+      withoutDescriptions(cluster),
+    );
   });
 
   describe('ScheduledTask', () => {
@@ -569,19 +788,36 @@ describe('CRDs (crds/)', () => {
     // The CEL rules on scheduleExpression are regular expressions (RE2, read the same way by JavaScript here).
     const rules = at(rootSchema('ScheduledTask'), 'spec.scheduleExpression')['x-kubernetes-validations']!;
     function refusedBy(expression: string): string[] {
-      return rules.filter(({ rule }) => {
-        const prefix = /^!self\.startsWith\('(\w+\()'\)/.exec(rule!)?.[1];
-        const pattern = /self\.matches\('(.*)'\)/.exec(rule!)![1]!.replaceAll('\\\\', '\\');
-        return !(prefix && !expression.startsWith(prefix)) && !new RegExp(pattern).test(expression);
-      }).map(({ message }) => message!);
+      return rules
+        .filter(({ rule }) => {
+          const prefix = /^!self\.startsWith\('(\w+\()'\)/.exec(rule!)?.[1];
+          const pattern = /self\.matches\('(.*)'\)/.exec(rule!)![1]!.replaceAll('\\\\', '\\');
+          return !(prefix && !expression.startsWith(prefix)) && !new RegExp(pattern).test(expression);
+        })
+        .map(({ message }) => message!);
     }
 
     it('lets every expression the operator parses through its CEL rules', () => {
       const good = [
-        'cron(0 10 * * ? *)', 'cron(15 12 * * ? *)', 'cron(0 18 ? * MON-FRI *)', 'cron(0 8 1 * ? *)', 'cron(0/15 * * * ? *)',
-        'cron(0/10 * ? * MON-FRI *)', 'cron(0/5 8-17 ? * MON-FRI *)', 'cron(0 9 ? * 2#1 *)', 'cron(0 0 L * ? *)', 'cron(0 0 ? * 6L *)',
-        'cron(0 0 LW * ? *)', 'cron(0 0 15W * ? *)', 'rate(1 minute)', 'rate(5 minutes)', 'rate(1 hour)', 'rate(12 hours)', 'rate(1 day)',
-        'rate(100 days)', 'at(2026-01-01T00:00:00)',
+        'cron(0 10 * * ? *)',
+        'cron(15 12 * * ? *)',
+        'cron(0 18 ? * MON-FRI *)',
+        'cron(0 8 1 * ? *)',
+        'cron(0/15 * * * ? *)',
+        'cron(0/10 * ? * MON-FRI *)',
+        'cron(0/5 8-17 ? * MON-FRI *)',
+        'cron(0 9 ? * 2#1 *)',
+        'cron(0 0 L * ? *)',
+        'cron(0 0 ? * 6L *)',
+        'cron(0 0 LW * ? *)',
+        'cron(0 0 15W * ? *)',
+        'rate(1 minute)',
+        'rate(5 minutes)',
+        'rate(1 hour)',
+        'rate(12 hours)',
+        'rate(1 day)',
+        'rate(100 days)',
+        'at(2026-01-01T00:00:00)',
       ];
       for (const expression of good) {
         expect(parseScheduleExpression(expression).ok, expression).to.equal(true);

@@ -129,7 +129,9 @@ describe('Dockerfile', () => {
 
   it('.dockerignore keeps the sources the stages copy and leaves out node_modules, dist and local state', () => {
     const patterns = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
-      .split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     const copied = dockerfile
       .flatMap((stage) => argsOf(stage, 'COPY'))
       .filter((c) => !c.startsWith('--from='))
@@ -138,7 +140,14 @@ describe('Dockerfile', () => {
     for (const path of [...copied, 'operator/src/cli/main.ts', 'crds/ecs.operator.dev_tasks.yaml']) {
       expect(dockerIgnored(patterns, path), `${path} must reach the build context`).to.equal(false);
     }
-    for (const path of ['node_modules', 'node_modules/mocha/package.json', 'dist/operator/src/cli/main.js', '.cluster/kubeconfig', '.git/HEAD', 'test/unit/dockerfile.test.ts']) {
+    for (const path of [
+      'node_modules',
+      'node_modules/mocha/package.json',
+      'dist/operator/src/cli/main.js',
+      '.cluster/kubeconfig',
+      '.git/HEAD',
+      'test/unit/dockerfile.test.ts',
+    ]) {
       expect(dockerIgnored(patterns, path), `${path} must stay out of the build context`).to.equal(true);
     }
   });
@@ -163,13 +172,23 @@ describe('Dockerfile', () => {
     it('npm ci --omit=dev installs no devDependency, and the entrypoint starts with them alone', async () => {
       for (const file of ['package.json', 'package-lock.json']) cpSync(join(REPO_ROOT, file), join(work, file));
       cpSync(join(REPO_ROOT, 'crds'), join(work, 'crds'), { recursive: true });
-      const install = argsOf(runtime, 'RUN').find((r) => r.startsWith('npm ci'))!.split('&&')[0]!.trim().split(/\s+/).slice(1);
+      const install = argsOf(runtime, 'RUN')
+        .find((r) => r.startsWith('npm ci'))!
+        .split('&&')[0]!
+        .trim()
+        .split(/\s+/)
+        .slice(1);
       await run('npm', [...install, '--prefer-offline'], { cwd: work, env, maxBuffer: 16 << 20 });
       // The lock file marks what only devDependencies need (some of those, like @types/node, production needs too).
       const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-      const devOnly = Object.entries(lock.packages).filter(([path, entry]) => path && entry.dev).map(([path]) => path);
+      const devOnly = Object.entries(lock.packages)
+        .filter(([path, entry]) => path && entry.dev)
+        .map(([path]) => path);
       expect(devOnly).to.include.members(['node_modules/mocha', 'node_modules/typescript', 'node_modules/tsx']);
-      expect(devOnly.filter((path) => existsSync(join(work, path))), 'dev-only packages in the runtime stage').to.deep.equal([]);
+      expect(
+        devOnly.filter((path) => existsSync(join(work, path))),
+        'dev-only packages in the runtime stage',
+      ).to.deep.equal([]);
       const { stdout } = await run(process.execPath, [ENTRYPOINT_FILE, '--help'], { cwd: work, env: { ...env, NODE_ENV: 'production' } });
       expect(stdout).to.match(/^Usage: ecs-operator/);
       expect(stdout).to.match(/^\s+run\b/m);

@@ -1,8 +1,16 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
-  circuitBreakerThreshold, computeRolloutStep, daemonRollingUpdate, deploymentPercents, replacementDelayMs, rolloutDone, taskBounds,
-  type DeploymentPercents, type DeploymentTasks, type RolloutInput,
+  circuitBreakerThreshold,
+  computeRolloutStep,
+  daemonRollingUpdate,
+  deploymentPercents,
+  replacementDelayMs,
+  rolloutDone,
+  taskBounds,
+  type DeploymentPercents,
+  type DeploymentTasks,
+  type RolloutInput,
 } from '../../operator/src/translate/rollout.js';
 
 const steady = (n: number): DeploymentTasks => ({ replicas: n, healthy: n, unhealthy: 0 });
@@ -92,7 +100,11 @@ describe('rollout math', () => {
 
     it('(50, 100): stops half, starts half in their place, then the rest', () => {
       const p = percents(50, 100);
-      expect(computeRolloutStep({ desiredCount: 10, percents: p, primary: none, others: [steady(10)] })).to.deep.equal({ primary: 0, others: [5], stalled: false });
+      expect(computeRolloutStep({ desiredCount: 10, percents: p, primary: none, others: [steady(10)] })).to.deep.equal({
+        primary: 0,
+        others: [5],
+        stalled: false,
+      });
       expect(computeRolloutStep({ desiredCount: 10, percents: p, primary: none, others: [steady(5)] }).primary).to.equal(5);
       expect(computeRolloutStep({ desiredCount: 10, percents: p, primary: steady(5), others: [steady(5)] }).others).to.deep.equal([0]);
       expect(computeRolloutStep({ desiredCount: 10, percents: p, primary: steady(5), others: [none] }).primary).to.equal(10);
@@ -109,24 +121,37 @@ describe('rollout math', () => {
     });
 
     it('desiredCount 0 stops every task at once', () => {
-      expect(computeRolloutStep({ desiredCount: 0, percents: percents(100, 200), primary: steady(3), others: [steady(2)] }))
-        .to.deep.equal({ primary: 0, others: [0], stalled: false });
+      expect(computeRolloutStep({ desiredCount: 0, percents: percents(100, 200), primary: steady(3), others: [steady(2)] })).to.deep.equal({
+        primary: 0,
+        others: [0],
+        stalled: false,
+      });
     });
 
     it('desiredCount 1 under (100, 200): one new task beside the old, then the old one stops', () => {
       const p = percents(100, 200);
-      expect(computeRolloutStep({ desiredCount: 1, percents: p, primary: none, others: [steady(1)] })).to.deep.equal({ primary: 1, others: [1], stalled: false });
+      expect(computeRolloutStep({ desiredCount: 1, percents: p, primary: none, others: [steady(1)] })).to.deep.equal({
+        primary: 1,
+        others: [1],
+        stalled: false,
+      });
       expect(computeRolloutStep({ desiredCount: 1, percents: p, primary: steady(1), others: [steady(1)] }).others).to.deep.equal([0]);
     });
 
     it('desiredCount 1 under (0, 100): the old task stops before the new one starts', () => {
-      expect(computeRolloutStep({ desiredCount: 1, percents: percents(0, 100), primary: none, others: [steady(1)] }))
-        .to.deep.equal({ primary: 0, others: [0], stalled: false });
+      expect(computeRolloutStep({ desiredCount: 1, percents: percents(0, 100), primary: none, others: [steady(1)] })).to.deep.equal({
+        primary: 0,
+        others: [0],
+        stalled: false,
+      });
     });
 
     it('reports a rollout the bounds leave no room for (desiredCount 1 under (50, 100)) and holds the old task', () => {
-      expect(computeRolloutStep({ desiredCount: 1, percents: percents(50, 100), primary: none, others: [steady(1)] }))
-        .to.deep.equal({ primary: 0, others: [1], stalled: true });
+      expect(computeRolloutStep({ desiredCount: 1, percents: percents(50, 100), primary: none, others: [steady(1)] })).to.deep.equal({
+        primary: 0,
+        others: [1],
+        stalled: true,
+      });
     });
 
     it('scales in at once when desiredCount drops, and out to it', () => {
@@ -136,21 +161,26 @@ describe('rollout math', () => {
 
     it('a FAILED primary starts no more tasks and the others hold', () => {
       const primary = { replicas: 10, healthy: 2, unhealthy: 1 };
-      expect(computeRolloutStep({ desiredCount: 10, percents: percents(100, 200), primary, primaryFailed: true, others: [steady(10)] }))
-        .to.deep.equal({ primary: 3, others: [10], stalled: false });
+      expect(computeRolloutStep({ desiredCount: 10, percents: percents(100, 200), primary, primaryFailed: true, others: [steady(10)] })).to.deep.equal({
+        primary: 3,
+        others: [10],
+        stalled: false,
+      });
     });
 
     it('a rollback drains the failed deployment and brings the previous one back within the bounds', () => {
       const failed = { replicas: 10, healthy: 0, unhealthy: 4 };
       const previous = { replicas: 6, healthy: 6, unhealthy: 0 };
-      expect(computeRolloutStep({ desiredCount: 10, percents: percents(100, 200), primary: previous, others: [failed] }))
-        .to.deep.equal({ primary: 10, others: [0], stalled: false });
+      expect(computeRolloutStep({ desiredCount: 10, percents: percents(100, 200), primary: previous, others: [failed] })).to.deep.equal({
+        primary: 10,
+        others: [0],
+        stalled: false,
+      });
     });
   });
 
   describe('properties', () => {
-    const percentsArb = fc.integer({ min: 0, max: 100 }).chain((min) =>
-      fc.integer({ min: Math.max(100, min + 1), max: 200 }).map((max) => percents(min, max)));
+    const percentsArb = fc.integer({ min: 0, max: 100 }).chain((min) => fc.integer({ min: Math.max(100, min + 1), max: 200 }).map((max) => percents(min, max)));
     const tasksArb = fc.record({ replicas: fc.nat(30), healthy: fc.nat(30), unhealthy: fc.nat(30) });
     const inputArb = fc.record({
       desiredCount: fc.nat(40),
@@ -160,29 +190,35 @@ describe('rollout math', () => {
     });
 
     it('one step never takes healthy tasks below the minimum nor tasks above the maximum', () => {
-      fc.assert(fc.property(inputArb, (input) => {
-        const { minHealthy, maxTasks } = taskBounds(input.desiredCount, input.percents);
-        const next = computeRolloutStep(input);
-        const deployments = [input.primary, ...input.others];
-        const before = [input.primary.replicas, ...input.others.map((d) => d.replicas)];
-        const after = [next.primary, ...next.others];
-        const healthyBefore = sum(deployments.map((d, i) => healthyKept(before[i]!, d)));
-        const healthyAfter = sum(deployments.map((d, i) => healthyKept(after[i]!, d)));
-        expect(healthyAfter).to.be.at.least(Math.min(minHealthy, healthyBefore));
-        const tasksBefore = sum(deployments.map((d, i) => occupancy(before[i]!, d)));
-        const tasksAfter = sum(deployments.map((d, i) => occupancy(after[i]!, d)));
-        expect(tasksAfter).to.be.at.most(Math.max(maxTasks, tasksBefore));
-      }), { numRuns: 2000 });
+      fc.assert(
+        fc.property(inputArb, (input) => {
+          const { minHealthy, maxTasks } = taskBounds(input.desiredCount, input.percents);
+          const next = computeRolloutStep(input);
+          const deployments = [input.primary, ...input.others];
+          const before = [input.primary.replicas, ...input.others.map((d) => d.replicas)];
+          const after = [next.primary, ...next.others];
+          const healthyBefore = sum(deployments.map((d, i) => healthyKept(before[i]!, d)));
+          const healthyAfter = sum(deployments.map((d, i) => healthyKept(after[i]!, d)));
+          expect(healthyAfter).to.be.at.least(Math.min(minHealthy, healthyBefore));
+          const tasksBefore = sum(deployments.map((d, i) => occupancy(before[i]!, d)));
+          const tasksAfter = sum(deployments.map((d, i) => occupancy(after[i]!, d)));
+          expect(tasksAfter).to.be.at.most(Math.max(maxTasks, tasksBefore));
+        }),
+        { numRuns: 2000 },
+      );
     });
 
     it('old deployments never grow, and the PRIMARY shrinks only to desiredCount', () => {
-      fc.assert(fc.property(inputArb, fc.boolean(), (input, primaryFailed) => {
-        const next = computeRolloutStep({ ...input, primaryFailed });
-        next.others.forEach((replicas, i) => expect(replicas).to.be.at.most(input.others[i]!.replicas));
-        expect(next.primary).to.be.at.most(Math.max(input.desiredCount, 0));
-        if (!primaryFailed) expect(next.primary).to.be.at.least(Math.min(input.primary.replicas, input.desiredCount));
-        else expect(next.primary).to.be.at.most(input.primary.replicas);
-      }), { numRuns: 2000 });
+      fc.assert(
+        fc.property(inputArb, fc.boolean(), (input, primaryFailed) => {
+          const next = computeRolloutStep({ ...input, primaryFailed });
+          next.others.forEach((replicas, i) => expect(replicas).to.be.at.most(input.others[i]!.replicas));
+          expect(next.primary).to.be.at.most(Math.max(input.desiredCount, 0));
+          if (!primaryFailed) expect(next.primary).to.be.at.least(Math.min(input.primary.replicas, input.desiredCount));
+          else expect(next.primary).to.be.at.most(input.primary.replicas);
+        }),
+        { numRuns: 2000 },
+      );
     });
 
     it('a rollout from a steady deployment converges, within the bounds at every tick, unless the bounds leave no room', () => {
@@ -192,21 +228,28 @@ describe('rollout math', () => {
         heal: fc.integer({ min: 1, max: 5 }),
         olds: fc.integer({ min: 1, max: 2 }),
       });
-      fc.assert(fc.property(scenario, ({ desiredCount, percents: p, heal, olds }) => {
-        // Old deployments share desiredCount healthy tasks (an earlier rollout may have been cut short).
-        const others = Array.from({ length: olds }, (_, i) => steady(Math.floor(desiredCount / olds) + (i < desiredCount % olds ? 1 : 0)));
-        const result = rollOut(desiredCount, p, { primary: none, others }, (unhealthy) => Math.min(unhealthy, heal));
-        for (const sample of result.samples) {
-          expect(sample.healthy, 'healthy').to.be.at.least(result.minHealthy);
-          expect(sample.tasks, 'tasks').to.be.at.most(result.maxTasks);
-        }
-        if (result.stalled) expect(result.maxTasks).to.be.at.most(result.minHealthy);
-        else expect(result.done, `done after ${result.samples.length} ticks`).to.equal(true);
-      }), { numRuns: 500 });
+      fc.assert(
+        fc.property(scenario, ({ desiredCount, percents: p, heal, olds }) => {
+          // Old deployments share desiredCount healthy tasks (an earlier rollout may have been cut short).
+          const others = Array.from({ length: olds }, (_, i) => steady(Math.floor(desiredCount / olds) + (i < desiredCount % olds ? 1 : 0)));
+          const result = rollOut(desiredCount, p, { primary: none, others }, (unhealthy) => Math.min(unhealthy, heal));
+          for (const sample of result.samples) {
+            expect(sample.healthy, 'healthy').to.be.at.least(result.minHealthy);
+            expect(sample.tasks, 'tasks').to.be.at.most(result.maxTasks);
+          }
+          if (result.stalled) expect(result.maxTasks).to.be.at.most(result.minHealthy);
+          else expect(result.done, `done after ${result.samples.length} ticks`).to.equal(true);
+        }),
+        { numRuns: 500 },
+      );
     });
 
     it('with desiredCount 10 the named configurations converge in a few ticks', () => {
-      for (const [min, max, ticks] of [[100, 200, 3], [50, 100, 5], [0, 100, 3]] as const) {
+      for (const [min, max, ticks] of [
+        [100, 200, 3],
+        [50, 100, 5],
+        [0, 100, 3],
+      ] as const) {
         const result = rollOut(10, percents(min, max), { primary: none, others: [steady(10)] }, (unhealthy) => unhealthy);
         expect(result.done, `(${min}, ${max})`).to.equal(true);
         expect(result.samples.length, `(${min}, ${max}) ticks`).to.be.at.most(ticks);
@@ -238,7 +281,7 @@ describe('rollout math', () => {
   });
 
   describe('DAEMON rolling update', () => {
-    it('maps the DAEMON defaults to stopping every node\'s task first, and surge to maxSurge', () => {
+    it("maps the DAEMON defaults to stopping every node's task first, and surge to maxSurge", () => {
       expect(daemonRollingUpdate(percents(0, 100))).to.deep.equal({ maxUnavailable: '100%', maxSurge: '0%' });
       expect(daemonRollingUpdate(percents(50, 100))).to.deep.equal({ maxUnavailable: '50%', maxSurge: '0%' });
       expect(daemonRollingUpdate(percents(100, 200))).to.deep.equal({ maxUnavailable: '0%', maxSurge: '100%' });

@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import type { ServiceSpec } from '../../operator/src/api/service.js';
 import type { TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
 import {
-  addServiceEvents, deploymentId, deploymentLabelValue, MAX_SERVICE_EVENTS, replicaSetName, serviceMessages,
+  addServiceEvents,
+  deploymentId,
+  deploymentLabelValue,
+  MAX_SERVICE_EVENTS,
+  replicaSetName,
+  serviceMessages,
 } from '../../operator/src/translate/service-deployments.js';
 import { discoveryServiceName, discoveryServices } from '../../operator/src/translate/service-discovery.js';
 import { isLabelValue } from '../../operator/src/translate/names.js';
@@ -38,11 +43,13 @@ describe('service deployments', () => {
     });
 
     it('every id fits a label value', () => {
-      fc.assert(fc.property(fc.string(), fc.string(), (uid, name) => {
-        const label = deploymentLabelValue(deploymentId(uid, name));
-        expect(isLabelValue(label)).to.equal(true);
-        expect(label).to.have.length(19);
-      }));
+      fc.assert(
+        fc.property(fc.string(), fc.string(), (uid, name) => {
+          const label = deploymentLabelValue(deploymentId(uid, name));
+          expect(isLabelValue(label)).to.equal(true);
+          expect(label).to.have.length(19);
+        }),
+      );
     });
   });
 
@@ -70,49 +77,81 @@ describe('service deployments', () => {
   describe('service discovery', () => {
     const taskDefinition: TaskDefinitionSpec = {
       containerDefinitions: [
-        { name: 'web', image: 'nginx', portMappings: [{ containerPort: 80, name: 'http' }, { containerPort: 9090, protocol: 'udp' }] },
+        {
+          name: 'web',
+          image: 'nginx',
+          portMappings: [
+            { containerPort: 80, name: 'http' },
+            { containerPort: 9090, protocol: 'udp' },
+          ],
+        },
         { name: 'admin', image: 'admin', portMappings: [{ containerPort: 8081, name: 'Admin_Port' }] },
       ],
     };
     const spec = (fields: Partial<ServiceSpec>): ServiceSpec => ({ taskDefinition: 'web', ...fields });
 
     it('gives load balancers and registries one Service named after the resource, a port each, by port name where there is one', () => {
-      const { services, errors } = discoveryServices('web', spec({
-        loadBalancers: [{ targetGroupArn: 'arn:tg', containerName: 'web', containerPort: 80 }],
-        serviceRegistries: [{ registryArn: 'arn:sd', containerName: 'web', containerPort: 9090 }, { registryArn: 'arn:sd2', port: 80 }],
-      }), taskDefinition);
+      const { services, errors } = discoveryServices(
+        'web',
+        spec({
+          loadBalancers: [{ targetGroupArn: 'arn:tg', containerName: 'web', containerPort: 80 }],
+          serviceRegistries: [
+            { registryArn: 'arn:sd', containerName: 'web', containerPort: 9090 },
+            { registryArn: 'arn:sd2', port: 80 },
+          ],
+        }),
+        taskDefinition,
+      );
       expect(errors).to.deep.equal([]);
-      expect(services).to.deep.equal([{
-        name: 'web',
-        ports: [
-          { name: 'tcp-80', port: 80, protocol: 'TCP', targetPort: 'http' },
-          { name: 'udp-9090', port: 9090, protocol: 'UDP', targetPort: 9090 },
-        ],
-      }]);
+      expect(services).to.deep.equal([
+        {
+          name: 'web',
+          ports: [
+            { name: 'tcp-80', port: 80, protocol: 'TCP', targetPort: 'http' },
+            { name: 'udp-9090', port: 9090, protocol: 'UDP', targetPort: 9090 },
+          ],
+        },
+      ]);
     });
 
     it('gives each Service Connect service its discovery name and client alias ports, onto the named port', () => {
-      const { services } = discoveryServices('web', spec({
-        serviceConnectConfiguration: {
-          enabled: true,
-          services: [
-            { portName: 'http', discoveryName: 'api', clientAliases: [{ port: 8080 }, { port: 80, dnsName: 'api.local' }] },
-            { portName: 'Admin_Port' },
-          ],
-        },
-      }), taskDefinition);
+      const { services } = discoveryServices(
+        'web',
+        spec({
+          serviceConnectConfiguration: {
+            enabled: true,
+            services: [
+              { portName: 'http', discoveryName: 'api', clientAliases: [{ port: 8080 }, { port: 80, dnsName: 'api.local' }] },
+              { portName: 'Admin_Port' },
+            ],
+          },
+        }),
+        taskDefinition,
+      );
       expect(services).to.deep.equal([
         { name: 'admin-port', ports: [{ name: 'admin-port-8081', port: 8081, protocol: 'TCP', targetPort: 8081 }] },
-        { name: 'api', ports: [{ name: 'http-8080', port: 8080, protocol: 'TCP', targetPort: 'http' }, { name: 'http-80', port: 80, protocol: 'TCP', targetPort: 'http' }] },
+        {
+          name: 'api',
+          ports: [
+            { name: 'http-8080', port: 8080, protocol: 'TCP', targetPort: 'http' },
+            { name: 'http-80', port: 80, protocol: 'TCP', targetPort: 'http' },
+          ],
+        },
       ]);
-      expect(discoveryServices('web', spec({ serviceConnectConfiguration: { enabled: false, services: [{ portName: 'http' }] } }), taskDefinition).services).to.deep.equal([]);
+      expect(
+        discoveryServices('web', spec({ serviceConnectConfiguration: { enabled: false, services: [{ portName: 'http' }] } }), taskDefinition).services,
+      ).to.deep.equal([]);
     });
 
     it('names the field that points at no port of the task definition', () => {
-      const { errors } = discoveryServices('web', spec({
-        loadBalancers: [{ loadBalancerName: 'lb', containerName: 'admin', containerPort: 80 }],
-        serviceConnectConfiguration: { enabled: true, services: [{ portName: 'grpc' }] },
-      }), taskDefinition);
+      const { errors } = discoveryServices(
+        'web',
+        spec({
+          loadBalancers: [{ loadBalancerName: 'lb', containerName: 'admin', containerPort: 80 }],
+          serviceConnectConfiguration: { enabled: true, services: [{ portName: 'grpc' }] },
+        }),
+        taskDefinition,
+      );
       expect(errors).to.deep.equal([
         { path: 'spec.loadBalancers[0]', message: "container 'admin' of the task definition maps no containerPort 80" },
         { path: 'spec.serviceConnectConfiguration.services[0].portName', message: "no portMappings[].name 'grpc' in the task definition" },

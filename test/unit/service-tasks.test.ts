@@ -6,7 +6,17 @@ import { classifyServiceTask, HEALTH_CHECK_FAILED_REASON, healthCheckAllowanceSe
 const now = Date.parse('2026-11-24T10:00:00Z');
 const secondsAgo = (s: number) => new Date(now - s * 1000);
 
-function pod(opts: { phase?: string; ready?: boolean; started?: number; statuses?: V1ContainerStatus[]; container?: Partial<V1Container>; deleting?: boolean; scheduled?: boolean } = {}): V1Pod {
+function pod(
+  opts: {
+    phase?: string;
+    ready?: boolean;
+    started?: number;
+    statuses?: V1ContainerStatus[];
+    container?: Partial<V1Container>;
+    deleting?: boolean;
+    scheduled?: boolean;
+  } = {},
+): V1Pod {
   const started = secondsAgo(opts.started ?? 60);
   return {
     metadata: {
@@ -19,16 +29,23 @@ function pod(opts: { phase?: string; ready?: boolean; started?: number; statuses
     status: {
       phase: opts.phase ?? 'Running',
       conditions: [
-        { type: 'PodScheduled', status: opts.scheduled === false ? 'False' : 'True', ...(opts.scheduled === false ? { reason: 'Unschedulable', message: '0/6 nodes are available' } : {}) },
+        {
+          type: 'PodScheduled',
+          status: opts.scheduled === false ? 'False' : 'True',
+          ...(opts.scheduled === false ? { reason: 'Unschedulable', message: '0/6 nodes are available' } : {}),
+        },
         { type: 'Ready', status: opts.ready === false ? 'False' : 'True' },
       ],
-      containerStatuses: opts.statuses ?? [{ name: 'app', image: 'nginx', imageID: '', ready: opts.ready !== false, restartCount: 0, started: true, state: { running: { startedAt: started } } }],
+      containerStatuses: opts.statuses ?? [
+        { name: 'app', image: 'nginx', imageID: '', ready: opts.ready !== false, restartCount: 0, started: true, state: { running: { startedAt: started } } },
+      ],
     },
   };
 }
 
-const waiting = (reason: string, message = ''): V1ContainerStatus[] =>
-  [{ name: 'app', image: 'nginx', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason, message } } }];
+const waiting = (reason: string, message = ''): V1ContainerStatus[] => [
+  { name: 'app', image: 'nginx', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason, message } } },
+];
 const classify = (p: V1Pod, gracePeriodSeconds = 0) => classifyServiceTask(p, { now, gracePeriodSeconds });
 
 describe('service tasks', () => {
@@ -52,7 +69,9 @@ describe('service tasks', () => {
   });
 
   it('an exited essential container, or one crashing in a loop, fails the task at stage 2', () => {
-    const exited = classify(pod({ phase: 'Failed', statuses: [{ name: 'app', image: 'nginx', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 1 } } }] }));
+    const exited = classify(
+      pod({ phase: 'Failed', statuses: [{ name: 'app', image: 'nginx', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 1 } } }] }),
+    );
     expect(exited.failure?.stage).to.equal(2);
     const crashing = classify(pod({ ready: false, statuses: waiting('CrashLoopBackOff') }));
     expect(crashing).to.deep.include({ state: 'FAILED', failure: { stage: 2, reason: 'Essential container in task exited' } });

@@ -6,14 +6,11 @@ import type { Compatibility, TaskOverride, TransportProtocol } from './taskdefin
 
 export type LaunchType = Compatibility;
 export type TaskDesiredStatus = 'RUNNING' | 'STOPPED';
-export type TaskLastStatus =
-  | 'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING'
-  | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
+export type TaskLastStatus = 'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
 export type ContainerLastStatus = 'PENDING' | 'RUNNING' | 'STOPPED';
 export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
 export type TaskStopCode =
-  | 'TaskFailedToStart' | 'EssentialContainerExited' | 'UserInitiated'
-  | 'ServiceSchedulerInitiated' | 'SpotInterruption' | 'TerminationNotice';
+  'TaskFailedToStart' | 'EssentialContainerExited' | 'UserInitiated' | 'ServiceSchedulerInitiated' | 'SpotInterruption' | 'TerminationNotice';
 export type PropagateTags = 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
 
 /** ECS `awsvpcConfiguration`: accepted as ECS spells it; Kubernetes pod networking replaces it. */

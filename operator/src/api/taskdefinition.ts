@@ -10,8 +10,7 @@ export type ApplicationProtocol = 'http' | 'http2' | 'grpc';
 export type DependencyCondition = 'START' | 'COMPLETE' | 'SUCCESS' | 'HEALTHY';
 export type LogDriver = 'json-file' | 'syslog' | 'journald' | 'gelf' | 'fluentd' | 'awslogs' | 'splunk' | 'awsfirelens';
 export type UlimitName =
-  | 'core' | 'cpu' | 'data' | 'fsize' | 'locks' | 'memlock' | 'msgqueue' | 'nice' | 'nofile'
-  | 'nproc' | 'rss' | 'rtprio' | 'rttime' | 'sigpending' | 'stack';
+  'core' | 'cpu' | 'data' | 'fsize' | 'locks' | 'memlock' | 'msgqueue' | 'nice' | 'nofile' | 'nproc' | 'rss' | 'rtprio' | 'rttime' | 'sigpending' | 'stack';
 
 export interface PortMapping {
   containerPort?: number;

@@ -72,7 +72,9 @@ function loadValidators(): Map<string, ValidateFunction> {
   addFormats.default(ajv);
   const directory = crdDirectory();
   const loaded = new Map<string, ValidateFunction>();
-  for (const file of readdirSync(directory).filter((name) => name.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(directory)
+    .filter((name) => name.endsWith('.yaml'))
+    .sort()) {
     const crd = parse(readFileSync(join(directory, file), 'utf8')) as CustomResourceDefinition;
     const schema = crd.spec.versions.find((version) => version.name === ECS_VERSION)?.schema?.openAPIV3Schema;
     if (schema) loaded.set(crd.spec.names.kind, ajv.compile(rootSchema(schema)));
@@ -95,7 +97,10 @@ function validatorOf(kind: EcsKind): ValidateFunction {
 
 /** `/spec/containerDefinitions/0` → `['spec', 'containerDefinitions', '0']`. */
 function pointerSegments(pointer: string): string[] {
-  return pointer.split('/').slice(1).map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 /**

@@ -70,7 +70,11 @@ function withoutNulls(value: unknown, path: string, nullItem: (path: string) => 
     });
   }
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v, joinPath(path, k), nullItem)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v, joinPath(path, k), nullItem)]),
+  );
 }
 
 /** Every document of `file`, in order; JSON when the text starts with `{` or `[`, YAML otherwise. */
@@ -81,7 +85,9 @@ export function readDocuments(io: CliIO, file: string): SourceDocument[] {
   const problems: Problem[] = [];
   const documents = parsed.flatMap((raw, index) => {
     const at = { file, path: '', ...(parsed.length > 1 ? { document: `document ${index + 1}` } : {}) };
-    const value = withoutNulls(raw, '', (path) => problems.push({ file, ...(at.document ? { resource: at.document } : {}), path, message: 'is null; a list item needs a value (remove it)' }));
+    const value = withoutNulls(raw, '', (path) =>
+      problems.push({ file, ...(at.document ? { resource: at.document } : {}), path, message: 'is null; a list item needs a value (remove it)' }),
+    );
     return split(value, at);
   });
   if (problems.length > 0) throw new InputError(problems);

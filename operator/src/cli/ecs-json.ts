@@ -8,7 +8,14 @@
 import { ECS_API_VERSION, type ServiceSpec, type TaskDefinitionSpec, type Tag } from '../api/index.js';
 import { joinPath, type SourceDocument } from './documents.js';
 import {
-  clusterResource, isObject, resourceName, taskDefinitionReference, without, withoutEmptyLists, type ImportedResource, type Json,
+  clusterResource,
+  isObject,
+  resourceName,
+  taskDefinitionReference,
+  without,
+  withoutEmptyLists,
+  type ImportedResource,
+  type Json,
 } from './ecs-json-common.js';
 import { scheduleFromScheduler } from './eventbridge-json.js';
 import { fail, type Problem } from './io.js';
@@ -23,13 +30,34 @@ interface SourcePath {
 }
 
 const TASK_DEFINITION_READ_ONLY = [
-  'taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities',
-  'registeredAt', 'registeredBy', 'deregisteredAt', 'deleteRequestedAt',
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+  'deleteRequestedAt',
 ];
 
 const SERVICE_READ_ONLY = [
-  'serviceArn', 'clusterArn', 'status', 'runningCount', 'pendingCount', 'deployments', 'events', 'createdAt', 'createdBy',
-  'roleArn', 'role', 'taskSets', 'platformFamily', 'currentServiceDeployment', 'currentServiceRevisions', 'clientToken',
+  'serviceArn',
+  'clusterArn',
+  'status',
+  'runningCount',
+  'pendingCount',
+  'deployments',
+  'events',
+  'createdAt',
+  'createdBy',
+  'roleArn',
+  'role',
+  'taskSets',
+  'platformFamily',
+  'currentServiceDeployment',
+  'currentServiceRevisions',
+  'clientToken',
 ];
 
 /** Whether a document is a Kubernetes manifest rather than ECS JSON. */
@@ -44,7 +72,11 @@ function textOr(value: unknown, fallback: string): string {
 
 /** `object` with each entry changed by `change` (which returns undefined to leave it out), in the same order. */
 function mapEntries(object: Json, change: (key: string, value: unknown) => unknown): Json {
-  return Object.fromEntries(Object.entries(object).map(([key, value]): [string, unknown] => [key, change(key, value)]).filter(([, value]) => value !== undefined));
+  return Object.fromEntries(
+    Object.entries(object)
+      .map(([key, value]): [string, unknown] => [key, change(key, value)])
+      .filter(([, value]) => value !== undefined),
+  );
 }
 
 /** Application protocols that RegisterTaskDefinition takes as `protocol` and stores as tcp. */
@@ -60,8 +92,15 @@ function portMapping(mapping: unknown, networkMode: unknown, path: SourcePath, w
   const { protocol } = mapping;
   const applicationProtocol = typeof protocol === 'string' && APPLICATION_PROTOCOLS.includes(protocol) ? protocol : undefined;
   if (applicationProtocol) {
-    const kept = mapping.appProtocol === undefined ? `, with appProtocol: ${applicationProtocol} (write that instead)` : ` (appProtocol stays ${typeof mapping.appProtocol === 'string' ? mapping.appProtocol : JSON.stringify(mapping.appProtocol)})`;
-    warnings.push({ file: path.file, path: joinPath(path.at, 'protocol'), message: `"${applicationProtocol}" is an application protocol, not a transport one: ECS stores tcp, and so does this import${kept}` });
+    const kept =
+      mapping.appProtocol === undefined
+        ? `, with appProtocol: ${applicationProtocol} (write that instead)`
+        : ` (appProtocol stays ${typeof mapping.appProtocol === 'string' ? mapping.appProtocol : JSON.stringify(mapping.appProtocol)})`;
+    warnings.push({
+      file: path.file,
+      path: joinPath(path.at, 'protocol'),
+      message: `"${applicationProtocol}" is an application protocol, not a transport one: ECS stores tcp, and so does this import${kept}`,
+    });
   }
   const cleaned = mapEntries(mapping, (key, value) => {
     if (key === 'protocol' && (value === 'tcp' || applicationProtocol)) return undefined;
@@ -76,7 +115,9 @@ function containerDefinition(definition: unknown, networkMode: unknown, path: So
   return mapEntries(definition, (key, value) => {
     if (key === 'cpu' && value === 0) return undefined;
     if (key === 'portMappings' && Array.isArray(value)) {
-      return value.map((mapping, index) => portMapping(mapping, networkMode, { file: path.file, at: joinPath(joinPath(path.at, 'portMappings'), index) }, warnings));
+      return value.map((mapping, index) =>
+        portMapping(mapping, networkMode, { file: path.file, at: joinPath(joinPath(path.at, 'portMappings'), index) }, warnings),
+      );
     }
     return value;
   });
@@ -148,7 +189,18 @@ function taskDefinition(body: Json, document: SourceDocument, sourcePath: string
 
 function service(body: Json, document: SourceDocument, sourcePath: string, names: CommandLineNames): ImportedResource {
   const cleaned = withoutEmptyLists(body) as Json;
-  const { serviceName: written, cluster, clusterArn, taskDefinition: reference, desiredCount, deploymentConfiguration, ...rest } = without(cleaned, SERVICE_READ_ONLY.filter((key) => key !== 'clusterArn'));
+  const {
+    serviceName: written,
+    cluster,
+    clusterArn,
+    taskDefinition: reference,
+    desiredCount,
+    deploymentConfiguration,
+    ...rest
+  } = without(
+    cleaned,
+    SERVICE_READ_ONLY.filter((key) => key !== 'clusterArn'),
+  );
   const serviceName = written ?? names.serviceName;
   const name = resourceName(serviceName, document, joinPath(sourcePath, 'serviceName'), SERVICE_NAME.what, nameHint(SERVICE_NAME));
   const warnings: Problem[] = [];
@@ -180,8 +232,17 @@ function withoutDisabledAlarms(configuration: unknown): unknown {
 
 /** Fields of CreateService input that RunTask input does not have: they tell the two apart without serviceName. */
 const CREATE_SERVICE_ONLY = [
-  'serviceName', 'desiredCount', 'loadBalancers', 'serviceRegistries', 'deploymentConfiguration', 'deploymentController',
-  'schedulingStrategy', 'healthCheckGracePeriodSeconds', 'serviceConnectConfiguration', 'availabilityZoneRebalancing', 'role',
+  'serviceName',
+  'desiredCount',
+  'loadBalancers',
+  'serviceRegistries',
+  'deploymentConfiguration',
+  'deploymentController',
+  'schedulingStrategy',
+  'healthCheckGracePeriodSeconds',
+  'serviceConnectConfiguration',
+  'availabilityZoneRebalancing',
+  'role',
 ];
 
 /**
@@ -199,9 +260,14 @@ export function importEcsJson(document: SourceDocument, names: CommandLineNames 
     const failures = Array.isArray(value.failures) ? value.failures : [];
     const warnings: Problem[] = failures.map((failure, index) => {
       const { arn, reason } = isObject(failure) ? failure : {};
-      return { file: document.file, path: joinPath(at('failures'), index), message: `ECS could not describe ${textOr(arn, 'a service')} (${textOr(reason, 'no reason given')}); nothing imported for it` };
+      return {
+        file: document.file,
+        path: joinPath(at('failures'), index),
+        message: `ECS could not describe ${textOr(arn, 'a service')} (${textOr(reason, 'no reason given')}); nothing imported for it`,
+      };
     });
-    if (value.services.length === 0) fail({ file: document.file, path: at('services') }, `is empty: nothing to import${warnings[0] ? ` (${warnings[0].message})` : ''}`);
+    if (value.services.length === 0)
+      fail({ file: document.file, path: at('services') }, `is empty: nothing to import${warnings[0] ? ` (${warnings[0].message})` : ''}`);
     return value.services.map((item, index) => {
       const itemPath = joinPath(at('services'), index);
       if (!isObject(item)) return fail({ file: document.file, path: itemPath }, 'expected a service object');
@@ -213,9 +279,15 @@ export function importEcsJson(document: SourceDocument, names: CommandLineNames 
   if ('containerDefinitions' in value) return [taskDefinition(value, document, path, undefined, names)];
   if (CREATE_SERVICE_ONLY.some((key) => key in value)) return [service(value, document, path, names)];
   if (typeof value.name === 'string' && typeof value.image === 'string') {
-    return fail({ file: document.file, path }, 'this looks like a container definition of a list, as Terraform\'s container_definitions holds them; ecs-operator reads whole task definitions: write {"family": "NAME", "containerDefinitions": [the list]}');
+    return fail(
+      { file: document.file, path },
+      'this looks like a container definition of a list, as Terraform\'s container_definitions holds them; ecs-operator reads whole task definitions: write {"family": "NAME", "containerDefinitions": [the list]}',
+    );
   }
   if (typeof value.taskDefinition === 'string') return tasksFromRunTask(value, document, path);
   if (typeof value.ScheduleExpression === 'string' && isObject(value.Target)) return [scheduleFromScheduler(value, document, path)];
-  return fail({ file: document.file, path }, 'not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, RegisterTaskDefinition, CreateService or RunTask input (taskDefinition, containerDefinitions, services, serviceName or desiredCount), or an EventBridge schedule or rule with an ECS target (ScheduleExpression with Target or Targets)');
+  return fail(
+    { file: document.file, path },
+    'not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, RegisterTaskDefinition, CreateService or RunTask input (taskDefinition, containerDefinitions, services, serviceName or desiredCount), or an EventBridge schedule or rule with an ECS target (ScheduleExpression with Target or Targets)',
+  );
 }

@@ -7,8 +7,14 @@
 // defaults EventBridge prints (State ENABLED, FlexibleTimeWindow OFF, TaskCount 1, the default RetryPolicy) are
 // left out, as they are the ScheduledTask's defaults.
 import {
-  ECS_API_VERSION, type CapacityProviderStrategyItem, type PlacementConstraint, type PlacementStrategy, type ScheduledTask,
-  type ScheduledTaskSpec, type ScheduledTaskTarget, type Tag,
+  ECS_API_VERSION,
+  type CapacityProviderStrategyItem,
+  type PlacementConstraint,
+  type PlacementStrategy,
+  type ScheduledTask,
+  type ScheduledTaskSpec,
+  type ScheduledTaskTarget,
+  type Tag,
 } from '../api/index.js';
 import { toDnsLabel } from '../translate/names.js';
 import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS } from '../translate/schedule/spec.js';
@@ -24,7 +30,7 @@ const NO_EQUIVALENT: Record<string, string> = {
   DeadLetterConfig: 'a run that cannot start is reported in events and status; there is no dead-letter queue',
   KmsKeyArn: 'nothing of the schedule is encrypted with a customer key',
   Description: 'a ScheduledTask has no description; put it in an annotation if you need it',
-  PlatformVersion: 'every launch type runs on the cluster\'s nodes, so there is no platform version',
+  PlatformVersion: "every launch type runs on the cluster's nodes, so there is no platform version",
   EnableECSManagedTags: 'no aws:ecs:* tags are added to the Tasks',
   ReferenceId: 'the Tasks carry no reference id',
   InputPath: 'no event is passed to the task; only a constant Input (the overrides) is',
@@ -55,9 +61,12 @@ class Reader {
       if (key === 'GroupName' && value === 'default') continue;
       if (key === 'ActionAfterCompletion' && value === 'NONE') continue;
       if (key === 'EnableECSManagedTags' && value === false) continue;
-      const reason = NO_EQUIVALENT[key]
-        ?? (key === 'GroupName' ? 'schedule groups have no equivalent; the namespace groups ScheduledTasks'
-          : key === 'ActionAfterCompletion' ? 'a finished schedule is kept, not deleted'
+      const reason =
+        NO_EQUIVALENT[key] ??
+        (key === 'GroupName'
+          ? 'schedule groups have no equivalent; the namespace groups ScheduledTasks'
+          : key === 'ActionAfterCompletion'
+            ? 'a finished schedule is kept, not deleted'
             : 'not a field EventBridge has for an ECS target');
       this.warnings.push({ file: this.document.file, path: joinPath(path, key), message: `has no equivalent in a ScheduledTask (${reason}); left out` });
     }
@@ -73,7 +82,8 @@ function tags(list: unknown): Tag[] | undefined {
   if (!Array.isArray(list) || list.length === 0) return undefined;
   return list.flatMap((item): Tag[] => {
     if (!isObject(item)) return [];
-    if ('Key' in item || 'key' in item) return [{ key: String(item.Key ?? item.key), ...(item.Value ?? item.value) !== undefined ? { value: String(item.Value ?? item.value) } : {} }];
+    if ('Key' in item || 'key' in item)
+      return [{ key: String(item.Key ?? item.key), ...((item.Value ?? item.value) !== undefined ? { value: String(item.Value ?? item.value) } : {}) }];
     return Object.entries(item).map(([key, value]) => ({ key, value: String(value) }));
   });
 }
@@ -82,7 +92,9 @@ function tags(list: unknown): Tag[] | undefined {
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the item type its field holds
 function camelCaseItems<T>(list: unknown): T[] | undefined {
   if (!Array.isArray(list) || list.length === 0) return undefined;
-  return list.map((item) => (isObject(item) ? Object.fromEntries(Object.entries(item).map(([key, value]) => [key[0]!.toLowerCase() + key.slice(1), value])) : item) as T);
+  return list.map(
+    (item) => (isObject(item) ? Object.fromEntries(Object.entries(item).map(([key, value]) => [key[0]!.toLowerCase() + key.slice(1), value])) : item) as T,
+  );
 }
 
 function networkConfiguration(value: unknown): ScheduledTaskTarget['networkConfiguration'] {
@@ -102,8 +114,17 @@ function networkConfiguration(value: unknown): ScheduledTaskTarget['networkConfi
 }
 
 const ECS_PARAMETERS = [
-  'TaskDefinitionArn', 'TaskCount', 'LaunchType', 'NetworkConfiguration', 'Group', 'CapacityProviderStrategy', 'EnableExecuteCommand',
-  'PlacementConstraints', 'PlacementStrategy', 'PropagateTags', 'Tags',
+  'TaskDefinitionArn',
+  'TaskCount',
+  'LaunchType',
+  'NetworkConfiguration',
+  'Group',
+  'CapacityProviderStrategy',
+  'EnableExecuteCommand',
+  'PlacementConstraints',
+  'PlacementStrategy',
+  'PropagateTags',
+  'Tags',
 ];
 const TARGET_FIELDS = ['Arn', 'EcsParameters', 'Input', 'RetryPolicy'];
 
@@ -131,7 +152,8 @@ function ecsTarget(reader: Reader, target: Json, path: string): TargetFields {
     } catch (error) {
       reader.fail(joinPath(path, 'Input'), `is not JSON: ${(error as Error).message}`);
     }
-    if (!isObject(overrides)) reader.fail(joinPath(path, 'Input'), 'must be a JSON object: the RunTask overrides (containerOverrides, cpu, memory, taskRoleArn, ...)');
+    if (!isObject(overrides))
+      reader.fail(joinPath(path, 'Input'), 'must be a JSON object: the RunTask overrides (containerOverrides, cpu, memory, taskRoleArn, ...)');
   }
   const cluster = clusterResource(target.Arn, reader.document, arnPath, reader.warnings);
   const count = ecs.TaskCount;
@@ -196,8 +218,17 @@ function targetSources(targetPath: string): Array<[string, string]> {
     ['spec.retryPolicy.maximumEventAgeInSeconds', joinPath(targetPath, 'RetryPolicy.MaximumEventAgeInSeconds')],
     ['spec.target.taskDefinition', joinPath(ecs, 'TaskDefinitionArn')],
     ['spec.target.count', joinPath(ecs, 'TaskCount')],
-    ...['LaunchType', 'NetworkConfiguration', 'Group', 'CapacityProviderStrategy', 'EnableExecuteCommand', 'PlacementConstraints', 'PlacementStrategy', 'PropagateTags', 'Tags']
-      .map((key): [string, string] => [`spec.target.${key[0]!.toLowerCase()}${key.slice(1)}`, joinPath(ecs, key)]),
+    ...[
+      'LaunchType',
+      'NetworkConfiguration',
+      'Group',
+      'CapacityProviderStrategy',
+      'EnableExecuteCommand',
+      'PlacementConstraints',
+      'PlacementStrategy',
+      'PropagateTags',
+      'Tags',
+    ].map((key): [string, string] => [`spec.target.${key[0]!.toLowerCase()}${key.slice(1)}`, joinPath(ecs, key)]),
   ];
 }
 
@@ -219,30 +250,37 @@ export function scheduleFromScheduler(body: Json, document: SourceDocument, sour
   const endDate = timestamp(reader, body.EndDate, at('EndDate'));
   const spec: ScheduledTaskSpec = {
     scheduleExpression: body.ScheduleExpression as string,
-    ...(body.ScheduleExpressionTimezone === undefined || body.ScheduleExpressionTimezone === 'UTC' ? {} : { scheduleExpressionTimezone: body.ScheduleExpressionTimezone as string }),
+    ...(body.ScheduleExpressionTimezone === undefined || body.ScheduleExpressionTimezone === 'UTC'
+      ? {}
+      : { scheduleExpressionTimezone: body.ScheduleExpressionTimezone as string }),
     ...(body.State === undefined || body.State === 'ENABLED' ? {} : { state: body.State as ScheduledTaskSpec['state'] }),
     ...optional('startDate', startDate),
     ...optional('endDate', endDate),
-    ...(window === undefined || window.Mode === 'OFF' ? {} : {
-      flexibleTimeWindow: { mode: window.Mode as 'FLEXIBLE', ...optional('maximumWindowInMinutes', window.MaximumWindowInMinutes as number | undefined) },
-    }),
+    ...(window === undefined || window.Mode === 'OFF'
+      ? {}
+      : {
+          flexibleTimeWindow: { mode: window.Mode as 'FLEXIBLE', ...optional('maximumWindowInMinutes', window.MaximumWindowInMinutes as number | undefined) },
+        }),
     target,
     ...optional('retryPolicy', retry),
   };
   return {
     manifest: scheduledTask(name, spec),
     sourcePath,
-    sourceOf: sourceMap([
-      ['metadata.name', at('Name')],
-      ['spec.scheduleExpression', at('ScheduleExpression')],
-      ['spec.scheduleExpressionTimezone', at('ScheduleExpressionTimezone')],
-      ['spec.state', at('State')],
-      ['spec.startDate', at('StartDate')],
-      ['spec.endDate', at('EndDate')],
-      ['spec.flexibleTimeWindow.mode', at('FlexibleTimeWindow.Mode')],
-      ['spec.flexibleTimeWindow.maximumWindowInMinutes', at('FlexibleTimeWindow.MaximumWindowInMinutes')],
-      ...targetSources(at('Target')),
-    ], sourcePath || document.file),
+    sourceOf: sourceMap(
+      [
+        ['metadata.name', at('Name')],
+        ['spec.scheduleExpression', at('ScheduleExpression')],
+        ['spec.scheduleExpressionTimezone', at('ScheduleExpressionTimezone')],
+        ['spec.state', at('State')],
+        ['spec.startDate', at('StartDate')],
+        ['spec.endDate', at('EndDate')],
+        ['spec.flexibleTimeWindow.mode', at('FlexibleTimeWindow.Mode')],
+        ['spec.flexibleTimeWindow.maximumWindowInMinutes', at('FlexibleTimeWindow.MaximumWindowInMinutes')],
+        ...targetSources(at('Target')),
+      ],
+      sourcePath || document.file,
+    ),
     warnings: reader.warnings,
   };
 }
@@ -284,7 +322,10 @@ function ruleResources(rule: RulePart, targets: RulePart): ImportedResource[] {
   const ruleSource = (key: string) => (rule.document.file === targets.document.file ? ruleAt(key) : `${rule.document.file}: ${ruleAt(key)}`);
   const name = resourceName(body.Name, rule.document, ruleAt('Name'), 'ScheduledTask');
   if (typeof body.ScheduleExpression !== 'string') {
-    return fail({ file: rule.document.file, path: ruleAt('EventPattern') }, 'the rule runs on events, not on a schedule: only scheduled rules (ScheduleExpression) become ScheduledTasks');
+    return fail(
+      { file: rule.document.file, path: ruleAt('EventPattern') },
+      'the rule runs on events, not on a schedule: only scheduled rules (ScheduleExpression) become ScheduledTasks',
+    );
   }
   const ruleReader = new Reader(rule.document);
   ruleReader.rest(body, rulePath, RULE_FIELDS);
@@ -294,7 +335,11 @@ function ruleResources(rule: RulePart, targets: RulePart): ImportedResource[] {
     const path = joinPath(targetsPath, index);
     if (!isObject(target)) return reader.fail(path, 'expected a target object');
     if (!isObject(target.EcsParameters)) {
-      reader.warnings.push({ file: targets.document.file, path: joinPath(path, 'Arn'), message: `'${String(target.Arn)}' is not an ECS target; nothing imported for it` });
+      reader.warnings.push({
+        file: targets.document.file,
+        path: joinPath(path, 'Arn'),
+        message: `'${String(target.Arn)}' is not an ECS target; nothing imported for it`,
+      });
       return [];
     }
     return [{ target, path }];
@@ -314,12 +359,15 @@ function ruleResources(rule: RulePart, targets: RulePart): ImportedResource[] {
     return {
       manifest: scheduledTask(ecsTargets.length === 1 ? name : `${name}-${id}`, spec),
       sourcePath: path,
-      sourceOf: sourceMap([
-        ['metadata.name', ruleSource('Name')],
-        ['spec.scheduleExpression', ruleSource('ScheduleExpression')],
-        ['spec.state', ruleSource('State')],
-        ...targetSources(path),
-      ], path),
+      sourceOf: sourceMap(
+        [
+          ['metadata.name', ruleSource('Name')],
+          ['spec.scheduleExpression', ruleSource('ScheduleExpression')],
+          ['spec.state', ruleSource('State')],
+          ...targetSources(path),
+        ],
+        path,
+      ),
       warnings: [...(index === 0 ? [...ruleReader.warnings, ...reader.warnings] : []), ...targetReader.warnings],
     };
   });
@@ -338,7 +386,11 @@ export function joinRuleParts(parts: readonly RulePart[]): Array<{ document: Sou
   const unmatched = new Set(rules);
   for (const targets of targetLists.filter((part) => part.ruleName !== undefined)) {
     const rule = rules.find((part) => part.rule!.Name === targets.ruleName);
-    if (!rule) fail({ file: targets.document.file, path: joinPath(targets.document.path, 'Rule') }, `no describe-rule output for rule '${targets.ruleName}' among the input files`);
+    if (!rule)
+      fail(
+        { file: targets.document.file, path: joinPath(targets.document.path, 'Rule') },
+        `no describe-rule output for rule '${targets.ruleName}' among the input files`,
+      );
     pairs.push([rule, targets]);
     unmatched.delete(rule);
   }
@@ -349,9 +401,15 @@ export function joinRuleParts(parts: readonly RulePart[]): Array<{ document: Sou
       pairs.push([rule!, anonymous[0]!]);
     } else if (anonymous.length > 0) {
       const first = anonymous[0]!;
-      fail({ file: first.document.file, path: joinPath(first.document.path, 'Targets') }, `cannot tell which rule these targets belong to (${unmatched.size} rules without targets in the input): give one describe-rule output with its list-targets-by-rule output, or PutTargets input that names its Rule`);
+      fail(
+        { file: first.document.file, path: joinPath(first.document.path, 'Targets') },
+        `cannot tell which rule these targets belong to (${unmatched.size} rules without targets in the input): give one describe-rule output with its list-targets-by-rule output, or PutTargets input that names its Rule`,
+      );
     } else {
-      fail({ file: rule!.document.file, path: joinPath(rule!.document.path, 'Name') }, `rule '${String(rule!.rule!.Name)}' has no targets: add the output of \`aws events list-targets-by-rule --rule ${String(rule!.rule!.Name)}\``);
+      fail(
+        { file: rule!.document.file, path: joinPath(rule!.document.path, 'Name') },
+        `rule '${String(rule!.rule!.Name)}' has no targets: add the output of \`aws events list-targets-by-rule --rule ${String(rule!.rule!.Name)}\``,
+      );
     }
   }
   return pairs.flatMap(([rule, targets]) => ruleResources(rule, targets).map((imported) => ({ document: targets.document, imported })));

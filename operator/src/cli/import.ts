@@ -42,12 +42,12 @@ export function runImport(io: CliIO, options: ImportOptions): void {
 const command = fileCommand<ImportOptions>({
   name: 'import',
   description:
-    'turn ECS JSON into manifests: the output of `aws ecs describe-task-definition` or `describe-services`, or a '
-    + 'RegisterTaskDefinition, CreateService or RunTask input file (--cli-input-json), become TaskDefinition, Service '
-    + 'and Task resources (RunTask count N: N Tasks NAME-1..N); `aws scheduler get-schedule` output or CreateSchedule '
-    + 'input, and `aws events describe-rule` with `list-targets-by-rule` output, with an ECS target, become ScheduledTasks; '
-    + 'Application Auto Scaling JSON (describe-scalable-targets, describe-scaling-policies, or RegisterScalableTarget and '
-    + 'PutScalingPolicy input) of a service becomes its HorizontalPodAutoscaler',
+    'turn ECS JSON into manifests: the output of `aws ecs describe-task-definition` or `describe-services`, or a ' +
+    'RegisterTaskDefinition, CreateService or RunTask input file (--cli-input-json), become TaskDefinition, Service ' +
+    'and Task resources (RunTask count N: N Tasks NAME-1..N); `aws scheduler get-schedule` output or CreateSchedule ' +
+    'input, and `aws events describe-rule` with `list-targets-by-rule` output, with an ECS target, become ScheduledTasks; ' +
+    'Application Auto Scaling JSON (describe-scalable-targets, describe-scaling-policies, or RegisterScalableTarget and ' +
+    'PutScalingPolicy input) of a service becomes its HorizontalPodAutoscaler',
   filesHelp: 'ECS JSON file to read',
   namespaceHelp: 'set metadata.namespace of every resource',
   options: (c) => addNameOptions(c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them')),

@@ -25,7 +25,10 @@ export function processIO(): CliIO {
     readFile: (path) => readFileSync(path === '-' ? 0 : path, 'utf8'),
     filesIn: (path) => {
       if (path === '-' || !statSync(path, { throwIfNoEntry: false })?.isDirectory()) return undefined;
-      return readdirSync(path).filter((name) => /\.(ya?ml|json)$/.test(name)).sort().map((name) => join(path, name));
+      return readdirSync(path)
+        .filter((name) => /\.(ya?ml|json)$/.test(name))
+        .sort()
+        .map((name) => join(path, name));
     },
     writeFile: (path, text) => {
       mkdirSync(dirname(path), { recursive: true });
@@ -100,7 +103,13 @@ function collect(value: string, previous: string[] = []): string[] {
  */
 export async function runCommandLine(makeCommand: (io: CliIO) => Command, argv: readonly string[], io: CliIO): Promise<number> {
   let status = 0;
-  const recording: CliIO = { ...io, setExitCode: (code) => { status = code; io.setExitCode(code); } };
+  const recording: CliIO = {
+    ...io,
+    setExitCode: (code) => {
+      status = code;
+      io.setExitCode(code);
+    },
+  };
   const output = { writeOut: io.stdout, writeErr: io.stderr };
   const program = new Command('ecs-operator').exitOverride().configureOutput(output);
   program.addCommand(makeCommand(recording).exitOverride().configureOutput(output));
@@ -138,7 +147,11 @@ export function fileCommand<Options extends FileOptions>(definition: FileCommand
   const build = (io: CliIO): Command => {
     const command = new Command(definition.name)
       .description(definition.description)
-      .requiredOption('-f, --filename <file>', `${definition.filesHelp}; repeat for more, a directory gives its .yaml, .yml and .json files, - reads stdin`, collect)
+      .requiredOption(
+        '-f, --filename <file>',
+        `${definition.filesHelp}; repeat for more, a directory gives its .yaml, .yml and .json files, - reads stdin`,
+        collect,
+      )
       .option('-n, --namespace <namespace>', definition.namespaceHelp);
     return (definition.options?.(command) ?? command).action((options: Options) => reportFailures(io, () => definition.run(io, options)));
   };

@@ -15,17 +15,15 @@ import { registerUninstall } from './uninstall.js';
 export type CommandRegistration = (program: Command) => void;
 
 const registerRun: CommandRegistration = (program) => {
-  addRunOptions(
-    program
-      .command('run')
-      .description('run the operator: reconcile Clusters, TaskDefinitions, Tasks and Services until SIGTERM'),
-  ).action(async (options: Record<string, unknown>) => {
-    const manager = new Manager(configFromOptions(options));
-    for (const factory of controllers) manager.add(factory);
-    const exitCode = await runUntilSignalled(manager);
-    // Everything is stopped; exit now rather than wait for idle keep-alive connections to time out.
-    process.exit(exitCode);
-  });
+  addRunOptions(program.command('run').description('run the operator: reconcile Clusters, TaskDefinitions, Tasks and Services until SIGTERM')).action(
+    async (options: Record<string, unknown>) => {
+      const manager = new Manager(configFromOptions(options));
+      for (const factory of controllers) manager.add(factory);
+      const exitCode = await runUntilSignalled(manager);
+      // Everything is stopped; exit now rather than wait for idle keep-alive connections to time out.
+      process.exit(exitCode);
+    },
+  );
 };
 
 const commands: CommandRegistration[] = [registerRun, registerImport, registerTranslate, registerSummary, registerUninstall];

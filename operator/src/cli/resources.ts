@@ -4,7 +4,17 @@
 // the field as the input spells it (`containerDefinitions[0].memory` in ECS JSON, `spec.containerDefinitions[0].memory`
 // in a manifest). All problems of all files are reported together.
 import type { Command } from 'commander';
-import { ECS_API_VERSION, ECS_GROUP, ECS_KINDS, type Cluster, type EcsKind, type ScheduledTask, type Service, type Task, type TaskDefinition } from '../api/index.js';
+import {
+  ECS_API_VERSION,
+  ECS_GROUP,
+  ECS_KINDS,
+  type Cluster,
+  type EcsKind,
+  type ScheduledTask,
+  type Service,
+  type Task,
+  type TaskDefinition,
+} from '../api/index.js';
 import { withoutUnknownFields, validateAgainstCrd } from './crd-validation.js';
 import { readDocuments, type SourceDocument } from './documents.js';
 import type { AutoScalingInput } from '../translate/autoscaling.js';
@@ -46,7 +56,10 @@ class Loader {
   private readonly warned = new Set<string>();
   readonly autoScaling: AutoScalingInput = emptyAutoScalingInput();
 
-  constructor(private readonly io: CliIO, private readonly names: CommandLineNames) {}
+  constructor(
+    private readonly io: CliIO,
+    private readonly names: CommandLineNames,
+  ) {}
 
   /**
    * Checks `manifest` for unrendered templates and against its CRD, and keeps it, or its problems. A field that
@@ -143,7 +156,12 @@ export function loadInput(io: CliIO, files: readonly string[], { ecsJsonOnly = f
     for (const document of readDocuments(io, file)) {
       if (isAutoScalingJson(document.value)) readAutoScalingJson(document, loader.autoScaling);
       else if (!isManifest(document.value)) loader.ecsJson(document);
-      else if (ecsJsonOnly) loader.problems.push({ file, ...(document.document ? { resource: document.document } : {}), message: 'is a Kubernetes manifest already; import reads ECS JSON (translate reads both)' });
+      else if (ecsJsonOnly)
+        loader.problems.push({
+          file,
+          ...(document.document ? { resource: document.document } : {}),
+          message: 'is a Kubernetes manifest already; import reads ECS JSON (translate reads both)',
+        });
       else loader.manifest(document);
     }
   }

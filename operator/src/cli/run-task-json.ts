@@ -22,11 +22,13 @@ export function tasksFromRunTask(body: Json, document: SourceDocument, sourcePat
   const name = resourceName(family, document, at('taskDefinition'), 'Task (after the task definition family)');
   const warnings: Problem[] = [];
   const taskCluster = clusterResource(cluster, document, at('cluster'), warnings);
-  const spec = JSON.parse(JSON.stringify({
-    ...(taskCluster === undefined ? {} : { cluster: taskCluster }),
-    taskDefinition: taskDefinitionReference(taskDefinition),
-    ...rest,
-  })) as TaskSpec;
+  const spec = JSON.parse(
+    JSON.stringify({
+      ...(taskCluster === undefined ? {} : { cluster: taskCluster }),
+      taskDefinition: taskDefinitionReference(taskDefinition),
+      ...rest,
+    }),
+  ) as TaskSpec;
   const names = count === 1 ? [name] : Array.from({ length: count }, (_, index) => `${name}-${index + 1}`);
   return names.map((taskName, index): ImportedResource => ({
     manifest: { apiVersion: ECS_API_VERSION, kind: 'Task', metadata: { name: taskName }, spec: structuredClone(spec) } satisfies Task,

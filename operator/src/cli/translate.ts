@@ -52,7 +52,11 @@ class Translator {
   /** ServiceAccounts printed: tasks of one role share one. */
   private readonly accounts = new Set<string>();
 
-  constructor(private readonly io: CliIO, private readonly resources: readonly Resource[], private readonly hostAccess: HostAccessPolicy) {}
+  constructor(
+    private readonly io: CliIO,
+    private readonly resources: readonly Resource[],
+    private readonly hostAccess: HostAccessPolicy,
+  ) {}
 
   private warnOnce(location: Location, message: string): void {
     const line = JSON.stringify([location, message]);
@@ -77,14 +81,23 @@ class Translator {
       const other = this.definitions.get(key);
       if (other) {
         const where = other.resource.at();
-        this.problems.push({ ...td.at('spec.family'), message: `family '${family}' is defined twice: also in ${where.file}${where.resource ? ` (${where.resource})` : ''}` });
+        this.problems.push({
+          ...td.at('spec.family'),
+          message: `family '${family}' is defined twice: also in ${where.file}${where.resource ? ` (${where.resource})` : ''}`,
+        });
         continue;
       }
       // What is wrong whatever Cluster runs it is reported here; what a Cluster forbids, where a Task or Service runs it.
       const { errors, warnings } = checkTaskDefinition(registeredSpec(td.object));
       for (const { path, message } of errors) this.problems.push({ ...td.at(path), message });
       for (const { path, message } of warnings) this.warnOnce(td.at(path), message);
-      this.definitions.set(key, { resource: td, family, ...(td.revision === undefined ? {} : { revision: td.revision }), valid: errors.length === 0, runBy: 0 });
+      this.definitions.set(key, {
+        resource: td,
+        family,
+        ...(td.revision === undefined ? {} : { revision: td.revision }),
+        valid: errors.length === 0,
+        runBy: 0,
+      });
     }
   }
 
@@ -94,14 +107,20 @@ class Translator {
     const parsed = parseTaskDefinitionReference(reference);
     const definition = parsed && this.definitions.get(keyOf(namespaceOf(resource), parsed.family));
     if (!parsed || !definition) {
-      this.problems.push({ ...resource.at('spec.taskDefinition'), message: `no TaskDefinition of family '${parsed?.family ?? reference}' in the input; give its file with -f` });
+      this.problems.push({
+        ...resource.at('spec.taskDefinition'),
+        message: `no TaskDefinition of family '${parsed?.family ?? reference}' in the input; give its file with -f`,
+      });
       return undefined;
     }
     definition.runBy += 1;
     if (!definition.valid) return undefined; // its errors are reported at the TaskDefinition
     if (parsed.revision !== undefined && definition.revision !== undefined && parsed.revision !== definition.revision) {
       const where = definition.resource.at('revision');
-      this.problems.push({ ...resource.at('spec.taskDefinition'), message: `'${reference}' is not in the input: ${where.file} holds revision ${definition.revision} of '${parsed.family}'` });
+      this.problems.push({
+        ...resource.at('spec.taskDefinition'),
+        message: `'${reference}' is not in the input: ${where.file} holds revision ${definition.revision} of '${parsed.family}'`,
+      });
       return undefined;
     }
     return { definition, revision: parsed.revision ?? definition.revision ?? 1 };
@@ -127,12 +146,18 @@ class Translator {
       this.warnOnce(location, message);
     }
     if (workload.nodeEvaluated) {
-      this.warnOnce(resource.at('spec.placementConstraints'), 'placement is evaluated on the cluster\'s nodes; without a cluster there are none, so the affinity shown admits no node');
+      this.warnOnce(
+        resource.at('spec.placementConstraints'),
+        "placement is evaluated on the cluster's nodes; without a cluster there are none, so the affinity shown admits no node",
+      );
     }
     if (workload.error || !object) {
       if (workload.error) {
         const problem = this.locate(resource, definition, revision, workload.error);
-        const runBy = problem.file === resource.at().file && problem.resource === resource.at().resource ? '' : ` (as ${resource.kind} ${resource.object.metadata.name} runs it)`;
+        const runBy =
+          problem.file === resource.at().file && problem.resource === resource.at().resource
+            ? ''
+            : ` (as ${resource.kind} ${resource.object.metadata.name} runs it)`;
         this.problems.push({ ...problem, message: `${problem.message}${runBy}` });
       }
       return;
@@ -158,7 +183,16 @@ class Translator {
         if (!resolved) continue;
         const { definition, revision } = resolved;
         const spec = registeredSpec(definition.resource.object);
-        const result = taskPod({ task: task.object, cluster: this.clusterOf(task), hostAccess: this.hostAccess, spec, family: definition.family, revision, nodes: [], pods: [] });
+        const result = taskPod({
+          task: task.object,
+          cluster: this.clusterOf(task),
+          hostAccess: this.hostAccess,
+          spec,
+          family: definition.family,
+          revision,
+          nodes: [],
+          pods: [],
+        });
         this.emit(task, result, definition, revision, result.pod);
       } else if (resource.kind === 'Service') {
         const service = resource as Resource<Service>;
@@ -172,9 +206,21 @@ class Translator {
         const { definition, revision } = resolved;
         const spec = registeredSpec(definition.resource.object);
         const strategy = service.object.spec.schedulingStrategy ?? 'REPLICA';
-        const { target, ...result } = serviceTarget({ service: service.object, cluster: this.clusterOf(service), hostAccess: this.hostAccess, strategy, spec, family: definition.family, revision, nodes: [], pods: [] });
+        const { target, ...result } = serviceTarget({
+          service: service.object,
+          cluster: this.clusterOf(service),
+          hostAccess: this.hostAccess,
+          strategy,
+          spec,
+          family: definition.family,
+          revision,
+          nodes: [],
+          pods: [],
+        });
         // A first deployment: the ReplicaSet starts with every task desired, as the rollout lets it.
-        const workload = target && (strategy === 'DAEMON' ? serviceDaemonSet(service.object, target) : serviceReplicaSet(service.object, target, service.object.spec.desiredCount ?? 0));
+        const workload =
+          target &&
+          (strategy === 'DAEMON' ? serviceDaemonSet(service.object, target) : serviceReplicaSet(service.object, target, service.object.spec.desiredCount ?? 0));
         this.emit(service, result, definition, revision, workload);
         if (!target) continue;
         const discovery = serviceDiscoveryObjects(service.object, spec);
@@ -194,7 +240,8 @@ class Translator {
       const cluster = clusterSettings(this.clusterNamed(DEFAULT_CLUSTER, namespaceOf(definition.resource)), this.hostAccess);
       const translation = taskDefinitionToPodTemplate({ spec: registeredSpec(definition.resource.object), family: definition.family, revision, cluster });
       for (const { path, message } of translation.warnings) this.warnOnce(definition.resource.at(path), message);
-      for (const { path, message } of translation.errors) this.problems.push({ ...definition.resource.at(path), message: `${message} (as a task of the default Cluster)` });
+      for (const { path, message } of translation.errors)
+        this.problems.push({ ...definition.resource.at(path), message: `${message} (as a task of the default Cluster)` });
       if (!translation.template) continue;
       const namespace = metadata.namespace;
       this.addServiceAccounts(translation.extraObjects, namespace ?? '');
@@ -219,7 +266,10 @@ export function runTranslate(io: CliIO, options: TranslateOptions): void {
   const input = loadInput(io, options.filename, { names: options });
   const resources = input.resources.map((resource) => inNamespace(resource, options.namespace));
   const autoscalers = autoscalersOf(io, input.autoScaling, options.namespace);
-  if (resources.length === 0 && autoscalers.length === 0) throw new InputError([{ file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' }]);
+  if (resources.length === 0 && autoscalers.length === 0)
+    throw new InputError([
+      { file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' },
+    ]);
   const translator = new Translator(io, resources, { namespaces: parseNamespaceList(options.allowHostAccessNamespaces ?? '') });
   translator.collectDefinitions();
   translator.translateWorkloads();
@@ -231,12 +281,16 @@ export function runTranslate(io: CliIO, options: TranslateOptions): void {
 const command = fileCommand<TranslateOptions>({
   name: 'translate',
   description:
-    'print the Kubernetes objects the operator would create for TaskDefinition, Task and Service manifests or ECS JSON '
-    + '(a Pod per Task, a ReplicaSet per Service, ServiceAccounts for task roles, a HorizontalPodAutoscaler per service '
-    + 'of Application Auto Scaling JSON), without a cluster; warnings go to stderr',
+    'print the Kubernetes objects the operator would create for TaskDefinition, Task and Service manifests or ECS JSON ' +
+    '(a Pod per Task, a ReplicaSet per Service, ServiceAccounts for task roles, a HorizontalPodAutoscaler per service ' +
+    'of Application Auto Scaling JSON), without a cluster; warnings go to stderr',
   filesHelp: 'manifest or ECS JSON file',
   namespaceHelp: 'the namespace of resources that name none',
-  options: (cmd) => addNameOptions(cmd).option(`${HOST_ACCESS_FLAG} <list>`, 'as for run: comma-separated namespaces (or *) whose tasks may use the host; the operator\'s policy, so that translate refuses what it refuses (default: none)'),
+  options: (cmd) =>
+    addNameOptions(cmd).option(
+      `${HOST_ACCESS_FLAG} <list>`,
+      "as for run: comma-separated namespaces (or *) whose tasks may use the host; the operator's policy, so that translate refuses what it refuses (default: none)",
+    ),
   run: runTranslate,
 });
 

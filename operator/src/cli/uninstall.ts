@@ -45,7 +45,10 @@ interface Listed {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-export async function uninstall(kc: KubeConfig, { namespace, leaseName = 'ecs-operator-leader', force = false }: UninstallOptions = {}): Promise<UninstallResult> {
+export async function uninstall(
+  kc: KubeConfig,
+  { namespace, leaseName = 'ecs-operator-leader', force = false }: UninstallOptions = {},
+): Promise<UninstallResult> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   if (!force) {
     const leases = (await kc.makeApiClient(CoordinationV1Api).listLeaseForAllNamespaces({ fieldSelector: `metadata.name=${leaseName}` })).items;
@@ -60,9 +63,9 @@ export async function uninstall(kc: KubeConfig, { namespace, leaseName = 'ecs-op
   const released: string[] = [];
   for (const { kind, plural } of Object.values(ECS_KINDS)) {
     const coordinates = { group: ECS_GROUP, version: ECS_VERSION, plural };
-    const listed = (await (namespace
-      ? custom.listNamespacedCustomObject({ ...coordinates, namespace })
-      : custom.listClusterCustomObject(coordinates))) as { items: Listed[] };
+    const listed = (await (namespace ? custom.listNamespacedCustomObject({ ...coordinates, namespace }) : custom.listClusterCustomObject(coordinates))) as {
+      items: Listed[];
+    };
     for (const { metadata } of listed.items) {
       const finalizers = metadata.finalizers ?? [];
       if (!finalizers.some(isOperatorFinalizer)) continue;
@@ -83,7 +86,7 @@ export async function uninstall(kc: KubeConfig, { namespace, leaseName = 'ecs-op
 export const registerUninstall: CommandRegistration = (program: Command) => {
   program
     .command('uninstall')
-    .description("after the operator is removed: take its finalizers off the ECS objects, so deleting them (or their namespace) never hangs")
+    .description('after the operator is removed: take its finalizers off the ECS objects, so deleting them (or their namespace) never hangs')
     .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('-n, --namespace <name>', 'one namespace (default: all namespaces)')
     .option('--leader-election-id <name>', "the operator's leader Lease name", 'ecs-operator-leader')

@@ -32,7 +32,10 @@ function visit(value: unknown, path: string, found: { errors: Issue[]; warnings:
     for (const kind of KINDS) {
       for (const [placeholder] of value.matchAll(kind.pattern)) {
         if (kind.programMayExpand && PROGRAM_TEXT.test(path)) {
-          found.warnings.push({ path, message: `holds '${placeholder}', which looks like ${kind.what}, not rendered (${kind.tool}); kept as written, since the program may read it itself` });
+          found.warnings.push({
+            path,
+            message: `holds '${placeholder}', which looks like ${kind.what}, not rendered (${kind.tool}); kept as written, since the program may read it itself`,
+          });
         } else {
           found.errors.push({ path, message: `holds ${kind.what} '${placeholder}', not rendered: render the file first (${kind.tool})` });
         }

@@ -59,7 +59,12 @@ export function revisionsOfFamily(context: OperatorContext, namespace: string, f
 }
 
 /** Resolves an ECS task definition reference (`family`, `family:N`, ARN) against the cache. */
-export function resolveTaskDefinition(context: OperatorContext, namespace: string, reference: string, forNewWork: boolean): Resolution & { taskDefinition?: TaskDefinition } {
+export function resolveTaskDefinition(
+  context: OperatorContext,
+  namespace: string,
+  reference: string,
+  forNewWork: boolean,
+): Resolution & { taskDefinition?: TaskDefinition } {
   const parsed = parseTaskDefinitionReference(reference);
   if (!parsed) return resolveRevision(reference, [], undefined, { forNewWork });
   const td = taskDefinitionOfFamily(context, namespace, parsed.family);

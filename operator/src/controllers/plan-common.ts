@@ -29,13 +29,17 @@ export interface ConditionsWithEvents {
 /** The Valid condition (observedGeneration `generation`); a new or changed refusal is worth a warning Event. */
 export function validCondition(conditions: readonly Condition[] | undefined, validity: Validity, generation: number, now: Date): ConditionsWithEvents {
   const before = conditions?.find((c) => c.type === 'Valid');
-  const next = setCondition(conditions, {
-    type: 'Valid',
-    status: validity.valid ? 'True' : 'False',
-    reason: validity.reason,
-    message: validity.message,
-    observedGeneration: generation,
-  }, now);
+  const next = setCondition(
+    conditions,
+    {
+      type: 'Valid',
+      status: validity.valid ? 'True' : 'False',
+      reason: validity.reason,
+      message: validity.message,
+      observedGeneration: generation,
+    },
+    now,
+  );
   const changed = !validity.valid && (before?.status !== 'False' || before.message !== validity.message);
   return { conditions: next, events: changed ? [{ type: 'warning', reason: validity.reason, message: validity.message }] : [] };
 }
@@ -48,7 +52,7 @@ export function unplacedMessage(who: string, schedulerMessage: string): string {
 /** The scheduler's reason when it cannot place `pod`, if it cannot. */
 export function unschedulableReason(pod: V1Pod | undefined): string | undefined {
   const condition = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  return condition?.status === 'False' && condition.reason === 'Unschedulable' ? condition.message ?? 'no node fits' : undefined;
+  return condition?.status === 'False' && condition.reason === 'Unschedulable' ? (condition.message ?? 'no node fits') : undefined;
 }
 
 /** The Placed condition: False with the scheduler's reason while a task cannot be placed; an Event when that starts or changes. */

@@ -2,12 +2,7 @@
 // under one field manager; whether an apply is needed at all is decided locally, by comparing a hash of the
 // desired object with the one the live object carries in an annotation. Status goes through the /status
 // subresource, and only when the computed status differs from the live one.
-import {
-  type KubernetesObject,
-  PatchStrategy,
-  type V1DeleteOptions,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import { type KubernetesObject, PatchStrategy, type V1DeleteOptions, setHeaderOptions } from '@kubernetes/client-node';
 import { ECS_GROUP } from '../api/meta.js';
 import { shortHash, stableStringify } from '../translate/hash.js';
 import { type ApiClients, statusCodeOf } from './clients.js';
@@ -61,14 +56,7 @@ export class Applier {
    */
   async apply<T extends KubernetesObject>(desired: T, live: T | undefined): Promise<WriteResult<T>> {
     if (live && !needsApply(desired, live)) return { object: live, written: false };
-    const object = await this.clients.objects.patch(
-      withAppliedHash(desired),
-      undefined,
-      undefined,
-      FIELD_MANAGER,
-      true,
-      PatchStrategy.ServerSideApply,
-    );
+    const object = await this.clients.objects.patch(withAppliedHash(desired), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
     return { object, written: true };
   }
 
@@ -118,4 +106,3 @@ export class Applier {
     }
   }
 }
-

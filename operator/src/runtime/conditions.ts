@@ -24,8 +24,7 @@ export function isConditionTrue(conditions: readonly Condition[] | undefined, ty
  */
 export function setCondition(conditions: readonly Condition[] | undefined, update: ConditionUpdate, now = new Date()): Condition[] {
   const existing = findCondition(conditions, update.type);
-  const lastTransitionTime =
-    existing && existing.status === update.status ? existing.lastTransitionTime : conditionTime(now);
+  const lastTransitionTime = existing && existing.status === update.status ? existing.lastTransitionTime : conditionTime(now);
   const next: Condition = { ...update, lastTransitionTime };
   if (next.observedGeneration === undefined) delete next.observedGeneration;
   if (!existing) return [...(conditions ?? []), next];

@@ -78,7 +78,10 @@ function parseLogLevel(text: string): LogLevel {
 
 /** `a,b, c` → names; empty parts are dropped. */
 export function parseNamespaceList(text: string): string[] {
-  return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }
 
 const seconds = (ms: number): string => `${ms / 1000}s`;
@@ -103,14 +106,44 @@ const SETTINGS = {
     help: "namespace of the Lease (default: POD_NAMESPACE, the pod's own namespace, --namespace, or default)",
   },
   leaderElectionId: { flag: '--leader-election-id <name>', env: 'LEADER_ELECTION_ID', help: 'name of the Lease', default: 'ecs-operator-leader' },
-  leaseDuration: { flag: '--lease-duration <duration>', env: 'LEASE_DURATION', help: 'how long a lease is valid without renewal', default: seconds(DEFAULT_LEADER_ELECTION_TIMING.leaseDurationMs) },
-  renewDeadline: { flag: '--renew-deadline <duration>', env: 'RENEW_DEADLINE', help: 'how long a leader lasts without renewing', default: seconds(DEFAULT_LEADER_ELECTION_TIMING.renewDeadlineMs) },
-  retryPeriod: { flag: '--retry-period <duration>', env: 'RETRY_PERIOD', help: 'how often the lease is renewed or tried', default: seconds(DEFAULT_LEADER_ELECTION_TIMING.retryPeriodMs) },
+  leaseDuration: {
+    flag: '--lease-duration <duration>',
+    env: 'LEASE_DURATION',
+    help: 'how long a lease is valid without renewal',
+    default: seconds(DEFAULT_LEADER_ELECTION_TIMING.leaseDurationMs),
+  },
+  renewDeadline: {
+    flag: '--renew-deadline <duration>',
+    env: 'RENEW_DEADLINE',
+    help: 'how long a leader lasts without renewing',
+    default: seconds(DEFAULT_LEADER_ELECTION_TIMING.renewDeadlineMs),
+  },
+  retryPeriod: {
+    flag: '--retry-period <duration>',
+    env: 'RETRY_PERIOD',
+    help: 'how often the lease is renewed or tried',
+    default: seconds(DEFAULT_LEADER_ELECTION_TIMING.retryPeriodMs),
+  },
   logLevel: { flag: '--log-level <level>', env: 'LOG_LEVEL', help: `one of ${LOG_LEVELS.join(', ')}`, default: 'info' },
   resyncPeriod: { flag: '--resync-period <duration>', env: 'RESYNC_PERIOD', help: 'how often every object is reconciled anyway', default: '5m' },
-  concurrency: { flag: '--concurrency <n>', env: 'CONCURRENCY', help: "reconciles run at once per controller (kube-controller-manager's --concurrent-replicaset-syncs)", default: '5' },
-  kubeApiQps: { flag: '--kube-api-qps <n>', env: 'KUBE_API_QPS', help: 'requests a second to the API server at most, watches and leader election apart', default: '20' },
-  kubeApiBurst: { flag: '--kube-api-burst <n>', env: 'KUBE_API_BURST', help: 'requests sent at once after a quiet spell, beyond --kube-api-qps', default: '30' },
+  concurrency: {
+    flag: '--concurrency <n>',
+    env: 'CONCURRENCY',
+    help: "reconciles run at once per controller (kube-controller-manager's --concurrent-replicaset-syncs)",
+    default: '5',
+  },
+  kubeApiQps: {
+    flag: '--kube-api-qps <n>',
+    env: 'KUBE_API_QPS',
+    help: 'requests a second to the API server at most, watches and leader election apart',
+    default: '20',
+  },
+  kubeApiBurst: {
+    flag: '--kube-api-burst <n>',
+    env: 'KUBE_API_BURST',
+    help: 'requests sent at once after a quiet spell, beyond --kube-api-qps',
+    default: '30',
+  },
   stoppedTaskRetention: {
     flag: '--stopped-task-retention <duration>',
     env: 'STOPPED_TASK_RETENTION',
@@ -186,8 +219,7 @@ export function configFromOptions(options: Record<string, unknown>, env: NodeJS.
     metricsAddr: parsed('metricsAddr', (value) => value),
     leaderElection: {
       enabled: parsed('leaderElect', parseBoolean),
-      namespace:
-        text('leaderElectionNamespace') ?? env.POD_NAMESPACE ?? inClusterNamespace() ?? namespace ?? 'default',
+      namespace: text('leaderElectionNamespace') ?? env.POD_NAMESPACE ?? inClusterNamespace() ?? namespace ?? 'default',
       name: parsed('leaderElectionId', (value) => value),
       identity: env.POD_NAME || `${hostname()}_${process.pid}`,
       ...timing,

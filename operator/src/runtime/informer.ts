@@ -104,10 +104,13 @@ export const RESOURCES = {
     namespace ? core.listNamespacedPod({ namespace, labelSelector, ...page }) : core.listPodForAllNamespaces({ labelSelector, ...page }),
   ),
   nodes: coreResource<V1Node>('v1', 'Node', 'nodes', false, ({ core }, _namespace, labelSelector, page) => core.listNode({ labelSelector, ...page })),
-  replicaSets: coreResource<V1ReplicaSet>('apps/v1', 'ReplicaSet', 'replicasets', true, ({ apps }, namespace, labelSelector, page) =>
-    namespace
-      ? apps.listNamespacedReplicaSet({ namespace, labelSelector, ...page })
-      : apps.listReplicaSetForAllNamespaces({ labelSelector, ...page }),
+  replicaSets: coreResource<V1ReplicaSet>(
+    'apps/v1',
+    'ReplicaSet',
+    'replicasets',
+    true,
+    ({ apps }, namespace, labelSelector, page) =>
+      namespace ? apps.listNamespacedReplicaSet({ namespace, labelSelector, ...page }) : apps.listReplicaSetForAllNamespaces({ labelSelector, ...page }),
     MANAGED_BY_OPERATOR,
   ),
   controllerRevisions: coreResource<V1ControllerRevision>(

@@ -10,14 +10,8 @@ export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export function createLogger(level: LogLevel = 'info', stream?: NodeJS.WritableStream): Logger {
-  const format = winston.format.combine(
-    winston.format.timestamp(),
-    winston.format.errors({ stack: true }),
-    winston.format.json(),
-  );
-  const transport = stream
-    ? new winston.transports.Stream({ stream })
-    : new winston.transports.Console({ stderrLevels: [...LOG_LEVELS] });
+  const format = winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json());
+  const transport = stream ? new winston.transports.Stream({ stream }) : new winston.transports.Console({ stderrLevels: [...LOG_LEVELS] });
   return winston.createLogger({ level, levels: winston.config.npm.levels, format, transports: [transport] });
 }
 

@@ -108,8 +108,7 @@ export class Manager {
       clock,
     };
     const controllers = this.factories.flatMap((factory) => factory(context));
-    const runControllers = (until: AbortSignal) =>
-      Promise.all(controllers.map((controller) => controller.run(until))).then(() => undefined);
+    const runControllers = (until: AbortSignal) => Promise.all(controllers.map((controller) => controller.run(until))).then(() => undefined);
     let reconciling: Promise<void> | undefined;
     let stopping = false;
     const elector = election.enabled

@@ -49,13 +49,11 @@ const PREDEFINED_RESOURCES: Record<string, 'cpu' | 'memory'> = {
   ECSServiceAverageMemoryUtilization: 'memory',
 };
 
-const METRIC_INSTEAD =
-  'use an HPA Pods or External metric served by a metrics adapter (Prometheus Adapter, KEDA) for the same signal';
+const METRIC_INSTEAD = 'use an HPA Pods or External metric served by a metrics adapter (Prometheus Adapter, KEDA) for the same signal';
 const STEP_INSTEAD =
-  'write it as a target tracking policy on ECSServiceAverageCPUUtilization or ECSServiceAverageMemoryUtilization, '
-  + 'or add HPA behavior policies (pods or percent per period) to the HorizontalPodAutoscaler by hand';
-const SCHEDULE_INSTEAD =
-  'use a CronJob that patches the HorizontalPodAutoscaler\'s minReplicas/maxReplicas at those times (or KEDA\'s cron scaler)';
+  'write it as a target tracking policy on ECSServiceAverageCPUUtilization or ECSServiceAverageMemoryUtilization, ' +
+  'or add HPA behavior policies (pods or percent per period) to the HorizontalPodAutoscaler by hand';
+const SCHEDULE_INSTEAD = "use a CronJob that patches the HorizontalPodAutoscaler's minReplicas/maxReplicas at those times (or KEDA's cron scaler)";
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const at = (path: string, key: string) => (path ? `${path}.${key}` : key);
@@ -77,7 +75,11 @@ function seconds(value: unknown, file: string, path: string, errors: AutoScaling
 
 function capacity(value: unknown, file: string, path: string, errors: AutoScalingIssue[]): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  errors.push({ file, path, message: value === undefined ? 'is required: it bounds the service\'s task count' : `must be a whole number ≥ 0, not ${JSON.stringify(value)}` });
+  errors.push({
+    file,
+    path,
+    message: value === undefined ? "is required: it bounds the service's task count" : `must be a whole number ≥ 0, not ${JSON.stringify(value)}`,
+  });
   return undefined;
 }
 
@@ -98,17 +100,26 @@ function targetTracking({ value, file, path }: Located, log: AutoScalingTranslat
     return undefined;
   }
   if (config.CustomizedMetricSpecification !== undefined) {
-    log.warnings.push({ file, path: at(configPath, 'CustomizedMetricSpecification'), message: `policy '${name}' tracks a CloudWatch metric, which has no HPA form here; not translated: ${METRIC_INSTEAD}` });
+    log.warnings.push({
+      file,
+      path: at(configPath, 'CustomizedMetricSpecification'),
+      message: `policy '${name}' tracks a CloudWatch metric, which has no HPA form here; not translated: ${METRIC_INSTEAD}`,
+    });
     return undefined;
   }
   const predefinedPath = at(configPath, 'PredefinedMetricSpecification.PredefinedMetricType');
   const predefined = isObject(config.PredefinedMetricSpecification) ? config.PredefinedMetricSpecification.PredefinedMetricType : undefined;
   const resource = typeof predefined === 'string' ? PREDEFINED_RESOURCES[predefined] : undefined;
   if (!resource) {
-    const instead = predefined === 'ALBRequestCountPerTarget'
-      ? 'requests per target need the load balancer\'s metrics: use an HPA Object or External metric from your ingress controller through a metrics adapter (Prometheus Adapter, KEDA)'
-      : METRIC_INSTEAD;
-    log.warnings.push({ file, path: predefinedPath, message: `policy '${name}' tracks ${JSON.stringify(predefined ?? 'no metric')}, which has no HPA form here; not translated: ${instead}` });
+    const instead =
+      predefined === 'ALBRequestCountPerTarget'
+        ? "requests per target need the load balancer's metrics: use an HPA Object or External metric from your ingress controller through a metrics adapter (Prometheus Adapter, KEDA)"
+        : METRIC_INSTEAD;
+    log.warnings.push({
+      file,
+      path: predefinedPath,
+      message: `policy '${name}' tracks ${JSON.stringify(predefined ?? 'no metric')}, which has no HPA form here; not translated: ${instead}`,
+    });
     return undefined;
   }
   const targetPath = at(configPath, 'TargetValue');
@@ -118,7 +129,8 @@ function targetTracking({ value, file, path }: Located, log: AutoScalingTranslat
     return undefined;
   }
   const averageUtilization = Math.round(target);
-  if (averageUtilization !== target) log.warnings.push({ file, path: targetPath, message: `${target}% is ${averageUtilization}%: an HPA utilization target is a whole percentage` });
+  if (averageUtilization !== target)
+    log.warnings.push({ file, path: targetPath, message: `${target}% is ${averageUtilization}%: an HPA utilization target is a whole percentage` });
   const scaleUpWindow = seconds(config.ScaleOutCooldown, file, at(configPath, 'ScaleOutCooldown'), log.errors);
   const scaleDownWindow = seconds(config.ScaleInCooldown, file, at(configPath, 'ScaleInCooldown'), log.errors);
   if (scaleUpWindow === undefined || scaleDownWindow === undefined) return undefined;
@@ -147,7 +159,12 @@ function autoscaler(target: Located, policies: Located[], log: AutoScalingTransl
     log.errors.push({ file, path: at(path, 'MaxCapacity'), message: `${maxReplicas} must be at least 1 and at least MinCapacity (${minReplicas})` });
     return undefined;
   }
-  if (minReplicas === 0) log.warnings.push({ file, path: at(path, 'MinCapacity'), message: 'is 0, but an HPA scales to no fewer than 1 task (without the HPAScaleToZero feature gate); minReplicas is 1' });
+  if (minReplicas === 0)
+    log.warnings.push({
+      file,
+      path: at(path, 'MinCapacity'),
+      message: 'is 0, but an HPA scales to no fewer than 1 task (without the HPAScaleToZero feature gate); minReplicas is 1',
+    });
   const tracked: TargetTracking[] = [];
   for (const policy of policies) {
     const type = policy.value.PolicyType;
@@ -156,23 +173,43 @@ function autoscaler(target: Located, policies: Located[], log: AutoScalingTransl
       const translated = targetTracking(policy, log);
       if (translated) tracked.push(translated);
     } else if (type === 'StepScaling') {
-      log.warnings.push({ file: policy.file, path: at(policy.path, 'PolicyType'), message: `step scaling policy '${policyName}' is not translated: ${STEP_INSTEAD}` });
+      log.warnings.push({
+        file: policy.file,
+        path: at(policy.path, 'PolicyType'),
+        message: `step scaling policy '${policyName}' is not translated: ${STEP_INSTEAD}`,
+      });
     } else {
-      log.warnings.push({ file: policy.file, path: at(policy.path, 'PolicyType'), message: `policy '${policyName}' of type ${JSON.stringify(type)} is not translated (only TargetTrackingScaling is)` });
+      log.warnings.push({
+        file: policy.file,
+        path: at(policy.path, 'PolicyType'),
+        message: `policy '${policyName}' of type ${JSON.stringify(type)} is not translated (only TargetTrackingScaling is)`,
+      });
     }
   }
   if (tracked.length === 0) {
-    log.warnings.push({ file, path, message: `no target tracking policy on CPU or memory utilization for ${String(value.ResourceId)}: no HorizontalPodAutoscaler written (the service keeps its desiredCount)` });
+    log.warnings.push({
+      file,
+      path,
+      message: `no target tracking policy on CPU or memory utilization for ${String(value.ResourceId)}: no HorizontalPodAutoscaler written (the service keeps its desiredCount)`,
+    });
     return undefined;
   }
   const metrics = dedupeByResource(tracked, file, path, log);
   const windows = (pick: (t: TargetTracking) => number) => new Set(tracked.map(pick));
   if (windows((t) => t.scaleUpWindow).size > 1 || windows((t) => t.scaleDownWindow).size > 1) {
-    log.warnings.push({ file, path, message: 'the policies of this service have different cooldowns; an HPA has one window per direction, so each is the longest of them' });
+    log.warnings.push({
+      file,
+      path,
+      message: 'the policies of this service have different cooldowns; an HPA has one window per direction, so each is the longest of them',
+    });
   }
   const scaleInDisabled = tracked.filter((t) => t.disableScaleIn).length;
   if (scaleInDisabled > 0 && scaleInDisabled < tracked.length) {
-    log.warnings.push({ file, path, message: 'DisableScaleIn is set on some policies only; an HPA scales in for all its metrics or none, so it scales in when every metric allows it' });
+    log.warnings.push({
+      file,
+      path,
+      message: 'DisableScaleIn is set on some policies only; an HPA scales in for all its metrics or none, so it scales in when every metric allows it',
+    });
   }
   const suspended = isObject(value.SuspendedState) ? value.SuspendedState : {};
   const longest = (pick: (t: TargetTracking) => number) => Math.max(...tracked.map(pick));
@@ -186,8 +223,14 @@ function autoscaler(target: Located, policies: Located[], log: AutoScalingTransl
       maxReplicas,
       metrics,
       behavior: {
-        scaleUp: rules(longest((t) => t.scaleUpWindow), suspended.DynamicScalingOutSuspended === true),
-        scaleDown: rules(longest((t) => t.scaleDownWindow), scaleInDisabled === tracked.length || suspended.DynamicScalingInSuspended === true),
+        scaleUp: rules(
+          longest((t) => t.scaleUpWindow),
+          suspended.DynamicScalingOutSuspended === true,
+        ),
+        scaleDown: rules(
+          longest((t) => t.scaleDownWindow),
+          scaleInDisabled === tracked.length || suspended.DynamicScalingInSuspended === true,
+        ),
       },
     },
   };
@@ -208,8 +251,16 @@ function dedupeByResource(tracked: TargetTracking[], file: string, path: string,
 /** Whether `value` is for an ECS service's DesiredCount; otherwise a warning says it is skipped. */
 function isEcsService({ value, file, path }: Located, what: string, warnings: AutoScalingIssue[]): boolean {
   const namespace = value.ServiceNamespace;
-  if ((namespace !== undefined && namespace !== 'ecs') || (value.ScalableDimension !== undefined && value.ScalableDimension !== ECS_DIMENSION) || !parseServiceResourceId(value.ResourceId)) {
-    warnings.push({ file, path: at(path, 'ResourceId'), message: `${what} for ${JSON.stringify(value.ResourceId)} (${JSON.stringify(namespace ?? null)}, ${JSON.stringify(value.ScalableDimension ?? null)}) is not an ECS service's ${ECS_DIMENSION}; skipped` });
+  if (
+    (namespace !== undefined && namespace !== 'ecs') ||
+    (value.ScalableDimension !== undefined && value.ScalableDimension !== ECS_DIMENSION) ||
+    !parseServiceResourceId(value.ResourceId)
+  ) {
+    warnings.push({
+      file,
+      path: at(path, 'ResourceId'),
+      message: `${what} for ${JSON.stringify(value.ResourceId)} (${JSON.stringify(namespace ?? null)}, ${JSON.stringify(value.ScalableDimension ?? null)}) is not an ECS service's ${ECS_DIMENSION}; skipped`,
+    });
     return false;
   }
   return true;
@@ -233,12 +284,20 @@ export function horizontalPodAutoscalers(input: AutoScalingInput): AutoScalingTr
       continue;
     }
     seen.set(id, `${target.file}${target.path ? ` ${target.path}` : ''}`);
-    const hpa = autoscaler(target, policies.filter((policy) => policy.value.ResourceId === id), log);
+    const hpa = autoscaler(
+      target,
+      policies.filter((policy) => policy.value.ResourceId === id),
+      log,
+    );
     if (hpa) log.autoscalers.push(hpa);
   }
   for (const policy of policies) {
     if (!seen.has(policy.value.ResourceId as string)) {
-      log.errors.push({ file: policy.file, path: at(policy.path, 'ResourceId'), message: `no scalable target for ${String(policy.value.ResourceId)} in the input, so no MinCapacity/MaxCapacity: give the output of describe-scalable-targets (or RegisterScalableTarget input) with -f` });
+      log.errors.push({
+        file: policy.file,
+        path: at(policy.path, 'ResourceId'),
+        message: `no scalable target for ${String(policy.value.ResourceId)} in the input, so no MinCapacity/MaxCapacity: give the output of describe-scalable-targets (or RegisterScalableTarget input) with -f`,
+      });
     }
   }
   return log;

@@ -2,9 +2,7 @@
 // CPU units, memory MiB and ports, their task counts and attributes, and cluster-wide counts and
 // reservation. Pure: the Cluster controller feeds it the cache and writes what it returns.
 import type { V1Container, V1Node, V1Pod } from '@kubernetes/client-node';
-import type {
-  ClusterSpec, ClusterStatus, ContainerInstance, ContainerInstanceAttribute, ContainerInstanceResource, LabelSelector,
-} from '../api/cluster.js';
+import type { ClusterSpec, ClusterStatus, ContainerInstance, ContainerInstanceAttribute, ContainerInstanceResource, LabelSelector } from '../api/cluster.js';
 import type { TaskLastStatus } from '../api/task.js';
 import { BUILTIN_ATTRIBUTE_LABELS, attributeValueOfLabel } from './placement/node-labels.js';
 import { memoryQuantityToMiB, quantityToNumber } from './units.js';
@@ -44,11 +42,16 @@ export function matchesLabelSelector(labels: Readonly<Record<string, string>> | 
   return (selector?.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
     const value = have[key];
     switch (operator) {
-      case 'In': return value !== undefined && values.includes(value);
-      case 'NotIn': return value === undefined || !values.includes(value);
-      case 'Exists': return value !== undefined;
-      case 'DoesNotExist': return value === undefined;
-      default: return false;
+      case 'In':
+        return value !== undefined && values.includes(value);
+      case 'NotIn':
+        return value === undefined || !values.includes(value);
+      case 'Exists':
+        return value !== undefined;
+      case 'DoesNotExist':
+        return value === undefined;
+      default:
+        return false;
     }
   });
 }
@@ -74,7 +77,7 @@ function podRequests(pod: V1Pod): { cpu: number; memory: number } {
   const request = (c: V1Container, name: 'cpu' | 'memory') => {
     const quantity = c.resources?.requests?.[name] ?? c.resources?.limits?.[name];
     if (!quantity) return 0;
-    return name === 'cpu' ? millicores(quantity) : memoryQuantityToMiB(quantity) ?? 0;
+    return name === 'cpu' ? millicores(quantity) : (memoryQuantityToMiB(quantity) ?? 0);
   };
   const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
   const oneShots = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy !== 'Always');
@@ -90,7 +93,9 @@ function podRequests(pod: V1Pod): { cpu: number; memory: number } {
 function hostPorts(pods: readonly V1Pod[], protocol: 'TCP' | 'UDP'): string[] {
   const ports = pods.flatMap((pod) =>
     [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].flatMap((c) =>
-      (c.ports ?? []).filter((p) => p.hostPort && (p.protocol ?? 'TCP') === protocol).map((p) => p.hostPort!)));
+      (c.ports ?? []).filter((p) => p.hostPort && (p.protocol ?? 'TCP') === protocol).map((p) => p.hostPort!),
+    ),
+  );
   return [...new Set(ports)].sort((a, b) => a - b).map(String);
 }
 
@@ -152,7 +157,10 @@ function containerInstance(node: V1Node, input: ClusterStatusInput, podsOnNode: 
     remainingResources: [
       integer('CPU', unitsOf(Math.max(0, cpu - used.cpu))),
       integer('MEMORY', Math.max(0, memory - used.memory)),
-      stringSet('PORTS', [...new Set([...reservedPorts, ...hostPorts(live, 'TCP')])].sort((a, b) => Number(a) - Number(b))),
+      stringSet(
+        'PORTS',
+        [...new Set([...reservedPorts, ...hostPorts(live, 'TCP')])].sort((a, b) => Number(a) - Number(b)),
+      ),
       stringSet('PORTS_UDP', hostPorts(live, 'UDP')),
     ],
     attributes: attributes(node, input.spec.attributeLabels ?? {}),
@@ -165,7 +173,11 @@ function percent(part: number, whole: number): number {
   return whole > 0 ? Math.round((part / whole) * 10000) / 100 : 0;
 }
 
-function utilization(nodes: readonly V1Node[], usage: ReadonlyMap<string, NodeUsage> | undefined, totals: InstanceTotals): Pick<ClusterStatus, 'cpuUtilization' | 'memoryUtilization'> {
+function utilization(
+  nodes: readonly V1Node[],
+  usage: ReadonlyMap<string, NodeUsage> | undefined,
+  totals: InstanceTotals,
+): Pick<ClusterStatus, 'cpuUtilization' | 'memoryUtilization'> {
   if (!usage || nodes.length === 0 || !nodes.every((n) => usage.has(n.metadata?.name ?? ''))) return {};
   const used = nodes.map((n) => usage.get(n.metadata?.name ?? '')!);
   const cpu = used.reduce((sum, u) => sum + millicores(u.cpu), 0);

@@ -64,7 +64,10 @@ function containerRestart(definition: ContainerDefinition, context: ContainerCon
     return {};
   }
   if (!context.cluster.containerRestartRules) {
-    context.log.warn(path, 'not applied: restarting a container in place needs the Kubernetes ContainerRestartRules feature, which the Cluster settings do not enable');
+    context.log.warn(
+      path,
+      'not applied: restarting a container in place needs the Kubernetes ContainerRestartRules feature, which the Cluster settings do not enable',
+    );
     return {};
   }
   if (policy.restartAttemptPeriod !== undefined) {
@@ -79,7 +82,12 @@ export function containerDefinitionToContainer(definition: ContainerDefinition, 
   const { path, log } = context;
   warnUnsupported(definition, UNSUPPORTED_CONTAINER_FIELDS, path, log);
   const ports = portMappingsToContainerPorts(definition.portMappings ?? [], context.networkMode, path, log);
-  const resources = containerResources(definition, { gpuResource: context.cluster.gpuResourceName ?? DEFAULT_GPU_RESOURCE, ephemeralStorageMiB: context.ephemeralStorageMiB }, path, log);
+  const resources = containerResources(
+    definition,
+    { gpuResource: context.cluster.gpuResourceName ?? DEFAULT_GPU_RESOURCE, ephemeralStorageMiB: context.ephemeralStorageMiB },
+    path,
+    log,
+  );
   const securityContext = containerSecurityContext(definition, context.cluster.allowPrivileged === true, path, log);
   return {
     name: context.name,

@@ -44,7 +44,8 @@ function resolvedDependencies(definitions: readonly ContainerDefinition[]): Depe
     (definition.dependsOn ?? []).flatMap(({ containerName, condition }, entry) => {
       const target = byName.get(containerName);
       return target === undefined ? [] : [{ waiter, entry, target, condition }];
-    }));
+    }),
+  );
 }
 
 function needsOf(definitions: readonly ContainerDefinition[], dependencies: readonly Dependency[]): number[][] {
@@ -56,15 +57,21 @@ function needsOf(definitions: readonly ContainerDefinition[], dependencies: read
 /** ECS rules of dependsOn: known targets, no cycles, COMPLETE/SUCCESS never on an essential container, HEALTHY only on a health-checked one. */
 export function validateDependencies(definitions: readonly ContainerDefinition[], log: IssueLog): void {
   const byName = containerIndexByName(definitions);
-  definitions.forEach((definition, waiter) => (definition.dependsOn ?? []).forEach(({ containerName }, entry) => {
-    if (!byName.has(containerName)) log.error(`${entryPath({ waiter, entry })}.containerName`, `no container named ${JSON.stringify(containerName)} in this task definition`);
-  }));
+  definitions.forEach((definition, waiter) =>
+    (definition.dependsOn ?? []).forEach(({ containerName }, entry) => {
+      if (!byName.has(containerName))
+        log.error(`${entryPath({ waiter, entry })}.containerName`, `no container named ${JSON.stringify(containerName)} in this task definition`);
+    }),
+  );
   const dependencies = resolvedDependencies(definitions);
   for (const dependency of dependencies) {
     const target = definitions[dependency.target];
     if (!target) continue;
     if (RUN_TO_COMPLETION.has(dependency.condition) && isEssential(target)) {
-      log.error(`${entryPath(dependency)}.condition`, `${dependency.condition} waits for "${target.name}" to exit, but "${target.name}" is essential and its exit would stop the task; mark it essential: false`);
+      log.error(
+        `${entryPath(dependency)}.condition`,
+        `${dependency.condition} waits for "${target.name}" to exit, but "${target.name}" is essential and its exit would stop the task; mark it essential: false`,
+      );
     }
     if (dependency.condition === 'HEALTHY' && !target.healthCheck) {
       log.error(`${entryPath(dependency)}.condition`, `HEALTHY needs a healthCheck on "${target.name}", which has none`);
@@ -90,20 +97,32 @@ function warnCompromises(definitions: readonly ContainerDefinition[], plan: Cont
   for (const dependency of dependencies) {
     const target = definitions[dependency.target]?.name;
     if (dependency.condition === 'COMPLETE') {
-      log.warn(`${entryPath(dependency)}.condition`, `COMPLETE runs "${target}" as an init container, which must exit 0: a non-zero exit fails the task where ECS would go on`);
+      log.warn(
+        `${entryPath(dependency)}.condition`,
+        `COMPLETE runs "${target}" as an init container, which must exit 0: a non-zero exit fails the task where ECS would go on`,
+      );
     } else if (plan.roles[dependency.target] === 'job' && !RUN_TO_COMPLETION.has(dependency.condition)) {
-      log.warn(`${entryPath(dependency)}.condition`, `"${target}" runs to completion as an init container (others wait for it to exit), so ${dependency.condition} is met only once it has exited`);
+      log.warn(
+        `${entryPath(dependency)}.condition`,
+        `"${target}" runs to completion as an init container (others wait for it to exit), so ${dependency.condition} is met only once it has exited`,
+      );
     }
   }
   plan.roles.forEach((role, index) => {
     if (role === 'job' && definitions[index]?.healthCheck) {
-      log.warn(`${containerPath(index)}.healthCheck`, 'not run: this container runs as an init container (others wait for it to exit), and init containers have no probes');
+      log.warn(
+        `${containerPath(index)}.healthCheck`,
+        'not run: this container runs as an init container (others wait for it to exit), and init containers have no probes',
+      );
     }
   });
   const essentialSidecar = plan.initOrder.find((index) => plan.roles[index] === 'sidecar' && isEssential(definitions[index]!));
   const essentialMain = plan.mainOrder.some((index) => isEssential(definitions[index]!));
   if (essentialSidecar !== undefined && !essentialMain) {
-    log.warn(`${containerPath(essentialSidecar)}.essential`, 'this essential container runs as a native sidecar (others wait on it), and Kubernetes stops sidecars once every main container has exited, which here are all non-essential');
+    log.warn(
+      `${containerPath(essentialSidecar)}.essential`,
+      'this essential container runs as a native sidecar (others wait on it), and Kubernetes stops sidecars once every main container has exited, which here are all non-essential',
+    );
   }
 }
 
@@ -114,7 +133,10 @@ export function planContainers(definitions: readonly ContainerDefinition[], log:
   const indices = roles.map((_role, index) => index);
   const plan: ContainerPlan = {
     roles,
-    initOrder: topologicalOrder(needsOf(definitions, dependencies), indices.filter((index) => roles[index] !== 'main')),
+    initOrder: topologicalOrder(
+      needsOf(definitions, dependencies),
+      indices.filter((index) => roles[index] !== 'main'),
+    ),
     mainOrder: indices.filter((index) => roles[index] === 'main'),
     awaitedHealthy: new Set(dependencies.filter(({ condition }) => condition === 'HEALTHY').map(({ target }) => target)),
   };

@@ -37,7 +37,10 @@ export function topologicalOrder(needs: Needs, nodes: readonly number[]): number
   const pending = new Map(nodes.map((node) => [node, new Set((needs[node] ?? []).filter((need) => members.has(need) && need !== node))]));
   const order: number[] = [];
   for (;;) {
-    const ready = [...pending].filter(([, waiting]) => waiting.size === 0).map(([node]) => node).sort((a, b) => a - b)[0];
+    const ready = [...pending]
+      .filter(([, waiting]) => waiting.size === 0)
+      .map(([node]) => node)
+      .sort((a, b) => a - b)[0];
     if (ready === undefined) break;
     order.push(ready);
     pending.delete(ready);

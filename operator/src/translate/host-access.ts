@@ -25,7 +25,19 @@ export function hostAccessAllowed(policy: HostAccessPolicy, namespace: string | 
 
 /** Capabilities Pod Security `baseline` lets a container add (Docker's default set without NET_RAW). */
 const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
 ]);
 
 /** SELinux types Pod Security `baseline` allows. */
@@ -53,7 +65,8 @@ export function hostAccessUses(spec: TaskDefinitionSpec): Issue[] {
     const path = containerPath(index);
     if (definition.privileged) uses.push({ path: `${path}.privileged`, message: 'a privileged container' });
     const added = (definition.linuxParameters?.capabilities?.add ?? []).map(capabilityName).filter((name) => !BASELINE_CAPABILITIES.has(name));
-    if (added.length > 0) uses.push({ path: `${path}.linuxParameters.capabilities.add`, message: `capabilities beyond the baseline set (${added.join(', ')})` });
+    if (added.length > 0)
+      uses.push({ path: `${path}.linuxParameters.capabilities.add`, message: `capabilities beyond the baseline set (${added.join(', ')})` });
     (definition.dockerSecurityOptions ?? []).forEach((option, optionIndex) => {
       const lifted = unconfinement(option);
       if (lifted) uses.push({ path: `${path}.dockerSecurityOptions[${optionIndex}]`, message: lifted });
@@ -72,5 +85,8 @@ export function hostAccessUses(spec: TaskDefinitionSpec): Issue[] {
 export function hostAccessRefusals(spec: TaskDefinitionSpec, allowed: boolean, namespace: string | undefined): Issue[] {
   if (allowed) return [];
   const where = namespace ? `in namespace ${namespace}` : 'here';
-  return hostAccessUses(spec).map(({ path, message }) => ({ path, message: `${message} is not allowed ${where} by the operator's policy (${HOST_ACCESS_FLAG})` }));
+  return hostAccessUses(spec).map(({ path, message }) => ({
+    path,
+    message: `${message} is not allowed ${where} by the operator's policy (${HOST_ACCESS_FLAG})`,
+  }));
 }

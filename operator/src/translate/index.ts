@@ -7,7 +7,13 @@ export type { ClusterSettings } from './settings.js';
 export { secretReferenceFromArn, type SecretReference } from './secrets.js';
 export { toDnsLabel, toDnsSubdomain, toLabelValue } from './names.js';
 export {
-  containerCpuMillicores, cpuQuantityToUnits, memoryQuantityToMiB, mibToQuantity, millicoresToQuantity,
-  parseTaskCpu, parseTaskMemory, taskCpuMillicores,
+  containerCpuMillicores,
+  cpuQuantityToUnits,
+  memoryQuantityToMiB,
+  mibToQuantity,
+  millicoresToQuantity,
+  parseTaskCpu,
+  parseTaskMemory,
+  taskCpuMillicores,
 } from './units.js';
 export { ANNOTATIONS, LABELS, MANAGED_BY_VALUE } from './labels.js';

@@ -34,7 +34,7 @@ interface UserEntry {
 }
 
 function refusal(entry: UserEntry, metadata: Metadata, reserved: (key: string) => boolean): string | undefined {
-  if (reserved(entry.key)) return 'the key is the operator\'s own';
+  if (reserved(entry.key)) return "the key is the operator's own";
   if (!isLabelKey(entry.key)) return 'the key is not valid label or annotation syntax';
   const placed = metadata.labels[entry.key] ?? metadata.annotations[entry.key];
   if (placed !== undefined && placed !== entry.value) return `another value (${JSON.stringify(placed)}) is already set for this key`;
@@ -42,7 +42,13 @@ function refusal(entry: UserEntry, metadata: Metadata, reserved: (key: string) =
 }
 
 /** Places user entries as labels or annotations; returns those that fit neither, warned about. */
-function placeUserEntries<Entry extends UserEntry>(entries: readonly Entry[], metadata: Metadata, reserved: (key: string) => boolean, keptIn: string, log: IssueLog): Entry[] {
+function placeUserEntries<Entry extends UserEntry>(
+  entries: readonly Entry[],
+  metadata: Metadata,
+  reserved: (key: string) => boolean,
+  keptIn: string,
+  log: IssueLog,
+): Entry[] {
   return entries.filter((entry) => {
     const reason = refusal(entry, metadata, reserved);
     if (reason) log.warn(entry.path, `not a pod label or annotation: ${reason}; kept in annotation ${keptIn}`);
@@ -54,12 +60,15 @@ function placeUserEntries<Entry extends UserEntry>(entries: readonly Entry[], me
 
 function dockerLabelEntries(input: MetadataInput): Array<UserEntry & { container: string }> {
   return input.spec.containerDefinitions.flatMap((definition, index) =>
-    Object.keys(definition.dockerLabels ?? {}).sort().map((key) => ({
-      key,
-      value: definition.dockerLabels?.[key] ?? '',
-      path: keyPath(`${containerPath(index)}.dockerLabels`, key),
-      container: input.containerNames[index] ?? '',
-    })));
+    Object.keys(definition.dockerLabels ?? {})
+      .sort()
+      .map((key) => ({
+        key,
+        value: definition.dockerLabels?.[key] ?? '',
+        path: keyPath(`${containerPath(index)}.dockerLabels`, key),
+        container: input.containerNames[index] ?? '',
+      })),
+  );
 }
 
 function tagEntries(spec: TaskDefinitionSpec): UserEntry[] {
@@ -69,8 +78,12 @@ function tagEntries(spec: TaskDefinitionSpec): UserEntry[] {
 function operatorAnnotations(input: MetadataInput): Record<string, string> {
   const { spec, containerNames } = input;
   const essential = containerNames.filter((_name, index) => spec.containerDefinitions[index] && isEssential(spec.containerDefinitions[index]));
-  const renamed = Object.fromEntries(containerNames.map((name, index) => [name, spec.containerDefinitions[index]?.name] as const).filter(([name, ecsName]) => name !== ecsName));
-  const logConfigurations = Object.fromEntries(containerNames.map((name, index) => [name, spec.containerDefinitions[index]?.logConfiguration] as const).filter(([, config]) => config));
+  const renamed = Object.fromEntries(
+    containerNames.map((name, index) => [name, spec.containerDefinitions[index]?.name] as const).filter(([name, ecsName]) => name !== ecsName),
+  );
+  const logConfigurations = Object.fromEntries(
+    containerNames.map((name, index) => [name, spec.containerDefinitions[index]?.logConfiguration] as const).filter(([, config]) => config),
+  );
   return {
     [ANNOTATIONS.taskDefinition]: `${input.family}:${input.revision}`,
     [ANNOTATIONS.essentialContainers]: JSON.stringify(essential),
@@ -83,7 +96,10 @@ function operatorAnnotations(input: MetadataInput): Record<string, string> {
 function warnLogConfigurations(spec: TaskDefinitionSpec, log: IssueLog): void {
   spec.containerDefinitions.forEach((definition, index) => {
     if (definition.logConfiguration) {
-      log.warn(`${containerPath(index)}.logConfiguration`, `logs go to the node (kubectl logs), not to ${definition.logConfiguration.logDriver}; the configuration is kept in annotation ${ANNOTATIONS.logConfiguration} for a log agent`);
+      log.warn(
+        `${containerPath(index)}.logConfiguration`,
+        `logs go to the node (kubectl logs), not to ${definition.logConfiguration.logDriver}; the configuration is kept in annotation ${ANNOTATIONS.logConfiguration} for a log agent`,
+      );
     }
   });
 }

@@ -25,13 +25,21 @@ export function toDnsLabel(text: string): string {
 
 /** A DNS label as `toDnsLabel` makes it, of at most `max` characters: room for a suffix the caller adds. */
 export function toShortDnsLabel(text: string, max: number): string {
-  const label = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const label = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return fitLength(label, text, max);
 }
 
 /** DNS-1123 subdomain (Secret, ConfigMap, ServiceAccount names): dot-separated DNS labels, at most 253 characters. */
 export function toDnsSubdomain(text: string): string {
-  const parts = text.split('.').map((part) => part.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''));
+  const parts = text.split('.').map((part) =>
+    part
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, ''),
+  );
   return fitLength(parts.filter((part) => part !== '').join('.'), text, DNS_SUBDOMAIN_MAX);
 }
 

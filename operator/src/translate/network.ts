@@ -22,7 +22,7 @@ function podHostname(spec: TaskDefinitionSpec, log: IssueLog): string | undefine
   const path = `${containerPath(index)}.hostname`;
   warnDiffering(definitions, 'hostname', (definition) => definition.hostname, `"${hostname}" is used`, log);
   if (spec.networkMode === 'host') {
-    log.warn(path, 'not set: with host networking the pod has the node\'s hostname');
+    log.warn(path, "not set: with host networking the pod has the node's hostname");
     return undefined;
   }
   if (toDnsLabel(hostname) !== hostname) {
@@ -41,13 +41,16 @@ function hostAliases(definitions: readonly ContainerDefinition[], log: IssueLog)
   const byIp = new Map<string, string[]>();
   const add = (ip: string, hostname: string, path: string) => {
     const valid = toDnsSubdomain(hostname);
-    if (valid !== hostname.toLowerCase()) log.warn(path, `${JSON.stringify(hostname)} is not a valid host name for /etc/hosts in Kubernetes; written as ${JSON.stringify(valid)}`);
+    if (valid !== hostname.toLowerCase())
+      log.warn(path, `${JSON.stringify(hostname)} is not a valid host name for /etc/hosts in Kubernetes; written as ${JSON.stringify(valid)}`);
     const names = byIp.get(ip) ?? [];
     if (valid && !names.includes(valid)) names.push(valid);
     byIp.set(ip, names);
   };
   definitions.forEach((definition, index) => {
-    (definition.extraHosts ?? []).forEach(({ hostname, ipAddress }, entry) => add(ipAddress, hostname, `${containerPath(index)}.extraHosts[${entry}].hostname`));
+    (definition.extraHosts ?? []).forEach(({ hostname, ipAddress }, entry) =>
+      add(ipAddress, hostname, `${containerPath(index)}.extraHosts[${entry}].hostname`),
+    );
     linkHostnames(definition).forEach((hostname) => add(LOCALHOST, hostname, `${containerPath(index)}.links`));
   });
   return [...byIp].filter(([, hostnames]) => hostnames.length > 0).map(([ip, hostnames]) => ({ ip, hostnames }));
@@ -59,7 +62,11 @@ function dnsSettings(definitions: readonly ContainerDefinition[], log: IssueLog)
   warnDiffering(definitions, 'dnsServers', (definition) => definition.dnsServers, 'the servers of all containers are used together', log);
   warnDiffering(definitions, 'dnsSearchDomains', (definition) => definition.dnsSearchDomains, 'the domains of all containers are searched together', log);
   const overLimit = (field: 'dnsServers' | 'dnsSearchDomains', count: number, max: number) => {
-    if (count > max) log.error(`${containerPath(definitions.findIndex((definition) => definition[field]?.length))}.${field}`, `the task's containers name ${count} in all, and a pod takes at most ${max}`);
+    if (count > max)
+      log.error(
+        `${containerPath(definitions.findIndex((definition) => definition[field]?.length))}.${field}`,
+        `the task's containers name ${count} in all, and a pod takes at most ${max}`,
+      );
   };
   overLimit('dnsServers', nameservers.length, MAX_NAMESERVERS);
   overLimit('dnsSearchDomains', searches.length, MAX_SEARCHES);

@@ -32,7 +32,8 @@ export function applyOverrides(spec: TaskDefinitionSpec, overrides: TaskOverride
   const byName = new Map<string, ContainerOverride>();
   (overrides.containerOverrides ?? []).forEach((override, index) => {
     const path = `overrides.containerOverrides[${index}].name`;
-    if (!spec.containerDefinitions.some(({ name }) => name === override.name)) errors.push({ path, message: `no container named ${JSON.stringify(override.name)} in the task definition` });
+    if (!spec.containerDefinitions.some(({ name }) => name === override.name))
+      errors.push({ path, message: `no container named ${JSON.stringify(override.name)} in the task definition` });
     else if (byName.has(override.name)) errors.push({ path, message: `container ${JSON.stringify(override.name)} is overridden twice` });
     else byName.set(override.name, override);
   });

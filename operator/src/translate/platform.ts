@@ -9,7 +9,12 @@ import type { TaskDefinitionSpec } from '../api/taskdefinition.js';
 const ARCHITECTURES: Record<string, string> = { X86_64: 'amd64', ARM64: 'arm64' };
 
 const WINDOWS_BUILDS: Record<string, string> = {
-  '2016': '10.0.14393', '2019': '10.0.17763', '2004': '10.0.19041', '20H2': '10.0.19042', '2022': '10.0.20348', '2025': '10.0.26100',
+  '2016': '10.0.14393',
+  '2019': '10.0.17763',
+  '2004': '10.0.19041',
+  '20H2': '10.0.19042',
+  '2022': '10.0.20348',
+  '2025': '10.0.26100',
 };
 
 interface OperatingSystem {

@@ -18,7 +18,10 @@ function hostPortOf(mapping: PortMapping, containerPort: number, networkMode: Ne
 function portName(mapping: PortMapping, path: string, log: IssueLog): string | undefined {
   if (mapping.name === undefined) return undefined;
   if (isPortName(mapping.name)) return mapping.name;
-  log.warn(`${path}.name`, `${JSON.stringify(mapping.name)} is not a valid Kubernetes port name (at most 15 of a-z, 0-9 and -, with a letter), so the port has no name`);
+  log.warn(
+    `${path}.name`,
+    `${JSON.stringify(mapping.name)} is not a valid Kubernetes port name (at most 15 of a-z, 0-9 and -, with a letter), so the port has no name`,
+  );
   return undefined;
 }
 
@@ -27,16 +30,22 @@ export function portMappingsToContainerPorts(mappings: readonly PortMapping[], n
     const mappingPath = `${path}.portMappings[${index}]`;
     const { containerPort } = mapping;
     if (containerPort === undefined) {
-      if (mapping.containerPortRange) log.warn(`${mappingPath}.containerPortRange`, `port range ${mapping.containerPortRange} is not declared: Kubernetes container ports are single ports (the container may still listen on them)`);
+      if (mapping.containerPortRange)
+        log.warn(
+          `${mappingPath}.containerPortRange`,
+          `port range ${mapping.containerPortRange} is not declared: Kubernetes container ports are single ports (the container may still listen on them)`,
+        );
       return [];
     }
     const name = portName(mapping, mappingPath, log);
     const hostPort = hostPortOf(mapping, containerPort, networkMode);
-    return [{
-      ...(name ? { name } : {}),
-      containerPort,
-      ...(hostPort ? { hostPort } : {}),
-      protocol: (mapping.protocol ?? 'tcp').toUpperCase(),
-    }];
+    return [
+      {
+        ...(name ? { name } : {}),
+        containerPort,
+        ...(hostPort ? { hostPort } : {}),
+        protocol: (mapping.protocol ?? 'tcp').toUpperCase(),
+      },
+    ];
   });
 }

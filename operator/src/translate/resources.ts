@@ -40,7 +40,12 @@ export interface ContainerResourceOptions {
   ephemeralStorageMiB?: number;
 }
 
-export function containerResources(definition: ContainerDefinition, options: ContainerResourceOptions, path: string, log: IssueLog): V1ResourceRequirements | undefined {
+export function containerResources(
+  definition: ContainerDefinition,
+  options: ContainerResourceOptions,
+  path: string,
+  log: IssueLog,
+): V1ResourceRequirements | undefined {
   const { cpu, memory, memoryReservation } = definition;
   const requests: Quantities = {};
   const limits: Quantities = gpuLimits(definition, options.gpuResource, path, log);

@@ -59,9 +59,16 @@ export function revisionObject(td: TaskDefinition, revision: number): V1Controll
         [REVISION_LABELS.taskDefinition]: name,
         [REVISION_LABELS.specHash]: specHash(spec),
       },
-      ownerReferences: [{
-        apiVersion: ECS_API_VERSION, kind: 'TaskDefinition', name, uid: td.metadata.uid ?? '', controller: true, blockOwnerDeletion: true,
-      }],
+      ownerReferences: [
+        {
+          apiVersion: ECS_API_VERSION,
+          kind: 'TaskDefinition',
+          name,
+          uid: td.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     revision,
     data: spec,
@@ -95,9 +102,7 @@ export function parseTaskDefinitionReference(reference: string): TaskDefinitionR
   return match[2] ? { family: match[1], revision: Number(match[2]) } : { family: match[1] };
 }
 
-export type Resolution =
-  | { ok: true; revision: V1ControllerRevision; number: number; family: string }
-  | { ok: false; reason: string };
+export type Resolution = { ok: true; revision: V1ControllerRevision; number: number; family: string } | { ok: false; reason: string };
 
 /**
  * Which revision a reference names among `revisions` (those of the reference's family): `family:N` that

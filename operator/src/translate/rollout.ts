@@ -123,8 +123,12 @@ export function computeRolloutStep(input: RolloutInput): RolloutStep {
 /** Whether a deployment is where the rollout leaves it: the PRIMARY at desiredCount healthy, no other task. */
 export function rolloutDone(input: Pick<RolloutInput, 'desiredCount' | 'primary' | 'others'>): boolean {
   const { primary, desiredCount } = input;
-  return primary.replicas === desiredCount && primary.healthy === desiredCount && primary.unhealthy === 0
-    && input.others.every((d) => d.replicas === 0 && tasksOf(d) === 0);
+  return (
+    primary.replicas === desiredCount &&
+    primary.healthy === desiredCount &&
+    primary.unhealthy === 0 &&
+    input.others.every((d) => d.replicas === 0 && tasksOf(d) === 0)
+  );
 }
 
 /**
@@ -135,9 +139,12 @@ export function circuitBreakerThreshold(desiredCount: number, configuration?: Ci
   const { type, value } = configuration ?? { type: 'BOUNDED_PERCENT', value: 50 };
   const percent = Math.ceil((desiredCount * value) / 100);
   switch (type) {
-    case 'COUNT': return value;
-    case 'UNBOUNDED_PERCENT': return Math.max(1, percent);
-    default: return Math.min(200, Math.max(3, percent));
+    case 'COUNT':
+      return value;
+    case 'UNBOUNDED_PERCENT':
+      return Math.max(1, percent);
+    default:
+      return Math.min(200, Math.max(3, percent));
   }
 }
 

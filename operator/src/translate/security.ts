@@ -39,8 +39,12 @@ function applySecurityOption(option: string, context: V1SecurityContext): boolea
     return true;
   }
   if (kind === 'apparmor' && value) {
-    context.appArmorProfile = value === 'unconfined' ? { type: 'Unconfined' }
-      : value === 'docker-default' ? { type: 'RuntimeDefault' } : { type: 'Localhost', localhostProfile: value };
+    context.appArmorProfile =
+      value === 'unconfined'
+        ? { type: 'Unconfined' }
+        : value === 'docker-default'
+          ? { type: 'RuntimeDefault' }
+          : { type: 'Localhost', localhostProfile: value };
     return true;
   }
   const [field = '', ...fieldValue] = rest;
@@ -54,12 +58,18 @@ function applySecurityOption(option: string, context: V1SecurityContext): boolea
 function securityOptions(definition: ContainerDefinition, path: string, log: IssueLog): V1SecurityContext {
   const context: V1SecurityContext = {};
   (definition.dockerSecurityOptions ?? []).forEach((option, index) => {
-    if (!applySecurityOption(option, context)) log.warn(`${path}.dockerSecurityOptions[${index}]`, `${JSON.stringify(option)} has no Kubernetes security context equivalent; not applied`);
+    if (!applySecurityOption(option, context))
+      log.warn(`${path}.dockerSecurityOptions[${index}]`, `${JSON.stringify(option)} has no Kubernetes security context equivalent; not applied`);
   });
   return context;
 }
 
-export function containerSecurityContext(definition: ContainerDefinition, allowPrivileged: boolean, path: string, log: IssueLog): V1SecurityContext | undefined {
+export function containerSecurityContext(
+  definition: ContainerDefinition,
+  allowPrivileged: boolean,
+  path: string,
+  log: IssueLog,
+): V1SecurityContext | undefined {
   const context: V1SecurityContext = {
     ...securityOptions(definition, path, log),
     ...(definition.user ? userIds(definition.user, `${path}.user`, log) : {}),

@@ -27,12 +27,19 @@ export function taskRoleServiceAccount(taskRoleArn: string, path: string, log: I
     return undefined;
   }
   if (arnRoleName === undefined) {
-    log.warn(path, `${JSON.stringify(taskRoleArn)} is a role name, which ECS completes with the task's account; without the account the ServiceAccount gets no ${EKS_ROLE_ARN_ANNOTATION} annotation (give the full ARN, arn:aws:iam::ACCOUNT:role/${taskRoleArn}, for IAM roles for service accounts)`);
+    log.warn(
+      path,
+      `${JSON.stringify(taskRoleArn)} is a role name, which ECS completes with the task's account; without the account the ServiceAccount gets no ${EKS_ROLE_ARN_ANNOTATION} annotation (give the full ARN, arn:aws:iam::ACCOUNT:role/${taskRoleArn}, for IAM roles for service accounts)`,
+    );
   }
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name, labels: { [LABELS.managedBy]: MANAGED_BY_VALUE }, ...(arnRoleName === undefined ? {} : { annotations: { [EKS_ROLE_ARN_ANNOTATION]: taskRoleArn } }) },
+    metadata: {
+      name,
+      labels: { [LABELS.managedBy]: MANAGED_BY_VALUE },
+      ...(arnRoleName === undefined ? {} : { annotations: { [EKS_ROLE_ARN_ANNOTATION]: taskRoleArn } }),
+    },
   };
 }
 

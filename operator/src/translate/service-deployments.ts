@@ -28,7 +28,9 @@ export function replicaSetName(serviceName: string, revision: number, forceToken
   const name = suffix ? `${serviceName}-${revision}-${suffix}` : `${serviceName}-${revision}`;
   if (name.length <= REPLICA_SET_NAME_MAX) return name;
   const hash = shortHash(name, 8);
-  return `${toDnsSubdomain(name).slice(0, REPLICA_SET_NAME_MAX - hash.length - 1).replace(/[-.]+$/, '')}-${hash}`;
+  return `${toDnsSubdomain(name)
+    .slice(0, REPLICA_SET_NAME_MAX - hash.length - 1)
+    .replace(/[-.]+$/, '')}-${hash}`;
 }
 
 /**
@@ -82,7 +84,12 @@ export function serviceEventId(serviceUid: string, createdAt: string, message: s
 }
 
 /** `previous` with `messages` added at `createdAt`, newest first, at most MAX_SERVICE_EVENTS. */
-export function addServiceEvents(previous: readonly ServiceEvent[] | undefined, messages: readonly string[], createdAt: string, serviceUid: string): ServiceEvent[] {
+export function addServiceEvents(
+  previous: readonly ServiceEvent[] | undefined,
+  messages: readonly string[],
+  createdAt: string,
+  serviceUid: string,
+): ServiceEvent[] {
   const added = messages.map((message, index) => ({ id: serviceEventId(serviceUid, createdAt, message, index), createdAt, message })).reverse();
   return [...added, ...(previous ?? [])].slice(0, MAX_SERVICE_EVENTS);
 }

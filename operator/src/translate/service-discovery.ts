@@ -36,7 +36,9 @@ interface FoundPort {
 function mappings(spec: TaskDefinitionSpec, containerName?: string): FoundPort[] {
   return spec.containerDefinitions
     .filter((c) => containerName === undefined || c.name === containerName)
-    .flatMap((c) => (c.portMappings ?? []).flatMap((mapping) => (mapping.containerPort === undefined ? [] : [{ mapping, containerPort: mapping.containerPort }])));
+    .flatMap((c) =>
+      (c.portMappings ?? []).flatMap((mapping) => (mapping.containerPort === undefined ? [] : [{ mapping, containerPort: mapping.containerPort }])),
+    );
 }
 
 function servicePort(found: FoundPort, port: number, name: string): V1ServicePort {
@@ -61,7 +63,11 @@ export function discoveryServices(resourceName: string, spec: ServiceSpec, taskD
   const main = discoveryServiceName(resourceName);
   const targets = [
     ...(spec.loadBalancers ?? []).map((lb, i) => ({ path: `spec.loadBalancers[${i}]`, containerName: lb.containerName, containerPort: lb.containerPort })),
-    ...(spec.serviceRegistries ?? []).map((r, i) => ({ path: `spec.serviceRegistries[${i}]`, containerName: r.containerName, containerPort: r.containerPort ?? r.port })),
+    ...(spec.serviceRegistries ?? []).map((r, i) => ({
+      path: `spec.serviceRegistries[${i}]`,
+      containerName: r.containerName,
+      containerPort: r.containerPort ?? r.port,
+    })),
   ];
   for (const { path, containerName, containerPort } of targets) {
     if (containerPort === undefined) {

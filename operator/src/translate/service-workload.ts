@@ -64,13 +64,27 @@ export interface ServiceTargetInput {
 }
 
 /** The deployment the spec asks for: the resolved revision translated for the cluster, or its first error. */
-export function serviceTarget({ service, cluster, hostAccess, strategy, spec, family, revision, nodes, pods, existingServiceAccounts }: ServiceTargetInput): Omit<Workload, 'template'> & { target?: ServiceTarget } {
+export function serviceTarget({
+  service,
+  cluster,
+  hostAccess,
+  strategy,
+  spec,
+  family,
+  revision,
+  nodes,
+  pods,
+  existingServiceAccounts,
+}: ServiceTargetInput): Omit<Workload, 'template'> & { target?: ServiceTarget } {
   const resourceName = service.metadata.name ?? '';
   const name = replicaSetName(resourceName, revision, service.spec.forceNewDeployment);
   const id = deploymentId(service.metadata.uid ?? '', name);
   const serviceLabel = toLabelValue(resourceName);
   const { template, ...workload } = workloadTemplate({
-    cluster, spec, family, revision,
+    cluster,
+    spec,
+    family,
+    revision,
     ...(hostAccess ? { hostAccess } : {}),
     group: `service:${service.spec.serviceName ?? resourceName}`,
     labels: { [LABELS.service]: serviceLabel, [LABELS.deployment]: deploymentLabelValue(id) },
@@ -107,7 +121,12 @@ function owned(ownerReferences: readonly V1OwnerReference[]): { ownerReferences?
 }
 
 /** The ReplicaSet of a REPLICA deployment, asked for `replicas` tasks. */
-export function serviceReplicaSet(service: Service, deployment: ServiceDeploymentObject, replicas: number, ownerReferences: readonly V1OwnerReference[] = []): V1ReplicaSet {
+export function serviceReplicaSet(
+  service: Service,
+  deployment: ServiceDeploymentObject,
+  replicas: number,
+  ownerReferences: readonly V1OwnerReference[] = [],
+): V1ReplicaSet {
   const annotations: Record<string, string> = {
     [DEPLOYMENT_ANNOTATIONS.id]: deployment.id,
     [ANNOTATIONS.taskDefinition]: deployment.taskDefinition,
@@ -149,7 +168,11 @@ export function serviceDaemonSet(service: Service, target: ServiceDeploymentObje
 }
 
 /** The core Services of a Service's discovery (serviceRegistries, loadBalancers), selecting its tasks. */
-export function serviceDiscoveryObjects(service: Service, taskDefinition: TaskDefinitionSpec, ownerReferences: readonly V1OwnerReference[] = []): { services: V1Service[]; errors: Issue[] } {
+export function serviceDiscoveryObjects(
+  service: Service,
+  taskDefinition: TaskDefinitionSpec,
+  ownerReferences: readonly V1OwnerReference[] = [],
+): { services: V1Service[]; errors: Issue[] } {
   const { services, errors } = discoveryServices(service.metadata.name ?? '', service.spec, taskDefinition);
   const selector = { [LABELS.service]: toLabelValue(service.metadata.name ?? '') };
   return {

@@ -3,7 +3,14 @@
 // controller feeds it the cached Pod and the status it last wrote, and carries out `stop`.
 import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type {
-  ContainerLastStatus, HealthStatus, NetworkBinding, TaskContainer, TaskDesiredStatus, TaskLastStatus, TaskStatus, TaskStopCode,
+  ContainerLastStatus,
+  HealthStatus,
+  NetworkBinding,
+  TaskContainer,
+  TaskDesiredStatus,
+  TaskLastStatus,
+  TaskStatus,
+  TaskStopCode,
 } from '../api/task.js';
 import { ANNOTATIONS } from './labels.js';
 
@@ -31,8 +38,13 @@ export interface TaskObservation {
 
 /** Waiting reasons after which a container never starts without a change of spec. */
 const FAILED_TO_START = new Set([
-  'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull',
-  'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
 ]);
 
 const AFTER_LAUNCH: ReadonlySet<TaskLastStatus> = new Set(['PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING']);
@@ -149,7 +161,9 @@ function stopFromPod(pod: V1Pod): TaskStop | undefined {
   if ((phase === 'Failed' || phase === 'Succeeded') && pod.status?.reason) {
     return { stopCode: 'TerminationNotice', stoppedReason: `${pod.status.reason}: ${pod.status.message ?? ''}`.trim() };
   }
-  const exited = containers.some(({ spec, status }) => essential.has(spec.name) && status?.state?.terminated && spec.restartPolicy !== 'Always' && !isOneShotInit(pod, spec));
+  const exited = containers.some(
+    ({ spec, status }) => essential.has(spec.name) && status?.state?.terminated && spec.restartPolicy !== 'Always' && !isOneShotInit(pod, spec),
+  );
   if (exited || phase === 'Failed' || phase === 'Succeeded') return { stopCode: 'EssentialContainerExited', stoppedReason: STOPPED_REASONS.essentialExited };
   return undefined;
 }

@@ -46,7 +46,11 @@ export interface Translation {
 }
 
 function schedulingFields({ affinity, topologySpreadConstraints, schedulerName }: Scheduling = {}): Scheduling {
-  return { ...(affinity ? { affinity } : {}), ...(topologySpreadConstraints ? { topologySpreadConstraints } : {}), ...(schedulerName ? { schedulerName } : {}) };
+  return {
+    ...(affinity ? { affinity } : {}),
+    ...(topologySpreadConstraints ? { topologySpreadConstraints } : {}),
+    ...(schedulerName ? { schedulerName } : {}),
+  };
 }
 
 /** The spec after overrides, or undefined when the spec or the overrides cannot be read. */
@@ -68,9 +72,17 @@ export function taskDefinitionToPodTemplate(input: TranslationInput): Translatio
   const cluster = input.cluster ?? {};
   for (const { path, message } of hostAccessRefusals(spec, cluster.allowHostAccess === true, cluster.namespace)) log.error(path, message);
   const { podSpec, containerNames, serviceAccount } = taskDefinitionToPodSpec(spec, { cluster, restartPolicy: input.restartPolicy ?? 'Never' }, log);
-  const metadata = podMetadata({
-    spec, family: input.family, revision: input.revision, containerNames, labels: input.labels ?? {}, propagateTags: input.propagateTags === true,
-  }, log);
+  const metadata = podMetadata(
+    {
+      spec,
+      family: input.family,
+      revision: input.revision,
+      containerNames,
+      labels: input.labels ?? {},
+      propagateTags: input.propagateTags === true,
+    },
+    log,
+  );
   if (log.errors.length > 0) return { extraObjects: [], warnings: log.warnings, errors: log.errors };
   // A JSON copy shares no objects between fields (so YAML output has no anchors) and holds no undefined.
   const template = JSON.parse(JSON.stringify({ metadata, spec: { ...podSpec, ...schedulingFields(input.scheduling) } })) as V1PodTemplateSpec;

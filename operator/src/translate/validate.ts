@@ -16,7 +16,10 @@ const overrideShape = ajv.compile<TaskOverride>(taskOverrideSchema);
 
 /** `/containerDefinitions/0/name` under `spec` → `spec.containerDefinitions[0].name`. */
 function fieldPath(base: string, instancePath: string, child?: string): string {
-  const segments = instancePath.split('/').slice(1).map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const segments = instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
   return [...segments, ...(child === undefined ? [] : [child])].reduce((path, segment) => {
     if (/^[0-9]+$/.test(segment)) return `${path}[${segment}]`;
     return /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment) ? `${path}.${segment}` : `${path}[${JSON.stringify(segment)}]`;
@@ -27,7 +30,8 @@ function fieldPath(base: string, instancePath: string, child?: string): string {
 export function schemaIssue(base: string, error: ErrorObject): Issue {
   const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
   if (error.keyword === 'required') return { path: fieldPath(base, error.instancePath, params.missingProperty), message: 'is required' };
-  if (error.keyword === 'additionalProperties') return { path: fieldPath(base, error.instancePath, params.additionalProperty), message: 'unknown field, ignored' };
+  if (error.keyword === 'additionalProperties')
+    return { path: fieldPath(base, error.instancePath, params.additionalProperty), message: 'unknown field, ignored' };
   const allowed = error.keyword === 'enum' ? `: ${params.allowedValues?.join(', ')}` : '';
   return { path: fieldPath(base, error.instancePath), message: `${error.message ?? 'is invalid'}${allowed}` };
 }
@@ -82,7 +86,8 @@ function validateTaskSize(spec: TaskDefinitionSpec, log: IssueLog): void {
     const cpu = parseTaskCpu(spec.cpu, `${SPEC_PATH}.cpu`);
     const containersCpu = sum((definition) => definition.cpu);
     if (!cpu.ok) log.error(cpu.issue.path, cpu.issue.message);
-    else if (containersCpu > cpu.value) log.error(`${SPEC_PATH}.cpu`, `the containers' cpu adds up to ${containersCpu} units, more than the task's ${cpu.value}`);
+    else if (containersCpu > cpu.value)
+      log.error(`${SPEC_PATH}.cpu`, `the containers' cpu adds up to ${containersCpu} units, more than the task's ${cpu.value}`);
   }
   if (spec.memory !== undefined) {
     const memory = parseTaskMemory(spec.memory, `${SPEC_PATH}.memory`);
@@ -91,7 +96,8 @@ function validateTaskSize(spec: TaskDefinitionSpec, log: IssueLog): void {
     else {
       if (reserved > memory.value) log.error(`${SPEC_PATH}.memory`, `the containers reserve ${reserved} MiB in all, more than the task's ${memory.value}`);
       definitions.forEach((definition, index) => {
-        if ((definition.memory ?? 0) > memory.value) log.error(`${containerPath(index)}.memory`, `${definition.memory} MiB is more than the task's ${memory.value}`);
+        if ((definition.memory ?? 0) > memory.value)
+          log.error(`${containerPath(index)}.memory`, `${definition.memory} MiB is more than the task's ${memory.value}`);
       });
     }
   }
@@ -105,22 +111,24 @@ function validatePorts(spec: TaskDefinitionSpec, log: IssueLog): void {
     if (owner) log.error(path, `${what} is already used by ${owner}; the containers of a task share one network`);
     else taken.set(key, path);
   };
-  spec.containerDefinitions.forEach((definition, index) => (definition.portMappings ?? []).forEach((mapping, entry) => {
-    const path = `${containerPath(index)}.portMappings[${entry}]`;
-    const protocol = mapping.protocol ?? 'tcp';
-    if (networkMode === 'none') log.error(path, 'networkMode none allows no port mappings');
-    if (mapping.containerPort === undefined) {
-      if (!mapping.containerPortRange) log.error(`${path}.containerPort`, 'is required (or containerPortRange)');
-      return;
-    }
-    if ((networkMode === 'awsvpc' || networkMode === 'host') && mapping.hostPort && mapping.hostPort !== mapping.containerPort) {
-      log.error(`${path}.hostPort`, `must equal containerPort (${mapping.containerPort}) or be left out under networkMode ${networkMode}`);
-    }
-    if (mapping.name !== undefined) claim(`name ${mapping.name}`, `${path}.name`, `port name ${mapping.name}`);
-    claim(`container ${mapping.containerPort}/${protocol}`, `${path}.containerPort`, `port ${mapping.containerPort}/${protocol}`);
-    const hostPort = networkMode === 'host' ? mapping.containerPort : mapping.hostPort;
-    if (hostPort && networkMode !== 'host') claim(`host ${hostPort}/${protocol}`, `${path}.hostPort`, `host port ${hostPort}/${protocol}`);
-  }));
+  spec.containerDefinitions.forEach((definition, index) =>
+    (definition.portMappings ?? []).forEach((mapping, entry) => {
+      const path = `${containerPath(index)}.portMappings[${entry}]`;
+      const protocol = mapping.protocol ?? 'tcp';
+      if (networkMode === 'none') log.error(path, 'networkMode none allows no port mappings');
+      if (mapping.containerPort === undefined) {
+        if (!mapping.containerPortRange) log.error(`${path}.containerPort`, 'is required (or containerPortRange)');
+        return;
+      }
+      if ((networkMode === 'awsvpc' || networkMode === 'host') && mapping.hostPort && mapping.hostPort !== mapping.containerPort) {
+        log.error(`${path}.hostPort`, `must equal containerPort (${mapping.containerPort}) or be left out under networkMode ${networkMode}`);
+      }
+      if (mapping.name !== undefined) claim(`name ${mapping.name}`, `${path}.name`, `port name ${mapping.name}`);
+      claim(`container ${mapping.containerPort}/${protocol}`, `${path}.containerPort`, `port ${mapping.containerPort}/${protocol}`);
+      const hostPort = networkMode === 'host' ? mapping.containerPort : mapping.hostPort;
+      if (hostPort && networkMode !== 'host') claim(`host ${hostPort}/${protocol}`, `${path}.hostPort`, `host port ${hostPort}/${protocol}`);
+    }),
+  );
 }
 
 function validateNetworking(spec: TaskDefinitionSpec, log: IssueLog): void {
@@ -147,8 +155,13 @@ function steps(first: number, last: number, step: number): number[] {
 
 /** Memory (MiB) Fargate allows for each task cpu (units). */
 const FARGATE_MEMORY: Record<number, number[]> = {
-  256: [512, 1024, 2048], 512: steps(1024, 4096, 1024), 1024: steps(2048, 8192, 1024), 2048: steps(4096, 16384, 1024),
-  4096: steps(8192, 30720, 1024), 8192: steps(16384, 61440, 4096), 16384: steps(32768, 122880, 8192),
+  256: [512, 1024, 2048],
+  512: steps(1024, 4096, 1024),
+  1024: steps(2048, 8192, 1024),
+  2048: steps(4096, 16384, 1024),
+  4096: steps(8192, 30720, 1024),
+  8192: steps(16384, 61440, 4096),
+  16384: steps(32768, 122880, 8192),
 };
 
 function fargateSizeProblem(spec: TaskDefinitionSpec): string | undefined {

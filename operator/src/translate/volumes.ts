@@ -43,14 +43,20 @@ function efsVolume(volume: Volume, name: string, path: string, log: IssueLog): {
   const efs = volume.efsVolumeConfiguration!;
   const accessPoint = efs.authorizationConfig?.accessPointId;
   const claimName = toDnsLabel(['efs', efs.fileSystemId, accessPoint].filter(Boolean).join('-'));
-  log.warn(`${path}.efsVolumeConfiguration`, `mounts PersistentVolumeClaim "${claimName}", which must exist, bound to EFS ${efs.fileSystemId} (for example through the EFS CSI driver); transit encryption and IAM authorization are settings of that volume`);
+  log.warn(
+    `${path}.efsVolumeConfiguration`,
+    `mounts PersistentVolumeClaim "${claimName}", which must exist, bound to EFS ${efs.fileSystemId} (for example through the EFS CSI driver); transit encryption and IAM authorization are settings of that volume`,
+  );
   return { volume: claim(name, claimName), subPath: accessPoint ? undefined : subPathOf(efs.rootDirectory) };
 }
 
 function fsxVolume(volume: Volume, name: string, path: string, log: IssueLog): { volume: V1Volume; subPath?: string } {
   const fsx = volume.fsxWindowsFileServerVolumeConfiguration!;
   const claimName = toDnsLabel(`fsx-${fsx.fileSystemId}`);
-  log.warn(`${path}.fsxWindowsFileServerVolumeConfiguration`, `mounts PersistentVolumeClaim "${claimName}", which must exist, bound to FSx ${fsx.fileSystemId} (for example through the SMB CSI driver); its authorization is a setting of that volume`);
+  log.warn(
+    `${path}.fsxWindowsFileServerVolumeConfiguration`,
+    `mounts PersistentVolumeClaim "${claimName}", which must exist, bound to FSx ${fsx.fileSystemId} (for example through the SMB CSI driver); its authorization is a setting of that volume`,
+  );
   return { volume: claim(name, claimName), subPath: subPathOf(fsx.rootDirectory) };
 }
 
@@ -60,8 +66,15 @@ function dockerVolume(volume: Volume, name: string, path: string, log: IssueLog)
   if (docker.driver && docker.driver !== 'local') log.warn(`${configPath}.driver`, `Docker volume driver "${docker.driver}" is not used by Kubernetes`);
   if (docker.driverOpts || docker.labels) log.warn(configPath, 'driverOpts and labels of a Docker volume are not used by Kubernetes');
   if (docker.scope !== 'shared') return { name, emptyDir: {} };
-  log.warn(`${configPath}.scope`, `a shared Docker volume outlives the task: mounts PersistentVolumeClaim "${name}", which must exist (ReadWriteMany when tasks on several nodes share it)`);
-  if (docker.autoprovision) log.warn(`${configPath}.autoprovision`, `the claim is not created when missing, as Docker would create the volume: PersistentVolumeClaim "${name}" must exist (a StorageClass can provision its volume)`);
+  log.warn(
+    `${configPath}.scope`,
+    `a shared Docker volume outlives the task: mounts PersistentVolumeClaim "${name}", which must exist (ReadWriteMany when tasks on several nodes share it)`,
+  );
+  if (docker.autoprovision)
+    log.warn(
+      `${configPath}.autoprovision`,
+      `the claim is not created when missing, as Docker would create the volume: PersistentVolumeClaim "${name}" must exist (a StorageClass can provision its volume)`,
+    );
   return claim(name, name);
 }
 
@@ -92,10 +105,12 @@ export function taskVolumesToPodVolumes(volumes: readonly Volume[], log: IssueLo
 
 function volumesFromNeeds(definitions: readonly ContainerDefinition[]): number[][] {
   const byName = containerIndexByName(definitions);
-  return definitions.map((definition) => (definition.volumesFrom ?? []).flatMap(({ sourceContainer }) => {
-    const source = sourceContainer === undefined ? undefined : byName.get(sourceContainer);
-    return source === undefined ? [] : [source];
-  }));
+  return definitions.map((definition) =>
+    (definition.volumesFrom ?? []).flatMap(({ sourceContainer }) => {
+      const source = sourceContainer === undefined ? undefined : byName.get(sourceContainer);
+      return source === undefined ? [] : [source];
+    }),
+  );
 }
 
 /** ECS rules: volume names unique, mountPoints name a volume, volumesFrom names another container without cycles. */
@@ -114,7 +129,10 @@ export function validateVolumes(volumes: readonly Volume[], definitions: readonl
     });
     (definition.volumesFrom ?? []).forEach(({ sourceContainer }, entry) => {
       if (sourceContainer !== undefined && !byName.has(sourceContainer)) {
-        log.error(`${containerPath(index)}.volumesFrom[${entry}].sourceContainer`, `no container named ${JSON.stringify(sourceContainer)} in this task definition`);
+        log.error(
+          `${containerPath(index)}.volumesFrom[${entry}].sourceContainer`,
+          `no container named ${JSON.stringify(sourceContainer)} in this task definition`,
+        );
       }
     });
   });

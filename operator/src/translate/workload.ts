@@ -139,7 +139,11 @@ export function workloadTemplate(input: WorkloadInput): Workload {
   };
   confineToCluster(scheduling, cluster, input.containerInstance);
   const translation = taskDefinitionToPodTemplate({
-    spec, family, revision, labels, scheduling,
+    spec,
+    family,
+    revision,
+    labels,
+    scheduling,
     ...(input.overrides ? { overrides: input.overrides } : {}),
     cluster: clusterSettings(cluster, input.hostAccess),
     restartPolicy: input.restartPolicy,
@@ -154,7 +158,8 @@ export function workloadTemplate(input: WorkloadInput): Workload {
   const roleRefusal = taskRoleRefusal(input, translation.extraObjects);
   if (roleRefusal) return { error: roleRefusal, serviceAccounts: [], warnings, nodeEvaluated };
   const template = translation.template;
-  if (groupLabelValue(group) !== group) template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [ANNOTATIONS.group]: group } };
+  if (groupLabelValue(group) !== group)
+    template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [ANNOTATIONS.group]: group } };
   return { template, serviceAccounts: translation.extraObjects, warnings, nodeEvaluated };
 }
 
@@ -165,7 +170,10 @@ function taskRoleRefusal(input: WorkloadInput, accounts: readonly V1ServiceAccou
   const taskRoleArn = overridden ?? input.spec.taskRoleArn;
   if (!existing || !taskRoleArn) return undefined;
   for (const account of accounts) {
-    const message = serviceAccountRefusal(taskRoleArn, existing.find((e) => e.metadata?.name === account.metadata?.name));
+    const message = serviceAccountRefusal(
+      taskRoleArn,
+      existing.find((e) => e.metadata?.name === account.metadata?.name),
+    );
     if (message) return { path: overridden ? 'spec.overrides.taskRoleArn' : `${input.family}:${input.revision} spec.taskRoleArn`, message };
   }
   return undefined;
@@ -208,6 +216,11 @@ export function taskPod({ task, ...input }: TaskPodInput): TaskPod {
   const { labels, annotations } = template.metadata ?? {};
   return {
     ...rest,
-    pod: { apiVersion: 'v1', kind: 'Pod', metadata: { name: task.metadata.name, ...(namespace ? { namespace } : {}), labels, annotations }, spec: template.spec },
+    pod: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: task.metadata.name, ...(namespace ? { namespace } : {}), labels, annotations },
+      spec: template.spec,
+    },
   };
 }

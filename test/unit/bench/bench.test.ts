@@ -18,7 +18,13 @@ describe('bench', () => {
       expect(settings.rounds).to.equal(3);
       expect(settings.scenarios).to.deep.equal(['scale-out', 'rollout', 'fan-out', 'standalone-tasks', 'steady-state']);
       expect(settings.sizes).to.deep.equal({
-        scaleOut: 1000, rollout: 500, fanOutServices: 300, fanOutTasksPerService: 4, standaloneTasks: 1000, steadyTasks: 5000, steadyTasksPerService: 100,
+        scaleOut: 1000,
+        rollout: 500,
+        fanOutServices: 300,
+        fanOutTasksPerService: 4,
+        standaloneTasks: 1000,
+        steadyTasks: 5000,
+        steadyTasksPerService: 100,
       });
       expect(settings.sizes).to.deep.equal({ ...FULL_SIZES });
       expect(settings.nodesFile).to.equal('nodes.yaml');
@@ -77,8 +83,16 @@ describe('bench', () => {
     });
 
     it('gives the median requests per task by verb, leaving out verbs never used', () => {
-      expect(medianPerTask([{ create: 100, patch: 300, delete: 0 }, { create: 100, patch: 200 }, { create: 120, patch: 250 }], 100))
-        .to.deep.equal({ create: 1, patch: 2.5 });
+      expect(
+        medianPerTask(
+          [
+            { create: 100, patch: 300, delete: 0 },
+            { create: 100, patch: 200 },
+            { create: 120, patch: 250 },
+          ],
+          100,
+        ),
+      ).to.deep.equal({ create: 1, patch: 2.5 });
     });
   });
 
@@ -97,9 +111,14 @@ describe('bench', () => {
 
   describe('convergence', () => {
     const steadyService = (overrides: Partial<NonNullable<Service['status']>> = {}): Service => ({
-      apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Service', metadata: { name: 's', generation: 2 }, spec: { taskDefinition: 'f', desiredCount: 4 },
+      apiVersion: 'ecs.operator.dev/v1alpha1',
+      kind: 'Service',
+      metadata: { name: 's', generation: 2 },
+      spec: { taskDefinition: 'f', desiredCount: 4 },
       status: {
-        observedGeneration: 2, desiredCount: 4, runningCount: 4,
+        observedGeneration: 2,
+        desiredCount: 4,
+        runningCount: 4,
         deployments: [
           { id: 'b', status: 'PRIMARY', taskDefinition: 'f:2', desiredCount: 4, pendingCount: 0, runningCount: 4, rolloutState: 'COMPLETED' },
           { id: 'a', status: 'INACTIVE', taskDefinition: 'f:1', desiredCount: 0, pendingCount: 0, runningCount: 0 },
@@ -133,26 +152,57 @@ describe('bench', () => {
 
   describe('report', () => {
     const runs: ScenarioRuns = {
-      name: 'scale-out', tasks: 100, runningLabel: 'tasks RUNNING', operatorPeakRssMiB: 181.26, wallSeconds: 42,
+      name: 'scale-out',
+      tasks: 100,
+      runningLabel: 'tasks RUNNING',
+      operatorPeakRssMiB: 181.26,
+      wallSeconds: 42,
       rounds: [1, 2, 3].map((round) => ({
-        round, first: round % 2 === 1 ? 'native' : 'ecs',
-        nativeMs: [1000, 3000, 2000][round - 1]!, ecsMs: [3000, 5000, 4000][round - 1]!,
+        round,
+        first: round % 2 === 1 ? 'native' : 'ecs',
+        nativeMs: [1000, 3000, 2000][round - 1]!,
+        ecsMs: [3000, 5000, 4000][round - 1]!,
         operator: { seconds: 4, cpuSeconds: round, requestsByVerb: { create: 101, patch: 200 + round, list: 0 } },
-        nativeSeries: [[0, 0], [1, 100]], ecsSeries: [[0, 0], [2, 50], [3, 100]],
+        nativeSeries: [
+          [0, 0],
+          [1, 100],
+        ],
+        ecsSeries: [
+          [0, 0],
+          [2, 50],
+          [3, 100],
+        ],
       })),
     };
 
     it('summarises medians, the ratio, peak RSS, CPU and requests per task in the JSON shape of the issue', () => {
       const summary = summarizeScenario(runs);
-      expect(summary).to.include({ name: 'scale-out', tasks: 100, nativeMedianMs: 2000, ecsMedianMs: 4000, ratio: 2, operatorPeakRssMiB: 181.3, operatorCpuSeconds: 2 });
+      expect(summary).to.include({
+        name: 'scale-out',
+        tasks: 100,
+        nativeMedianMs: 2000,
+        ecsMedianMs: 4000,
+        ratio: 2,
+        operatorPeakRssMiB: 181.3,
+        operatorCpuSeconds: 2,
+      });
       expect(summary.requestsPerTask).to.deep.equal({ create: 1.01, patch: 2.02 });
       expect(summary.perRound.map((r) => r.first)).to.deep.equal(['native', 'ecs', 'native']);
     });
 
     it('gives the steady state per minute', () => {
       const steady = summarizeSteadyState({
-        tasks: 5000, services: 50, convergeMs: 60_000, windowSeconds: 30, resyncPeriodSeconds: 15,
-        usage: { seconds: 30, cpuSeconds: 1.5, requestsByVerb: { list: 0, watch: 2 } }, writes: 0, operatorRssMiB: 300, operatorPeakRssMiB: 350, stayedConverged: true, wallSeconds: 120,
+        tasks: 5000,
+        services: 50,
+        convergeMs: 60_000,
+        windowSeconds: 30,
+        resyncPeriodSeconds: 15,
+        usage: { seconds: 30, cpuSeconds: 1.5, requestsByVerb: { list: 0, watch: 2 } },
+        writes: 0,
+        operatorRssMiB: 300,
+        operatorPeakRssMiB: 350,
+        stayedConverged: true,
+        wallSeconds: 120,
       });
       expect(steady).to.include({ tasks: 5000, writesPerMinute: 0, cpuSecondsPerMinute: 3, operatorRssMiB: 300 });
       expect(steady.requestsPerMinute).to.deep.equal({ watch: 4 });
@@ -160,7 +210,12 @@ describe('bench', () => {
 
     it('marks a small-scale run in the Markdown table', () => {
       const report: Report = {
-        commit: 'abcdef0123456789', scale: 0.1, nodes: 50, rounds: 3, startedAt: '2026-01-01T00:00:00Z', durationSeconds: 300,
+        commit: 'abcdef0123456789',
+        scale: 0.1,
+        nodes: 50,
+        rounds: 3,
+        startedAt: '2026-01-01T00:00:00Z',
+        durationSeconds: 300,
         scenarios: [summarizeScenario(runs)],
       };
       const text = markdown(report);
@@ -171,7 +226,13 @@ describe('bench', () => {
 
     it('names a scenario that failed and why', () => {
       const report: Report = {
-        commit: 'abc', scale: 1, nodes: 50, rounds: 3, startedAt: '2026-01-01T00:00:00Z', durationSeconds: 60, scenarios: [],
+        commit: 'abc',
+        scale: 1,
+        nodes: 50,
+        rounds: 3,
+        startedAt: '2026-01-01T00:00:00Z',
+        durationSeconds: 60,
+        scenarios: [],
         failures: [{ name: 'fan-out', error: 'timed out after 300s waiting for\nfan-out' }],
       };
       expect(markdown(report)).to.include('**fan-out failed:** timed out after 300s waiting for fan-out');
@@ -200,7 +261,20 @@ describe('bench', () => {
     });
 
     it('draws steps: a count holds until the next event', () => {
-      const svg = lineChart({ title: 'a < b', yLabel: 'n', lines: [{ label: 'x', color: 'red', points: [[0, 0], [5, 10]] }] });
+      const svg = lineChart({
+        title: 'a < b',
+        yLabel: 'n',
+        lines: [
+          {
+            label: 'x',
+            color: 'red',
+            points: [
+              [0, 0],
+              [5, 10],
+            ],
+          },
+        ],
+      });
       const points = /points="([^"]+)"/.exec(svg)![1]!.split(' ');
       expect(points).to.have.length(3);
       expect(points[1]!.split(',')[1]).to.equal(points[0]!.split(',')[1]);

@@ -27,8 +27,12 @@ describe('ecs-operator import: Application Auto Scaling JSON', () => {
       behavior: { scaleUp: { stabilizationWindowSeconds: 60 }, scaleDown: { stabilizationWindowSeconds: 120 } },
     });
     expect(result.errors).to.have.length(3);
-    expect(result.errors[0]).to.match(/^warning: test\/fixtures\/aws\/web.describe-scalable-targets.json: ScalableTargets\[1\].ResourceId: .*table\/orders.*skipped$/);
-    expect(result.errors[1]).to.match(/ScalingPolicies\[2\]\.TargetTrackingScalingPolicyConfiguration\.PredefinedMetricSpecification\.PredefinedMetricType: policy 'web-requests' tracks "ALBRequestCountPerTarget"/);
+    expect(result.errors[0]).to.match(
+      /^warning: test\/fixtures\/aws\/web.describe-scalable-targets.json: ScalableTargets\[1\].ResourceId: .*table\/orders.*skipped$/,
+    );
+    expect(result.errors[1]).to.match(
+      /ScalingPolicies\[2\]\.TargetTrackingScalingPolicyConfiguration\.PredefinedMetricSpecification\.PredefinedMetricType: policy 'web-requests' tracks "ALBRequestCountPerTarget"/,
+    );
     expect(result.errors[2]).to.match(/ScalingPolicies\[3\]\.PolicyType: step scaling policy 'web-step-out' is not translated/);
   });
 
@@ -53,8 +57,8 @@ describe('ecs-operator import: Application Auto Scaling JSON', () => {
     const result = await run(importMain, [...WEB, '-f', aws('web.describe-scheduled-actions.json')]);
     expect(result.status).to.equal(0);
     expect(result.errors[0]).to.equal(
-      'warning: test/fixtures/aws/web.describe-scheduled-actions.json: ScheduledActions[0]: scheduled action \'web-business-hours\' is not translated: '
-      + 'use a CronJob that patches the HorizontalPodAutoscaler\'s minReplicas/maxReplicas at those times (or KEDA\'s cron scaler)',
+      "warning: test/fixtures/aws/web.describe-scheduled-actions.json: ScheduledActions[0]: scheduled action 'web-business-hours' is not translated: " +
+        "use a CronJob that patches the HorizontalPodAutoscaler's minReplicas/maxReplicas at those times (or KEDA's cron scaler)",
     );
   });
 
@@ -63,8 +67,8 @@ describe('ecs-operator import: Application Auto Scaling JSON', () => {
     expect(result.status).to.equal(1);
     expect(result.objects).to.deep.equal([]);
     expect(result.errors).to.deep.equal([
-      'error: test/fixtures/aws/billing-worker.put-scaling-policy.json: ResourceId: no scalable target for service/Prod_Cluster/billing_worker in the input, '
-      + 'so no MinCapacity/MaxCapacity: give the output of describe-scalable-targets (or RegisterScalableTarget input) with -f',
+      'error: test/fixtures/aws/billing-worker.put-scaling-policy.json: ResourceId: no scalable target for service/Prod_Cluster/billing_worker in the input, ' +
+        'so no MinCapacity/MaxCapacity: give the output of describe-scalable-targets (or RegisterScalableTarget input) with -f',
     ]);
   });
 
@@ -76,13 +80,23 @@ describe('ecs-operator import: Application Auto Scaling JSON', () => {
 });
 
 describe('ecs-operator translate: Application Auto Scaling JSON', () => {
-  it('prints the HPA after the Service\'s ReplicaSet', async () => {
-    const result = await run(translateMain, ['-f', fixture('billing-worker.create-service.json'), '-f', fixture('billing-worker.register-task-definition.json'), ...BILLING]);
+  it("prints the HPA after the Service's ReplicaSet", async () => {
+    const result = await run(translateMain, [
+      '-f',
+      fixture('billing-worker.create-service.json'),
+      '-f',
+      fixture('billing-worker.register-task-definition.json'),
+      ...BILLING,
+    ]);
     expect(result.status, result.stderr).to.equal(0);
     const kinds = result.objects.map((o) => o.kind);
     expect(kinds).to.include('ReplicaSet');
     expect(kinds.at(-1)).to.equal('HorizontalPodAutoscaler');
-    expect(find(result.objects, 'HorizontalPodAutoscaler', 'billing-worker').spec.scaleTargetRef).to.deep.equal({ apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Service', name: 'billing-worker' });
+    expect(find(result.objects, 'HorizontalPodAutoscaler', 'billing-worker').spec.scaleTargetRef).to.deep.equal({
+      apiVersion: 'ecs.operator.dev/v1alpha1',
+      kind: 'Service',
+      name: 'billing-worker',
+    });
   });
 
   it('prints the HPA of auto scaling JSON alone', async () => {

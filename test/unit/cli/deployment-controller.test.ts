@@ -5,11 +5,24 @@ import { main as importMain } from '../../../operator/src/cli/import.js';
 import { main as translateMain } from '../../../operator/src/cli/translate.js';
 import { run } from './helpers.js';
 
-const definition = JSON.stringify({ family: 'checkout', containerDefinitions: [{ name: 'app', image: 'nginx:1.27', memory: 256, portMappings: [{ containerPort: 80 }] }] });
-const service = (type: string) => JSON.stringify({
-  serviceName: 'checkout', taskDefinition: 'checkout:1', desiredCount: 2, deploymentController: { type },
-  loadBalancers: [{ targetGroupArn: 'arn:aws:elasticloadbalancing:us-west-2:345678901234:targetgroup/checkout-blue/0123456789abcdef', containerName: 'app', containerPort: 80 }],
+const definition = JSON.stringify({
+  family: 'checkout',
+  containerDefinitions: [{ name: 'app', image: 'nginx:1.27', memory: 256, portMappings: [{ containerPort: 80 }] }],
 });
+const service = (type: string) =>
+  JSON.stringify({
+    serviceName: 'checkout',
+    taskDefinition: 'checkout:1',
+    desiredCount: 2,
+    deploymentController: { type },
+    loadBalancers: [
+      {
+        targetGroupArn: 'arn:aws:elasticloadbalancing:us-west-2:345678901234:targetgroup/checkout-blue/0123456789abcdef',
+        containerName: 'app',
+        containerPort: 80,
+      },
+    ],
+  });
 
 describe('deploymentController other than ECS', () => {
   for (const type of ['CODE_DEPLOY', 'EXTERNAL']) {

@@ -12,7 +12,10 @@ import { ROOT, run } from './helpers.js';
 const HEADER = 'apiVersion: ecs.operator.dev/v1alpha1\n';
 const taskDefinition = (spec: string, name = 'web') => `${HEADER}kind: TaskDefinition\nmetadata: {name: ${name}}\nspec:\n${spec}`;
 const GOOD_CONTAINERS = '  containerDefinitions: [{name: web, image: nginx, memory: 128}]\n';
-const describe_ = (containers: unknown[]) => JSON.stringify({ taskDefinition: { family: 'web', taskDefinitionArn: 'arn:aws:ecs:us-east-1:1:task-definition/web:2', revision: 2, containerDefinitions: containers } });
+const describe_ = (containers: unknown[]) =>
+  JSON.stringify({
+    taskDefinition: { family: 'web', taskDefinitionArn: 'arn:aws:ecs:us-east-1:1:task-definition/web:2', revision: 2, containerDefinitions: containers },
+  });
 
 interface Case {
   what: string;
@@ -80,7 +83,9 @@ const CASES: Case[] = [
   },
   {
     what: 'dependsOn an unknown container (translation)',
-    files: { 'web.yaml': taskDefinition('  containerDefinitions: [{name: web, image: nginx, memory: 128, dependsOn: [{containerName: db, condition: START}]}]\n') },
+    files: {
+      'web.yaml': taskDefinition('  containerDefinitions: [{name: web, image: nginx, memory: 128, dependsOn: [{containerName: db, condition: START}]}]\n'),
+    },
     error: 'error: web.yaml: TaskDefinition web: spec.containerDefinitions[0].dependsOn[0].containerName: no container named "db" in this task definition',
   },
   {
@@ -95,12 +100,16 @@ const CASES: Case[] = [
   },
   {
     what: 'an override of a container the task definition does not have',
-    files: { 'all.yaml': `${taskDefinition(GOOD_CONTAINERS)}---\n${HEADER}kind: Task\nmetadata: {name: once}\nspec:\n  taskDefinition: web\n  overrides: {containerOverrides: [{name: worker, command: [run]}]}\n` },
+    files: {
+      'all.yaml': `${taskDefinition(GOOD_CONTAINERS)}---\n${HEADER}kind: Task\nmetadata: {name: once}\nspec:\n  taskDefinition: web\n  overrides: {containerOverrides: [{name: worker, command: [run]}]}\n`,
+    },
     error: 'error: all.yaml: Task once: spec.overrides.containerOverrides[0].name: no container named "worker" in the task definition',
   },
   {
     what: 'an override that breaks the task memory (reported at the task definition, for the task)',
-    files: { 'all.yaml': `${taskDefinition(`  memory: "512"\n${GOOD_CONTAINERS}`)}---\n${HEADER}kind: Task\nmetadata: {name: once}\nspec:\n  taskDefinition: web\n  overrides: {containerOverrides: [{name: web, memory: 1024}]}\n` },
+    files: {
+      'all.yaml': `${taskDefinition(`  memory: "512"\n${GOOD_CONTAINERS}`)}---\n${HEADER}kind: Task\nmetadata: {name: once}\nspec:\n  taskDefinition: web\n  overrides: {containerOverrides: [{name: web, memory: 1024}]}\n`,
+    },
     error: "error: all.yaml: TaskDefinition web: spec.memory: the containers reserve 1024 MiB in all, more than the task's 512 (as Task once runs it)",
   },
   {
@@ -124,12 +133,14 @@ const CASES: Case[] = [
   {
     what: 'ECS JSON of an unknown shape',
     files: { 'tasks.json': JSON.stringify({ tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:1:task/x' }] }) },
-    error: 'error: tasks.json: not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, RegisterTaskDefinition, CreateService or RunTask input (taskDefinition, containerDefinitions, services, serviceName or desiredCount), or an EventBridge schedule or rule with an ECS target (ScheduleExpression with Target or Targets)',
+    error:
+      'error: tasks.json: not ECS JSON that ecs-operator reads: expected the output of describe-task-definition or describe-services, RegisterTaskDefinition, CreateService or RunTask input (taskDefinition, containerDefinitions, services, serviceName or desiredCount), or an EventBridge schedule or rule with an ECS target (ScheduleExpression with Target or Targets)',
   },
   {
     what: 'a bare list of container definitions (Terraform container_definitions), told apart from other unknown JSON',
     files: { 'containers.json': JSON.stringify([{ name: 'web', image: 'nginx:1.27', memory: 256 }]) },
-    error: 'error: containers.json: [0]: this looks like a container definition of a list, as Terraform\'s container_definitions holds them; ecs-operator reads whole task definitions: write {"family": "NAME", "containerDefinitions": [the list]}',
+    error:
+      'error: containers.json: [0]: this looks like a container definition of a list, as Terraform\'s container_definitions holds them; ecs-operator reads whole task definitions: write {"family": "NAME", "containerDefinitions": [the list]}',
   },
   {
     what: 'import of a manifest',
@@ -147,7 +158,8 @@ const CASES: Case[] = [
     what: 'import of a task definition without a family',
     command: 'import',
     files: { 'td.json': JSON.stringify({ containerDefinitions: [{ name: 'web', image: 'nginx', memory: 128 }] }) },
-    error: 'error: td.json: family: is required: it names the TaskDefinition; for RegisterTaskDefinition input that leaves it to the command line (aws ecs register-task-definition --family NAME --cli-input-json), give --family NAME',
+    error:
+      'error: td.json: family: is required: it names the TaskDefinition; for RegisterTaskDefinition input that leaves it to the command line (aws ecs register-task-definition --family NAME --cli-input-json), give --family NAME',
   },
   {
     what: 'a file that does not exist',
@@ -183,7 +195,7 @@ describe('ecs-operator import and translate: bad input', () => {
     ]);
   });
 
-  it('a usage error (no -f) is commander\'s one line, status 1', async () => {
+  it("a usage error (no -f) is commander's one line, status 1", async () => {
     const result = await run(translateMain, []);
     expect(result.status).to.equal(1);
     expect(result.errors[0]).to.equal("error: required option '-f, --filename <file>' not specified");

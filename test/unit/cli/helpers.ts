@@ -28,12 +28,18 @@ export async function run(main: (argv: readonly string[], io: CliIO) => Promise<
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
     readFile: (path) => files[path] ?? readFileSync(onDisk(path), 'utf8'),
-    filesIn: (path) => (path in files ? undefined : processIO().filesIn(onDisk(path))?.map((file) => (path.startsWith('/') ? file : file.slice(ROOT.length)))),
+    filesIn: (path) =>
+      path in files
+        ? undefined
+        : processIO()
+            .filesIn(onDisk(path))
+            ?.map((file) => (path.startsWith('/') ? file : file.slice(ROOT.length))),
     writeFile: (path, text) => void written.set(path, text),
     setExitCode: () => undefined,
   };
   const status = await main(argv, io);
-  const objects = stdout.trim() === '' ? [] : parseAllDocuments(stdout).flatMap((document) => (Array.isArray(document) ? document : [document]).map((d) => d.toJS()));
+  const objects =
+    stdout.trim() === '' ? [] : parseAllDocuments(stdout).flatMap((document) => (Array.isArray(document) ? document : [document]).map((d) => d.toJS()));
   return { status, stdout, stderr, errors: stderr.split('\n').filter((line) => line !== ''), objects, written };
 }
 
@@ -44,6 +50,7 @@ export function fixture(name: string): string {
 /** The one object of `kind` (and `name`) among `objects`. */
 export function find(objects: any[], kind: string, name?: string): any {
   const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
-  if (found.length !== 1) throw new Error(`expected one ${kind} ${name ?? ''}, found ${found.length} among ${objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(`expected one ${kind} ${name ?? ''}, found ${found.length} among ${objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
   return found[0];
 }

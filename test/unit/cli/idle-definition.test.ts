@@ -22,12 +22,20 @@ const definition = [
 const task = 'apiVersion: ecs.operator.dev/v1alpha1\nkind: Task\nmetadata: {name: once}\nspec: {taskDefinition: web}\n';
 const cluster = 'apiVersion: ecs.operator.dev/v1alpha1\nkind: Cluster\nmetadata: {name: default}\nspec: {allowPrivileged: true}\n';
 
-const SYSCTL_WARNING = 'warning: td.yaml: TaskDefinition web: spec.containerDefinitions[0].systemControls[0]: net.core.somaxconn not set: it is outside the Kubernetes safe set and the Cluster does not list it as allowed by the kubelets';
+const SYSCTL_WARNING =
+  'warning: td.yaml: TaskDefinition web: spec.containerDefinitions[0].systemControls[0]: net.core.somaxconn not set: it is outside the Kubernetes safe set and the Cluster does not list it as allowed by the kubelets';
 
 describe('a TaskDefinition alone and a Task that runs it', () => {
   it('give the same sysctls and the same warning about the one the Cluster does not allow', async () => {
-    const alone = await run(main, ['-f', 'td.yaml', '-f', 'cluster.yaml', '--allow-host-access-namespaces', '*'], { 'td.yaml': definition, 'cluster.yaml': cluster });
-    const withTask = await run(main, ['-f', 'td.yaml', '-f', 'task.yaml', '-f', 'cluster.yaml', '--allow-host-access-namespaces', '*'], { 'td.yaml': definition, 'task.yaml': task, 'cluster.yaml': cluster });
+    const alone = await run(main, ['-f', 'td.yaml', '-f', 'cluster.yaml', '--allow-host-access-namespaces', '*'], {
+      'td.yaml': definition,
+      'cluster.yaml': cluster,
+    });
+    const withTask = await run(main, ['-f', 'td.yaml', '-f', 'task.yaml', '-f', 'cluster.yaml', '--allow-host-access-namespaces', '*'], {
+      'td.yaml': definition,
+      'task.yaml': task,
+      'cluster.yaml': cluster,
+    });
     expect(alone.status).to.equal(0);
     expect(withTask.status).to.equal(0);
     const templateSysctls = find(alone.objects, 'PodTemplate', 'web-1').template.spec.securityContext.sysctls;

@@ -22,7 +22,9 @@ describe('ecs-operator import: batch jobs', () => {
         cluster: 'batch',
         taskDefinition: 'reindex:12',
         launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d', 'subnet-4e5f6a7b'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: 'DISABLED' } },
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d', 'subnet-4e5f6a7b'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: 'DISABLED' },
+        },
         overrides: { containerOverrides: [{ name: 'indexer', command: ['reindex', '--shard', 'all'], memory: 2048 }] },
         startedBy: 'ops/reindex',
         group: 'family:reindex',
@@ -42,7 +44,14 @@ describe('ecs-operator import: batch jobs', () => {
 
     it('names one Task after the family alone', async () => {
       const result = await run(main, ['-f', 'run.json'], { 'run.json': JSON.stringify({ taskDefinition: 'Nightly_Report', overrides: { cpu: '512' } }) });
-      expect(result.objects).to.deep.equal([{ apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Task', metadata: { name: 'nightly-report' }, spec: { taskDefinition: 'Nightly_Report', overrides: { cpu: '512' } } }]);
+      expect(result.objects).to.deep.equal([
+        {
+          apiVersion: 'ecs.operator.dev/v1alpha1',
+          kind: 'Task',
+          metadata: { name: 'nightly-report' },
+          spec: { taskDefinition: 'Nightly_Report', overrides: { cpu: '512' } },
+        },
+      ]);
     });
 
     it('refuses a count RunTask would refuse, naming it', async () => {
@@ -56,28 +65,32 @@ describe('ecs-operator import: batch jobs', () => {
     it('becomes a ScheduledTask: the expression in its zone, the ECS target as RunTask input, Input as the overrides', async () => {
       const result = await run(main, ['-f', SCHEDULE]);
       expect(result.status).to.equal(0);
-      expect(result.objects).to.deep.equal([{
-        apiVersion: 'ecs.operator.dev/v1alpha1',
-        kind: 'ScheduledTask',
-        metadata: { name: 'nightly-report' },
-        spec: {
-          scheduleExpression: 'cron(0 2 * * ? *)',
-          scheduleExpressionTimezone: 'Europe/Berlin',
-          endDate: '2026-12-31T23:00:00Z',
-          flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: 15 },
-          target: {
-            cluster: 'reporting',
-            taskDefinition: 'nightly-report:7',
-            overrides: { containerOverrides: [{ name: 'report', command: ['python', 'report.py', '--day', 'yesterday'] }] },
-            launchType: 'FARGATE',
-            networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d', 'subnet-4e5f6a7b'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: 'DISABLED' } },
-            enableExecuteCommand: false,
-            propagateTags: 'TASK_DEFINITION',
-            tags: [{ key: 'team', value: 'analytics' }],
+      expect(result.objects).to.deep.equal([
+        {
+          apiVersion: 'ecs.operator.dev/v1alpha1',
+          kind: 'ScheduledTask',
+          metadata: { name: 'nightly-report' },
+          spec: {
+            scheduleExpression: 'cron(0 2 * * ? *)',
+            scheduleExpressionTimezone: 'Europe/Berlin',
+            endDate: '2026-12-31T23:00:00Z',
+            flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: 15 },
+            target: {
+              cluster: 'reporting',
+              taskDefinition: 'nightly-report:7',
+              overrides: { containerOverrides: [{ name: 'report', command: ['python', 'report.py', '--day', 'yesterday'] }] },
+              launchType: 'FARGATE',
+              networkConfiguration: {
+                awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d', 'subnet-4e5f6a7b'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: 'DISABLED' },
+              },
+              enableExecuteCommand: false,
+              propagateTags: 'TASK_DEFINITION',
+              tags: [{ key: 'team', value: 'analytics' }],
+            },
+            retryPolicy: { maximumEventAgeInSeconds: 3600 },
           },
-          retryPolicy: { maximumEventAgeInSeconds: 3600 },
         },
-      }]);
+      ]);
     });
 
     it('names in a warning each field with no equivalent, and leaves out the defaults EventBridge prints', async () => {
@@ -99,18 +112,31 @@ describe('ecs-operator import: batch jobs', () => {
 
     it('reads CreateSchedule input with epoch-second dates, a non-default group and a schedule that deletes itself', async () => {
       const input = {
-        Name: 'once', GroupName: 'reports', ScheduleExpression: 'at(2026-07-01T09:30:00)', StartDate: 1782900000, ActionAfterCompletion: 'DELETE',
-        FlexibleTimeWindow: { Mode: 'OFF' }, State: 'DISABLED', KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1',
-        Target: { Arn: 'arn:aws:ecs:us-east-1:123456789012:cluster/default', EcsParameters: { TaskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/report:1', TaskCount: 3 } },
+        Name: 'once',
+        GroupName: 'reports',
+        ScheduleExpression: 'at(2026-07-01T09:30:00)',
+        StartDate: 1782900000,
+        ActionAfterCompletion: 'DELETE',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'DISABLED',
+        KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1',
+        Target: {
+          Arn: 'arn:aws:ecs:us-east-1:123456789012:cluster/default',
+          EcsParameters: { TaskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/report:1', TaskCount: 3 },
+        },
       };
       const result = await run(main, ['-f', 'create.json'], { 'create.json': JSON.stringify(input) });
       expect(result.status).to.equal(0);
       expect(result.objects[0].spec).to.deep.equal({
-        scheduleExpression: 'at(2026-07-01T09:30:00)', state: 'DISABLED', startDate: '2026-07-01T10:00:00Z',
+        scheduleExpression: 'at(2026-07-01T09:30:00)',
+        state: 'DISABLED',
+        startDate: '2026-07-01T10:00:00Z',
         target: { cluster: 'default', taskDefinition: 'report:1', count: 3 },
       });
       expect(result.errors.map((line) => line.split(': has no equivalent')[0])).to.deep.equal([
-        'warning: create.json: GroupName', 'warning: create.json: ActionAfterCompletion', 'warning: create.json: KmsKeyArn',
+        'warning: create.json: GroupName',
+        'warning: create.json: ActionAfterCompletion',
+        'warning: create.json: KmsKeyArn',
       ]);
     });
 
@@ -129,7 +155,9 @@ describe('ecs-operator import: batch jobs', () => {
     it('refuses a target that is no ECS cluster, and an Input that is not JSON', async () => {
       const lambda = { ...json(SCHEDULE), Target: { Arn: 'arn:aws:lambda:eu-central-1:123456789012:function:report', Input: '{}' } };
       const notEcs = await run(main, ['-f', 'lambda.json'], { 'lambda.json': JSON.stringify(lambda) });
-      expect(notEcs.errors).to.deep.equal(["error: lambda.json: Target.Arn: 'arn:aws:lambda:eu-central-1:123456789012:function:report' is not an ECS cluster ARN: only targets that run ECS tasks (RunTask) become ScheduledTasks"]);
+      expect(notEcs.errors).to.deep.equal([
+        "error: lambda.json: Target.Arn: 'arn:aws:lambda:eu-central-1:123456789012:function:report' is not an ECS cluster ARN: only targets that run ECS tasks (RunTask) become ScheduledTasks",
+      ]);
       const broken = json(SCHEDULE);
       broken.Target.Input = '{"containerOverrides": [';
       const badInput = await run(main, ['-f', 'broken.json'], { 'broken.json': JSON.stringify(broken) });
@@ -146,7 +174,9 @@ describe('ecs-operator import: batch jobs', () => {
       spec: {
         scheduleExpression: 'rate(6 hours)',
         target: {
-          cluster: 'default', taskDefinition: 'cleanup:3', count: 2,
+          cluster: 'default',
+          taskDefinition: 'cleanup:3',
+          count: 2,
           overrides: { containerOverrides: [{ name: 'cleaner', environment: [{ name: 'MAX_AGE_HOURS', value: '24' }] }] },
           group: 'cleanup',
           placementConstraints: [{ type: 'distinctInstance' }],
@@ -177,7 +207,9 @@ describe('ecs-operator import: batch jobs', () => {
         'put.json': JSON.stringify({ Rule: 'other', Targets: json(TARGETS).Targets.slice(0, 1) }),
       });
       expect(twoRules.status, twoRules.stderr).to.equal(1);
-      expect(twoRules.errors.at(-1)).to.include("rules.json: [1].Name: rule 'cleanup-tmp' has no targets: add the output of `aws events list-targets-by-rule --rule cleanup-tmp`");
+      expect(twoRules.errors.at(-1)).to.include(
+        "rules.json: [1].Name: rule 'cleanup-tmp' has no targets: add the output of `aws events list-targets-by-rule --rule cleanup-tmp`",
+      );
       const named = await run(main, ['-f', 'rules.json', '-f', 'put.json'], {
         'rules.json': JSON.stringify({ ...json(RULE), Name: 'other', State: 'DISABLED' }),
         'put.json': JSON.stringify({ Rule: 'other', Targets: json(TARGETS).Targets.slice(0, 1) }),
@@ -187,16 +219,22 @@ describe('ecs-operator import: batch jobs', () => {
 
     it('names each ScheduledTask after the rule and the target id when a rule has several ECS targets', async () => {
       const [target] = json(TARGETS).Targets;
-      const result = await run(main, ['-f', 'rule.json'], { 'rule.json': JSON.stringify({ ...json(RULE), Targets: [target, { ...target, Id: 'Second_Task' }] }) });
+      const result = await run(main, ['-f', 'rule.json'], {
+        'rule.json': JSON.stringify({ ...json(RULE), Targets: [target, { ...target, Id: 'Second_Task' }] }),
+      });
       expect(result.objects.map((o) => o.metadata.name)).to.deep.equal(['cleanup-tmp-cleanup-task', 'cleanup-tmp-second-task']);
     });
 
     it('refuses targets without their rule, and a rule that runs on events', async () => {
       const lonely = await run(main, ['-f', TARGETS]);
-      expect(lonely.errors).to.deep.equal(['error: test/fixtures/ecs/cleanup-tmp.list-targets-by-rule.json: Targets: cannot tell which rule these targets belong to (0 rules without targets in the input): give one describe-rule output with its list-targets-by-rule output, or PutTargets input that names its Rule']);
+      expect(lonely.errors).to.deep.equal([
+        'error: test/fixtures/ecs/cleanup-tmp.list-targets-by-rule.json: Targets: cannot tell which rule these targets belong to (0 rules without targets in the input): give one describe-rule output with its list-targets-by-rule output, or PutTargets input that names its Rule',
+      ]);
       const { ScheduleExpression: _schedule, ...rule } = json(RULE);
       const onEvents = await run(main, ['-f', 'rule.json', '-f', TARGETS], { 'rule.json': JSON.stringify({ ...rule, EventPattern: '{"source":["aws.s3"]}' }) });
-      expect(onEvents.errors).to.deep.equal(['error: rule.json: EventPattern: the rule runs on events, not on a schedule: only scheduled rules (ScheduleExpression) become ScheduledTasks']);
+      expect(onEvents.errors).to.deep.equal([
+        'error: rule.json: EventPattern: the rule runs on events, not on a schedule: only scheduled rules (ScheduleExpression) become ScheduledTasks',
+      ]);
     });
   });
 });

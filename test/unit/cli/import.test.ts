@@ -20,8 +20,17 @@ describe('ecs-operator import', () => {
       expect(td.kind).to.equal('TaskDefinition');
       expect(td.metadata).to.deep.equal({ name: 'storefront-web' });
       expect(Object.keys(td.spec)).to.deep.equal([
-        'family', 'containerDefinitions', 'taskRoleArn', 'executionRoleArn', 'networkMode', 'volumes',
-        'runtimePlatform', 'requiresCompatibilities', 'cpu', 'memory', 'tags',
+        'family',
+        'containerDefinitions',
+        'taskRoleArn',
+        'executionRoleArn',
+        'networkMode',
+        'volumes',
+        'runtimePlatform',
+        'requiresCompatibilities',
+        'cpu',
+        'memory',
+        'tags',
       ]);
       for (const key of READ_ONLY) expect(td.spec).not.to.have.property(key);
       expect(td.spec.tags).to.deep.equal([{ key: 'team', value: 'storefront' }]);
@@ -40,10 +49,23 @@ describe('ecs-operator import', () => {
       expect(nginx.portMappings).to.deep.equal([{ containerPort: 80, name: 'nginx-80-tcp', appProtocol: 'http' }]);
       expect(nginx).not.to.have.any.keys('volumesFrom', 'systemControls');
       expect(nginx.logConfiguration).to.deep.equal({
-        logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/storefront-web', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'nginx' },
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': '/ecs/storefront-web', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'nginx' },
       });
       for (const [index, container] of td.spec.containerDefinitions.entries()) {
-        for (const key of ['image', 'entryPoint', 'command', 'environment', 'secrets', 'healthCheck', 'memory', 'memoryReservation', 'cpu', 'dependsOn', 'user']) {
+        for (const key of [
+          'image',
+          'entryPoint',
+          'command',
+          'environment',
+          'secrets',
+          'healthCheck',
+          'memory',
+          'memoryReservation',
+          'cpu',
+          'dependsOn',
+          'user',
+        ]) {
           const expected = original[index][key];
           const filledIn = (Array.isArray(expected) && expected.length === 0) || (key === 'cpu' && expected === 0);
           expect(container[key], `${container.name}.${key}`).to.deep.equal(filledIn ? undefined : expected);
@@ -64,30 +86,37 @@ describe('ecs-operator import', () => {
   it('RegisterTaskDefinition input: a DNS name from the family, which spec.family keeps; numbers as the CRD strings; cpu 0 and dynamic host ports left out', async () => {
     const result = await run(main, ['-f', fixture('billing-worker.register-task-definition.json')]);
     expect(result.status).to.equal(0);
-    expect(result.objects).to.deep.equal([{
-      apiVersion: 'ecs.operator.dev/v1alpha1',
-      kind: 'TaskDefinition',
-      metadata: { name: 'billing-worker' },
-      spec: {
-        family: 'billing_worker',
-        containerDefinitions: [{
-          name: 'worker',
-          image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/billing-worker:5.2.0',
-          memoryReservation: 384,
-          essential: true,
-          command: ['bundle', 'exec', 'sidekiq', '-q', 'billing'],
-          portMappings: [{ containerPort: 9394, name: 'metrics' }],
-          environment: [{ name: 'RAILS_ENV', value: 'production' }, { name: 'SIDEKIQ_CONCURRENCY', value: '10' }],
-          secrets: [{ name: 'REDIS_URL', valueFrom: '/billing/prod/redis_url' }],
-          stopTimeout: 120,
-        }],
-        taskRoleArn: 'arn:aws:iam::123456789012:role/billing-worker',
-        networkMode: 'bridge',
-        cpu: '512',
-        memory: '1024',
-        tags: [{ key: 'team', value: 'billing' }],
+    expect(result.objects).to.deep.equal([
+      {
+        apiVersion: 'ecs.operator.dev/v1alpha1',
+        kind: 'TaskDefinition',
+        metadata: { name: 'billing-worker' },
+        spec: {
+          family: 'billing_worker',
+          containerDefinitions: [
+            {
+              name: 'worker',
+              image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/billing-worker:5.2.0',
+              memoryReservation: 384,
+              essential: true,
+              command: ['bundle', 'exec', 'sidekiq', '-q', 'billing'],
+              portMappings: [{ containerPort: 9394, name: 'metrics' }],
+              environment: [
+                { name: 'RAILS_ENV', value: 'production' },
+                { name: 'SIDEKIQ_CONCURRENCY', value: '10' },
+              ],
+              secrets: [{ name: 'REDIS_URL', valueFrom: '/billing/prod/redis_url' }],
+              stopTimeout: 120,
+            },
+          ],
+          taskRoleArn: 'arn:aws:iam::123456789012:role/billing-worker',
+          networkMode: 'bridge',
+          cpu: '512',
+          memory: '1024',
+          tags: [{ key: 'team', value: 'billing' }],
+        },
       },
-    }]);
+    ]);
   });
 
   describe('describe-services output ({services, failures})', () => {
@@ -101,10 +130,17 @@ describe('ecs-operator import', () => {
         taskDefinition: 'web:3',
         desiredCount: 3,
         deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100 },
-        loadBalancers: [{ targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef', containerName: 'nginx', containerPort: 80 }],
+        loadBalancers: [
+          { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef', containerName: 'nginx', containerPort: 80 },
+        ],
         launchType: 'EC2',
-        placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }],
-        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d', 'subnet-4e5f6a7b'], securityGroups: ['sg-0123abcd'], assignPublicIp: 'DISABLED' } },
+        placementStrategy: [
+          { type: 'spread', field: 'attribute:ecs.availability-zone' },
+          { type: 'binpack', field: 'memory' },
+        ],
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d', 'subnet-4e5f6a7b'], securityGroups: ['sg-0123abcd'], assignPublicIp: 'DISABLED' },
+        },
         healthCheckGracePeriodSeconds: 30,
         schedulingStrategy: 'REPLICA',
         deploymentController: { type: 'ECS' },
@@ -131,34 +167,41 @@ describe('ecs-operator import', () => {
     });
 
     it('reports the services ECS could not describe', async () => {
-      const json = JSON.stringify({ services: [{ serviceName: 'api', taskDefinition: 'api:1', desiredCount: 1 }], failures: [{ arn: 'arn:aws:ecs:us-east-1:1:service/prod/gone', reason: 'MISSING' }] });
+      const json = JSON.stringify({
+        services: [{ serviceName: 'api', taskDefinition: 'api:1', desiredCount: 1 }],
+        failures: [{ arn: 'arn:aws:ecs:us-east-1:1:service/prod/gone', reason: 'MISSING' }],
+      });
       const result = await run(main, ['-f', 'services.json'], { 'services.json': json });
       expect(result.status).to.equal(0);
-      expect(result.errors).to.deep.equal(['warning: services.json: failures[0]: ECS could not describe arn:aws:ecs:us-east-1:1:service/prod/gone (MISSING); nothing imported for it']);
+      expect(result.errors).to.deep.equal([
+        'warning: services.json: failures[0]: ECS could not describe arn:aws:ecs:us-east-1:1:service/prod/gone (MISSING); nothing imported for it',
+      ]);
     });
   });
 
   it('CreateService input: the cluster becomes a Cluster resource name, with a warning where it had to change', async () => {
     const result = await run(main, ['-f', fixture('billing-worker.create-service.json')]);
     expect(result.status).to.equal(0);
-    expect(result.objects).to.deep.equal([{
-      apiVersion: 'ecs.operator.dev/v1alpha1',
-      kind: 'Service',
-      metadata: { name: 'billing-worker' },
-      spec: {
-        serviceName: 'billing_worker',
-        cluster: 'prod-cluster',
-        taskDefinition: 'billing_worker:7',
-        desiredCount: 2,
-        deploymentConfiguration: { maximumPercent: 150, minimumHealthyPercent: 50 },
-        launchType: 'EC2',
-        placementConstraints: [{ type: 'distinctInstance' }],
-        placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }],
-        schedulingStrategy: 'REPLICA',
-        propagateTags: 'TASK_DEFINITION',
-        tags: [{ key: 'team', value: 'billing' }],
+    expect(result.objects).to.deep.equal([
+      {
+        apiVersion: 'ecs.operator.dev/v1alpha1',
+        kind: 'Service',
+        metadata: { name: 'billing-worker' },
+        spec: {
+          serviceName: 'billing_worker',
+          cluster: 'prod-cluster',
+          taskDefinition: 'billing_worker:7',
+          desiredCount: 2,
+          deploymentConfiguration: { maximumPercent: 150, minimumHealthyPercent: 50 },
+          launchType: 'EC2',
+          placementConstraints: [{ type: 'distinctInstance' }],
+          placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }],
+          schedulingStrategy: 'REPLICA',
+          propagateTags: 'TASK_DEFINITION',
+          tags: [{ key: 'team', value: 'billing' }],
+        },
       },
-    }]);
+    ]);
     expect(result.errors).to.deep.equal([
       "warning: test/fixtures/ecs/billing-worker.create-service.json: cluster: ECS cluster 'Prod_Cluster' is the Cluster resource 'prod-cluster' (Kubernetes names are lower case)",
       'warning: test/fixtures/ecs/billing-worker.create-service.json: enableECSManagedTags: not a field of the Service resource; left out',
@@ -188,7 +231,9 @@ describe('ecs-operator import', () => {
 
     it('is the TaskDefinition of examples/web-service.yaml', async () => {
       const [imported] = (await run(main, ['-f', SOURCE])).objects;
-      const example = parseAllDocuments(readFileSync(`${ROOT}examples/web-service.yaml`, 'utf8')).map((d: any) => d.toJS()).find((o: any) => o.kind === 'TaskDefinition');
+      const example = parseAllDocuments(readFileSync(`${ROOT}examples/web-service.yaml`, 'utf8'))
+        .map((d: any) => d.toJS())
+        .find((o: any) => o.kind === 'TaskDefinition');
       // The example adds only its Argo CD sync wave.
       expect(imported).to.deep.equal({ ...example, metadata: { name: example.metadata.name } });
     });

@@ -32,10 +32,20 @@ describe('names given on the command line', () => {
     expect(result.errors.filter((line) => line.startsWith('error:'))).to.deep.equal([]);
     expect(result.status).to.equal(0);
     const service = find(result.objects, 'Service', 'search-api');
-    expect(service.spec).to.deep.include({ serviceName: 'search_api', cluster: 'production', taskDefinition: 'search-api:31', desiredCount: 3, healthCheckGracePeriodSeconds: 60 });
-    expect(service.spec.loadBalancers).to.deep.equal([{
-      targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/search-api/6d0ecf831eec9f09', containerName: 'search-api', containerPort: 9200,
-    }]);
+    expect(service.spec).to.deep.include({
+      serviceName: 'search_api',
+      cluster: 'production',
+      taskDefinition: 'search-api:31',
+      desiredCount: 3,
+      healthCheckGracePeriodSeconds: 60,
+    });
+    expect(service.spec.loadBalancers).to.deep.equal([
+      {
+        targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/search-api/6d0ecf831eec9f09',
+        containerName: 'search-api',
+        containerPort: 9200,
+      },
+    ]);
     expect(find(result.objects, 'TaskDefinition', 'search-api').spec.family).to.equal('search-api');
   });
 
@@ -53,9 +63,14 @@ describe('names given on the command line', () => {
   });
 
   it('RunTask input is still told apart: it has none of the CreateService fields', async () => {
-    const result = await run(importMain, ['-f', 'run.json'], { 'run.json': JSON.stringify({ cluster: 'prod', taskDefinition: 'batch:3', count: 2, overrides: {} }) });
+    const result = await run(importMain, ['-f', 'run.json'], {
+      'run.json': JSON.stringify({ cluster: 'prod', taskDefinition: 'batch:3', count: 2, overrides: {} }),
+    });
     // Read as RunTask input: `count` Tasks of the family, no Service.
     expect(result.errors).to.deep.equal([]);
-    expect(result.objects.map((o: { kind: string; metadata: { name: string } }) => `${o.kind} ${o.metadata.name}`)).to.deep.equal(['Task batch-1', 'Task batch-2']);
+    expect(result.objects.map((o: { kind: string; metadata: { name: string } }) => `${o.kind} ${o.metadata.name}`)).to.deep.equal([
+      'Task batch-1',
+      'Task batch-2',
+    ]);
   });
 });

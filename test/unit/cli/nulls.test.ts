@@ -22,9 +22,15 @@ describe('null in the input', () => {
       memoryReservation: 512,
       portMappings: [{ containerPort: 8080, name: 'orders-api-8080-tcp', appProtocol: 'http' }],
       essential: true,
-      environment: [{ name: 'SPRING_PROFILES_ACTIVE', value: 'prod' }, { name: 'SERVER_PORT', value: '8080' }],
+      environment: [
+        { name: 'SPRING_PROFILES_ACTIVE', value: 'prod' },
+        { name: 'SERVER_PORT', value: '8080' },
+      ],
       secrets: [{ name: 'DB_PASSWORD', valueFrom: 'arn:aws:secretsmanager:eu-west-1:210987654321:secret:orders/db-AbCdEf' }],
-      logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/orders-api', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'ecs' } },
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': '/ecs/orders-api', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'ecs' },
+      },
     });
   });
 
@@ -59,7 +65,10 @@ describe('null in the input', () => {
   });
 
   it('a null item of a list is an error naming its index, in JSON and in YAML', async () => {
-    const json = JSON.stringify({ family: 'web', containerDefinitions: [{ name: 'app', image: 'nginx', memory: 256, portMappings: [{ containerPort: 80 }, null] }] });
+    const json = JSON.stringify({
+      family: 'web',
+      containerDefinitions: [{ name: 'app', image: 'nginx', memory: 256, portMappings: [{ containerPort: 80 }, null] }],
+    });
     const imported = await run(importMain, ['-f', 'web.json'], { 'web.json': json });
     expect(imported.status).to.equal(1);
     expect(imported.errors).to.deep.equal(['error: web.json: containerDefinitions[0].portMappings[1]: is null; a list item needs a value (remove it)']);

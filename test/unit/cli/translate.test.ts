@@ -16,7 +16,10 @@ describe('ecs-operator translate', () => {
       const hash = replicaSet.spec.template.metadata.labels['ecs.operator.dev/template-hash'];
       const deployment = replicaSet.metadata.labels['ecs.operator.dev/deployment'];
       expect(hash).to.match(/^[0-9a-f]{10}$/);
-      expect(replicaSet.metadata.annotations).to.deep.equal({ 'ecs.operator.dev/deployment-id': `ecs-svc/${deployment}`, 'ecs.operator.dev/task-definition': 'web:1' });
+      expect(replicaSet.metadata.annotations).to.deep.equal({
+        'ecs.operator.dev/deployment-id': `ecs-svc/${deployment}`,
+        'ecs.operator.dev/task-definition': 'web:1',
+      });
       expect(replicaSet.spec.replicas).to.equal(3);
       expect(replicaSet.spec.selector).to.deep.equal({ matchLabels: { 'ecs.operator.dev/service': 'web', 'ecs.operator.dev/deployment': deployment } });
       expect(replicaSet.spec.template.metadata.labels).to.deep.equal({
@@ -36,22 +39,29 @@ describe('ecs-operator translate', () => {
       });
       const spec = replicaSet.spec.template.spec;
       expect(spec.restartPolicy).to.equal('Always');
-      const probe = { exec: { command: ['/bin/sh', '-c', 'wget -q -O /dev/null http://localhost/ || exit 1'] }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 };
-      expect(spec.containers).to.deep.equal([{
-        name: 'nginx',
-        image: 'public.ecr.aws/nginx/nginx:1.27-alpine',
-        env: [{ name: 'NGINX_ENTRYPOINT_QUIET_LOGS', value: '1' }],
-        ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }],
-        resources: { limits: { memory: '512Mi' }, requests: { cpu: '250m', memory: '128Mi' } },
-        readinessProbe: probe,
-        livenessProbe: probe,
-        startupProbe: { ...probe, failureThreshold: 4 },
-      }]);
+      const probe = {
+        exec: { command: ['/bin/sh', '-c', 'wget -q -O /dev/null http://localhost/ || exit 1'] },
+        periodSeconds: 10,
+        timeoutSeconds: 5,
+        failureThreshold: 3,
+      };
+      expect(spec.containers).to.deep.equal([
+        {
+          name: 'nginx',
+          image: 'public.ecr.aws/nginx/nginx:1.27-alpine',
+          env: [{ name: 'NGINX_ENTRYPOINT_QUIET_LOGS', value: '1' }],
+          ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }],
+          resources: { limits: { memory: '512Mi' }, requests: { cpu: '250m', memory: '128Mi' } },
+          readinessProbe: probe,
+          livenessProbe: probe,
+          startupProbe: { ...probe, failureThreshold: 4 },
+        },
+      ]);
       expect(spec.resources).to.deep.equal({ limits: { cpu: '250m', memory: '512Mi' }, requests: { cpu: '250m', memory: '512Mi' } });
       expect(spec.topologySpreadConstraints.map((c: any) => c.topologyKey)).to.deep.equal(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
     });
 
-    it('warns once, at the task definition\'s field, about what Kubernetes does differently', async () => {
+    it("warns once, at the task definition's field, about what Kubernetes does differently", async () => {
       const result = await run(main, ['-f', 'examples/web-service.yaml']);
       expect(result.errors).to.deep.equal([
         'warning: examples/web-service.yaml: TaskDefinition web: spec.containerDefinitions[0].logConfiguration: logs go to the node (kubectl logs), not to awslogs; the configuration is kept in annotation ecs.operator.dev/log-configuration for a log agent',
@@ -59,7 +69,7 @@ describe('ecs-operator translate', () => {
     });
   });
 
-  it('examples/shared-volume-task.yaml: the Task\'s Pod runs `render` as an init container, then `web`, both on one emptyDir', async () => {
+  it("examples/shared-volume-task.yaml: the Task's Pod runs `render` as an init container, then `web`, both on one emptyDir", async () => {
     const result = await run(main, ['-f', 'examples/shared-volume-task.yaml']);
     expect(result.status).to.equal(0);
     expect(result.stderr).to.equal('');
@@ -69,21 +79,25 @@ describe('ecs-operator translate', () => {
     expect(pod.metadata.annotations['ecs.operator.dev/essential-containers']).to.equal('["web"]');
     expect(pod.spec.restartPolicy).to.equal('Never');
     expect(pod.spec.volumes).to.deep.equal([{ name: 'content', emptyDir: {} }]);
-    expect(pod.spec.initContainers).to.deep.equal([{
-      name: 'render',
-      image: 'public.ecr.aws/docker/library/busybox:1.37',
-      command: ['sh', '-c'],
-      args: ['echo "<h1>Rendered by the render container</h1>" > /content/index.html'],
-      resources: { limits: { memory: '64Mi' }, requests: { memory: '64Mi' } },
-      volumeMounts: [{ name: 'content', mountPath: '/content' }],
-    }]);
-    expect(pod.spec.containers).to.deep.equal([{
-      name: 'web',
-      image: 'public.ecr.aws/nginx/nginx:1.27-alpine',
-      ports: [{ containerPort: 80, protocol: 'TCP' }],
-      resources: { limits: { memory: '128Mi' }, requests: { memory: '128Mi' } },
-      volumeMounts: [{ name: 'content', mountPath: '/usr/share/nginx/html', readOnly: true }],
-    }]);
+    expect(pod.spec.initContainers).to.deep.equal([
+      {
+        name: 'render',
+        image: 'public.ecr.aws/docker/library/busybox:1.37',
+        command: ['sh', '-c'],
+        args: ['echo "<h1>Rendered by the render container</h1>" > /content/index.html'],
+        resources: { limits: { memory: '64Mi' }, requests: { memory: '64Mi' } },
+        volumeMounts: [{ name: 'content', mountPath: '/content' }],
+      },
+    ]);
+    expect(pod.spec.containers).to.deep.equal([
+      {
+        name: 'web',
+        image: 'public.ecr.aws/nginx/nginx:1.27-alpine',
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+        resources: { limits: { memory: '128Mi' }, requests: { memory: '128Mi' } },
+        volumeMounts: [{ name: 'content', mountPath: '/usr/share/nginx/html', readOnly: true }],
+      },
+    ]);
   });
 
   it('examples/batch-task.yaml: the overrides replace command and memory and merge the environment by name', async () => {
@@ -93,14 +107,19 @@ describe('ecs-operator translate', () => {
     const pod = result.objects[0];
     expect(pod.metadata.labels['ecs.operator.dev/group']).to.equal('family.monthly-report');
     expect(pod.metadata.annotations['ecs.operator.dev/group']).to.equal('family:monthly-report');
-    expect(pod.spec.containers).to.deep.equal([{
-      name: 'report',
-      image: 'public.ecr.aws/docker/library/python:3.12-slim',
-      command: ['python', '-c'],
-      args: ["import os; print('report for', os.environ['REPORT_MONTH'], 'as', os.environ['OUTPUT_FORMAT'], '(rerun)')"],
-      env: [{ name: 'REPORT_MONTH', value: '2024-11' }, { name: 'OUTPUT_FORMAT', value: 'csv' }],
-      resources: { limits: { memory: '2Gi' }, requests: { cpu: '500m', memory: '2Gi' } },
-    }]);
+    expect(pod.spec.containers).to.deep.equal([
+      {
+        name: 'report',
+        image: 'public.ecr.aws/docker/library/python:3.12-slim',
+        command: ['python', '-c'],
+        args: ["import os; print('report for', os.environ['REPORT_MONTH'], 'as', os.environ['OUTPUT_FORMAT'], '(rerun)')"],
+        env: [
+          { name: 'REPORT_MONTH', value: '2024-11' },
+          { name: 'OUTPUT_FORMAT', value: 'csv' },
+        ],
+        resources: { limits: { memory: '2Gi' }, requests: { cpu: '500m', memory: '2Gi' } },
+      },
+    ]);
   });
 
   it('examples/secrets-environment.yaml: secrets as Secret key references, the task role as a ServiceAccount; the Secrets themselves pass by', async () => {
@@ -125,13 +144,17 @@ describe('ecs-operator translate', () => {
       { name: 'DATABASE_PASSWORD', valueFrom: { secretKeyRef: { name: 'orders-prod-db', key: 'password' } } },
       { name: 'PAYMENT_API_KEY', valueFrom: { secretKeyRef: { name: 'orders-prod-payment-api-key', key: 'value' } } },
     ]);
-    expect(result.objects[1].template.metadata.annotations['ecs.operator.dev/execution-role-arn']).to.equal('arn:aws:iam::123456789012:role/ecsTaskExecutionRole');
+    expect(result.objects[1].template.metadata.annotations['ecs.operator.dev/execution-role-arn']).to.equal(
+      'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+    );
   });
 
   it('examples/daemon-service.yaml needs the host: refused, naming the field and the flag, unless the policy allows it', async () => {
     const refused = await run(main, ['-f', 'examples/daemon-service.yaml', '-n', 'monitoring', '--allow-host-access-namespaces', 'other']);
     expect(refused.status).to.equal(1);
-    expect(refused.stderr).to.contain("spec.networkMode: host networking is not allowed in namespace monitoring by the operator's policy (--allow-host-access-namespaces)");
+    expect(refused.stderr).to.contain(
+      "spec.networkMode: host networking is not allowed in namespace monitoring by the operator's policy (--allow-host-access-namespaces)",
+    );
     const allowed = await run(main, ['-f', 'examples/daemon-service.yaml', '-n', 'monitoring', '--allow-host-access-namespaces', 'other, monitoring']);
     expect(allowed.status).to.equal(0);
   });
@@ -155,13 +178,22 @@ describe('ecs-operator translate', () => {
   });
 
   it('translates every example in one run, each object once, from the files or from the directory as kubectl apply -f reads it', async () => {
-    const files = ['web-service', 'shared-volume-task', 'batch-task', 'secrets-environment', 'daemon-service', 'nightly-report'].flatMap((name) => ['-f', `examples/${name}.yaml`]);
+    const files = ['web-service', 'shared-volume-task', 'batch-task', 'secrets-environment', 'daemon-service', 'nightly-report'].flatMap((name) => [
+      '-f',
+      `examples/${name}.yaml`,
+    ]);
     const result = await run(main, [...files, '--allow-host-access-namespaces', '*']);
     expect(result.status).to.equal(0);
     // translate checks a ScheduledTask against its CRD but prints nothing for it: its Tasks depend on the time.
     expect(kinds(result.objects)).to.deep.equal([
-      'ReplicaSet/web-1', 'Service/web', 'Pod/static-site-preview', 'Pod/monthly-report-2024-11', 'DaemonSet/node-exporter',
-      'ServiceAccount/orders-api-task', 'PodTemplate/orders-api-1', 'PodTemplate/nightly-report-1',
+      'ReplicaSet/web-1',
+      'Service/web',
+      'Pod/static-site-preview',
+      'Pod/monthly-report-2024-11',
+      'DaemonSet/node-exporter',
+      'ServiceAccount/orders-api-task',
+      'PodTemplate/orders-api-1',
+      'PodTemplate/nightly-report-1',
     ]);
     const directory = await run(main, ['-f', 'examples/', '--allow-host-access-namespaces', '*']);
     expect(directory.status).to.equal(0);
@@ -169,9 +201,10 @@ describe('ecs-operator translate', () => {
     expect(directory.errors).to.deep.equal(result.errors);
   });
 
-  it('finds a Task\'s TaskDefinition in another file, and places both in the namespace given with -n', async () => {
+  it("finds a Task's TaskDefinition in another file, and places both in the namespace given with -n", async () => {
     const files = {
-      'td.yaml': 'apiVersion: ecs.operator.dev/v1alpha1\nkind: TaskDefinition\nmetadata: {name: hello}\nspec:\n  containerDefinitions: [{name: hello, image: busybox, memory: 32, command: [echo, hi]}]\n',
+      'td.yaml':
+        'apiVersion: ecs.operator.dev/v1alpha1\nkind: TaskDefinition\nmetadata: {name: hello}\nspec:\n  containerDefinitions: [{name: hello, image: busybox, memory: 32, command: [echo, hi]}]\n',
       'task.yaml': 'apiVersion: ecs.operator.dev/v1alpha1\nkind: Task\nmetadata: {name: hello-once}\nspec: {taskDefinition: "hello:4"}\n',
     };
     const result = await run(main, ['-f', 'task.yaml', '-f', 'td.yaml', '-n', 'team-a'], files);
@@ -197,13 +230,17 @@ describe('ecs-operator translate', () => {
     });
 
     it('describe-services beside describe-task-definition: the ReplicaSet of the revision the service runs', async () => {
-      const services = JSON.stringify({ services: [JSON.parse(await (await import('node:fs/promises')).readFile(fixture('web.describe-services.json'), 'utf8')).services[0]] });
+      const services = JSON.stringify({
+        services: [JSON.parse(await (await import('node:fs/promises')).readFile(fixture('web.describe-services.json'), 'utf8')).services[0]],
+      });
       const result = await run(main, ['-f', 'web-service.json', '-f', 'examples/import/web.describe-task-definition.json'], { 'web-service.json': services });
       expect(result.status).to.equal(0);
       const replicaSet = find(result.objects, 'ReplicaSet', 'web-3');
       expect(replicaSet.spec.replicas).to.equal(3);
       expect(replicaSet.spec.template.metadata.labels['ecs.operator.dev/cluster']).to.equal('production');
-      expect(result.errors).to.include("warning: web-service.json: services[0].cluster: Cluster 'production' is not in the input; translated with a Cluster's default settings");
+      expect(result.errors).to.include(
+        "warning: web-service.json: services[0].cluster: Cluster 'production' is not in the input; translated with a Cluster's default settings",
+      );
     });
 
     it('manifests and ECS JSON mix: import output translates as its source does', async () => {

@@ -56,7 +56,8 @@ describe('unrendered templates', () => {
   });
 
   it('in a YAML manifest too, instead of a pattern error: `{{ env ... }}` in an image', async () => {
-    const manifest = 'apiVersion: ecs.operator.dev/v1alpha1\nkind: TaskDefinition\nmetadata: {name: web}\nspec:\n  family: web\n  containerDefinitions: [{name: app, memory: 256, image: "nginx:{{ env `TAG` }}"}]\n';
+    const manifest =
+      'apiVersion: ecs.operator.dev/v1alpha1\nkind: TaskDefinition\nmetadata: {name: web}\nspec:\n  family: web\n  containerDefinitions: [{name: app, memory: 256, image: "nginx:{{ env `TAG` }}"}]\n';
     const result = await run(translateMain, ['-f', 'web.yaml'], { 'web.yaml': manifest });
     expect(result.status).to.equal(1);
     expect(result.errors).to.deep.equal([
@@ -64,8 +65,11 @@ describe('unrendered templates', () => {
     ]);
   });
 
-  it('<NAME> in a command is a warning, as Perl\'s <STDIN> may be', async () => {
-    const definition = JSON.stringify({ family: 'web', containerDefinitions: [{ name: 'app', image: 'perl:5.40', memory: 256, command: ['perl', '-ne', 'print while <STDIN>'] }] });
+  it("<NAME> in a command is a warning, as Perl's <STDIN> may be", async () => {
+    const definition = JSON.stringify({
+      family: 'web',
+      containerDefinitions: [{ name: 'app', image: 'perl:5.40', memory: 256, command: ['perl', '-ne', 'print while <STDIN>'] }],
+    });
     const result = await run(importMain, ['-f', 'web.json'], { 'web.json': definition });
     expect(result.status).to.equal(0);
     expect(result.errors).to.deep.equal([
@@ -76,11 +80,15 @@ describe('unrendered templates', () => {
   it('what only looks alike passes: HTML and a lower-case <tag>, a $VAR without braces, text with single braces', async () => {
     const definition = JSON.stringify({
       family: 'web',
-      containerDefinitions: [{
-        name: 'app', image: 'nginx:1.27', memory: 256,
-        command: ['sh', '-c', "echo '<html><body>Hello</body></html>' > /usr/share/nginx/html/index.html && exec nginx -g 'daemon off;' # $HOME"],
-        environment: [{ name: 'JSON', value: '{"a": {"b": 1}}' }],
-      }],
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'nginx:1.27',
+          memory: 256,
+          command: ['sh', '-c', "echo '<html><body>Hello</body></html>' > /usr/share/nginx/html/index.html && exec nginx -g 'daemon off;' # $HOME"],
+          environment: [{ name: 'JSON', value: '{"a": {"b": 1}}' }],
+        },
+      ],
     });
     const result = await run(importMain, ['-f', 'web.json'], { 'web.json': definition });
     expect(result.stderr).to.equal('');

@@ -11,7 +11,8 @@ const owner = { kind: 'ScheduledTask', key: 'batch/report' };
 
 function recorder() {
   const recorded: Array<{ type: string; reason: string; message: string; object?: string }> = [];
-  const record = (type: string) => (object: KubernetesObject, reason: string, message: string) => recorded.push({ type, reason, message, object: object.metadata?.name });
+  const record = (type: string) => (object: KubernetesObject, reason: string, message: string) =>
+    recorded.push({ type, reason, message, object: object.metadata?.name });
   return { recorded, events: { normal: record('normal'), warning: record('warning') } };
 }
 
@@ -29,7 +30,7 @@ function scheduleIn(writer: FakeChildWriter, spec: Partial<ScheduledTask['spec']
 const tasksIn = (writer: FakeChildWriter) => [...writer.store.values()].filter((o): o is Task => o.kind === 'Task');
 
 describe('ScheduledTask controller: execute', () => {
-  it('creates the run\'s Tasks before writing status, and records the events', async () => {
+  it("creates the run's Tasks before writing status, and records the events", async () => {
     const writer = new FakeChildWriter();
     const { recorded, events } = recorder();
     const schedule = scheduleIn(writer);
@@ -60,7 +61,10 @@ describe('ScheduledTask controller: execute', () => {
     const first = planSchedule({ schedule, tasks: [], now: minutes(0.5) });
     await executeSchedulePlan({ writer, events: recorder().events }, owner, schedule, first);
     const [task] = tasksIn(writer);
-    const done = { ...task!, status: { lastStatus: 'STOPPED' as const, stopCode: 'EssentialContainerExited' as const, containers: [{ name: 'report', exitCode: 0 }] } };
+    const done = {
+      ...task!,
+      status: { lastStatus: 'STOPPED' as const, stopCode: 'EssentialContainerExited' as const, containers: [{ name: 'report', exitCode: 0 }] },
+    };
     writer.seed(done);
     const current = writer.get('ScheduledTask', 'batch', 'report') as ScheduledTask;
     const plan = planSchedule({ schedule: current, tasks: [done], now: minutes(0.8) });
@@ -70,7 +74,9 @@ describe('ScheduledTask controller: execute', () => {
     const stale = { ...current, metadata: { ...current.metadata, resourceVersion: '0' } };
     writer.writes.length = 0;
     let refused: unknown;
-    await executeSchedulePlan({ writer, events: recorder().events }, owner, stale, plan).catch((error: unknown) => { refused = error; });
+    await executeSchedulePlan({ writer, events: recorder().events }, owner, stale, plan).catch((error: unknown) => {
+      refused = error;
+    });
     expect((refused as { code?: number }).code).to.equal(409);
     expect(writer.writes).to.deep.equal([]);
 

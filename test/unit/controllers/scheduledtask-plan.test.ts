@@ -44,7 +44,9 @@ describe('ScheduledTask controller: plan', () => {
     expect(plan.status.nextScheduleTime).to.equal('2026-03-02T10:03:00Z');
     expect(plan.status.scheduleArn).to.equal('arn:aws:scheduler:local:batch:schedule/default/report');
     expect(plan.status.runs?.map((run) => run.scheduledTime)).to.deep.equal(['2026-03-02T10:02:00Z', '2026-03-02T10:01:00Z', '2026-03-02T10:00:00Z']);
-    expect(plan.status.events?.map((event) => event.message)).to.include(`(schedule report) has started 1 tasks for the scheduled time 2026-03-02T10:00:00Z: (task report-${base}).`);
+    expect(plan.status.events?.map((event) => event.message)).to.include(
+      `(schedule report) has started 1 tasks for the scheduled time 2026-03-02T10:00:00Z: (task report-${base}).`,
+    );
     expect(plan.events.filter((event) => event.reason === 'Started')).to.have.length(3);
     expect(plan.requeueAfterMs).to.equal(30_000);
     expect(plan.status.conditions?.find((c) => c.type === 'Valid')?.status).to.equal('True');
@@ -131,7 +133,11 @@ describe('ScheduledTask controller: plan', () => {
   });
 
   it('names the time zone field when it is not an IANA zone', () => {
-    const plan = planSchedule({ schedule: scheduleOf({ scheduleExpression: 'cron(0 2 * * ? *)', scheduleExpressionTimezone: 'Mars/Olympus' }), tasks: [], now: minutes(1) });
+    const plan = planSchedule({
+      schedule: scheduleOf({ scheduleExpression: 'cron(0 2 * * ? *)', scheduleExpressionTimezone: 'Mars/Olympus' }),
+      tasks: [],
+      now: minutes(1),
+    });
     expect(plan.status.conditions?.[0]?.message).to.match(/^spec\.scheduleExpressionTimezone: 'Mars\/Olympus'/);
   });
 
@@ -150,7 +156,9 @@ describe('ScheduledTask controller: plan', () => {
       expect(once.create[0]!.metadata.annotations?.['ecs.operator.dev/retry-of']).to.equal(first.metadata.name);
       expect(once.status.runs?.[0]?.retryAttempts).to.equal(1);
       expect(once.status.runs?.[0]?.outcome).to.equal('running');
-      expect(once.events.find((event) => event.reason === 'Retrying')?.message).to.contain('attempt 1 of 2').and.contain('CannotPullContainerError');
+      expect(once.events.find((event) => event.reason === 'Retrying')?.message)
+        .to.contain('attempt 1 of 2')
+        .and.contain('CannotPullContainerError');
       const retry1 = once.create[0]!;
       const twice = planSchedule({ ...snapshot, tasks: [failedToStart(first), failedToStart(retry1)], now: minutes(2) });
       expect(names(twice.create)).to.deep.equal([`${first.metadata.name}-r2`]);

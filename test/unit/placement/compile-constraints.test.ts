@@ -64,7 +64,7 @@ describe('placement/compile-constraints', () => {
       ]);
     });
 
-    it("requires the label for != and !in, as ECS compares only attributes an instance has", () => {
+    it('requires the label for != and !in, as ECS compares only attributes an instance has', () => {
       expect(terms('attribute:ecs.availability-zone != us-east-1d')).to.deep.equal([
         {
           matchExpressions: [
@@ -74,7 +74,12 @@ describe('placement/compile-constraints', () => {
         },
       ]);
       expect(terms('attribute:stack not_in [a, b]')).to.deep.equal([
-        { matchExpressions: [{ key: 'stack', operator: 'Exists' }, { key: 'stack', operator: 'NotIn', values: ['a', 'b'] }] },
+        {
+          matchExpressions: [
+            { key: 'stack', operator: 'Exists' },
+            { key: 'stack', operator: 'NotIn', values: ['a', 'b'] },
+          ],
+        },
       ]);
     });
 
@@ -119,9 +124,7 @@ describe('placement/compile-constraints', () => {
           ],
         },
       ]);
-      expect(terms('attribute:Team/Name exists')).to.deep.equal([
-        { matchExpressions: [{ key: 'attribute.ecs.operator.dev/Team.Name', operator: 'Exists' }] },
-      ]);
+      expect(terms('attribute:Team/Name exists')).to.deep.equal([{ matchExpressions: [{ key: 'attribute.ecs.operator.dev/Team.Name', operator: 'Exists' }] }]);
     });
 
     it('refuses attributes that map to no label key', () => {
@@ -143,10 +146,30 @@ describe('placement/compile-constraints', () => {
   describe('and, or and not', () => {
     it('puts and in one term and or in separate terms, in disjunctive normal form', () => {
       expect(terms('(attribute:a == 1 or attribute:a == 2) and (attribute:b == 1 || attribute:c exists)')).to.deep.equal([
-        { matchExpressions: [{ key: 'a', operator: 'In', values: ['1'] }, { key: 'b', operator: 'In', values: ['1'] }] },
-        { matchExpressions: [{ key: 'a', operator: 'In', values: ['1'] }, { key: 'c', operator: 'Exists' }] },
-        { matchExpressions: [{ key: 'a', operator: 'In', values: ['2'] }, { key: 'b', operator: 'In', values: ['1'] }] },
-        { matchExpressions: [{ key: 'a', operator: 'In', values: ['2'] }, { key: 'c', operator: 'Exists' }] },
+        {
+          matchExpressions: [
+            { key: 'a', operator: 'In', values: ['1'] },
+            { key: 'b', operator: 'In', values: ['1'] },
+          ],
+        },
+        {
+          matchExpressions: [
+            { key: 'a', operator: 'In', values: ['1'] },
+            { key: 'c', operator: 'Exists' },
+          ],
+        },
+        {
+          matchExpressions: [
+            { key: 'a', operator: 'In', values: ['2'] },
+            { key: 'b', operator: 'In', values: ['1'] },
+          ],
+        },
+        {
+          matchExpressions: [
+            { key: 'a', operator: 'In', values: ['2'] },
+            { key: 'c', operator: 'Exists' },
+          ],
+        },
       ]);
     });
 
@@ -259,8 +282,15 @@ describe('placement/compile-constraints', () => {
     it('ands the task definition constraints with the service constraints', () => {
       const compiled = compileConstraints(
         [
-          { path: 'taskDefinition.spec.placementConstraints', constraints: [{ type: 'memberOf', expression: 'attribute:ecs.os-type == linux' }], fromTaskDefinition: true },
-          { path: 'spec.placementConstraints', constraints: [{ type: 'distinctInstance' }, { type: 'memberOf', expression: 'attribute:ecs.instance-type == m5.large' }] },
+          {
+            path: 'taskDefinition.spec.placementConstraints',
+            constraints: [{ type: 'memberOf', expression: 'attribute:ecs.os-type == linux' }],
+            fromTaskDefinition: true,
+          },
+          {
+            path: 'spec.placementConstraints',
+            constraints: [{ type: 'distinctInstance' }, { type: 'memberOf', expression: 'attribute:ecs.instance-type == m5.large' }],
+          },
         ],
         context,
       );
@@ -300,16 +330,13 @@ describe('placement/compile-constraints', () => {
         ['spec.placementConstraints[1].expression', "expected a value after '==' at position 14"],
         ['spec.placementConstraints[2].expression', "'(' is not a valid regular expression: ..."],
         ['spec.placementConstraints[3].type', "unknown placement constraint type 'spreadOut'; expected memberOf or distinctInstance"],
-        ['spec.placementConstraints[8]', 'a task takes at most 10 placement constraints, its task definition\'s included'],
+        ['spec.placementConstraints[8]', "a task takes at most 10 placement constraints, its task definition's included"],
       ]);
     });
 
     it('refuses patterns that cannot be matched in linear time (lookaround, backreferences), naming the field', () => {
       const compiled = compileConstraints(memberOf('attribute:a =~ "m5(?=\\.)"', "attribute:a !~ '(x)\\1'"), context);
-      expect(compiled.errors.map((e) => e.path)).to.deep.equal([
-        'spec.placementConstraints[0].expression',
-        'spec.placementConstraints[1].expression',
-      ]);
+      expect(compiled.errors.map((e) => e.path)).to.deep.equal(['spec.placementConstraints[0].expression', 'spec.placementConstraints[1].expression']);
       expect(compiled.errors[0]?.message).to.match(/^'m5\(\?=\\\.\)' is not a valid regular expression: .*\(\?=/);
       expect(compiled.errors[1]?.message).to.match(/^'\(x\)\\1' is not a valid regular expression: /);
     });
@@ -324,10 +351,10 @@ describe('placement/compile-constraints', () => {
     ];
 
     it('names matching nodes by hostname label, or by node name when the label is missing or shared', () => {
-      const compiled = compileConstraints(
-        memberOf('attribute:ecs.instance-type =~ g2.* and attribute:ecs.availability-zone != us-east-1d'),
-        { ...context, nodes },
-      );
+      const compiled = compileConstraints(memberOf('attribute:ecs.instance-type =~ g2.* and attribute:ecs.availability-zone != us-east-1d'), {
+        ...context,
+        nodes,
+      });
       const zone = [
         { key: 'topology.kubernetes.io/zone', operator: 'Exists' },
         { key: 'topology.kubernetes.io/zone', operator: 'NotIn', values: ['us-east-1d'] },
@@ -367,9 +394,9 @@ describe('placement/compile-constraints', () => {
       const condition = fc.oneof(
         fc.tuple(subject, fc.constantFrom('==', '!=', '>', '>=', '<', '<='), argument).map(([s, op, v]) => `${s} ${op} ${quoted(v)}`),
         fc.tuple(subject, fc.constantFrom('=~', '!~'), pattern).map(([s, op, v]) => `${s} ${op} ${quoted(v)}`),
-        fc.tuple(subject, fc.constantFrom('in', '!in'), fc.array(argument, { minLength: 1, maxLength: 3 })).map(
-          ([s, op, vs]) => `${s} ${op} [${vs.map(quoted).join(', ')}]`,
-        ),
+        fc
+          .tuple(subject, fc.constantFrom('in', '!in'), fc.array(argument, { minLength: 1, maxLength: 3 }))
+          .map(([s, op, vs]) => `${s} ${op} [${vs.map(quoted).join(', ')}]`),
         fc.tuple(subject, fc.constantFrom('exists', '!exists')).map(([s, op]) => `${s} ${op}`),
       );
       const expression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({

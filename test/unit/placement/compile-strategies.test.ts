@@ -1,11 +1,6 @@
 import { expect } from 'chai';
 import type { PlacementStrategy } from '../../../operator/src/api/placement.js';
-import {
-  SCHEDULER_NAMES,
-  compileStrategies,
-  kubeSchedulerConfiguration,
-  schedulerProfiles,
-} from '../../../operator/src/translate/placement/index.js';
+import { SCHEDULER_NAMES, compileStrategies, kubeSchedulerConfiguration, schedulerProfiles } from '../../../operator/src/translate/placement/index.js';
 
 const SERVICE = { 'ecs.operator.dev/service': 'web' };
 const spread = (topologyKey: string) => ({

@@ -13,14 +13,22 @@ const ready = (status: 'True' | 'False') => ({ status: { conditions: [{ type: 'R
 
 describe('placement/evaluate', () => {
   const nodes = [
-    node('a', { 'node.kubernetes.io/instance-type': 'g2.large', 'kubernetes.io/arch': 'amd64', cores: '8' }, {
-      metadata: { creationTimestamp: new Date('2024-03-01T00:00:00Z') },
-      status: { ...ready('True').status, nodeInfo: { kubeletVersion: 'v1.36.3' } as V1NodeSystemInfo },
-    }),
-    node('b', { 'node.kubernetes.io/instance-type': 'm5.large', 'kubernetes.io/arch': 'arm64', cores: '2' }, {
-      ...ready('False'),
-      metadata: { creationTimestamp: new Date('2023-01-01T00:00:00Z') },
-    }),
+    node(
+      'a',
+      { 'node.kubernetes.io/instance-type': 'g2.large', 'kubernetes.io/arch': 'amd64', cores: '8' },
+      {
+        metadata: { creationTimestamp: new Date('2024-03-01T00:00:00Z') },
+        status: { ...ready('True').status, nodeInfo: { kubeletVersion: 'v1.36.3' } as V1NodeSystemInfo },
+      },
+    ),
+    node(
+      'b',
+      { 'node.kubernetes.io/instance-type': 'm5.large', 'kubernetes.io/arch': 'arm64', cores: '2' },
+      {
+        ...ready('False'),
+        metadata: { creationTimestamp: new Date('2023-01-01T00:00:00Z') },
+      },
+    ),
     node('c', { 'node.kubernetes.io/instance-type': 'g2.xlarge', cores: 'many' }),
   ];
 

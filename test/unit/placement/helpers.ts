@@ -59,10 +59,7 @@ export function admittedNodes(nodeAffinity: V1NodeAffinity | undefined, nodes: r
         for (const field of fields) {
           if (field.key !== 'metadata.name' || field.values?.length !== 1) throw new Error('invalid matchFields');
         }
-        return (
-          expressions.every((r) => matchesRequirement(r, n.metadata?.labels?.[r.key])) &&
-          fields.every((r) => matchesRequirement(r, n.metadata?.name))
-        );
+        return expressions.every((r) => matchesRequirement(r, n.metadata?.labels?.[r.key])) && fields.every((r) => matchesRequirement(r, n.metadata?.name));
       });
     })
     .map((n) => n.metadata?.name ?? '')

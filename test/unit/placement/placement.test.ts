@@ -1,12 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { isLabelValue } from '../../../operator/src/translate/names.js';
-import {
-  attributeLabelKey,
-  attributeLabelValue,
-  compilePlacement,
-  groupLabelValue,
-} from '../../../operator/src/translate/placement/index.js';
+import { attributeLabelKey, attributeLabelValue, compilePlacement, groupLabelValue } from '../../../operator/src/translate/placement/index.js';
 import { memberOf, node } from './helpers.js';
 
 const SERVICE = { 'ecs.operator.dev/service': 'web' };
@@ -52,7 +47,11 @@ describe('placement', () => {
     it('gives a service with constraints and strategies its affinity, spread and profile', () => {
       const result = compilePlacement({
         constraints: [
-          { path: 'taskDefinition.spec.placementConstraints', constraints: [{ type: 'memberOf', expression: 'attribute:ecs.os-type == linux' }], fromTaskDefinition: true },
+          {
+            path: 'taskDefinition.spec.placementConstraints',
+            constraints: [{ type: 'memberOf', expression: 'attribute:ecs.os-type == linux' }],
+            fromTaskDefinition: true,
+          },
           { path: 'spec.placementConstraints', constraints: [{ type: 'distinctInstance' }] },
         ],
         strategies: {

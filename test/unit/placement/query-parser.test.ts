@@ -51,29 +51,41 @@ describe('placement/query-parser', () => {
     });
 
     it('parses a quoted list', () => {
-      expect(parsed("ec2InstanceId in ['i-abcd1234', 'i-wxyx7890']")).to.deep.equal(
-        list({ type: 'ec2InstanceId' }, 'in', ['i-abcd1234', 'i-wxyx7890']),
-      );
+      expect(parsed("ec2InstanceId in ['i-abcd1234', 'i-wxyx7890']")).to.deep.equal(list({ type: 'ec2InstanceId' }, 'in', ['i-abcd1234', 'i-wxyx7890']));
     });
   });
 
   describe('operators', () => {
     const valueOperators: [string, ValueOperator][] = [
-      ['==', '=='], ['equals', '=='], ['!=', '!='], ['not_equals', '!='],
-      ['>', '>'], ['greater_than', '>'], ['>=', '>='], ['greater_than_equal', '>='],
-      ['<', '<'], ['less_than', '<'], ['<=', '<='], ['less_than_equal', '<='],
-      ['=~', '=~'], ['matches', '=~'], ['!~', '!~'], ['not_matches', '!~'],
+      ['==', '=='],
+      ['equals', '=='],
+      ['!=', '!='],
+      ['not_equals', '!='],
+      ['>', '>'],
+      ['greater_than', '>'],
+      ['>=', '>='],
+      ['greater_than_equal', '>='],
+      ['<', '<'],
+      ['less_than', '<'],
+      ['<=', '<='],
+      ['less_than_equal', '<='],
+      ['=~', '=~'],
+      ['matches', '=~'],
+      ['!~', '!~'],
+      ['not_matches', '!~'],
     ];
     for (const [spelling, operator] of valueOperators) {
       it(`reads '${spelling}' as ${operator}`, () => {
         expect(parsed(`runningTasksCount ${spelling} 3`)).to.deep.equal(cmp({ type: 'runningTasksCount' }, operator, '3'));
-        expect(parsed(`attribute:x${/^[a-z]/.test(spelling) ? ' ' : ''}${spelling} 'v w'`)).to.deep.equal(
-          cmp(attr('x'), operator, 'v w'),
-        );
+        expect(parsed(`attribute:x${/^[a-z]/.test(spelling) ? ' ' : ''}${spelling} 'v w'`)).to.deep.equal(cmp(attr('x'), operator, 'v w'));
       });
     }
 
-    const listOperators: [string, ListOperator][] = [['in', 'in'], ['!in', '!in'], ['not_in', '!in']];
+    const listOperators: [string, ListOperator][] = [
+      ['in', 'in'],
+      ['!in', '!in'],
+      ['not_in', '!in'],
+    ];
     for (const [spelling, operator] of listOperators) {
       it(`reads '${spelling}' with a list`, () => {
         expect(parsed(`attribute:ecs.availability-zone ${spelling} [us-east-1a, "us-east-1b",'c']`)).to.deep.equal(
@@ -83,7 +95,11 @@ describe('placement/query-parser', () => {
       });
     }
 
-    const existence: [string, ExistenceOperator][] = [['exists', 'exists'], ['!exists', '!exists'], ['not_exists', '!exists']];
+    const existence: [string, ExistenceOperator][] = [
+      ['exists', 'exists'],
+      ['!exists', '!exists'],
+      ['not_exists', '!exists'],
+    ];
     for (const [spelling, operator] of existence) {
       it(`reads '${spelling}' without an argument`, () => {
         expect(parsed(`attribute:gpu ${spelling}`)).to.deep.equal(has(attr('gpu'), operator));
@@ -188,7 +204,11 @@ describe('placement/query-parser', () => {
       ['attribute:a in []', "expected a value after '[' at position 16, found ']'", 16],
       ['attribute:a in [a b]', "expected ',' or ']' after 'a' at position 18, found 'b'", 18],
       ["attribute:a == 'open", "the quoted value starting at position 15 has no closing '", 15],
-      ['instance == 1', 'unknown subject \'instance\' at position 0; subjects are attribute:NAME, ec2InstanceId, agentConnected, agentVersion, registeredAt, runningTasksCount, task:group', 0],
+      [
+        'instance == 1',
+        "unknown subject 'instance' at position 0; subjects are attribute:NAME, ec2InstanceId, agentConnected, agentVersion, registeredAt, runningTasksCount, task:group",
+        0,
+      ],
       ['attribute: exists', "expected an attribute name of letters, digits, '-', '_', '/' or '.' after 'attribute:' at position 10, found 'exists'", 10],
       ['attribute:a exists and', "expected a condition such as 'attribute:NAME == VALUE' after 'and' at position 22", 22],
       ['not()', "expected a condition such as 'attribute:NAME == VALUE' after '(' at position 4, found ')'", 4],
@@ -224,7 +244,11 @@ describe('placement/query-parser', () => {
   });
 
   describe('properties', () => {
-    const anyValue = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.constantFrom('g2.*', 'us-east-1d', 'service:web', 'a&&b', 'x||y', "it's", '\\'));
+    const anyValue = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 12 }),
+      fc.string({ unit: 'grapheme', maxLength: 8 }),
+      fc.constantFrom('g2.*', 'us-east-1d', 'service:web', 'a&&b', 'x||y', "it's", '\\'),
+    );
     const subject: fc.Arbitrary<Subject> = fc.oneof(
       fc.stringMatching(/^[A-Za-z0-9\-_/.]{1,20}$/).map((name) => ({ type: 'attribute' as const, name })),
       fc.constantFrom(...BUILTIN_SUBJECTS).map((type) => ({ type })),
@@ -277,13 +301,43 @@ describe('placement/query-parser', () => {
       );
     });
 
-    const queryish = fc.array(
-      fc.oneof(
-        fc.constantFrom('attribute:', 'a', 'task:group', 'ec2InstanceId', ' ', '==', '!', '!=', 'in', '[', ']', ',', '(', ')', "'", '"', '\\', 'and', 'or', 'not', '&&', '||', 'exists', '=~', '>', 'constructor', '__proto__'),
-        fc.string({ maxLength: 3 }),
-      ),
-      { maxLength: 40 },
-    ).map((parts) => parts.join(''));
+    const queryish = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            'attribute:',
+            'a',
+            'task:group',
+            'ec2InstanceId',
+            ' ',
+            '==',
+            '!',
+            '!=',
+            'in',
+            '[',
+            ']',
+            ',',
+            '(',
+            ')',
+            "'",
+            '"',
+            '\\',
+            'and',
+            'or',
+            'not',
+            '&&',
+            '||',
+            'exists',
+            '=~',
+            '>',
+            'constructor',
+            '__proto__',
+          ),
+          fc.string({ maxLength: 3 }),
+        ),
+        { maxLength: 40 },
+      )
+      .map((parts) => parts.join(''));
 
     it('never throws, and points inside the text or at its end', () => {
       fc.assert(

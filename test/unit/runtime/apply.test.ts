@@ -1,15 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import {
-  APPLIED_HASH_ANNOTATION,
-  Applier,
-  FIELD_MANAGER,
-  appliedHash,
-  needsApply,
-  sameJson,
-  withAppliedHash,
-} from '../../../operator/src/runtime/apply.js';
+import { APPLIED_HASH_ANNOTATION, Applier, FIELD_MANAGER, appliedHash, needsApply, sameJson, withAppliedHash } from '../../../operator/src/runtime/apply.js';
 import type { ApiClients } from '../../../operator/src/runtime/clients.js';
 import { RESOURCES } from '../../../operator/src/runtime/informer.js';
 
@@ -52,9 +44,7 @@ describe('runtime/apply', () => {
     const annotated = withAppliedHash(desired);
     expect(annotated.metadata?.annotations?.[APPLIED_HASH_ANNOTATION]).to.equal(appliedHash(desired));
     expect(appliedHash(annotated)).to.equal(appliedHash(desired));
-    expect(appliedHash({ ...desired, metadata: { ...desired.metadata, resourceVersion: '9', managedFields: [] } })).to.equal(
-      appliedHash(desired),
-    );
+    expect(appliedHash({ ...desired, metadata: { ...desired.metadata, resourceVersion: '9', managedFields: [] } })).to.equal(appliedHash(desired));
   });
 
   it('needs an apply when the object is missing or was applied from something else', () => {
@@ -82,13 +72,7 @@ describe('runtime/apply', () => {
     expect(calls).to.have.length(1);
     const [body, pretty, dryRun, fieldManager, force, strategy] = calls[0]!.args;
     expect(body).to.deep.equal(withAppliedHash(desired));
-    expect([pretty, dryRun, fieldManager, force, strategy]).to.deep.equal([
-      undefined,
-      undefined,
-      FIELD_MANAGER,
-      true,
-      'application/apply-patch+yaml',
-    ]);
+    expect([pretty, dryRun, fieldManager, force, strategy]).to.deep.equal([undefined, undefined, FIELD_MANAGER, true, 'application/apply-patch+yaml']);
     const second = await applier.apply(configMap({ x: '1' }), first.object);
     expect(second).to.deep.equal({ object: first.object, written: false });
     expect(calls).to.have.length(1);

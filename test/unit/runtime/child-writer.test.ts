@@ -13,10 +13,12 @@ type Handler = (obj: KubernetesObject) => void;
 /** Clients whose write calls are recorded and answered by `answer` (which may throw an API error). */
 function scriptedClients(answer: (method: string, args: unknown[]) => unknown = (_m, args) => args[0]) {
   const calls: Array<{ method: string; args: unknown[] }> = [];
-  const call = (method: string) => async (...args: unknown[]) => {
-    calls.push({ method, args });
-    return answer(method, args);
-  };
+  const call =
+    (method: string) =>
+    async (...args: unknown[]) => {
+      calls.push({ method, args });
+      return answer(method, args);
+    };
   const clients = {
     objects: { create: call('create'), patch: call('patch'), delete: call('delete') },
     custom: { patchNamespacedCustomObjectStatus: call('patchStatus'), patchNamespacedCustomObject: call('patchObject') },
@@ -33,7 +35,10 @@ function fakeInformer(kind: string) {
     onUpdate: (h: Handler) => (handlers.update.push(h), () => undefined),
     onDelete: (h: Handler) => (handlers.delete.push(h), () => undefined),
   };
-  return { informer: informer as unknown as SharedInformer<KubernetesObject>, fire: (verb: keyof typeof handlers, obj: KubernetesObject) => handlers[verb].forEach((h) => h(obj)) };
+  return {
+    informer: informer as unknown as SharedInformer<KubernetesObject>,
+    fire: (verb: keyof typeof handlers, obj: KubernetesObject) => handlers[verb].forEach((h) => h(obj)),
+  };
 }
 
 const owner = { kind: 'Service', key: 'ns/web' };
@@ -80,9 +85,11 @@ describe('runtime/child-writer', () => {
   });
 
   it('passes on other errors of a create, expecting nothing', async () => {
-    const w = writer(scriptedClients(() => {
-      throw Object.assign(new Error('forbidden'), { code: 403 });
-    }).clients);
+    const w = writer(
+      scriptedClients(() => {
+        throw Object.assign(new Error('forbidden'), { code: 403 });
+      }).clients,
+    );
     let thrown: unknown;
     await w.create(owner, child()).catch((error: unknown) => (thrown = error));
     expect((thrown as Error).message).to.equal('forbidden');
@@ -143,7 +150,12 @@ describe('runtime/child-writer', () => {
   it('writes status only when it differs, as of the resourceVersion it was computed from', async () => {
     const { clients, calls } = scriptedClients((_m, args) => (args[0] as { body: unknown }).body);
     const w = writer(clients);
-    const live = { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Service', metadata: { name: 'web', namespace: 'ns', resourceVersion: '11' }, status: { runningCount: 1 } };
+    const live = {
+      apiVersion: 'ecs.operator.dev/v1alpha1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'ns', resourceVersion: '11' },
+      status: { runningCount: 1 },
+    };
     expect((await w.writeStatus(RESOURCES.services, live, { runningCount: 1 })).written).to.equal(false);
     expect((await w.writeStatus(RESOURCES.services, live, { runningCount: 2 })).written).to.equal(true);
     const { body, fieldManager, force } = calls[0]!.args[0] as { body: KubernetesObject; fieldManager: string; force: boolean };
@@ -170,11 +182,13 @@ describe('runtime/child-writer', () => {
 
     it('AlreadyExists and NotOwned', async () => {
       let created = false;
-      const real = writer(scriptedClients((_m, args) => {
-        if (created) throw conflict();
-        created = true;
-        return args[0];
-      }).clients);
+      const real = writer(
+        scriptedClients((_m, args) => {
+          if (created) throw conflict();
+          created = true;
+          return args[0];
+        }).clients,
+      );
       expect(await scenarios(new FakeChildWriter())).to.deep.equal(await scenarios(real));
     });
 

@@ -1,12 +1,6 @@
 import { expect } from 'chai';
 import type { Condition } from '../../../operator/src/api/meta.js';
-import {
-  conditionTime,
-  findCondition,
-  isConditionTrue,
-  setCondition,
-  setConditions,
-} from '../../../operator/src/runtime/conditions.js';
+import { conditionTime, findCondition, isConditionTrue, setCondition, setConditions } from '../../../operator/src/runtime/conditions.js';
 
 const earlier = new Date('2025-01-01T00:00:00.123Z');
 const later = new Date('2025-01-01T01:00:00Z');
@@ -18,9 +12,7 @@ describe('runtime/conditions', () => {
 
   it('appends a new condition type with the current time', () => {
     const conditions = setCondition(undefined, { type: 'Valid', status: 'Unknown', reason: 'Pending', message: '' }, earlier);
-    expect(conditions).to.deep.equal([
-      { type: 'Valid', status: 'Unknown', reason: 'Pending', message: '', lastTransitionTime: '2025-01-01T00:00:00Z' },
-    ]);
+    expect(conditions).to.deep.equal([{ type: 'Valid', status: 'Unknown', reason: 'Pending', message: '', lastTransitionTime: '2025-01-01T00:00:00Z' }]);
   });
 
   it('keeps lastTransitionTime while the status stays, and updates reason, message and observedGeneration', () => {
@@ -37,7 +29,14 @@ describe('runtime/conditions', () => {
       { type: 'A', status: 'True', reason: 'r', message: '', lastTransitionTime: '2024-01-01T00:00:00Z' },
       { type: 'B', status: 'True', reason: 'r', message: '', lastTransitionTime: '2024-01-01T00:00:00Z' },
     ];
-    const next = setConditions(start, [{ type: 'A', status: 'False', reason: 'Broken', message: 'x' }, { type: 'C', status: 'True', reason: 'r', message: '' }], later);
+    const next = setConditions(
+      start,
+      [
+        { type: 'A', status: 'False', reason: 'Broken', message: 'x' },
+        { type: 'C', status: 'True', reason: 'r', message: '' },
+      ],
+      later,
+    );
     expect(next.map((c) => c.type)).to.deep.equal(['A', 'B', 'C']);
     expect(findCondition(next, 'A')?.lastTransitionTime).to.equal('2025-01-01T01:00:00Z');
     expect(findCondition(next, 'B')?.lastTransitionTime).to.equal('2024-01-01T00:00:00Z');

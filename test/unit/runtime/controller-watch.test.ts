@@ -7,7 +7,10 @@ import { FakeClock, settle } from './fake-clock.js';
 import { FakeWatcher, noClients, scriptedResource } from './fake-informer.js';
 
 /** A pod of cluster `cluster` (a label), in `phase`, whose Ready condition was last probed at `probedAt`. */
-function pod(resourceVersion: string, { cluster = 'a', phase = 'Pending', probedAt = 0, nodeName }: { cluster?: string; phase?: string; probedAt?: number; nodeName?: string } = {}): V1Pod {
+function pod(
+  resourceVersion: string,
+  { cluster = 'a', phase = 'Pending', probedAt = 0, nodeName }: { cluster?: string; phase?: string; probedAt?: number; nodeName?: string } = {},
+): V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -101,7 +104,10 @@ describe('runtime/controller: which updates enqueue', () => {
     });
     const base = node({});
     expect(nodeCapacityChanged(node({ heartbeat: 5 }), base)).to.equal(false);
-    expect([node({ labels: { zone: 'b' } }), node({ ready: 'False' }), node({ allocatableCpu: '4' }), node({ taint: true })].map((n) => nodeCapacityChanged(n, base)))
-      .to.deep.equal([true, true, true, true]);
+    expect(
+      [node({ labels: { zone: 'b' } }), node({ ready: 'False' }), node({ allocatableCpu: '4' }), node({ taint: true })].map((n) =>
+        nodeCapacityChanged(n, base),
+      ),
+    ).to.deep.equal([true, true, true, true]);
   });
 });

@@ -1,12 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { WritesFencedError } from '../../../operator/src/runtime/clients.js';
-import {
-  Controller,
-  type ReconcileContext,
-  type ReconcileResult,
-  controllerOwnerKey,
-} from '../../../operator/src/runtime/controller.js';
+import { Controller, type ReconcileContext, type ReconcileResult, controllerOwnerKey } from '../../../operator/src/runtime/controller.js';
 import { SharedInformer } from '../../../operator/src/runtime/informer.js';
 import { Metrics } from '../../../operator/src/runtime/metrics.js';
 import { FakeClock, settle } from './fake-clock.js';
@@ -44,10 +39,15 @@ function recordingController(
   );
   const stop = new AbortController();
   const running = controller.run(stop.signal);
-  return { controller, calls, metrics, stop: async () => {
-    stop.abort();
-    await running;
-  } };
+  return {
+    controller,
+    calls,
+    metrics,
+    stop: async () => {
+      stop.abort();
+      await running;
+    },
+  };
 }
 
 describe('runtime/controller', () => {
@@ -157,10 +157,13 @@ describe('runtime/controller', () => {
     const clock = new FakeClock();
     const { informer, watcher } = await informerOf(clock, [obj('a', '1')]);
     let release!: () => void;
-    const run = recordingController(clock, informer, ({ signal }) =>
-      new Promise((resolve, reject) => {
-        release = () => (signal.aborted ? reject(new WritesFencedError('patch pods')) : resolve());
-      }),
+    const run = recordingController(
+      clock,
+      informer,
+      ({ signal }) =>
+        new Promise((resolve, reject) => {
+          release = () => (signal.aborted ? reject(new WritesFencedError('patch pods')) : resolve());
+        }),
     );
     await settle();
     expect(run.calls).to.deep.equal(['ns/a']);

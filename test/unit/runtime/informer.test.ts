@@ -1,11 +1,6 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import {
-  InformerFactory,
-  RESOURCES,
-  SharedInformer,
-  resourcePath,
-} from '../../../operator/src/runtime/informer.js';
+import { InformerFactory, RESOURCES, SharedInformer, resourcePath } from '../../../operator/src/runtime/informer.js';
 import { Metrics } from '../../../operator/src/runtime/metrics.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { FakeWatcher, noClients, obj, scriptedResource } from './fake-informer.js';
@@ -173,7 +168,10 @@ describe('runtime/informer', () => {
     const watcher = new FakeWatcher();
     const scripted = scriptedResource([[obj('a', '1', 'team-a')]]);
     const server = { down: false };
-    const resource = { ...scripted, list: (...args: Parameters<typeof scripted.list>) => (server.down ? Promise.reject(new Error('connect ECONNREFUSED')) : scripted.list(...args)) };
+    const resource = {
+      ...scripted,
+      list: (...args: Parameters<typeof scripted.list>) => (server.down ? Promise.reject(new Error('connect ECONNREFUSED')) : scripted.list(...args)),
+    };
     const factory = new InformerFactory(noClients, { namespace: 'team-a', watcher, clock });
     const informer = factory.for(resource, { labelSelector: 'app=web' });
     factory.start();
@@ -197,7 +195,10 @@ describe('runtime/informer', () => {
 
   it('relists on 410 Gone and reports objects deleted meanwhile', async () => {
     const watcher = new FakeWatcher();
-    const resource = scriptedResource([[obj('a', '1'), obj('b', '2')], [obj('b', '2'), obj('c', '12')]]);
+    const resource = scriptedResource([
+      [obj('a', '1'), obj('b', '2')],
+      [obj('b', '2'), obj('c', '12')],
+    ]);
     const informer = new SharedInformer(noClients, resource, { watcher, clock: new FakeClock() });
     const deleted: string[] = [];
     informer.onDelete((o) => deleted.push(o.metadata!.name!));

@@ -233,7 +233,7 @@ describe('runtime/leader-election', () => {
     expect(a.log).to.deep.equal(['started', 'stopped']);
   });
 
-  it('defaults to timings that keep a takeover within 15 s of the leader\'s death', () => {
+  it("defaults to timings that keep a takeover within 15 s of the leader's death", () => {
     const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = DEFAULT_LEADER_ELECTION_TIMING;
     expect(leaseDurationMs + retryPeriodMs).to.be.at.most(15_000);
     expect(renewDeadlineMs).to.be.below(leaseDurationMs);

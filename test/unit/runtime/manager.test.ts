@@ -8,7 +8,6 @@ import { Metrics } from '../../../operator/src/runtime/metrics.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { FakeWatcher, noClients, obj, scriptedResource, unreachableKubeConfig } from './fake-informer.js';
 
-
 /**
  * A manager without leader election whose one controller reads a scripted informer: nothing reaches an API
  * server, so the manager's own sequence (serve, reconcile, drain, stop) is what is tested.

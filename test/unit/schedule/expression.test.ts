@@ -14,25 +14,34 @@ describe('schedule: expressions', () => {
   it('parses cron() fields into values, names and rules', () => {
     const parsed = parseScheduleExpression('cron(0/20 8-10,17 ? jan-MAR,DEC mon-fri,7 2026)');
     expect(parsed.ok && parsed.schedule).to.deep.include({
-      type: 'cron', minutes: [0, 20, 40], hours: [8, 9, 10, 17], months: [1, 2, 3, 12], years: [2026],
+      type: 'cron',
+      minutes: [0, 20, 40],
+      hours: [8, 9, 10, 17],
+      months: [1, 2, 3, 12],
+      years: [2026],
     });
     const weekly = parseScheduleExpression('cron(0 0 ? * 6#3,5L *)');
     expect(weekly.ok && weekly.schedule.type === 'cron' && weekly.schedule.days).to.deep.equal([
-      { type: 'nthWeekday', weekday: 6, nth: 3 }, { type: 'lastOfWeekday', weekday: 5 },
+      { type: 'nthWeekday', weekday: 6, nth: 3 },
+      { type: 'lastOfWeekday', weekday: 5 },
     ]);
   });
 
   it('parses rate() with EventBridge units and at() as a local time', () => {
-    expect(parseScheduleExpression('rate(1 minute)')).to.deep.equal({ ok: true, schedule: { type: 'rate', value: 1, unit: 'minutes', intervalMillis: 60_000 } });
+    expect(parseScheduleExpression('rate(1 minute)')).to.deep.equal({
+      ok: true,
+      schedule: { type: 'rate', value: 1, unit: 'minutes', intervalMillis: 60_000 },
+    });
     expect(parseScheduleExpression('rate(12 hours)')).to.deep.include({ ok: true });
     expect(parseScheduleExpression('at(2026-01-01T00:00:00)')).to.deep.equal({
-      ok: true, schedule: { type: 'at', local: { year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0 } },
+      ok: true,
+      schedule: { type: 'at', local: { year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0 } },
     });
   });
 
   describe('refuses invalid expressions, naming the field and the token', () => {
     const cases: Array<[string, string]> = [
-      ['0 10 * * ? *', "must be cron(...), rate(value unit) or at(yyyy-mm-ddThh:mm:ss)"],
+      ['0 10 * * ? *', 'must be cron(...), rate(value unit) or at(yyyy-mm-ddThh:mm:ss)'],
       ['cron(0 10 * * ?)', 'cron() takes six fields (minutes hours day-of-month month day-of-week year), found 5'],
       ['cron(0 10 * * * *)', "day-of-month (field 3) '*': exactly one of day-of-month and day-of-week must be ?"],
       ['cron(0 10 ? * ? *)', "day-of-week (field 5) '?': exactly one of day-of-month and day-of-week must be ?"],
@@ -72,18 +81,33 @@ describe('schedule: expressions', () => {
     it("fills in EventBridge's defaults", () => {
       const result = scheduleSettings({ scheduleExpression: 'rate(5 minutes)', target });
       expect(result.ok && { ...result.settings, schedule: undefined }).to.deep.equal({
-        schedule: undefined, timeZone: 'UTC', enabled: true, flexibleWindowMillis: 0, count: 1, maximumRetryAttempts: 185,
-        maximumEventAgeMillis: 86_400_000, concurrencyPolicy: 'Allow', successfulRunsHistoryLimit: 3, failedRunsHistoryLimit: 1,
+        schedule: undefined,
+        timeZone: 'UTC',
+        enabled: true,
+        flexibleWindowMillis: 0,
+        count: 1,
+        maximumRetryAttempts: 185,
+        maximumEventAgeMillis: 86_400_000,
+        concurrencyPolicy: 'Allow',
+        successfulRunsHistoryLimit: 3,
+        failedRunsHistoryLimit: 1,
       });
     });
 
     it('names every field it refuses', () => {
       const result = scheduleSettings({
-        scheduleExpression: 'cron(0 10 * * * *)', scheduleExpressionTimezone: 'Mars/Olympus_Mons', startDate: '2026-02-01T00:00:00Z',
-        endDate: '2026-01-01', flexibleTimeWindow: { mode: 'FLEXIBLE' }, target,
+        scheduleExpression: 'cron(0 10 * * * *)',
+        scheduleExpressionTimezone: 'Mars/Olympus_Mons',
+        startDate: '2026-02-01T00:00:00Z',
+        endDate: '2026-01-01',
+        flexibleTimeWindow: { mode: 'FLEXIBLE' },
+        target,
       });
       expect(!result.ok && result.issues.map((issue) => issue.path)).to.deep.equal([
-        'spec.scheduleExpression', 'spec.scheduleExpressionTimezone', 'spec.endDate', 'spec.flexibleTimeWindow.maximumWindowInMinutes',
+        'spec.scheduleExpression',
+        'spec.scheduleExpressionTimezone',
+        'spec.endDate',
+        'spec.flexibleTimeWindow.maximumWindowInMinutes',
       ]);
       const dates = scheduleSettings({ scheduleExpression: 'rate(1 day)', startDate: '2026-02-01T00:00:00Z', endDate: '2026-01-01T00:00:00+01:00', target });
       expect(!dates.ok && dates.issues).to.deep.equal([{ path: 'spec.endDate', message: 'must be later than startDate' }]);

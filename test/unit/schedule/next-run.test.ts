@@ -73,15 +73,26 @@ describe('schedule: next runs', () => {
     });
 
     it('skips a time that spring forward removes (America/New_York, 2026-03-08 02:30 does not exist)', () => {
-      expect(iso(runsBetween('cron(30 2 * * ? *)', new Date('2026-03-06T00:00:00Z'), new Date('2026-03-10T00:00:00Z'), { timeZone: 'America/New_York', start }).times))
-        .to.deep.equal(['2026-03-06T07:30:00Z', '2026-03-07T07:30:00Z', '2026-03-09T06:30:00Z']);
+      expect(
+        iso(
+          runsBetween('cron(30 2 * * ? *)', new Date('2026-03-06T00:00:00Z'), new Date('2026-03-10T00:00:00Z'), { timeZone: 'America/New_York', start }).times,
+        ),
+      ).to.deep.equal(['2026-03-06T07:30:00Z', '2026-03-07T07:30:00Z', '2026-03-09T06:30:00Z']);
     });
 
     it('runs a time that fall back repeats once, the first time (America/New_York, 2026-11-01 01:30)', () => {
-      expect(iso(runsBetween('cron(30 1 * * ? *)', new Date('2026-10-31T00:00:00Z'), new Date('2026-11-03T00:00:00Z'), { timeZone: 'America/New_York', start }).times))
-        .to.deep.equal(['2026-10-31T05:30:00Z', '2026-11-01T05:30:00Z', '2026-11-02T06:30:00Z']);
-      expect(iso(runsBetween('cron(0/30 * * * ? *)', new Date('2026-11-01T04:00:00Z'), new Date('2026-11-01T07:00:00Z'), { timeZone: 'America/New_York', start }).times),
-        'the repeated hour 01:00-01:59 EST runs nothing').to.deep.equal(['2026-11-01T04:30:00Z', '2026-11-01T05:00:00Z', '2026-11-01T05:30:00Z', '2026-11-01T07:00:00Z']);
+      expect(
+        iso(
+          runsBetween('cron(30 1 * * ? *)', new Date('2026-10-31T00:00:00Z'), new Date('2026-11-03T00:00:00Z'), { timeZone: 'America/New_York', start }).times,
+        ),
+      ).to.deep.equal(['2026-10-31T05:30:00Z', '2026-11-01T05:30:00Z', '2026-11-02T06:30:00Z']);
+      expect(
+        iso(
+          runsBetween('cron(0/30 * * * ? *)', new Date('2026-11-01T04:00:00Z'), new Date('2026-11-01T07:00:00Z'), { timeZone: 'America/New_York', start })
+            .times,
+        ),
+        'the repeated hour 01:00-01:59 EST runs nothing',
+      ).to.deep.equal(['2026-11-01T04:30:00Z', '2026-11-01T05:00:00Z', '2026-11-01T05:30:00Z', '2026-11-01T07:00:00Z']);
     });
 
     it('goes on after the repeated hour when asked from inside it', () => {
@@ -90,33 +101,45 @@ describe('schedule: next runs', () => {
     });
 
     it('keeps weekday schedules on local days across the Berlin changes (2026-03-29, 2026-10-25)', () => {
-      expect(iso(runsBetween('cron(0 18 ? * MON-FRI *)', new Date('2026-03-26T00:00:00Z'), new Date('2026-04-01T00:00:00Z'), { timeZone: 'Europe/Berlin', start }).times))
-        .to.deep.equal(['2026-03-26T17:00:00Z', '2026-03-27T17:00:00Z', '2026-03-30T16:00:00Z', '2026-03-31T16:00:00Z']);
-      expect(iso(runsBetween('cron(30 2 * * ? *)', new Date('2026-10-24T00:00:00Z'), new Date('2026-10-27T00:00:00Z'), { timeZone: 'Europe/Berlin', start }).times))
-        .to.deep.equal(['2026-10-24T00:30:00Z', '2026-10-25T00:30:00Z', '2026-10-26T01:30:00Z']);
-      expect(iso(runsBetween('cron(30 2 * * ? *)', new Date('2026-03-28T00:00:00Z'), new Date('2026-03-31T00:00:00Z'), { timeZone: 'Europe/Berlin', start }).times))
-        .to.deep.equal(['2026-03-28T01:30:00Z', '2026-03-30T00:30:00Z']);
+      expect(
+        iso(
+          runsBetween('cron(0 18 ? * MON-FRI *)', new Date('2026-03-26T00:00:00Z'), new Date('2026-04-01T00:00:00Z'), { timeZone: 'Europe/Berlin', start })
+            .times,
+        ),
+      ).to.deep.equal(['2026-03-26T17:00:00Z', '2026-03-27T17:00:00Z', '2026-03-30T16:00:00Z', '2026-03-31T16:00:00Z']);
+      expect(
+        iso(runsBetween('cron(30 2 * * ? *)', new Date('2026-10-24T00:00:00Z'), new Date('2026-10-27T00:00:00Z'), { timeZone: 'Europe/Berlin', start }).times),
+      ).to.deep.equal(['2026-10-24T00:30:00Z', '2026-10-25T00:30:00Z', '2026-10-26T01:30:00Z']);
+      expect(
+        iso(runsBetween('cron(30 2 * * ? *)', new Date('2026-03-28T00:00:00Z'), new Date('2026-03-31T00:00:00Z'), { timeZone: 'Europe/Berlin', start }).times),
+      ).to.deep.equal(['2026-03-28T01:30:00Z', '2026-03-30T00:30:00Z']);
     });
 
     it('every run is a local time the expression names, and runs come in order', () => {
       const zones = ['UTC', 'America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kathmandu'];
       const expressions = ['cron(0/7 */5 * * ? *)', 'cron(30 1-3 ? * SUN *)', 'cron(0 2 L * ? *)', 'cron(45 23 ? * 1#2,6L *)'];
-      fc.assert(fc.property(
-        fc.constantFrom(...zones), fc.constantFrom(...expressions), fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }),
-        (timeZone, expression, from) => {
-          const parsed = parseScheduleExpression(expression);
-          if (!parsed.ok || parsed.schedule.type !== 'cron') throw new Error('bad test expression');
-          const { times } = runsBetween(expression, from, new Date(from.getTime() + 20 * 86_400_000), { timeZone, start }, 50);
-          let previous = from.getTime();
-          for (const time of times) {
-            expect(time.getTime()).to.be.greaterThan(previous);
-            previous = time.getTime();
-            const local = localTimeOf(time, timeZone);
-            expect(parsed.schedule.minutes).to.include(local.minute);
-            expect(parsed.schedule.hours).to.include(local.hour);
-            expect(local.second).to.equal(0);
-          }
-        }), { numRuns: 60 });
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...zones),
+          fc.constantFrom(...expressions),
+          fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }),
+          (timeZone, expression, from) => {
+            const parsed = parseScheduleExpression(expression);
+            if (!parsed.ok || parsed.schedule.type !== 'cron') throw new Error('bad test expression');
+            const { times } = runsBetween(expression, from, new Date(from.getTime() + 20 * 86_400_000), { timeZone, start }, 50);
+            let previous = from.getTime();
+            for (const time of times) {
+              expect(time.getTime()).to.be.greaterThan(previous);
+              previous = time.getTime();
+              const local = localTimeOf(time, timeZone);
+              expect(parsed.schedule.minutes).to.include(local.minute);
+              expect(parsed.schedule.hours).to.include(local.hour);
+              expect(local.second).to.equal(0);
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
     });
   });
 
@@ -124,10 +147,15 @@ describe('schedule: next runs', () => {
     it('runs at its start, then every interval; a day is 24 hours whatever daylight saving does', () => {
       const created = new Date('2026-03-07T12:34:56Z');
       const clock = { start: created, timeZone: 'America/New_York' };
-      expect(iso(runsBetween('rate(5 minutes)', new Date(created.getTime() - 1), new Date('2026-03-07T12:45:00Z'), clock).times))
-        .to.deep.equal(['2026-03-07T12:34:56Z', '2026-03-07T12:39:56Z', '2026-03-07T12:44:56Z']);
-      expect(iso(runsBetween('rate(1 day)', created, new Date('2026-03-10T00:00:00Z'), clock).times))
-        .to.deep.equal(['2026-03-08T12:34:56Z', '2026-03-09T12:34:56Z']);
+      expect(iso(runsBetween('rate(5 minutes)', new Date(created.getTime() - 1), new Date('2026-03-07T12:45:00Z'), clock).times)).to.deep.equal([
+        '2026-03-07T12:34:56Z',
+        '2026-03-07T12:39:56Z',
+        '2026-03-07T12:44:56Z',
+      ]);
+      expect(iso(runsBetween('rate(1 day)', created, new Date('2026-03-10T00:00:00Z'), clock).times)).to.deep.equal([
+        '2026-03-08T12:34:56Z',
+        '2026-03-09T12:34:56Z',
+      ]);
       expect(nextRun('rate(2 hours)', new Date('2026-03-07T14:34:56Z'), clock)?.toISOString()).to.equal('2026-03-07T16:34:56.000Z');
       expect(nextRun('rate(1 hour)', new Date('2020-01-01T00:00:00Z'), clock)?.toISOString(), 'nothing before its start').to.equal(created.toISOString());
     });

@@ -2,7 +2,14 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type { ScheduledTaskSpec } from '../../../operator/src/api/index.js';
 import { runsBetween } from '../../../operator/src/translate/schedule/next-run.js';
-import { flexibleDelayMillis, planRuns, MAX_RUNS_PER_PLAN, type RunPlan, type RunTaskOutcome, type ScheduleRunTask } from '../../../operator/src/translate/schedule/plan.js';
+import {
+  flexibleDelayMillis,
+  planRuns,
+  MAX_RUNS_PER_PLAN,
+  type RunPlan,
+  type RunTaskOutcome,
+  type ScheduleRunTask,
+} from '../../../operator/src/translate/schedule/plan.js';
 import { runTaskNames } from '../../../operator/src/translate/schedule/run-names.js';
 import { scheduleSettings, type ScheduleSettings } from '../../../operator/src/translate/schedule/spec.js';
 
@@ -26,11 +33,19 @@ class World {
   /** Every Task name ever created, in order. */
   readonly created: Array<{ name: string; scheduledTime: Date; at: Date }> = [];
 
-  constructor(readonly name: string, readonly settings: ScheduleSettings, readonly createdAt: Date) {}
+  constructor(
+    readonly name: string,
+    readonly settings: ScheduleSettings,
+    readonly createdAt: Date,
+  ) {}
 
   plan(now: Date): RunPlan {
     return planRuns({
-      scheduleName: this.name, settings: this.settings, createdAt: this.createdAt, now, tasks: this.tasks,
+      scheduleName: this.name,
+      settings: this.settings,
+      createdAt: this.createdAt,
+      now,
+      tasks: this.tasks,
       ...(this.lastScheduleTime ? { lastScheduleTime: this.lastScheduleTime } : {}),
     });
   }
@@ -39,7 +54,10 @@ class World {
   apply(plan: RunPlan, now: Date, stopAfter = Infinity): void {
     for (const [index, task] of plan.create.entries()) {
       if (index >= stopAfter) return;
-      expect(this.tasks.map((existing) => existing.name), `${task.name} is created once`).not.to.include(task.name);
+      expect(
+        this.tasks.map((existing) => existing.name),
+        `${task.name} is created once`,
+      ).not.to.include(task.name);
       this.tasks.push({ ...task, outcome: 'running' });
       this.created.push({ ...task, at: now });
     }
@@ -75,7 +93,11 @@ describe('schedule: run planning', () => {
     expect(before.wakeAt).to.deep.equal(t('2026-03-02T02:00:00Z'));
     const plan = world.step(t('2026-03-02T02:00:01Z'));
     expect(plan.create).to.deep.equal([{ name: runTaskNames('nightly', t('2026-03-02T02:00:00Z'), 1)[0], scheduledTime: t('2026-03-02T02:00:00Z') }]);
-    expect(plan).to.deep.include({ lastScheduleTime: t('2026-03-02T02:00:00Z'), nextScheduleTime: t('2026-03-03T02:00:00Z'), wakeAt: t('2026-03-03T02:00:00Z') });
+    expect(plan).to.deep.include({
+      lastScheduleTime: t('2026-03-02T02:00:00Z'),
+      nextScheduleTime: t('2026-03-03T02:00:00Z'),
+      wakeAt: t('2026-03-03T02:00:00Z'),
+    });
     expect(world.plan(t('2026-03-02T02:30:00Z')).create, 'planning again runs nothing').to.deep.equal([]);
   });
 
@@ -99,10 +121,20 @@ describe('schedule: run planning', () => {
   });
 
   it('after a long outage runs the times within the event age and reports the older ones as one range', () => {
-    const world = new World('every-hour', settingsOf({ scheduleExpression: 'cron(0 * * * ? *)', retryPolicy: { maximumEventAgeInSeconds: 3 * 3600 } }), createdAt);
+    const world = new World(
+      'every-hour',
+      settingsOf({ scheduleExpression: 'cron(0 * * * ? *)', retryPolicy: { maximumEventAgeInSeconds: 3 * 3600 } }),
+      createdAt,
+    );
     const plan = world.step(t('2026-03-05T12:30:00Z'));
-    expect(plan.create.map((task) => task.scheduledTime.toISOString())).to.deep.equal(['2026-03-05T10:00:00.000Z', '2026-03-05T11:00:00.000Z', '2026-03-05T12:00:00.000Z']);
-    expect(plan.skipped, 'from the creation time on').to.deep.equal([{ reason: 'TooLate', first: t('2026-03-01T12:00:00Z'), last: t('2026-03-05T09:00:00Z'), count: 94, more: false }]);
+    expect(plan.create.map((task) => task.scheduledTime.toISOString())).to.deep.equal([
+      '2026-03-05T10:00:00.000Z',
+      '2026-03-05T11:00:00.000Z',
+      '2026-03-05T12:00:00.000Z',
+    ]);
+    expect(plan.skipped, 'from the creation time on').to.deep.equal([
+      { reason: 'TooLate', first: t('2026-03-01T12:00:00Z'), last: t('2026-03-05T09:00:00Z'), count: 94, more: false },
+    ]);
   });
 
   it('counts at most a thousand times too late to run, says there were more, and reports them once', () => {
@@ -131,7 +163,9 @@ describe('schedule: run planning', () => {
   it('runs rate() at once from its creation, or from startDate', () => {
     const world = new World('poll', settingsOf({ scheduleExpression: 'rate(5 minutes)' }), createdAt);
     expect(world.step(createdAt).create.map((task) => task.scheduledTime)).to.deep.equal([createdAt]);
-    expect(world.step(new Date(createdAt.getTime() + 5 * MINUTE)).create.map((task) => task.scheduledTime)).to.deep.equal([new Date(createdAt.getTime() + 5 * MINUTE)]);
+    expect(world.step(new Date(createdAt.getTime() + 5 * MINUTE)).create.map((task) => task.scheduledTime)).to.deep.equal([
+      new Date(createdAt.getTime() + 5 * MINUTE),
+    ]);
     const later = new World('poll', settingsOf({ scheduleExpression: 'rate(1 hour)', startDate: '2026-03-02T00:00:00Z' }), createdAt);
     const waiting = later.step(createdAt);
     expect(waiting).to.deep.include({ create: [], nextScheduleTime: t('2026-03-02T00:00:00Z') });
@@ -232,7 +266,11 @@ describe('schedule: run planning', () => {
   });
 
   it('keeps successfulRunsHistoryLimit and failedRunsHistoryLimit finished runs, newest first, and never a running one', () => {
-    const world = new World('hourly', settingsOf({ scheduleExpression: 'cron(0 * * * ? *)', successfulRunsHistoryLimit: 2, failedRunsHistoryLimit: 1 }), createdAt);
+    const world = new World(
+      'hourly',
+      settingsOf({ scheduleExpression: 'cron(0 * * * ? *)', successfulRunsHistoryLimit: 2, failedRunsHistoryLimit: 1 }),
+      createdAt,
+    );
     for (let hour = 13; hour <= 19; hour++) world.step(new Date(Date.UTC(2026, 2, 1, hour)));
     const [a, b, c, d, e, f, g] = world.tasks.map((task) => task.name) as [string, string, string, string, string, string, string];
     for (const name of [a, c, d, f]) world.finish(name, 'succeeded');
@@ -243,78 +281,106 @@ describe('schedule: run planning', () => {
   });
 
   describe('properties', () => {
-    const expressions = ['cron(0/7 * * * ? *)', 'cron(0 */3 ? * MON-FRI *)', 'cron(30 1 * * ? *)', 'rate(13 minutes)', 'rate(2 hours)', 'at(2026-03-01T18:00:00)'];
-    const specs = fc.record({
-      scheduleExpression: fc.constantFrom(...expressions),
-      scheduleExpressionTimezone: fc.constantFrom('UTC', 'America/New_York', 'Europe/Berlin'),
-      concurrencyPolicy: fc.constantFrom('Allow' as const, 'Forbid' as const, 'Replace' as const),
-      count: fc.integer({ min: 1, max: 3 }),
-      maximumEventAgeInSeconds: fc.constantFrom(60, 600, 7200, 86_400),
-      window: fc.constantFrom(0, 5, 90),
-      successfulRunsHistoryLimit: fc.integer({ min: 0, max: 3 }),
-      failedRunsHistoryLimit: fc.integer({ min: 0, max: 2 }),
-    }).map((r) => settingsOf({
-      scheduleExpression: r.scheduleExpression, scheduleExpressionTimezone: r.scheduleExpressionTimezone, concurrencyPolicy: r.concurrencyPolicy,
-      target: { taskDefinition: 'report', count: r.count }, retryPolicy: { maximumEventAgeInSeconds: r.maximumEventAgeInSeconds },
-      ...(r.window ? { flexibleTimeWindow: { mode: 'FLEXIBLE' as const, maximumWindowInMinutes: r.window } } : {}),
-      successfulRunsHistoryLimit: r.successfulRunsHistoryLimit, failedRunsHistoryLimit: r.failedRunsHistoryLimit,
-    }));
+    const expressions = [
+      'cron(0/7 * * * ? *)',
+      'cron(0 */3 ? * MON-FRI *)',
+      'cron(30 1 * * ? *)',
+      'rate(13 minutes)',
+      'rate(2 hours)',
+      'at(2026-03-01T18:00:00)',
+    ];
+    const specs = fc
+      .record({
+        scheduleExpression: fc.constantFrom(...expressions),
+        scheduleExpressionTimezone: fc.constantFrom('UTC', 'America/New_York', 'Europe/Berlin'),
+        concurrencyPolicy: fc.constantFrom('Allow' as const, 'Forbid' as const, 'Replace' as const),
+        count: fc.integer({ min: 1, max: 3 }),
+        maximumEventAgeInSeconds: fc.constantFrom(60, 600, 7200, 86_400),
+        window: fc.constantFrom(0, 5, 90),
+        successfulRunsHistoryLimit: fc.integer({ min: 0, max: 3 }),
+        failedRunsHistoryLimit: fc.integer({ min: 0, max: 2 }),
+      })
+      .map((r) =>
+        settingsOf({
+          scheduleExpression: r.scheduleExpression,
+          scheduleExpressionTimezone: r.scheduleExpressionTimezone,
+          concurrencyPolicy: r.concurrencyPolicy,
+          target: { taskDefinition: 'report', count: r.count },
+          retryPolicy: { maximumEventAgeInSeconds: r.maximumEventAgeInSeconds },
+          ...(r.window ? { flexibleTimeWindow: { mode: 'FLEXIBLE' as const, maximumWindowInMinutes: r.window } } : {}),
+          successfulRunsHistoryLimit: r.successfulRunsHistoryLimit,
+          failedRunsHistoryLimit: r.failedRunsHistoryLimit,
+        }),
+      );
     // Each step: time passes, some Tasks stop, and the operator may stop halfway through carrying out a plan.
-    const steps = fc.array(fc.record({
-      advance: fc.integer({ min: 0, max: 6 * HOUR }),
-      finish: fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 3 }),
-      interrupted: fc.option(fc.nat({ max: 5 }), { nil: undefined }),
-    }), { minLength: 1, maxLength: 40 });
+    const steps = fc.array(
+      fc.record({
+        advance: fc.integer({ min: 0, max: 6 * HOUR }),
+        finish: fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 3 }),
+        interrupted: fc.option(fc.nat({ max: 5 }), { nil: undefined }),
+      }),
+      { minLength: 1, maxLength: 40 },
+    );
 
     it('never runs one time twice, never runs a time too late, and planning again after applying changes nothing', () => {
-      fc.assert(fc.property(specs, steps, (settings, script) => {
-        const world = new World('report', settings, createdAt);
-        let now = createdAt;
-        for (const { advance, finish, interrupted } of script) {
-          now = new Date(now.getTime() + advance);
-          const running = world.tasks.filter((task) => task.outcome === 'running');
-          for (const [index, ok] of finish) if (running.length > 0) world.finish(running[index % running.length]!.name, ok ? 'succeeded' : 'failed');
-          for (const name of world.stopping) world.finish(name, 'failed');
-          world.stopping.clear();
-          const plan = world.plan(now);
-          for (const task of plan.create) {
-            const due = task.scheduledTime.getTime() + flexibleDelayMillis('report', task.scheduledTime, settings.flexibleWindowMillis);
-            expect(due, `${task.name} is due`).to.be.at.most(now.getTime());
-            expect(now.getTime() - due, `${task.name} is not too late`).to.be.at.most(settings.maximumEventAgeMillis);
-            expect(task.scheduledTime.getTime()).to.be.at.least(createdAt.getTime());
+      fc.assert(
+        fc.property(specs, steps, (settings, script) => {
+          const world = new World('report', settings, createdAt);
+          let now = createdAt;
+          for (const { advance, finish, interrupted } of script) {
+            now = new Date(now.getTime() + advance);
+            const running = world.tasks.filter((task) => task.outcome === 'running');
+            for (const [index, ok] of finish) if (running.length > 0) world.finish(running[index % running.length]!.name, ok ? 'succeeded' : 'failed');
+            for (const name of world.stopping) world.finish(name, 'failed');
+            world.stopping.clear();
+            const plan = world.plan(now);
+            for (const task of plan.create) {
+              const due = task.scheduledTime.getTime() + flexibleDelayMillis('report', task.scheduledTime, settings.flexibleWindowMillis);
+              expect(due, `${task.name} is due`).to.be.at.most(now.getTime());
+              expect(now.getTime() - due, `${task.name} is not too late`).to.be.at.most(settings.maximumEventAgeMillis);
+              expect(task.scheduledTime.getTime()).to.be.at.least(createdAt.getTime());
+            }
+            if (settings.concurrencyPolicy === 'Forbid' && plan.create.length > 0) {
+              const times = new Set(plan.create.map((task) => task.scheduledTime.getTime()));
+              const others = world.tasks.filter((task) => task.outcome === 'running' && !times.has(task.scheduledTime.getTime()));
+              expect(others, 'Forbid starts nothing beside a running run').to.deep.equal([]);
+            }
+            world.apply(plan, now, interrupted ?? Infinity);
+            if (interrupted === undefined && !(plan.wakeAt && plan.wakeAt.getTime() <= now.getTime())) {
+              const again = world.plan(now);
+              expect(again.create, 'planning again creates nothing').to.deep.equal([]);
+              expect(again.delete, 'planning again deletes nothing').to.deep.equal([]);
+            }
           }
-          if (settings.concurrencyPolicy === 'Forbid' && plan.create.length > 0) {
-            const times = new Set(plan.create.map((task) => task.scheduledTime.getTime()));
-            const others = world.tasks.filter((task) => task.outcome === 'running' && !times.has(task.scheduledTime.getTime()));
-            expect(others, 'Forbid starts nothing beside a running run').to.deep.equal([]);
-          }
-          world.apply(plan, now, interrupted ?? Infinity);
-          if (interrupted === undefined && !(plan.wakeAt && plan.wakeAt.getTime() <= now.getTime())) {
-            const again = world.plan(now);
-            expect(again.create, 'planning again creates nothing').to.deep.equal([]);
-            expect(again.delete, 'planning again deletes nothing').to.deep.equal([]);
-          }
-        }
-        const created = world.created.map((task) => task.name);
-        expect(new Set(created).size, 'no Task name is created twice').to.equal(created.length);
-        const perTime = new Map<number, number>();
-        for (const task of world.created) perTime.set(task.scheduledTime.getTime(), (perTime.get(task.scheduledTime.getTime()) ?? 0) + 1);
-        for (const count of perTime.values()) expect(count).to.be.at.most(settings.count);
-      }), { numRuns: 150 });
+          const created = world.created.map((task) => task.name);
+          expect(new Set(created).size, 'no Task name is created twice').to.equal(created.length);
+          const perTime = new Map<number, number>();
+          for (const task of world.created) perTime.set(task.scheduledTime.getTime(), (perTime.get(task.scheduledTime.getTime()) ?? 0) + 1);
+          for (const count of perTime.values()) expect(count).to.be.at.most(settings.count);
+        }),
+        { numRuns: 150 },
+      );
     });
 
     it('with Allow and an operator that never sleeps past the event age, runs every time exactly once', () => {
-      fc.assert(fc.property(fc.constantFrom(...expressions), fc.array(fc.integer({ min: 1, max: 50 * MINUTE }), { minLength: 1, maxLength: 60 }), (expression, advances) => {
-        const settings = settingsOf({ scheduleExpression: expression, retryPolicy: { maximumEventAgeInSeconds: 3600 } });
-        const world = new World('report', settings, createdAt);
-        let now = createdAt;
-        for (const advance of advances) {
-          now = new Date(now.getTime() + advance);
-          for (let plan = world.step(now); plan.wakeAt && plan.wakeAt.getTime() <= now.getTime(); plan = world.step(now));
-        }
-        const expected = runsBetween(settings.schedule, new Date(createdAt.getTime() - 1), now, { timeZone: 'UTC', start: createdAt }, 10_000).times;
-        expect(world.created.map((task) => task.scheduledTime)).to.deep.equal(expected);
-      }), { numRuns: 100 });
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...expressions),
+          fc.array(fc.integer({ min: 1, max: 50 * MINUTE }), { minLength: 1, maxLength: 60 }),
+          (expression, advances) => {
+            const settings = settingsOf({ scheduleExpression: expression, retryPolicy: { maximumEventAgeInSeconds: 3600 } });
+            const world = new World('report', settings, createdAt);
+            let now = createdAt;
+            for (const advance of advances) {
+              now = new Date(now.getTime() + advance);
+              for (let plan = world.step(now); plan.wakeAt && plan.wakeAt.getTime() <= now.getTime(); plan = world.step(now));
+            }
+            const expected = runsBetween(settings.schedule, new Date(createdAt.getTime() - 1), now, { timeZone: 'UTC', start: createdAt }, 10_000).times;
+            expect(world.created.map((task) => task.scheduledTime)).to.deep.equal(expected);
+          },
+        ),
+        { numRuns: 100 },
+      );
     });
   });
 });

@@ -7,7 +7,11 @@ const attempt = (name: string, extra: Partial<ScheduleTaskAttempt> = {}): Schedu
 const failedToStart = { outcome: 'failed', stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: denied' } as const;
 
 function settings(maximumRetryAttempts: number) {
-  const result = scheduleSettings({ scheduleExpression: 'rate(1 hour)', target: { taskDefinition: 'report' }, retryPolicy: { maximumRetryAttempts, maximumEventAgeInSeconds: 3600 } });
+  const result = scheduleSettings({
+    scheduleExpression: 'rate(1 hour)',
+    target: { taskDefinition: 'report' },
+    retryPolicy: { maximumRetryAttempts, maximumEventAgeInSeconds: 3600 },
+  });
   if (!result.ok) throw new Error('invalid');
   return result.settings;
 }

@@ -8,10 +8,23 @@ const schedule: ScheduledTask = {
   metadata: { name: 'nightly.report', namespace: 'reports', uid: 'u-1' },
   spec: {
     scheduleExpression: 'cron(0 2 * * ? *)',
-    target: { taskDefinition: 'report:3', count: 2, cluster: 'batch', overrides: { containerOverrides: [{ name: 'report', command: ['run'] }] }, tags: [{ key: 'team', value: 'bi' }] },
+    target: {
+      taskDefinition: 'report:3',
+      count: 2,
+      cluster: 'batch',
+      overrides: { containerOverrides: [{ name: 'report', command: ['run'] }] },
+      tags: [{ key: 'team', value: 'bi' }],
+    },
   },
 };
-const owner = { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'ScheduledTask', name: 'nightly.report', uid: 'u-1', controller: true, blockOwnerDeletion: true };
+const owner = {
+  apiVersion: 'ecs.operator.dev/v1alpha1',
+  kind: 'ScheduledTask',
+  name: 'nightly.report',
+  uid: 'u-1',
+  controller: true,
+  blockOwnerDeletion: true,
+};
 
 function withStatus(task: Task, status: TaskStatus): Task {
   return { ...task, status };
@@ -33,8 +46,11 @@ describe('schedule: the Tasks of a run', () => {
         ownerReferences: [owner],
       },
       spec: {
-        taskDefinition: 'report:3', cluster: 'batch', overrides: { containerOverrides: [{ name: 'report', command: ['run'] }] },
-        tags: [{ key: 'team', value: 'bi' }], startedBy: 'scheduled-task/nightly-report',
+        taskDefinition: 'report:3',
+        cluster: 'batch',
+        overrides: { containerOverrides: [{ name: 'report', command: ['run'] }] },
+        tags: [{ key: 'team', value: 'bi' }],
+        startedBy: 'scheduled-task/nightly-report',
       },
     });
     expect(schedule.spec.target.count, 'the schedule is not changed').to.equal(2);
@@ -47,14 +63,17 @@ describe('schedule: the Tasks of a run', () => {
   it('reads back as running until it stops, then succeeded or failed', () => {
     expect(scheduleRunTaskOf(task)).to.deep.equal({ name: planned.name, scheduledTime: planned.scheduledTime, outcome: 'running' });
     expect(scheduleRunTaskOf(withStatus(task, { lastStatus: 'STOPPING', stopCode: 'UserInitiated' }))?.outcome).to.equal('running');
-    const exited = (exitCode: number) => withStatus(task, { lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', containers: [{ name: 'report', exitCode }] });
+    const exited = (exitCode: number) =>
+      withStatus(task, { lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', containers: [{ name: 'report', exitCode }] });
     expect(scheduleRunTaskOf(exited(0))?.outcome).to.equal('succeeded');
     expect(scheduleRunTaskOf(exited(1))?.outcome).to.equal('failed');
     expect(scheduleRunTaskOf(withStatus(task, { lastStatus: 'STOPPED', stopCode: 'TaskFailedToStart' }))?.outcome).to.equal('failed');
-    expect(scheduleRunTaskOf(withStatus(task, { lastStatus: 'STOPPED', stopCode: 'UserInitiated', containers: [{ name: 'report', exitCode: 0 }] }))?.outcome).to.equal('failed');
+    expect(
+      scheduleRunTaskOf(withStatus(task, { lastStatus: 'STOPPED', stopCode: 'UserInitiated', containers: [{ name: 'report', exitCode: 0 }] }))?.outcome,
+    ).to.equal('failed');
   });
 
-  it('is none of the schedule\'s runs without a valid scheduled time', () => {
+  it("is none of the schedule's runs without a valid scheduled time", () => {
     expect(scheduleRunTaskOf({ ...task, metadata: { name: 'x' } })).to.equal(undefined);
     expect(scheduleRunTaskOf({ ...task, metadata: { name: 'x', annotations: { 'ecs.operator.dev/scheduled-time': 'yesterday' } } })).to.equal(undefined);
   });
@@ -74,7 +93,12 @@ describe('schedule: the Tasks of a run', () => {
         outcome: 'running',
         tasks: [
           { name: 'nightly-report-29453880-1' },
-          { name: 'nightly-report-29453880-2', lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' },
+          {
+            name: 'nightly-report-29453880-2',
+            lastStatus: 'STOPPED',
+            stopCode: 'EssentialContainerExited',
+            stoppedReason: 'Essential container in task exited',
+          },
         ],
       },
     ]);

@@ -2,12 +2,20 @@ import { expect } from 'chai';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { matchesLabelSelector, observeCluster, type ClusterStatusInput } from '../../../operator/src/translate/cluster-status.js';
 
-function node(name: string, opts: { cpu?: string; memory?: string; zone?: string; ready?: boolean; cordoned?: boolean; labels?: Record<string, string> } = {}): V1Node {
+function node(
+  name: string,
+  opts: { cpu?: string; memory?: string; zone?: string; ready?: boolean; cordoned?: boolean; labels?: Record<string, string> } = {},
+): V1Node {
   return {
     metadata: {
       name,
       creationTimestamp: new Date('2026-11-24T00:00:00Z'),
-      labels: { 'topology.kubernetes.io/zone': opts.zone ?? 'us-east-1a', 'kubernetes.io/arch': 'amd64', 'node.kubernetes.io/instance-type': 'm5.large', ...opts.labels },
+      labels: {
+        'topology.kubernetes.io/zone': opts.zone ?? 'us-east-1a',
+        'kubernetes.io/arch': 'amd64',
+        'node.kubernetes.io/instance-type': 'm5.large',
+        ...opts.labels,
+      },
     },
     spec: { unschedulable: opts.cordoned ?? false },
     status: {
@@ -17,17 +25,23 @@ function node(name: string, opts: { cpu?: string; memory?: string; zone?: string
   };
 }
 
-function pod(name: string, nodeName: string | undefined, opts: { cpu?: string; memory?: string; hostPort?: number; phase?: string; task?: boolean } = {}): V1Pod {
+function pod(
+  name: string,
+  nodeName: string | undefined,
+  opts: { cpu?: string; memory?: string; hostPort?: number; phase?: string; task?: boolean } = {},
+): V1Pod {
   return {
     metadata: { name, labels: opts.task === false ? {} : { 'ecs.operator.dev/cluster': 'default' } },
     spec: {
       ...(nodeName ? { nodeName } : {}),
-      containers: [{
-        name: 'app',
-        image: 'nginx',
-        resources: { requests: { cpu: opts.cpu ?? '97m', memory: opts.memory ?? '100Mi' } },
-        ...(opts.hostPort ? { ports: [{ containerPort: opts.hostPort, hostPort: opts.hostPort }] } : {}),
-      }],
+      containers: [
+        {
+          name: 'app',
+          image: 'nginx',
+          resources: { requests: { cpu: opts.cpu ?? '97m', memory: opts.memory ?? '100Mi' } },
+          ...(opts.hostPort ? { ports: [{ containerPort: opts.hostPort, hostPort: opts.hostPort }] } : {}),
+        },
+      ],
     },
     status: { phase: opts.phase ?? 'Running' },
   };
@@ -64,11 +78,16 @@ describe('observeCluster (ECS cluster status from nodes and pods)', () => {
   });
 
   it('counts every non-terminated pod against remaining resources but only tasks against reservation', () => {
-    const status = observeCluster(input([node('n1', { cpu: '1', memory: '1000Mi' })], [
-      pod('task', 'n1', { cpu: '250m', memory: '100Mi' }),
-      pod('other', 'n1', { cpu: '250m', memory: '400Mi', task: false }),
-      pod('done', 'n1', { cpu: '500m', memory: '500Mi', phase: 'Succeeded' }),
-    ]));
+    const status = observeCluster(
+      input(
+        [node('n1', { cpu: '1', memory: '1000Mi' })],
+        [
+          pod('task', 'n1', { cpu: '250m', memory: '100Mi' }),
+          pod('other', 'n1', { cpu: '250m', memory: '400Mi', task: false }),
+          pod('done', 'n1', { cpu: '500m', memory: '500Mi', phase: 'Succeeded' }),
+        ],
+      ),
+    );
     expect(resource(status.containerInstances![0]!.remainingResources, 'CPU')?.integerValue).to.equal(512);
     expect(resource(status.containerInstances![0]!.remainingResources, 'MEMORY')?.integerValue).to.equal(500);
     expect(status.cpuReservation).to.equal(25);
@@ -77,7 +96,10 @@ describe('observeCluster (ECS cluster status from nodes and pods)', () => {
 
   it('reports a cordoned node DRAINING and a NotReady node disconnected', () => {
     const status = observeCluster(input([node('a', { cordoned: true }), node('b', { ready: false })], []));
-    expect(status.containerInstances!.map((i) => [i.nodeName, i.status, i.agentConnected])).to.deep.equal([['a', 'DRAINING', true], ['b', 'ACTIVE', false]]);
+    expect(status.containerInstances!.map((i) => [i.nodeName, i.status, i.agentConnected])).to.deep.equal([
+      ['a', 'DRAINING', true],
+      ['b', 'ACTIVE', false],
+    ]);
     expect(status.registeredContainerInstancesCount).to.equal(2);
   });
 
@@ -95,12 +117,20 @@ describe('observeCluster (ECS cluster status from nodes and pods)', () => {
 
   it('counts running and pending tasks and services, and bounds the instance list', () => {
     const nodes = ['a', 'b', 'c'].map((n) => node(n));
-    const status = observeCluster(input(nodes, [], {
-      spec: { maxInstanceDetails: 2 },
-      taskStatuses: ['RUNNING', 'RUNNING', 'PENDING', 'PROVISIONING', 'STOPPED', undefined],
+    const status = observeCluster(
+      input(nodes, [], {
+        spec: { maxInstanceDetails: 2 },
+        taskStatuses: ['RUNNING', 'RUNNING', 'PENDING', 'PROVISIONING', 'STOPPED', undefined],
+        activeServicesCount: 2,
+      }),
+    );
+    expect(status).to.deep.include({
+      registeredContainerInstancesCount: 3,
+      runningTasksCount: 2,
+      pendingTasksCount: 2,
       activeServicesCount: 2,
-    }));
-    expect(status).to.deep.include({ registeredContainerInstancesCount: 3, runningTasksCount: 2, pendingTasksCount: 2, activeServicesCount: 2, containerInstancesOmitted: 1 });
+      containerInstancesOmitted: 1,
+    });
     expect(status.containerInstances).to.have.length(2);
   });
 
@@ -108,7 +138,14 @@ describe('observeCluster (ECS cluster status from nodes and pods)', () => {
     const nodes = [node('a'), node('b')];
     expect(observeCluster(input(nodes, [])).cpuUtilization).to.equal(undefined);
     expect(observeCluster(input(nodes, [], { usage: new Map([['a', { cpu: '1', memory: '1884Mi' }]]) })).cpuUtilization).to.equal(undefined);
-    const status = observeCluster(input(nodes, [], { usage: new Map([['a', { cpu: '1', memory: '1884Mi' }], ['b', { cpu: '1', memory: '1884Mi' }]]) }));
+    const status = observeCluster(
+      input(nodes, [], {
+        usage: new Map([
+          ['a', { cpu: '1', memory: '1884Mi' }],
+          ['b', { cpu: '1', memory: '1884Mi' }],
+        ]),
+      }),
+    );
     expect(status).to.deep.include({ cpuUtilization: 50, memoryUtilization: 50 });
   });
 

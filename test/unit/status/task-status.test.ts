@@ -7,14 +7,16 @@ const now = '2026-11-24T10:00:00.000Z';
 const started = new Date('2026-11-24T09:59:00.000Z');
 const probe = { exec: { command: ['true'] } };
 
-function pod(opts: {
-  phase?: string;
-  scheduled?: boolean | 'unknown';
-  statuses?: V1ContainerStatus[];
-  essential?: string[];
-  deleting?: boolean;
-  names?: Record<string, string>;
-} = {}): V1Pod {
+function pod(
+  opts: {
+    phase?: string;
+    scheduled?: boolean | 'unknown';
+    statuses?: V1ContainerStatus[];
+    essential?: string[];
+    deleting?: boolean;
+    names?: Record<string, string>;
+  } = {},
+): V1Pod {
   const scheduled = opts.scheduled ?? true;
   return {
     metadata: {
@@ -57,7 +59,9 @@ describe('observeTask (ECS task status from its pod)', () => {
   });
 
   it('is PROVISIONING until the scheduler looked at the pod, PENDING while it cannot be placed', () => {
-    expect(observeTask({ pod: pod({ phase: 'Pending', scheduled: 'unknown', statuses: [] }), desiredStatus: 'RUNNING', now }).status.lastStatus).to.equal('PROVISIONING');
+    expect(observeTask({ pod: pod({ phase: 'Pending', scheduled: 'unknown', statuses: [] }), desiredStatus: 'RUNNING', now }).status.lastStatus).to.equal(
+      'PROVISIONING',
+    );
     const pending = observeTask({ pod: pod({ phase: 'Pending', scheduled: false, statuses: [] }), desiredStatus: 'RUNNING', now });
     expect(pending.status.lastStatus).to.equal('PENDING');
     expect(pending.stopPod, 'waiting for capacity never stops a task').to.equal(undefined);
@@ -73,7 +77,13 @@ describe('observeTask (ECS task status from its pod)', () => {
     expect(stopPod).to.equal(undefined);
     expect(status).to.deep.include({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', healthStatus: 'HEALTHY', startedAt: started.toISOString() });
     expect(status.containers).to.deep.equal([
-      { name: 'app', image: 'nginx:1.27', lastStatus: 'RUNNING', healthStatus: 'HEALTHY', networkBindings: [{ bindIP: '10.0.0.1', containerPort: 80, hostPort: 8080, protocol: 'tcp' }] },
+      {
+        name: 'app',
+        image: 'nginx:1.27',
+        lastStatus: 'RUNNING',
+        healthStatus: 'HEALTHY',
+        networkBindings: [{ bindIP: '10.0.0.1', containerPort: 80, hostPort: 8080, protocol: 'tcp' }],
+      },
       { name: 'sidecar', image: 'envoy:1', lastStatus: 'RUNNING', healthStatus: 'UNKNOWN' },
     ]);
   });
@@ -128,7 +138,11 @@ describe('observeTask (ECS task status from its pod)', () => {
   });
 
   it('is STOPPED when every container finished, keeping the pod', () => {
-    const { status, stopPod } = observeTask({ pod: pod({ phase: 'Succeeded', statuses: [exited('app', 0, 'Completed'), exited('sidecar', 0, 'Completed')] }), desiredStatus: 'RUNNING', now });
+    const { status, stopPod } = observeTask({
+      pod: pod({ phase: 'Succeeded', statuses: [exited('app', 0, 'Completed'), exited('sidecar', 0, 'Completed')] }),
+      desiredStatus: 'RUNNING',
+      now,
+    });
     expect(stopPod).to.equal(undefined);
     expect(status).to.deep.include({ lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', executionStoppedAt: now, stoppedAt: now });
   });

@@ -5,7 +5,11 @@ import { horizontalPodAutoscalers, parseServiceResourceId, type AutoScalingInput
 const ID = 'service/production/Web_App';
 
 function target(fields: Record<string, unknown> = {}): Located {
-  return { file: 'targets.json', path: 'ScalableTargets[0]', value: { ServiceNamespace: 'ecs', ResourceId: ID, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 8, ...fields } };
+  return {
+    file: 'targets.json',
+    path: 'ScalableTargets[0]',
+    value: { ServiceNamespace: 'ecs', ResourceId: ID, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 8, ...fields },
+  };
 }
 
 function trackingPolicy(name: string, metric: string, target: number, config: Record<string, unknown> = {}, index = 0): Located {
@@ -13,7 +17,11 @@ function trackingPolicy(name: string, metric: string, target: number, config: Re
     file: 'policies.json',
     path: `ScalingPolicies[${index}]`,
     value: {
-      PolicyName: name, ServiceNamespace: 'ecs', ResourceId: ID, ScalableDimension: 'ecs:service:DesiredCount', PolicyType: 'TargetTrackingScaling',
+      PolicyName: name,
+      ServiceNamespace: 'ecs',
+      ResourceId: ID,
+      ScalableDimension: 'ecs:service:DesiredCount',
+      PolicyType: 'TargetTrackingScaling',
       TargetTrackingScalingPolicyConfiguration: { TargetValue: target, PredefinedMetricSpecification: { PredefinedMetricType: metric }, ...config },
     },
   };
@@ -39,21 +47,23 @@ describe('translate/autoscaling', () => {
     });
     expect(errors).to.deep.equal([]);
     expect(warnings).to.deep.equal([]);
-    expect(autoscalers).to.deep.equal([{
-      apiVersion: 'autoscaling/v2',
-      kind: 'HorizontalPodAutoscaler',
-      metadata: { name: 'web-app' },
-      spec: {
-        scaleTargetRef: { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Service', name: 'web-app' },
-        minReplicas: 2,
-        maxReplicas: 8,
-        metrics: [
-          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
-          { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 75 } } },
-        ],
-        behavior: { scaleUp: { stabilizationWindowSeconds: 45 }, scaleDown: { stabilizationWindowSeconds: 90 } },
+    expect(autoscalers).to.deep.equal([
+      {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'web-app' },
+        spec: {
+          scaleTargetRef: { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Service', name: 'web-app' },
+          minReplicas: 2,
+          maxReplicas: 8,
+          metrics: [
+            { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
+            { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 75 } } },
+          ],
+          behavior: { scaleUp: { stabilizationWindowSeconds: 45 }, scaleDown: { stabilizationWindowSeconds: 90 } },
+        },
       },
-    }]);
+    ]);
   });
 
   it('uses the ECS default cooldown of 300 s when a policy gives none, and rounds a fractional target with a warning', () => {
@@ -83,14 +93,26 @@ describe('translate/autoscaling', () => {
       ],
     });
     expect(autoscalers[0]!.spec.behavior!.scaleDown).to.deep.equal({ stabilizationWindowSeconds: 600 });
-    expect(warnings.map((w) => w.message).join('\n')).to.match(/different cooldowns/).and.match(/DisableScaleIn is set on some policies only/);
+    expect(warnings.map((w) => w.message).join('\n'))
+      .to.match(/different cooldowns/)
+      .and.match(/DisableScaleIn is set on some policies only/);
   });
 
   it('names step scaling, ALBRequestCountPerTarget, customized metrics and scheduled actions with what to use instead', () => {
-    const step: Located = { file: 'policies.json', path: 'ScalingPolicies[2]', value: { PolicyName: 'step', ResourceId: ID, PolicyType: 'StepScaling', StepScalingPolicyConfiguration: {} } };
+    const step: Located = {
+      file: 'policies.json',
+      path: 'ScalingPolicies[2]',
+      value: { PolicyName: 'step', ResourceId: ID, PolicyType: 'StepScaling', StepScalingPolicyConfiguration: {} },
+    };
     const custom: Located = {
-      file: 'policies.json', path: 'ScalingPolicies[3]',
-      value: { PolicyName: 'queue', ResourceId: ID, PolicyType: 'TargetTrackingScaling', TargetTrackingScalingPolicyConfiguration: { TargetValue: 10, CustomizedMetricSpecification: { MetricName: 'Backlog' } } },
+      file: 'policies.json',
+      path: 'ScalingPolicies[3]',
+      value: {
+        PolicyName: 'queue',
+        ResourceId: ID,
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: { TargetValue: 10, CustomizedMetricSpecification: { MetricName: 'Backlog' } },
+      },
     };
     const { autoscalers, warnings } = translate({
       targets: [target()],
@@ -100,13 +122,29 @@ describe('translate/autoscaling', () => {
     expect(autoscalers[0]!.spec.metrics).to.have.length(1);
     const byPath = Object.fromEntries(warnings.map((w) => [`${w.file} ${w.path}`, w.message]));
     expect(byPath['scheduled.json ScheduledActions[0]']).to.match(/'mornings' is not translated: use a CronJob/);
-    expect(byPath['policies.json ScalingPolicies[1].TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType']).to.match(/ALBRequestCountPerTarget.*Object or External metric/);
-    expect(byPath['policies.json ScalingPolicies[2].PolicyType']).to.match(/step scaling policy 'step' is not translated: write it as a target tracking policy/);
-    expect(byPath['policies.json ScalingPolicies[3].TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification']).to.match(/'queue' tracks a CloudWatch metric.*metrics adapter/);
+    expect(byPath['policies.json ScalingPolicies[1].TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType']).to.match(
+      /ALBRequestCountPerTarget.*Object or External metric/,
+    );
+    expect(byPath['policies.json ScalingPolicies[2].PolicyType']).to.match(
+      /step scaling policy 'step' is not translated: write it as a target tracking policy/,
+    );
+    expect(byPath['policies.json ScalingPolicies[3].TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification']).to.match(
+      /'queue' tracks a CloudWatch metric.*metrics adapter/,
+    );
   });
 
   it('writes no HPA for a target without a CPU or memory policy, and skips what is not an ECS service', () => {
-    const other: Located = { file: 'targets.json', path: 'ScalableTargets[1]', value: { ServiceNamespace: 'dynamodb', ResourceId: 'table/orders', ScalableDimension: 'dynamodb:table:ReadCapacityUnits', MinCapacity: 1, MaxCapacity: 5 } };
+    const other: Located = {
+      file: 'targets.json',
+      path: 'ScalableTargets[1]',
+      value: {
+        ServiceNamespace: 'dynamodb',
+        ResourceId: 'table/orders',
+        ScalableDimension: 'dynamodb:table:ReadCapacityUnits',
+        MinCapacity: 1,
+        MaxCapacity: 5,
+      },
+    };
     const { autoscalers, warnings, errors } = translate({ targets: [target(), other] });
     expect(autoscalers).to.deep.equal([]);
     expect(errors).to.deep.equal([]);
@@ -114,7 +152,10 @@ describe('translate/autoscaling', () => {
   });
 
   it('raises minReplicas 0 to 1 with a warning (an HPA does not scale to zero)', () => {
-    const { autoscalers, warnings } = translate({ targets: [target({ MinCapacity: 0 })], policies: [trackingPolicy('cpu', 'ECSServiceAverageCPUUtilization', 50)] });
+    const { autoscalers, warnings } = translate({
+      targets: [target({ MinCapacity: 0 })],
+      policies: [trackingPolicy('cpu', 'ECSServiceAverageCPUUtilization', 50)],
+    });
     expect(autoscalers[0]!.spec.minReplicas).to.equal(1);
     expect(warnings[0]!.path).to.equal('ScalableTargets[0].MinCapacity');
   });
@@ -125,7 +166,10 @@ describe('translate/autoscaling', () => {
       policies: [
         trackingPolicy('cpu', 'ECSServiceAverageCPUUtilization', 50, { ScaleInCooldown: -1 }),
         trackingPolicy('memory', 'ECSServiceAverageMemoryUtilization', 0, {}, 1),
-        { ...trackingPolicy('orphan', 'ECSServiceAverageCPUUtilization', 50, {}, 2), value: { ...trackingPolicy('orphan', 'ECSServiceAverageCPUUtilization', 50).value, ResourceId: 'service/production/batch' } },
+        {
+          ...trackingPolicy('orphan', 'ECSServiceAverageCPUUtilization', 50, {}, 2),
+          value: { ...trackingPolicy('orphan', 'ECSServiceAverageCPUUtilization', 50).value, ResourceId: 'service/production/batch' },
+        },
       ],
     });
     expect(autoscalers).to.deep.equal([]);
@@ -142,7 +186,10 @@ describe('translate/autoscaling', () => {
   it('refuses a bad cooldown or target value of a policy on a valid target', () => {
     const { autoscalers, errors } = translate({
       targets: [target()],
-      policies: [trackingPolicy('cpu', 'ECSServiceAverageCPUUtilization', 50, { ScaleInCooldown: 1.5 }), trackingPolicy('memory', 'ECSServiceAverageMemoryUtilization', 0, {}, 1)],
+      policies: [
+        trackingPolicy('cpu', 'ECSServiceAverageCPUUtilization', 50, { ScaleInCooldown: 1.5 }),
+        trackingPolicy('memory', 'ECSServiceAverageMemoryUtilization', 0, {}, 1),
+      ],
     });
     expect(autoscalers).to.deep.equal([]);
     expect(errors.map((e) => e.path)).to.deep.equal([

@@ -3,10 +3,19 @@ import { containerDefinition, paths, podSpecOf, taskSpec, translate, translateCo
 
 describe('translate/container', () => {
   it('maps name, image, entryPoint → command, command → args, workingDirectory, interactive → stdin, pseudoTerminal → tty', () => {
-    const { container } = translateContainer({
-      name: 'Web_App', image: 'public.ecr.aws/nginx/nginx@sha256:abc', entryPoint: ['/docker-entrypoint.sh'], command: ['nginx', '-g', 'daemon off;'],
-      workingDirectory: '/srv', interactive: true, pseudoTerminal: true, memory: undefined,
-    }, { memory: '512' });
+    const { container } = translateContainer(
+      {
+        name: 'Web_App',
+        image: 'public.ecr.aws/nginx/nginx@sha256:abc',
+        entryPoint: ['/docker-entrypoint.sh'],
+        command: ['nginx', '-g', 'daemon off;'],
+        workingDirectory: '/srv',
+        interactive: true,
+        pseudoTerminal: true,
+        memory: undefined,
+      },
+      { memory: '512' },
+    );
     expect(container).to.deep.equal({
       name: 'web-app',
       image: 'public.ecr.aws/nginx/nginx@sha256:abc',
@@ -25,7 +34,10 @@ describe('translate/container', () => {
     });
 
     it('memory alone → request = limit', () => {
-      expect(translateContainer({ cpu: 100, memory: 300 }).container.resources).to.deep.equal({ requests: { cpu: '97m', memory: '300Mi' }, limits: { memory: '300Mi' } });
+      expect(translateContainer({ cpu: 100, memory: 300 }).container.resources).to.deep.equal({
+        requests: { cpu: '97m', memory: '300Mi' },
+        limits: { memory: '300Mi' },
+      });
     });
 
     it('memoryReservation alone → request only (the container may use the rest of the task)', () => {
@@ -43,7 +55,12 @@ describe('translate/container', () => {
     });
 
     it('GPU → a limit of the cluster GPU resource; InferenceAccelerator → warning', () => {
-      const fields = { resourceRequirements: [{ type: 'GPU' as const, value: '2' }, { type: 'InferenceAccelerator' as const, value: 'device_1' }] };
+      const fields = {
+        resourceRequirements: [
+          { type: 'GPU' as const, value: '2' },
+          { type: 'InferenceAccelerator' as const, value: 'device_1' },
+        ],
+      };
       const { container, translation } = translateContainer(fields);
       expect(container.resources?.limits).to.deep.equal({ 'nvidia.com/gpu': '2', memory: '512Mi' });
       expect(paths(translation.warnings)).to.deep.equal(['spec.containerDefinitions[0].resourceRequirements[1]']);
@@ -74,32 +91,52 @@ describe('translate/container', () => {
     });
 
     it('no networkMode is bridge, as in ECS', () => {
-      expect(translateContainer({ portMappings: [{ containerPort: 80, hostPort: 80 }] }).container.ports).to.deep.equal([{ containerPort: 80, hostPort: 80, protocol: 'TCP' }]);
+      expect(translateContainer({ portMappings: [{ containerPort: 80, hostPort: 80 }] }).container.ports).to.deep.equal([
+        { containerPort: 80, hostPort: 80, protocol: 'TCP' },
+      ]);
     });
 
     it('host: hostPort = containerPort, and the pod is on the host network', () => {
-      const { container, translation } = translateContainer({ portMappings: [{ containerPort: 80 }, { containerPort: 443, hostPort: 443 }] }, { networkMode: 'host' });
-      expect(container.ports).to.deep.equal([{ containerPort: 80, hostPort: 80, protocol: 'TCP' }, { containerPort: 443, hostPort: 443, protocol: 'TCP' }]);
+      const { container, translation } = translateContainer(
+        { portMappings: [{ containerPort: 80 }, { containerPort: 443, hostPort: 443 }] },
+        { networkMode: 'host' },
+      );
+      expect(container.ports).to.deep.equal([
+        { containerPort: 80, hostPort: 80, protocol: 'TCP' },
+        { containerPort: 443, hostPort: 443, protocol: 'TCP' },
+      ]);
       expect(podSpecOf(translation).hostNetwork).to.equal(true);
     });
 
     it('awsvpc never sets hostPort (describe-task-definition fills hostPort = containerPort)', () => {
-      const { container, translation } = translateContainer({ portMappings: [{ containerPort: 80, hostPort: 80, protocol: 'tcp' }] }, { networkMode: 'awsvpc' });
+      const { container, translation } = translateContainer(
+        { portMappings: [{ containerPort: 80, hostPort: 80, protocol: 'tcp' }] },
+        { networkMode: 'awsvpc' },
+      );
       expect(container.ports).to.deep.equal([{ containerPort: 80, protocol: 'TCP' }]);
       expect(podSpecOf(translation).hostNetwork).to.equal(undefined);
     });
 
     it('a port range and an invalid port name are warnings', () => {
-      const { container, translation } = translateContainer({ portMappings: [{ containerPortRange: '8000-8010' }, { containerPort: 81, name: 'Web_Port_Long_Name' }] }, { networkMode: 'awsvpc' });
+      const { container, translation } = translateContainer(
+        { portMappings: [{ containerPortRange: '8000-8010' }, { containerPort: 81, name: 'Web_Port_Long_Name' }] },
+        { networkMode: 'awsvpc' },
+      );
       expect(container.ports).to.deep.equal([{ containerPort: 81, protocol: 'TCP' }]);
-      expect(paths(translation.warnings)).to.deep.equal(['spec.containerDefinitions[0].portMappings[0].containerPortRange', 'spec.containerDefinitions[0].portMappings[1].name']);
+      expect(paths(translation.warnings)).to.deep.equal([
+        'spec.containerDefinitions[0].portMappings[0].containerPortRange',
+        'spec.containerDefinitions[0].portMappings[1].name',
+      ]);
     });
   });
 
   describe('environment, secrets, environmentFiles', () => {
     it('environment → env values, secrets → Secret key references after them', () => {
       const { container, translation } = translateContainer({
-        environment: [{ name: 'MODE', value: 'prod' }, { name: 'PORT', value: '80' }],
+        environment: [
+          { name: 'MODE', value: 'prod' },
+          { name: 'PORT', value: '80' },
+        ],
         secrets: [
           { name: 'DB_PASSWORD', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf:password::' },
           { name: 'API_TOKEN', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/prod/api/token' },
@@ -121,16 +158,21 @@ describe('translate/container', () => {
       });
       expect(container.env).to.deep.equal([{ name: 'A', value: '1' }]);
       expect(container.envFrom).to.deep.equal([{ configMapRef: { name: 'my-bucket-config-app.env' } }]);
-      expect(translation.warnings).to.deep.equal([{
-        path: 'spec.containerDefinitions[0].environmentFiles[0].value',
-        message: 'variables are read from ConfigMap "my-bucket-config-app.env", which must exist (kubectl create configmap my-bucket-config-app.env --from-env-file=FILE)',
-      }]);
+      expect(translation.warnings).to.deep.equal([
+        {
+          path: 'spec.containerDefinitions[0].environmentFiles[0].value',
+          message:
+            'variables are read from ConfigMap "my-bucket-config-app.env", which must exist (kubectl create configmap my-bucket-config-app.env --from-env-file=FILE)',
+        },
+      ]);
     });
 
     it('a repeated variable is a warning at the later one; a bad secret ARN is an error', () => {
       const repeated = translateContainer({ environment: [{ name: 'A', value: '1' }], secrets: [{ name: 'A', valueFrom: 'a' }] }).translation;
       expect(paths(repeated.warnings)).to.deep.equal(['spec.containerDefinitions[0].secrets[0].name']);
-      const bad = translate(taskSpec({ containerDefinitions: [containerDefinition({ secrets: [{ name: 'A', valueFrom: 'arn:aws:kms:us-east-1:1:key/x' }] })] }));
+      const bad = translate(
+        taskSpec({ containerDefinitions: [containerDefinition({ secrets: [{ name: 'A', valueFrom: 'arn:aws:kms:us-east-1:1:key/x' }] })] }),
+      );
       expect(paths(bad.errors)).to.deep.equal(['spec.containerDefinitions[0].secrets[0].valueFrom']);
     });
   });
@@ -159,7 +201,9 @@ describe('translate/container', () => {
     });
 
     it('privileged only where the cluster allows it, else an error naming the field', () => {
-      expect(translateContainer({ privileged: true }, {}, { cluster: { allowPrivileged: true } }).container.securityContext).to.deep.equal({ privileged: true });
+      expect(translateContainer({ privileged: true }, {}, { cluster: { allowPrivileged: true } }).container.securityContext).to.deep.equal({
+        privileged: true,
+      });
       const refused = translate(taskSpec({ containerDefinitions: [containerDefinition({ privileged: true })] }));
       expect(refused.template).to.equal(undefined);
       expect(paths(refused.errors)).to.deep.equal(['spec.containerDefinitions[0].privileged']);
@@ -167,15 +211,27 @@ describe('translate/container', () => {
 
     it('dockerSecurityOptions: no-new-privileges, apparmor, SELinux label parts; others warn', () => {
       const { container, translation } = translateContainer({
-        dockerSecurityOptions: ['no-new-privileges', 'apparmor:my-profile', 'label:type:container_t', 'label:level:s0:c100,c200', 'label:disable', 'credentialspec:file://gmsa.json'],
+        dockerSecurityOptions: [
+          'no-new-privileges',
+          'apparmor:my-profile',
+          'label:type:container_t',
+          'label:level:s0:c100,c200',
+          'label:disable',
+          'credentialspec:file://gmsa.json',
+        ],
       });
       expect(container.securityContext).to.deep.equal({
         allowPrivilegeEscalation: false,
         appArmorProfile: { type: 'Localhost', localhostProfile: 'my-profile' },
         seLinuxOptions: { type: 'container_t', level: 's0:c100,c200' },
       });
-      expect(paths(translation.warnings)).to.deep.equal(['spec.containerDefinitions[0].dockerSecurityOptions[4]', 'spec.containerDefinitions[0].dockerSecurityOptions[5]']);
-      expect(translateContainer({ dockerSecurityOptions: ['apparmor:unconfined'] }).container.securityContext).to.deep.equal({ appArmorProfile: { type: 'Unconfined' } });
+      expect(paths(translation.warnings)).to.deep.equal([
+        'spec.containerDefinitions[0].dockerSecurityOptions[4]',
+        'spec.containerDefinitions[0].dockerSecurityOptions[5]',
+      ]);
+      expect(translateContainer({ dockerSecurityOptions: ['apparmor:unconfined'] }).container.securityContext).to.deep.equal({
+        appArmorProfile: { type: 'Unconfined' },
+      });
     });
   });
 
@@ -187,7 +243,9 @@ describe('translate/container', () => {
       expect(container.restartPolicy).to.equal('Never');
       expect(container.restartPolicyRules).to.deep.equal([{ action: 'Restart', exitCodes: { operator: 'NotIn', values: [0, 143] } }]);
       expect(paths(translation.warnings)).to.deep.equal(['spec.containerDefinitions[0].restartPolicy.restartAttemptPeriod']);
-      expect(translateContainer({ restartPolicy: { enabled: true } }, {}, { cluster: { containerRestartRules: true } }).container.restartPolicy).to.equal('Always');
+      expect(translateContainer({ restartPolicy: { enabled: true } }, {}, { cluster: { containerRestartRules: true } }).container.restartPolicy).to.equal(
+        'Always',
+      );
     });
 
     it('without it: a warning, nothing set', () => {
@@ -208,7 +266,18 @@ describe('translate/container', () => {
       versionConsistency: 'enabled',
     });
     expect(container).to.deep.equal({ name: 'app', image: 'nginx:1.27', resources: { requests: { memory: '512Mi' }, limits: { memory: '512Mi' } } });
-    expect(paths(translation.warnings)).to.deep.equal(['ulimits', 'linuxParameters.devices', 'linuxParameters.maxSwap', 'linuxParameters.swappiness', 'disableNetworking',
-      'firelensConfiguration', 'startTimeout', 'credentialSpecs', 'versionConsistency'].map((field) => `spec.containerDefinitions[0].${field}`));
+    expect(paths(translation.warnings)).to.deep.equal(
+      [
+        'ulimits',
+        'linuxParameters.devices',
+        'linuxParameters.maxSwap',
+        'linuxParameters.swappiness',
+        'disableNetworking',
+        'firelensConfiguration',
+        'startTimeout',
+        'credentialSpecs',
+        'versionConsistency',
+      ].map((field) => `spec.containerDefinitions[0].${field}`),
+    );
   });
 });

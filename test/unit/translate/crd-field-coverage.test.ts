@@ -32,8 +32,8 @@ const specSchema: Schema = crd.spec.versions[0].schema.openAPIV3Schema.propertie
 
 /** Values for fields whose pattern or meaning a generic value would not meet. */
 const SAMPLES: Record<string, unknown> = {
-  'cpu': '256',
-  'memory': '1024',
+  cpu: '256',
+  memory: '1024',
   'runtimePlatform.operatingSystemFamily': 'WINDOWS_SERVER_2022_CORE',
   'containerDefinitions[0].portMappings[0].containerPortRange': '9000-9010',
   'containerDefinitions[0].linuxParameters.capabilities.add': ['NET_ADMIN'],
@@ -59,7 +59,7 @@ const CONTEXT: Record<string, Record<string, unknown>> = {
   'containerDefinitions[0].restartPolicy': { enabled: true },
   'volumes[0].efsVolumeConfiguration': { fileSystemId: 'fs-0123456789abcdef0' },
   'volumes[0].dockerVolumeConfiguration': { scope: 'shared' },
-  'proxyConfiguration': { type: 'APPMESH', containerName: 'app' },
+  proxyConfiguration: { type: 'APPMESH', containerName: 'app' },
 };
 
 /** Fields that ECS does not take beside the field under test, left out of its context. */
@@ -69,8 +69,9 @@ const EXCLUSIVE: Record<string, string> = {
 
 /** Fields that change nothing in a pod, and say nothing, with why. Each is a decision; a new field must not land here unread. */
 const NOT_IN_THE_POD: Record<string, string> = {
-  'requiresCompatibilities': 'selects checks only (FARGATE: sizes, awsvpc, no host paths, ...); EC2 and EXTERNAL tasks run as any pod',
-  'containerDefinitions[0].portMappings[0].appProtocol': 'ECS reads it for Service Connect only; a container port has no such field (the core Services of service discovery do not carry it yet)',
+  requiresCompatibilities: 'selects checks only (FARGATE: sizes, awsvpc, no host paths, ...); EC2 and EXTERNAL tasks run as any pod',
+  'containerDefinitions[0].portMappings[0].appProtocol':
+    'ECS reads it for Service Connect only; a container port has no such field (the core Services of service discovery do not carry it yet)',
 };
 
 interface Leaf {
@@ -84,7 +85,10 @@ interface Leaf {
 function leaves(schema: Schema, keys: Array<string | number> = []): Leaf[] {
   if (schema.properties) return Object.entries(schema.properties).flatMap(([key, child]) => leaves(child, [...keys, key]));
   if (schema.items && schema.items.properties) return leaves(schema.items, [...keys, 0]);
-  const path = keys.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('').slice(1);
+  const path = keys
+    .map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`))
+    .join('')
+    .slice(1);
   return [{ path, keys, schema }];
 }
 
@@ -93,19 +97,24 @@ function sample(schema: Schema, path: string): unknown {
   if (schema.enum) return schema.enum.find((value) => value !== schema.default) ?? schema.enum[0];
   if (schema['x-kubernetes-int-or-string']) return 1;
   switch (schema.type) {
-    case 'boolean': return schema.default !== true;
-    case 'integer': case 'number': {
+    case 'boolean':
+      return schema.default !== true;
+    case 'integer':
+    case 'number': {
       const low = schema.minimum ?? 1;
       const value = schema.default === undefined ? Math.max(low, 1) : Number(schema.default) + 1;
       return schema.maximum === undefined ? value : Math.min(value, schema.maximum);
     }
-    case 'string': return 'x';
-    case 'array': return [sample(schema.items ?? {}, `${path}[0]`)];
+    case 'string':
+      return 'x';
+    case 'array':
+      return [sample(schema.items ?? {}, `${path}[0]`)];
     case 'object': {
       if (typeof schema.additionalProperties === 'object') return { key: sample(schema.additionalProperties, `${path}.key`) };
       return filled(schema, path);
     }
-    default: return 'x';
+    default:
+      return 'x';
   }
 }
 
@@ -127,7 +136,7 @@ const BASE: TaskDefinitionSpec = {
 
 /** The schema at `keys` under the spec. */
 function schemaAt(keys: ReadonlyArray<string | number>): Schema {
-  return keys.reduce<Schema>((schema, key) => (typeof key === 'number' ? schema.items ?? {} : schema.properties?.[key] ?? {}), specSchema);
+  return keys.reduce<Schema>((schema, key) => (typeof key === 'number' ? (schema.items ?? {}) : (schema.properties?.[key] ?? {})), specSchema);
 }
 
 /**
@@ -168,8 +177,19 @@ const CLUSTER: Cluster = { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Clust
 
 function outcome(spec: TaskDefinitionSpec) {
   const workload = workloadTemplate({
-    cluster: CLUSTER, spec, family: spec.family ?? 'web', revision: 1, group: 'family:web', labels: {}, selectorLabels: {}, placementConstraints: [], placementStrategy: [],
-    restartPolicy: 'Never', propagateTags: true, nodes: [], pods: [],
+    cluster: CLUSTER,
+    spec,
+    family: spec.family ?? 'web',
+    revision: 1,
+    group: 'family:web',
+    labels: {},
+    selectorLabels: {},
+    placementConstraints: [],
+    placementStrategy: [],
+    restartPolicy: 'Never',
+    propagateTags: true,
+    nodes: [],
+    pods: [],
   });
   const template = structuredClone(workload.template);
   delete template?.metadata?.labels?.[LABELS.templateHash];
@@ -189,21 +209,29 @@ describe('every TaskDefinition CRD field is mapped or reported', () => {
 
   it('each sample is a value the CRD accepts', () => {
     const refused = all.flatMap((leaf) => {
-      const { errors } = validateAgainstCrd('TaskDefinition', { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'TaskDefinition', metadata: { name: 'web' }, spec: specsFor(leaf).with });
+      const { errors } = validateAgainstCrd('TaskDefinition', {
+        apiVersion: 'ecs.operator.dev/v1alpha1',
+        kind: 'TaskDefinition',
+        metadata: { name: 'web' },
+        spec: specsFor(leaf).with,
+      });
       return errors.map((error) => `${leaf.path}: ${error.path} ${error.message}`);
     });
     expect(refused).to.deep.equal([]);
   });
 
   it('each field changes the pod or is named by a warning or an error', () => {
-    const silent = all.filter((leaf) => !(leaf.path in NOT_IN_THE_POD)).filter((leaf) => {
-      const { without, with: withLeaf } = specsFor(leaf);
-      const before = outcome(without);
-      const after = outcome(withLeaf);
-      const field = `spec.${leaf.path}`;
-      const named = after.issues.some((path) => within(path, field) || (within(field, path) && !TOO_WIDE.test(path)));
-      return !named && after.result === before.result;
-    }).map((leaf) => leaf.path);
+    const silent = all
+      .filter((leaf) => !(leaf.path in NOT_IN_THE_POD))
+      .filter((leaf) => {
+        const { without, with: withLeaf } = specsFor(leaf);
+        const before = outcome(without);
+        const after = outcome(withLeaf);
+        const field = `spec.${leaf.path}`;
+        const named = after.issues.some((path) => within(path, field) || (within(field, path) && !TOO_WIDE.test(path)));
+        return !named && after.result === before.result;
+      })
+      .map((leaf) => leaf.path);
     expect(silent).to.deep.equal([]);
   });
 });

@@ -22,7 +22,14 @@ describe('translate/dependencies: essential and dependsOn', () => {
 
   it('SUCCESS and COMPLETE targets become init containers that run to completion, START and HEALTHY targets native sidecars', () => {
     const translation = translateContainers(
-      containerDefinition({ name: 'app', dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }, { containerName: 'envoy', condition: 'HEALTHY' }, { containerName: 'log', condition: 'START' }] }),
+      containerDefinition({
+        name: 'app',
+        dependsOn: [
+          { containerName: 'migrate', condition: 'SUCCESS' },
+          { containerName: 'envoy', condition: 'HEALTHY' },
+          { containerName: 'log', condition: 'START' },
+        ],
+      }),
       containerDefinition({ name: 'log', essential: false }),
       containerDefinition({ name: 'envoy', healthCheck, dependsOn: [{ containerName: 'fetch', condition: 'COMPLETE' }] }),
       containerDefinition({ name: 'migrate', essential: false }),
@@ -35,14 +42,20 @@ describe('translate/dependencies: essential and dependsOn', () => {
     expect([log?.restartPolicy, migrate?.restartPolicy, fetch?.restartPolicy, envoy?.restartPolicy]).to.deep.equal(['Always', undefined, undefined, 'Always']);
     expect(envoy?.startupProbe).to.deep.equal({ exec: { command: ['/healthz'] }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 });
     expect(envoy?.readinessProbe).to.deep.equal(envoy?.startupProbe);
-    expect(translation.warnings).to.deep.equal([{
-      path: 'spec.containerDefinitions[2].dependsOn[0].condition',
-      message: 'COMPLETE runs "fetch" as an init container, which must exit 0: a non-zero exit fails the task where ECS would go on',
-    }]);
+    expect(translation.warnings).to.deep.equal([
+      {
+        path: 'spec.containerDefinitions[2].dependsOn[0].condition',
+        message: 'COMPLETE runs "fetch" as an init container, which must exit 0: a non-zero exit fails the task where ECS would go on',
+      },
+    ]);
   });
 
   it('records the essential containers (Kubernetes names) for the task controller', () => {
-    const translation = translateContainers(containerDefinition({ name: 'Web_1' }), containerDefinition({ name: 'agent', essential: false }), containerDefinition({ name: 'b' }));
+    const translation = translateContainers(
+      containerDefinition({ name: 'Web_1' }),
+      containerDefinition({ name: 'agent', essential: false }),
+      containerDefinition({ name: 'b' }),
+    );
     expect(translation.template?.metadata?.annotations?.[ANNOTATIONS.essentialContainers]).to.equal('["web-1","b"]');
     expect(translation.template?.metadata?.annotations?.[ANNOTATIONS.containerNames]).to.equal('{"web-1":"Web_1"}');
   });
@@ -76,7 +89,9 @@ describe('translate/dependencies: essential and dependsOn', () => {
 
   it('errors: unknown container, cycle, COMPLETE on an essential container, HEALTHY without a health check', () => {
     const unknown = translateContainers(containerDefinition({ dependsOn: [{ containerName: 'ghost', condition: 'START' }] }));
-    expect(unknown.errors).to.deep.equal([{ path: 'spec.containerDefinitions[0].dependsOn[0].containerName', message: 'no container named "ghost" in this task definition' }]);
+    expect(unknown.errors).to.deep.equal([
+      { path: 'spec.containerDefinitions[0].dependsOn[0].containerName', message: 'no container named "ghost" in this task definition' },
+    ]);
     const cycle = translateContainers(
       containerDefinition({ name: 'a', dependsOn: [{ containerName: 'b', condition: 'START' }] }),
       containerDefinition({ name: 'b', dependsOn: [{ containerName: 'c', condition: 'START' }] }),
@@ -85,9 +100,17 @@ describe('translate/dependencies: essential and dependsOn', () => {
     expect(cycle.errors).to.deep.equal([{ path: 'spec.containerDefinitions[0].dependsOn[0].containerName', message: 'dependsOn cycle: a → b → c → a' }]);
     const self = translateContainers(containerDefinition({ name: 'a', dependsOn: [{ containerName: 'a', condition: 'START' }] }));
     expect(self.errors).to.deep.equal([{ path: 'spec.containerDefinitions[0].dependsOn[0].containerName', message: 'dependsOn cycle: a → a' }]);
-    const essential = translateContainers(containerDefinition({ name: 'a', dependsOn: [{ containerName: 'b', condition: 'COMPLETE' }] }), containerDefinition({ name: 'b' }));
+    const essential = translateContainers(
+      containerDefinition({ name: 'a', dependsOn: [{ containerName: 'b', condition: 'COMPLETE' }] }),
+      containerDefinition({ name: 'b' }),
+    );
     expect(paths(essential.errors)).to.deep.equal(['spec.containerDefinitions[0].dependsOn[0].condition']);
-    const healthy = translateContainers(containerDefinition({ name: 'a', dependsOn: [{ containerName: 'b', condition: 'HEALTHY' }] }), containerDefinition({ name: 'b' }));
-    expect(healthy.errors).to.deep.equal([{ path: 'spec.containerDefinitions[0].dependsOn[0].condition', message: 'HEALTHY needs a healthCheck on "b", which has none' }]);
+    const healthy = translateContainers(
+      containerDefinition({ name: 'a', dependsOn: [{ containerName: 'b', condition: 'HEALTHY' }] }),
+      containerDefinition({ name: 'b' }),
+    );
+    expect(healthy.errors).to.deep.equal([
+      { path: 'spec.containerDefinitions[0].dependsOn[0].condition', message: 'HEALTHY needs a healthCheck on "b", which has none' },
+    ]);
   });
 });

@@ -10,7 +10,9 @@ describe('translate/hash', () => {
   it('hashes a template the same whatever the key order, ignoring its own label', () => {
     const one = { metadata: { labels: { a: '1', b: '2' } }, spec: { containers: [{ name: 'x', image: 'y' }] } };
     const two = { spec: { containers: [{ image: 'y', name: 'x' }] }, metadata: { labels: { b: '2', a: '1', [LABELS.templateHash]: 'old' } } };
-    expect(hashPodTemplate(one)).to.equal(hashPodTemplate(two)).and.match(/^[0-9a-f]{10}$/);
+    expect(hashPodTemplate(one))
+      .to.equal(hashPodTemplate(two))
+      .and.match(/^[0-9a-f]{10}$/);
   });
 
   it('labels a translated template with its hash, the same on every call', () => {
@@ -21,7 +23,8 @@ describe('translate/hash', () => {
   });
 
   it('changes the hash when the spec changes', () => {
-    const hashOf = (image: string) => translate(taskSpec({ containerDefinitions: [{ name: 'app', image, memory: 512 }] })).template?.metadata?.labels?.[LABELS.templateHash];
+    const hashOf = (image: string) =>
+      translate(taskSpec({ containerDefinitions: [{ name: 'app', image, memory: 512 }] })).template?.metadata?.labels?.[LABELS.templateHash];
     expect(hashOf('nginx:1')).to.not.equal(hashOf('nginx:2'));
   });
 });

@@ -31,7 +31,11 @@ export function containerOf(translation: Translation, name = 'app'): V1Container
 }
 
 /** The single container of a one-container spec made of these fields. */
-export function translateContainer(fields: Partial<ContainerDefinition>, specFields: Partial<TaskDefinitionSpec> = {}, input: Partial<TranslationInput> = {}): { container: V1Container; translation: Translation } {
+export function translateContainer(
+  fields: Partial<ContainerDefinition>,
+  specFields: Partial<TaskDefinitionSpec> = {},
+  input: Partial<TranslationInput> = {},
+): { container: V1Container; translation: Translation } {
   const translation = translate(taskSpec({ containerDefinitions: [containerDefinition(fields)], ...specFields }), input);
   const [container] = podSpecOf(translation).containers;
   return { container: container!, translation };

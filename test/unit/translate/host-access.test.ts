@@ -15,7 +15,8 @@ function cluster(namespace: string, spec: Cluster['spec'] = {}): Cluster {
 }
 
 function errorsIn(namespace: string, spec: TaskDefinitionSpec, allowed: readonly string[] = [], clusterSpec: Cluster['spec'] = {}) {
-  return taskDefinitionToPodTemplate({ spec, family: 'web', revision: 1, cluster: clusterSettings(cluster(namespace, clusterSpec), { namespaces: allowed }) }).errors;
+  return taskDefinitionToPodTemplate({ spec, family: 'web', revision: 1, cluster: clusterSettings(cluster(namespace, clusterSpec), { namespaces: allowed }) })
+    .errors;
 }
 
 const HOST_USES: Array<[string, TaskDefinitionSpec, string]> = [
@@ -24,11 +25,31 @@ const HOST_USES: Array<[string, TaskDefinitionSpec, string]> = [
   ["the host's IPC namespace", taskSpec({ ipcMode: 'host' }), 'spec.ipcMode'],
   ['a hostPath volume', taskSpec({ volumes: [{ name: 'data', host: { sourcePath: '/var/lib' } }] }), 'spec.volumes[0].host.sourcePath'],
   ['a privileged container', taskSpec({ containerDefinitions: [containerDefinition({ privileged: true })] }), 'spec.containerDefinitions[0].privileged'],
-  ['capabilities beyond the baseline set (NET_ADMIN)', taskSpec({ containerDefinitions: [containerDefinition({ linuxParameters: { capabilities: { add: ['CAP_NET_ADMIN', 'chown'] } } })] }), 'spec.containerDefinitions[0].linuxParameters.capabilities.add'],
-  ['an unconfined AppArmor profile', taskSpec({ containerDefinitions: [containerDefinition({ dockerSecurityOptions: ['no-new-privileges', 'apparmor:unconfined'] })] }), 'spec.containerDefinitions[0].dockerSecurityOptions[1]'],
-  ['an SELinux user', taskSpec({ containerDefinitions: [containerDefinition({ dockerSecurityOptions: ['label:user:system_u'] })] }), 'spec.containerDefinitions[0].dockerSecurityOptions[0]'],
-  ['the SELinux type spc_t', taskSpec({ containerDefinitions: [containerDefinition({ dockerSecurityOptions: ['label:type:spc_t'] })] }), 'spec.containerDefinitions[0].dockerSecurityOptions[0]'],
-  ['a port of the node', taskSpec({ containerDefinitions: [containerDefinition({ portMappings: [{ containerPort: 80, hostPort: 8080 }] })] }), 'spec.containerDefinitions[0].portMappings[0].hostPort'],
+  [
+    'capabilities beyond the baseline set (NET_ADMIN)',
+    taskSpec({ containerDefinitions: [containerDefinition({ linuxParameters: { capabilities: { add: ['CAP_NET_ADMIN', 'chown'] } } })] }),
+    'spec.containerDefinitions[0].linuxParameters.capabilities.add',
+  ],
+  [
+    'an unconfined AppArmor profile',
+    taskSpec({ containerDefinitions: [containerDefinition({ dockerSecurityOptions: ['no-new-privileges', 'apparmor:unconfined'] })] }),
+    'spec.containerDefinitions[0].dockerSecurityOptions[1]',
+  ],
+  [
+    'an SELinux user',
+    taskSpec({ containerDefinitions: [containerDefinition({ dockerSecurityOptions: ['label:user:system_u'] })] }),
+    'spec.containerDefinitions[0].dockerSecurityOptions[0]',
+  ],
+  [
+    'the SELinux type spc_t',
+    taskSpec({ containerDefinitions: [containerDefinition({ dockerSecurityOptions: ['label:type:spc_t'] })] }),
+    'spec.containerDefinitions[0].dockerSecurityOptions[0]',
+  ],
+  [
+    'a port of the node',
+    taskSpec({ containerDefinitions: [containerDefinition({ portMappings: [{ containerPort: 80, hostPort: 8080 }] })] }),
+    'spec.containerDefinitions[0].portMappings[0].hostPort',
+  ],
 ];
 
 describe('translate/host-access: the operator-level host-access policy', () => {
@@ -52,13 +73,18 @@ describe('translate/host-access: the operator-level host-access policy', () => {
     const spec = taskSpec({
       networkMode: 'awsvpc',
       volumes: [{ name: 'scratch' }],
-      containerDefinitions: [containerDefinition({
-        portMappings: [{ containerPort: 80, hostPort: 80 }], linuxParameters: { capabilities: { add: ['NET_BIND_SERVICE'] } },
-        dockerSecurityOptions: ['apparmor:docker-default', 'label:type:container_t', 'label:level:s0:c1,c2'],
-      })],
+      containerDefinitions: [
+        containerDefinition({
+          portMappings: [{ containerPort: 80, hostPort: 80 }],
+          linuxParameters: { capabilities: { add: ['NET_BIND_SERVICE'] } },
+          dockerSecurityOptions: ['apparmor:docker-default', 'label:type:container_t', 'label:level:s0:c1,c2'],
+        }),
+      ],
     });
     expect(errorsIn('team-a', spec)).to.deep.equal([]);
-    expect(errorsIn('team-a', taskSpec({ containerDefinitions: [containerDefinition({ portMappings: [{ containerPort: 80, hostPort: 0 }] })] }))).to.deep.equal([]);
+    expect(errorsIn('team-a', taskSpec({ containerDefinitions: [containerDefinition({ portMappings: [{ containerPort: 80, hostPort: 0 }] })] }))).to.deep.equal(
+      [],
+    );
   });
 
   it('* allows every namespace; nothing is allowed by default', () => {

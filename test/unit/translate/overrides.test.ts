@@ -7,7 +7,15 @@ describe('translate/overrides: RunTask overrides', () => {
     cpu: '1024',
     memory: '2048',
     containerDefinitions: [
-      containerDefinition({ command: ['serve'], environment: [{ name: 'MODE', value: 'web' }, { name: 'PORT', value: '80' }], cpu: 256, resourceRequirements: [{ type: 'GPU', value: '1' }] }),
+      containerDefinition({
+        command: ['serve'],
+        environment: [
+          { name: 'MODE', value: 'web' },
+          { name: 'PORT', value: '80' },
+        ],
+        cpu: 256,
+        resourceRequirements: [{ type: 'GPU', value: '1' }],
+      }),
       containerDefinition({ name: 'sidecar', memory: 128 }),
     ],
   });
@@ -17,17 +25,39 @@ describe('translate/overrides: RunTask overrides', () => {
       cpu: '2048',
       memory: '4 GB',
       taskRoleArn: 'arn:aws:iam::123456789012:role/Batch',
-      containerOverrides: [{ name: 'app', command: ['migrate', '--all'], environment: [{ name: 'MODE', value: 'batch' }, { name: 'DEBUG', value: '1' }], cpu: 1024, memory: 1024, memoryReservation: 512, resourceRequirements: [{ type: 'GPU', value: '2' }] }],
+      containerOverrides: [
+        {
+          name: 'app',
+          command: ['migrate', '--all'],
+          environment: [
+            { name: 'MODE', value: 'batch' },
+            { name: 'DEBUG', value: '1' },
+          ],
+          cpu: 1024,
+          memory: 1024,
+          memoryReservation: 512,
+          resourceRequirements: [{ type: 'GPU', value: '2' }],
+        },
+      ],
     });
     expect(errors).to.deep.equal([]);
     expect(result.cpu).to.equal('2048');
     expect(result.memory).to.equal('4 GB');
     expect(result.taskRoleArn).to.equal('arn:aws:iam::123456789012:role/Batch');
-    expect(result.containerDefinitions[0]).to.deep.equal(containerDefinition({
-      command: ['migrate', '--all'],
-      environment: [{ name: 'MODE', value: 'batch' }, { name: 'PORT', value: '80' }, { name: 'DEBUG', value: '1' }],
-      cpu: 1024, memory: 1024, memoryReservation: 512, resourceRequirements: [{ type: 'GPU', value: '2' }],
-    }));
+    expect(result.containerDefinitions[0]).to.deep.equal(
+      containerDefinition({
+        command: ['migrate', '--all'],
+        environment: [
+          { name: 'MODE', value: 'batch' },
+          { name: 'PORT', value: '80' },
+          { name: 'DEBUG', value: '1' },
+        ],
+        cpu: 1024,
+        memory: 1024,
+        memoryReservation: 512,
+        resourceRequirements: [{ type: 'GPU', value: '2' }],
+      }),
+    );
     expect(result.containerDefinitions[1]).to.equal(spec.containerDefinitions[1]);
   });
 

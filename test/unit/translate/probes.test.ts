@@ -21,10 +21,11 @@ describe('translate/probes: healthCheck', () => {
   });
 
   it('a non-essential container gets no readiness probe: task health comes from essential containers only', () => {
-    const translation = translate(taskSpec({ containerDefinitions: [
-      containerDefinition(),
-      containerDefinition({ name: 'agent', essential: false, healthCheck: { command: ['CMD', 'true'] } }),
-    ] }));
+    const translation = translate(
+      taskSpec({
+        containerDefinitions: [containerDefinition(), containerDefinition({ name: 'agent', essential: false, healthCheck: { command: ['CMD', 'true'] } })],
+      }),
+    );
     const agent = translation.template?.spec?.containers[1];
     expect(agent?.readinessProbe).to.equal(undefined);
     expect(agent?.livenessProbe).to.deep.equal({ exec: { command: ['true'] }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 });

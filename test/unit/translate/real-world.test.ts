@@ -4,7 +4,13 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import type { V1Container } from '@kubernetes/client-node';
 import type { TaskDefinitionSpec } from '../../../operator/src/api/taskdefinition.js';
-import { ANNOTATIONS, containerCpuMillicores, mibToQuantity, millicoresToQuantity, taskDefinitionToPodTemplate } from '../../../operator/src/translate/index.js';
+import {
+  ANNOTATIONS,
+  containerCpuMillicores,
+  mibToQuantity,
+  millicoresToQuantity,
+  taskDefinitionToPodTemplate,
+} from '../../../operator/src/translate/index.js';
 import { paths } from './helpers.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/ecs/storefront-web.describe-task-definition.json', import.meta.url), 'utf8')) as {
@@ -18,7 +24,9 @@ const spec = Object.fromEntries(Object.entries(fixture.taskDefinition).filter(([
 describe('translate: a real-world task definition (storefront-web, nginx + app + migration)', () => {
   const translation = taskDefinitionToPodTemplate({ spec, family: 'storefront-web', revision: 14 });
   const podSpec = translation.template?.spec;
-  const byName = new Map<string, V1Container>([...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])].map((container) => [container.name, container]));
+  const byName = new Map<string, V1Container>(
+    [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])].map((container) => [container.name, container]),
+  );
 
   it('translates without errors, warning only where Kubernetes differs', () => {
     expect(translation.errors).to.deep.equal([]);
@@ -32,7 +40,10 @@ describe('translate: a real-world task definition (storefront-web, nginx + app +
   });
 
   it('starts the migration, then the app (nginx waits for it to be healthy), then nginx', () => {
-    expect(podSpec?.initContainers?.map(({ name, restartPolicy }) => [name, restartPolicy])).to.deep.equal([['migrate', undefined], ['app', 'Always']]);
+    expect(podSpec?.initContainers?.map(({ name, restartPolicy }) => [name, restartPolicy])).to.deep.equal([
+      ['migrate', undefined],
+      ['app', 'Always'],
+    ]);
     expect(podSpec?.containers.map(({ name }) => name)).to.deep.equal(['nginx']);
     expect(translation.template?.metadata?.annotations?.[ANNOTATIONS.essentialContainers]).to.equal('["nginx","app"]');
   });
@@ -48,7 +59,9 @@ describe('translate: a real-world task definition (storefront-web, nginx + app +
       });
 
       it('keeps ports (awsvpc: no host ports)', () => {
-        expect(container().ports ?? []).to.deep.equal((definition.portMappings ?? []).map((mapping) => ({ name: mapping.name, containerPort: mapping.containerPort, protocol: 'TCP' })));
+        expect(container().ports ?? []).to.deep.equal(
+          (definition.portMappings ?? []).map((mapping) => ({ name: mapping.name, containerPort: mapping.containerPort, protocol: 'TCP' })),
+        );
       });
 
       it('keeps environment, and secrets as Secret key references', () => {
@@ -66,10 +79,16 @@ describe('translate: a real-world task definition (storefront-web, nginx + app +
       it('keeps the health check timing', () => {
         const { healthCheck } = definition;
         if (!healthCheck) return expect(container().livenessProbe).to.equal(undefined);
-        expect(container().livenessProbe).to.deep.include({ periodSeconds: healthCheck.interval, timeoutSeconds: healthCheck.timeout, failureThreshold: healthCheck.retries });
+        expect(container().livenessProbe).to.deep.include({
+          periodSeconds: healthCheck.interval,
+          timeoutSeconds: healthCheck.timeout,
+          failureThreshold: healthCheck.retries,
+        });
         const [kind, ...rest] = healthCheck.command;
         expect(container().livenessProbe?.exec?.command).to.deep.equal(kind === 'CMD' ? rest : ['/bin/sh', '-c', rest.join(' ')]);
-        expect(container().startupProbe?.failureThreshold).to.equal((healthCheck.retries ?? 3) + Math.ceil((healthCheck.startPeriod ?? 0) / (healthCheck.interval ?? 30)));
+        expect(container().startupProbe?.failureThreshold).to.equal(
+          (healthCheck.retries ?? 3) + Math.ceil((healthCheck.startPeriod ?? 0) / (healthCheck.interval ?? 30)),
+        );
       });
     });
   }
@@ -84,13 +103,18 @@ describe('translate: a real-world task definition (storefront-web, nginx + app +
       os: { name: 'linux' },
       serviceAccountName: 'storefront-web-task',
       resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } },
-      volumes: [{ name: 'static-assets', emptyDir: {} }, { name: 'nginx-conf', persistentVolumeClaim: { claimName: 'efs-fs-0a1b2c3d4e5f67890' } }],
+      volumes: [
+        { name: 'static-assets', emptyDir: {} },
+        { name: 'nginx-conf', persistentVolumeClaim: { claimName: 'efs-fs-0a1b2c3d4e5f67890' } },
+      ],
     });
     expect(byName.get('nginx')?.volumeMounts).to.deep.equal([
       { name: 'static-assets', mountPath: '/usr/share/nginx/html/static', readOnly: true },
       { name: 'nginx-conf', mountPath: '/etc/nginx/conf.d', subPath: 'nginx/conf.d', readOnly: true },
     ]);
-    expect(translation.extraObjects.map(({ metadata }) => metadata?.annotations)).to.deep.equal([{ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/storefront-web-task' }]);
+    expect(translation.extraObjects.map(({ metadata }) => metadata?.annotations)).to.deep.equal([
+      { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/storefront-web-task' },
+    ]);
   });
 
   it('reads the describe-task-definition output as it is, reporting the read-only fields as unknown', () => {

@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import {
-  containerCpuMillicores, cpuQuantityToUnits, memoryQuantityToMiB, mibToQuantity, millicoresToQuantity,
-  parseTaskCpu, parseTaskMemory, taskCpuMillicores,
+  containerCpuMillicores,
+  cpuQuantityToUnits,
+  memoryQuantityToMiB,
+  mibToQuantity,
+  millicoresToQuantity,
+  parseTaskCpu,
+  parseTaskMemory,
+  taskCpuMillicores,
 } from '../../../operator/src/translate/index.js';
 
 describe('translate/units', () => {
@@ -17,7 +23,9 @@ describe('translate/units', () => {
     it('keeps the containers within the task for any split of the task units', () => {
       for (const task of [128, 256, 333, 1000, 1024, 4097]) {
         for (let first = 1; first < task; first += 7) {
-          const parts = [first, Math.max(1, Math.floor((task - first) / 2)), task - first - Math.max(1, Math.floor((task - first) / 2))].filter((part) => part > 0);
+          const parts = [first, Math.max(1, Math.floor((task - first) / 2)), task - first - Math.max(1, Math.floor((task - first) / 2))].filter(
+            (part) => part > 0,
+          );
           const sum = parts.reduce((total, part) => total + containerCpuMillicores(part), 0);
           expect(sum, `${parts.join('+')} of ${task}`).to.be.at.most(taskCpuMillicores(task));
         }
@@ -37,14 +45,34 @@ describe('translate/units', () => {
 
   const taskSizes = [
     {
-      field: 'cpu', parse: parseTaskCpu, reads: 'units and vCPU',
-      valid: [['1024', 1024], [1024, 1024], ['1 vCPU', 1024], ['0.25 vCPU', 256], ['2vcpu', 2048], [' 512 ', 512]],
-      invalid: ['lots', '0.3 vCPU', '0'], message: '"lots" is not CPU units ("1024") or vCPU ("1 vCPU")',
+      field: 'cpu',
+      parse: parseTaskCpu,
+      reads: 'units and vCPU',
+      valid: [
+        ['1024', 1024],
+        [1024, 1024],
+        ['1 vCPU', 1024],
+        ['0.25 vCPU', 256],
+        ['2vcpu', 2048],
+        [' 512 ', 512],
+      ],
+      invalid: ['lots', '0.3 vCPU', '0'],
+      message: '"lots" is not CPU units ("1024") or vCPU ("1 vCPU")',
     },
     {
-      field: 'memory', parse: parseTaskMemory, reads: 'MiB and GB (1 GB = 1024 MiB, as in ECS)',
-      valid: [['2048', 2048], [2048, 2048], ['2 GB', 2048], ['0.5GB', 512], ['1 GiB', 1024], ['512 MiB', 512]],
-      invalid: ['lots', '0.1 GB', '2 TB'], message: '"lots" is not MiB ("2048") or GB ("2 GB")',
+      field: 'memory',
+      parse: parseTaskMemory,
+      reads: 'MiB and GB (1 GB = 1024 MiB, as in ECS)',
+      valid: [
+        ['2048', 2048],
+        [2048, 2048],
+        ['2 GB', 2048],
+        ['0.5GB', 512],
+        ['1 GiB', 1024],
+        ['512 MiB', 512],
+      ],
+      invalid: ['lots', '0.1 GB', '2 TB'],
+      message: '"lots" is not MiB ("2048") or GB ("2 GB")',
     },
   ] as const;
 

@@ -51,9 +51,13 @@ export function createClusterController(context: OperatorContext): Controller {
   const clustersOfPod = (pod: V1Pod) => {
     const node = pod.spec?.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
     const label = pod.metadata?.labels?.[LABELS.cluster];
-    return clusters.list()
-      .filter((c) => (node && matchesLabelSelector(node.metadata?.labels, c.spec.nodeSelector)) ||
-        (label !== undefined && c.metadata.namespace === pod.metadata?.namespace && toLabelValue(c.metadata.name ?? '') === label))
+    return clusters
+      .list()
+      .filter(
+        (c) =>
+          (node && matchesLabelSelector(node.metadata?.labels, c.spec.nodeSelector)) ||
+          (label !== undefined && c.metadata.namespace === pod.metadata?.namespace && toLabelValue(c.metadata.name ?? '') === label),
+      )
       .map((c) => keyOf(c.metadata.name ?? '', c.metadata.namespace));
   };
   // Nodes and pods change all the time in ways no status reads (heartbeats, probe times, restart counts):

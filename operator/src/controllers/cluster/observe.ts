@@ -37,7 +37,11 @@ export class NodeUsageSource {
     if (age < (this.absent ? METRICS_ABSENT_RETRY_MS : METRICS_PERIOD_MS)) return this.usage;
     this.fetchedAt = this.context.clock.now();
     try {
-      const list = (await this.context.clients.custom.listClusterCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes' })) as NodeMetricsList;
+      const list = (await this.context.clients.custom.listClusterCustomObject({
+        group: 'metrics.k8s.io',
+        version: 'v1beta1',
+        plural: 'nodes',
+      })) as NodeMetricsList;
       this.usage = new Map((list.items ?? []).map((m) => [m.metadata?.name ?? '', { cpu: m.usage?.cpu ?? '0', memory: m.usage?.memory ?? '0' }]));
       this.absent = false;
     } catch (error) {
@@ -50,7 +54,12 @@ export class NodeUsageSource {
 }
 
 /** The snapshot of Cluster `namespace/name`; undefined when it is gone or being deleted. */
-export async function observeClusterState(context: OperatorContext, usage: NodeUsageSource, namespace: string, name: string): Promise<ClusterSnapshot | undefined> {
+export async function observeClusterState(
+  context: OperatorContext,
+  usage: NodeUsageSource,
+  namespace: string,
+  name: string,
+): Promise<ClusterSnapshot | undefined> {
   const cluster = context.informers.for(RESOURCES.clusters).get(name, namespace);
   if (!cluster || cluster.metadata.deletionTimestamp) return undefined;
   const label = toLabelValue(name);
@@ -60,11 +69,15 @@ export async function observeClusterState(context: OperatorContext, usage: NodeU
   const clusterTasks = ofCluster.tasks(namespace, name);
   const clusterServices = ofCluster.services(namespace, name).filter((s) => !s.metadata.deletionTimestamp);
   // Service tasks are pods of the services' ReplicaSets: count them from their pods' phases.
-  const servicePodStatuses = ofCluster.pods(namespace, name)
+  const servicePodStatuses = ofCluster
+    .pods(namespace, name)
     .filter((p) => p.metadata?.labels?.[LABELS.service] !== undefined)
     .map((p): TaskLastStatus => (p.status?.phase === 'Running' ? 'RUNNING' : p.status?.phase === 'Pending' ? 'PENDING' : 'STOPPED'));
   // The pods that use up the container instances' resources: those on the nodes the selector picks.
-  const nodes = context.informers.for(RESOURCES.nodes).list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector));
+  const nodes = context.informers
+    .for(RESOURCES.nodes)
+    .list()
+    .filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector));
   const onNode = podsByNode(context.informers);
   return {
     cluster,

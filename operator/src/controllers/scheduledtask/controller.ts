@@ -27,7 +27,13 @@ export function createScheduledTaskController(context: OperatorContext): Control
   async function cachedIsCurrent(schedule: ScheduledTask): Promise<boolean> {
     const { name = '', namespace = '' } = schedule.metadata;
     const [group = '', version = ''] = RESOURCES.scheduledTasks.apiVersion.split('/');
-    const live = (await context.clients.custom.getNamespacedCustomObject({ group, version, namespace, plural: RESOURCES.scheduledTasks.plural, name })) as ScheduledTask;
+    const live = (await context.clients.custom.getNamespacedCustomObject({
+      group,
+      version,
+      namespace,
+      plural: RESOURCES.scheduledTasks.plural,
+      name,
+    })) as ScheduledTask;
     return live.metadata.resourceVersion === schedule.metadata.resourceVersion;
   }
 

@@ -25,7 +25,12 @@ export interface ScheduleExecution {
   created: string[];
 }
 
-export async function executeSchedulePlan({ writer, events }: ScheduleWrites, owner: Owner, schedule: ScheduledTask, plan: SchedulePlan): Promise<ScheduleExecution> {
+export async function executeSchedulePlan(
+  { writer, events }: ScheduleWrites,
+  owner: Owner,
+  schedule: ScheduledTask,
+  plan: SchedulePlan,
+): Promise<ScheduleExecution> {
   const created: string[] = [];
   for (const task of plan.create) {
     if ((await writer.create(owner, task)) === 'created') created.push(task.metadata.name ?? '');

@@ -3,8 +3,20 @@
 // failed to start, turned into the Tasks to create, stop and delete, the status and the events.
 import type { ScheduledTask, ScheduledTaskStatus, Task } from '../../api/index.js';
 import {
-  planRetries, planRuns, retryOf, rfc3339, runSlots, scheduledRunTask, scheduledTaskRuns, scheduleRunTaskOf, scheduleSettings,
-  type PlannedRetry, type RunSlot, type ScheduleSettings, type ScheduleTaskAttempt, type SkippedTimes,
+  planRetries,
+  planRuns,
+  retryOf,
+  rfc3339,
+  runSlots,
+  scheduledRunTask,
+  scheduledTaskRuns,
+  scheduleRunTaskOf,
+  scheduleSettings,
+  type PlannedRetry,
+  type RunSlot,
+  type ScheduleSettings,
+  type ScheduleTaskAttempt,
+  type SkippedTimes,
 } from '../../translate/schedule/index.js';
 import { addServiceEvents } from '../../translate/service-deployments.js';
 import { controllerReference } from '../common.js';
@@ -57,9 +69,10 @@ const SKIP_REASONS: Record<SkippedTimes['reason'], (settings: ScheduleSettings) 
 };
 
 function skippedMessage(who: string, skipped: SkippedTimes, settings: ScheduleSettings): string {
-  const times = skipped.count === 1 && !skipped.more
-    ? `the scheduled time ${rfc3339(skipped.first)}`
-    : `${skipped.more ? 'more than ' : ''}${skipped.count} scheduled times from ${rfc3339(skipped.first)} to ${rfc3339(skipped.last)}`;
+  const times =
+    skipped.count === 1 && !skipped.more
+      ? `the scheduled time ${rfc3339(skipped.first)}`
+      : `${skipped.more ? 'more than ' : ''}${skipped.count} scheduled times from ${rfc3339(skipped.first)} to ${rfc3339(skipped.last)}`;
   return `${who} skipped ${times}: ${SKIP_REASONS[skipped.reason](settings)}.`;
 }
 
@@ -128,7 +141,11 @@ export function planSchedule({ schedule, tasks, now }: ScheduleSnapshot): Schedu
     record(skipped.reason === 'Disabled' ? 'normal' : 'warning', 'Skipped', skippedMessage(who, skipped, settings));
   }
   if (stop.length > 0) {
-    record('normal', 'Stopping', `${who} is stopping ${stop.length} running tasks to start a newer run (concurrencyPolicy Replace): ${taskList(stop.map((task) => task.metadata.name ?? ''))}.`);
+    record(
+      'normal',
+      'Stopping',
+      `${who} is stopping ${stop.length} running tasks to start a newer run (concurrencyPolicy Replace): ${taskList(stop.map((task) => task.metadata.name ?? ''))}.`,
+    );
   }
   const started = new Map<string, string[]>();
   for (const planned of runPlan.create) started.set(rfc3339(planned.scheduledTime), [...(started.get(rfc3339(planned.scheduledTime)) ?? []), planned.name]);
@@ -136,7 +153,11 @@ export function planSchedule({ schedule, tasks, now }: ScheduleSnapshot): Schedu
     record('normal', 'Started', `${who} has started ${names.length} tasks for the scheduled time ${time}: ${taskList(names)}.`);
   }
   for (const retry of retries) {
-    record('warning', 'Retrying', `${who} is starting (task ${retry.name}) for the scheduled time ${rfc3339(retry.scheduledTime)}, attempt ${retry.attempt} of ${settings.maximumRetryAttempts}: (task ${retry.retryOf}) failed to start: ${retry.reason}.`);
+    record(
+      'warning',
+      'Retrying',
+      `${who} is starting (task ${retry.name}) for the scheduled time ${rfc3339(retry.scheduledTime)}, attempt ${retry.attempt} of ${settings.maximumRetryAttempts}: (task ${retry.retryOf}) failed to start: ${retry.reason}.`,
+    );
   }
 
   const { lastScheduleTime: _last, nextScheduleTime: _next, ...rest } = base;

@@ -27,13 +27,21 @@ const CATCH_UP_RECHECK_MS = 1000;
 const MAX_PLANS = 4;
 
 const DAEMON_SETS: ResourceType<V1DaemonSet> = {
-  apiVersion: 'apps/v1', kind: 'DaemonSet', plural: 'daemonsets', namespaced: true, model: 'V1DaemonSet',
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  plural: 'daemonsets',
+  namespaced: true,
+  model: 'V1DaemonSet',
   list: ({ apps }, namespace, labelSelector) =>
     namespace ? apps.listNamespacedDaemonSet({ namespace, labelSelector }) : apps.listDaemonSetForAllNamespaces({ labelSelector }),
 };
 
 const CORE_SERVICES: ResourceType<V1Service> = {
-  apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true, model: 'V1Service',
+  apiVersion: 'v1',
+  kind: 'Service',
+  plural: 'services',
+  namespaced: true,
+  model: 'V1Service',
   list: ({ core }, namespace, labelSelector) =>
     namespace ? core.listNamespacedService({ namespace, labelSelector }) : core.listServiceForAllNamespaces({ labelSelector }),
 };
@@ -79,7 +87,12 @@ export function createServiceController(context: OperatorContext): Controller {
     { log: context.log, metrics: context.metrics, clock: context.clock },
   );
   const serviceKeysOfLabel = (namespace: string | undefined, label: string | undefined) =>
-    label === undefined ? [] : services.list(namespace).filter((s) => toLabelValue(s.metadata.name ?? '') === label).map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace));
+    label === undefined
+      ? []
+      : services
+          .list(namespace)
+          .filter((s) => toLabelValue(s.metadata.name ?? '') === label)
+          .map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace));
   const ownerKey = controllerOwnerKey('Service', ECS_API_VERSION);
   controller.watch(caches.replicaSets, ownerKey);
   controller.watch(caches.daemonSets, ownerKey);
@@ -87,16 +100,24 @@ export function createServiceController(context: OperatorContext): Controller {
   controller.watch(caches.pods, (pod) => serviceKeysOfLabel(pod.metadata?.namespace, pod.metadata?.labels?.[LABELS.service]));
   // A new revision starts a deployment of the services that follow the family.
   controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) =>
-    keysReferringTo(services.list(td.metadata.namespace), td.spec.family || td.metadata.name || ''));
+    keysReferringTo(services.list(td.metadata.namespace), td.spec.family || td.metadata.name || ''),
+  );
   controller.watch(context.informers.for(RESOURCES.controllerRevisions), (r) =>
-    keysReferringTo(services.list(r.metadata?.namespace), r.metadata?.labels?.[LABELS.family] ?? ''));
+    keysReferringTo(services.list(r.metadata?.namespace), r.metadata?.labels?.[LABELS.family] ?? ''),
+  );
   controller.watch(context.informers.for(RESOURCES.clusters), (c) =>
-    services.list(c.metadata.namespace).filter((s) => clusterNameOf(s.spec) === c.metadata.name).map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)));
+    services
+      .list(c.metadata.namespace)
+      .filter((s) => clusterNameOf(s.spec) === c.metadata.name)
+      .map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)),
+  );
   // A task role's ServiceAccount created, or assigned to the role by a namespace admin, lets a refused Service run.
   controller.watch(context.informers.for(RESOURCES.serviceAccounts), (account) =>
-    services.list(account.metadata?.namespace)
+    services
+      .list(account.metadata?.namespace)
       .filter((s) => s.status?.conditions?.some((c) => c.type === 'Valid' && c.status === 'False'))
-      .map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)));
+      .map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)),
+  );
   // Nodes change what placement evaluates on nodes and where DAEMON tasks run.
   controller.watch(context.informers.for(RESOURCES.nodes), () => services.keys());
   return controller;

@@ -29,7 +29,14 @@ const takenName = (object: KubernetesObject): TakenName => ({ kind: object.kind 
  * Executes `plan` for `service` (as cached). `done`: keys of actions already written in this reconcile,
  * skipped, and added to as actions go through.
  */
-export async function executePlan(writer: ChildWrites, recorder: EventRecorder, owner: Owner, service: Service, plan: ServicePlan, done = new Set<string>()): Promise<ExecuteOutcome> {
+export async function executePlan(
+  writer: ChildWrites,
+  recorder: EventRecorder,
+  owner: Owner,
+  service: Service,
+  plan: ServicePlan,
+  done = new Set<string>(),
+): Promise<ExecuteOutcome> {
   let live: Service = service;
   for (const action of plan.actions) {
     const key = actionKey(action);

@@ -49,25 +49,34 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
   const namespace = service.metadata.namespace ?? '';
   const resourceName = nameOf(service);
   const grace = service.spec.healthCheckGracePeriodSeconds ?? 0;
-  const podsOf = (owner: { metadata?: { uid?: string } }): ObservedTask[] => caches.pods.list(namespace)
-    .filter((pod) => controllerOf(pod)?.uid === owner.metadata?.uid)
-    .map((pod) => ({ pod, observed: classifyServiceTask(pod, { now, gracePeriodSeconds: grace }) }));
+  const podsOf = (owner: { metadata?: { uid?: string } }): ObservedTask[] =>
+    caches.pods
+      .list(namespace)
+      .filter((pod) => controllerOf(pod)?.uid === owner.metadata?.uid)
+      .map((pod) => ({ pod, observed: classifyServiceTask(pod, { now, gracePeriodSeconds: grace }) }));
 
-  const ownedReplicaSets = caches.replicaSets.list(namespace).filter((rs) => isControlledBy(rs, service)).sort(byAge);
+  const ownedReplicaSets = caches.replicaSets
+    .list(namespace)
+    .filter((rs) => isControlledBy(rs, service))
+    .sort(byAge);
   const deployments = ownedReplicaSets.map((rs) => deploymentOfReplicaSet(rs, service, podsOf(rs)));
   const daemonSets = caches.daemonSets.list(namespace).filter((ds) => isControlledBy(ds, service));
   const clusterName = clusterNameOf(service.spec);
   const cluster = context.informers.for(RESOURCES.clusters).get(clusterName, namespace);
   const clusterLabel = toLabelValue(clusterName);
-  const clusterNodes = cluster ? context.informers.for(RESOURCES.nodes).list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector)) : [];
+  const clusterNodes = cluster
+    ? context.informers
+        .for(RESOURCES.nodes)
+        .list()
+        .filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector))
+    : [];
   const clusterPods = caches.pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel);
   const strategy = service.spec.schedulingStrategy ?? 'REPLICA';
 
   const daemonSet = daemonSets.find((ds) => nameOf(ds) === resourceName);
   // A deployment that runs already may go on with an INACTIVE revision, as ECS lets a service keep it.
-  const runs = (name: string, reference: string) => strategy === 'DAEMON'
-    ? daemonSet?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] === reference
-    : ownedReplicaSets.some((rs) => nameOf(rs) === name);
+  const runs = (name: string, reference: string) =>
+    strategy === 'DAEMON' ? daemonSet?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] === reference : ownedReplicaSets.some((rs) => nameOf(rs) === name);
   const { validity, target } = resolveTarget(context, service, cluster, clusterName, { nodes: clusterNodes, pods: clusterPods, runs });
 
   const foreign: TakenName[] = [];
@@ -77,7 +86,14 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
   if (strategy === 'DAEMON' && sameDaemonSet && !isControlledBy(sameDaemonSet, service)) foreign.push({ kind: 'DaemonSet', name: resourceName });
 
   return {
-    service, now, clusterName, strategy, validity, deployments, daemonSets, foreign,
+    service,
+    now,
+    clusterName,
+    strategy,
+    validity,
+    deployments,
+    daemonSets,
+    foreign,
     ...(cluster ? { cluster } : {}),
     ...(target ? { target } : {}),
     daemonTasks: daemonSets.flatMap(podsOf),
@@ -96,12 +112,27 @@ interface TargetInput {
 }
 
 /** The deployment the spec asks for: the resolved revision translated for the cluster, or why there is none. */
-function resolveTarget(context: OperatorContext, service: Service, cluster: Cluster | undefined, clusterName: string, input: TargetInput): { validity: Validity; target?: ServiceTarget } {
+function resolveTarget(
+  context: OperatorContext,
+  service: Service,
+  cluster: Cluster | undefined,
+  clusterName: string,
+  input: TargetInput,
+): { validity: Validity; target?: ServiceTarget } {
   const namespace = service.metadata.namespace ?? '';
-  if (!cluster) return { validity: { valid: false, reason: 'ClusterNotFound', message: `spec.cluster: Cluster '${clusterName}' does not exist in namespace ${namespace}` } };
+  if (!cluster)
+    return {
+      validity: { valid: false, reason: 'ClusterNotFound', message: `spec.cluster: Cluster '${clusterName}' does not exist in namespace ${namespace}` },
+    };
   const controllerType = service.spec.deploymentController?.type ?? 'ECS';
   if (controllerType !== 'ECS') {
-    return { validity: { valid: false, reason: 'DeploymentControllerNotSupported', message: `spec.deploymentController.type: ${controllerType} is not implemented; only ECS rolling updates are` } };
+    return {
+      validity: {
+        valid: false,
+        reason: 'DeploymentControllerNotSupported',
+        message: `spec.deploymentController.type: ${controllerType} is not implemented; only ECS rolling updates are`,
+      },
+    };
   }
   let resolution = resolveTaskDefinition(context, namespace, service.spec.taskDefinition, true);
   if (!resolution.ok) {
@@ -111,8 +142,14 @@ function resolveTarget(context: OperatorContext, service: Service, cluster: Clus
   }
   if (!resolution.ok) return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` } };
   const { target, error } = serviceTarget({
-    service, cluster, strategy: service.spec.schedulingStrategy ?? 'REPLICA', spec: revisionSpec(resolution.revision),
-    family: resolution.family, revision: resolution.number, nodes: input.nodes, pods: input.pods,
+    service,
+    cluster,
+    strategy: service.spec.schedulingStrategy ?? 'REPLICA',
+    spec: revisionSpec(resolution.revision),
+    family: resolution.family,
+    revision: resolution.number,
+    nodes: input.nodes,
+    pods: input.pods,
     // The operator's policy, not the tenant's: host access and which existing ServiceAccounts a task role may use.
     hostAccess: context.settings.hostAccess,
     existingServiceAccounts: context.informers.for(RESOURCES.serviceAccounts).list(service.metadata.namespace),

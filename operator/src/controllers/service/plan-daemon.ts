@@ -26,7 +26,11 @@ export function planDaemon(snapshot: ServiceSnapshot): StrategyPlan {
   const live = snapshot.daemonSets.find((ds) => nameOf(ds) === resourceName);
   let validity: Validity = snapshot.validity;
   if ([...snapshot.foreign, ...snapshot.taken].some((t) => t.kind === 'DaemonSet' && t.name === resourceName)) {
-    validity = { valid: false, reason: 'DaemonSetNameTaken', message: `metadata.name: a DaemonSet named '${resourceName}' exists and does not belong to this Service; it is left alone` };
+    validity = {
+      valid: false,
+      reason: 'DaemonSetNameTaken',
+      message: `metadata.name: a DaemonSet named '${resourceName}' exists and does not belong to this Service; it is left alone`,
+    };
   }
 
   const actions: ServiceAction[] = [];
@@ -36,7 +40,10 @@ export function planDaemon(snapshot: ServiceSnapshot): StrategyPlan {
       actions.push(...applyIfChanged(desired, live));
     } else {
       for (const account of target.serviceAccounts) {
-        actions.push({ verb: 'createShared', object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace: service.metadata.namespace } } });
+        actions.push({
+          verb: 'createShared',
+          object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace: service.metadata.namespace } },
+        });
       }
       actions.push({ verb: 'create', object: desired });
     }
@@ -56,33 +63,41 @@ export function planDaemon(snapshot: ServiceSnapshot): StrategyPlan {
   const otherIds = [...new Set(tasks.filter((t) => idOf(t) !== primaryId && t.observed.state !== 'STOPPING').map(idOf))].sort();
   const caughtUp = live !== undefined && (live.status?.observedGeneration ?? 0) >= (live.metadata?.generation ?? 0);
   const counts = countTasks(primaryTasks, desiredCount);
-  const done = caughtUp && live.status?.updatedNumberScheduled === desiredCount && otherIds.length === 0
-    && counts.healthy === desiredCount && counts.unhealthy === 0;
+  const done =
+    caughtUp && live.status?.updatedNumberScheduled === desiredCount && otherIds.length === 0 && counts.healthy === desiredCount && counts.unhealthy === 0;
   const before = (id: string) => previous.deployments?.find((d) => d.id === id);
   // A completed DAEMON deployment stays COMPLETED as nodes come and go; only a new template starts another.
   const primaryState: RolloutState = done || (before(primaryId)?.rolloutState === 'COMPLETED' && otherIds.length === 0) ? 'COMPLETED' : 'IN_PROGRESS';
   const entry = (id: string, isPrimary: boolean): ServiceDeployment => {
     const own = tasks.filter((t) => idOf(t) === id);
-    const state = isPrimary ? primaryState : before(id)?.rolloutState ?? 'IN_PROGRESS';
+    const state = isPrimary ? primaryState : (before(id)?.rolloutState ?? 'IN_PROGRESS');
     const { failedTasks, countedFailedTasks } = stops.failures.get(id) ?? { failedTasks: before(id)?.failedTasks ?? 0, countedFailedTasks: [] };
-    return deploymentEntry({
-      id,
-      status: isPrimary ? 'PRIMARY' : 'ACTIVE',
-      taskDefinition: isPrimary
-        ? target?.taskDefinition ?? live?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] ?? ''
-        : own[0]?.pod.metadata?.annotations?.[ANNOTATIONS.taskDefinition] ?? before(id)?.taskDefinition ?? '',
-      desiredCount: isPrimary ? desiredCount : 0,
-      pendingCount: pending(own),
-      runningCount: running(own),
-      failedTasks,
-      ...(countedFailedTasks.length > 0 ? { countedFailedTasks } : {}),
-      createdAt: before(id)?.createdAt ?? nowIso,
-      rolloutState: state,
-      rolloutStateReason: state === 'COMPLETED' ? rolloutReasons.completed(id) : rolloutReasons.inProgress(id),
-    }, previous, nowIso);
+    return deploymentEntry(
+      {
+        id,
+        status: isPrimary ? 'PRIMARY' : 'ACTIVE',
+        taskDefinition: isPrimary
+          ? (target?.taskDefinition ?? live?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] ?? '')
+          : (own[0]?.pod.metadata?.annotations?.[ANNOTATIONS.taskDefinition] ?? before(id)?.taskDefinition ?? ''),
+        desiredCount: isPrimary ? desiredCount : 0,
+        pendingCount: pending(own),
+        runningCount: running(own),
+        failedTasks,
+        ...(countedFailedTasks.length > 0 ? { countedFailedTasks } : {}),
+        createdAt: before(id)?.createdAt ?? nowIso,
+        rolloutState: state,
+        rolloutStateReason: state === 'COMPLETED' ? rolloutReasons.completed(id) : rolloutReasons.inProgress(id),
+      },
+      previous,
+      nowIso,
+    );
   };
   const entries = primaryId ? [entry(primaryId, true), ...otherIds.map((id) => entry(id, false))] : [];
-  const reports = taskReports(observed, previous.reportedTasks, stops.stop.map((t) => nameOf(t.pod)));
+  const reports = taskReports(
+    observed,
+    previous.reportedTasks,
+    stops.stop.map((t) => nameOf(t.pod)),
+  );
   const messages = taskMessages(snapshot, entries, reports);
   const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
   return {

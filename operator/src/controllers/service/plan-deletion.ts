@@ -12,21 +12,26 @@ export const DRAIN_RECHECK_MS = 5000;
 export function planDeletion(snapshot: ServiceSnapshot): ServicePlan {
   const { service } = snapshot;
   const previous = previousStatus(snapshot);
-  const scaleDown = snapshot.deployments.flatMap((d) => (d.live
-    ? applyIfChanged(serviceReplicaSet(service, d, 0, [controllerReference(service)]), d.live, d.live.spec?.replicas !== 0)
-    : []));
+  const scaleDown = snapshot.deployments.flatMap((d) =>
+    d.live ? applyIfChanged(serviceReplicaSet(service, d, 0, [controllerReference(service)]), d.live, d.live.spec?.replicas !== 0) : [],
+  );
   const deleteDaemonSets = snapshot.daemonSets.filter((ds) => !ds.metadata?.deletionTimestamp).map((ds) => ({ verb: 'delete' as const, object: ds }));
   const remaining = [...snapshot.deployments.flatMap((d) => d.tasks), ...snapshot.daemonTasks].filter((t) => !t.pod.metadata?.deletionTimestamp);
   const runningNow = remaining.filter((t) => t.pod.status?.phase === 'Running').length;
   const status = {
     ...previous,
-    status: remaining.length > 0 ? 'DRAINING' as const : 'INACTIVE' as const,
+    status: remaining.length > 0 ? ('DRAINING' as const) : ('INACTIVE' as const),
     desiredCount: 0,
     runningCount: runningNow,
     pendingCount: remaining.length - runningNow,
   };
   return {
-    actions: [{ verb: 'status', status }, ...scaleDown, ...deleteDaemonSets, ...(remaining.length > 0 ? [] : [{ verb: 'finalizer', present: false } as ServiceAction])],
+    actions: [
+      { verb: 'status', status },
+      ...scaleDown,
+      ...deleteDaemonSets,
+      ...(remaining.length > 0 ? [] : [{ verb: 'finalizer', present: false } as ServiceAction]),
+    ],
     events: [],
     ...(remaining.length > 0 ? { requeueAfterMs: DRAIN_RECHECK_MS } : {}),
   };

@@ -25,7 +25,13 @@ export function planDiscovery(snapshot: ServiceSnapshot, spec: TaskDefinitionSpe
   for (const stale of owned.filter((s) => !desired.some((d) => nameOf(d) === nameOf(s)))) actions.push({ verb: 'delete', object: stale });
   const [first] = errors;
   const validity: Validity = taken
-    ? { valid: false, reason: 'ServiceNameTaken', message: `spec: a core Service named '${taken}' exists and does not belong to this Service; it is left alone` }
-    : first ? { valid: false, reason: 'InvalidServiceDiscovery', message: `${first.path}: ${first.message}` } : VALID;
+    ? {
+        valid: false,
+        reason: 'ServiceNameTaken',
+        message: `spec: a core Service named '${taken}' exists and does not belong to this Service; it is left alone`,
+      }
+    : first
+      ? { valid: false, reason: 'InvalidServiceDiscovery', message: `${first.path}: ${first.message}` }
+      : VALID;
   return { actions, validity };
 }

@@ -5,16 +5,23 @@
 // annotations (the rollback target is the newest COMPLETED one), failure counts and reported tasks in status.
 // Pure: snapshot in, actions and status outcome out; nothing in the snapshot is changed.
 import type { RolloutState, ServiceDeployment } from '../../api/service.js';
-import {
-  circuitBreakerThreshold, computeRolloutStep, deploymentPercents, rolloutDone, type DeploymentPercents,
-} from '../../translate/rollout.js';
+import { circuitBreakerThreshold, computeRolloutStep, deploymentPercents, rolloutDone, type DeploymentPercents } from '../../translate/rollout.js';
 import { rolloutReasons, serviceMessages } from '../../translate/service-deployments.js';
 import { serviceReplicaSet } from '../../translate/service-workload.js';
 import { controllerReference } from '../common.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
 import { failedTaskStops, staleWaitingTasks, taskReports, type Failures } from './plan-tasks.js';
 import {
-  applyIfChanged, countTasks, nameOf, pending, present, running, withStopping, type ObservedDeployment, type ServiceAction, type ServiceSnapshot,
+  applyIfChanged,
+  countTasks,
+  nameOf,
+  pending,
+  present,
+  running,
+  withStopping,
+  type ObservedDeployment,
+  type ServiceAction,
+  type ServiceSnapshot,
 } from './snapshot.js';
 import { deploymentEntry, ecsNameOf, previousStatus, taskMessages, type ServiceMessage, type StrategyOutcome } from './status.js';
 
@@ -49,10 +56,17 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
 
   let validity: Validity = snapshot.validity;
   const taken = replicaSetTaken(snapshot);
-  if (taken) validity = { valid: false, reason: 'ReplicaSetNameTaken', message: `spec.taskDefinition: a ReplicaSet named '${taken}' exists and does not belong to this Service; it is left alone` };
+  if (taken)
+    validity = {
+      valid: false,
+      reason: 'ReplicaSetNameTaken',
+      message: `spec.taskDefinition: a ReplicaSet named '${taken}' exists and does not belong to this Service; it is left alone`,
+    };
 
   // The deployments: the owned ones (the spec's with the template translated now), and the spec's if still to be created.
-  let deployments: ObservedDeployment[] = snapshot.deployments.map((d) => (target && d.name === target.name ? { ...d, template: target.template, labels: target.labels } : d));
+  let deployments: ObservedDeployment[] = snapshot.deployments.map((d) =>
+    target && d.name === target.name ? { ...d, template: target.template, labels: target.labels } : d,
+  );
   if (target && !taken && !deployments.some((d) => d.name === target.name)) {
     deployments.push({ name: target.name, id: target.id, taskDefinition: target.taskDefinition, template: target.template, labels: target.labels, tasks: [] });
   }
@@ -71,7 +85,7 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
   const rollbackTarget = (failed: ObservedDeployment) => (breaker?.rollback ? lastCompleted(deployments, failed) : undefined);
   const choosePrimary = (): ObservedDeployment | undefined => {
     const wanted = deployments.find((d) => d.name === targetName);
-    if (wanted) return wanted.state === 'FAILED' ? rollbackTarget(wanted) ?? wanted : wanted;
+    if (wanted) return wanted.state === 'FAILED' ? (rollbackTarget(wanted) ?? wanted) : wanted;
     return deployments.find((d) => d.name === previousPrimary) ?? deployments.at(-1);
   };
   let primary = choosePrimary();
@@ -99,9 +113,11 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
     const stage = failed.stateReason === rolloutReasons.failed(2) ? 'tasks failed health checks' : 'tasks failed to start';
     messages.push({ type: 'warning', reason: 'DeploymentFailed', message: serviceMessages.deploymentFailed(ecsName, failed.id, stage) });
     const back = rollbackTarget(failed);
-    messages.push(back
-      ? { type: 'warning', reason: 'RollingBack', message: serviceMessages.rollingBack(ecsName, back.id) }
-      : { type: 'warning', reason: 'UnableToStartTasks', message: serviceMessages.unableToStart(ecsName) });
+    messages.push(
+      back
+        ? { type: 'warning', reason: 'RollingBack', message: serviceMessages.rollingBack(ecsName, back.id) }
+        : { type: 'warning', reason: 'UnableToStartTasks', message: serviceMessages.unableToStart(ecsName) },
+    );
   }
 
   // The rollout step, from the tasks as the plan leaves them.
@@ -109,11 +125,12 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
   const others = deployments.filter((d) => d.name !== primary?.name);
   const step = primary
     ? computeRolloutStep({
-      desiredCount, percents,
-      primary: countTasks(primary.tasks, replicasOf(primary)),
-      primaryFailed: primary.state === 'FAILED',
-      others: others.map((d) => countTasks(d.tasks, replicasOf(d))),
-    })
+        desiredCount,
+        percents,
+        primary: countTasks(primary.tasks, replicasOf(primary)),
+        primaryFailed: primary.state === 'FAILED',
+        others: others.map((d) => countTasks(d.tasks, replicasOf(d))),
+      })
     : undefined;
   const nextReplicas = new Map<string, number>();
   if (primary && step) {
@@ -121,11 +138,14 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
     others.forEach((d, i) => nextReplicas.set(d.name, step.others[i] ?? 0));
   }
   const next = (d: ObservedDeployment) => nextReplicas.get(d.name) ?? replicasOf(d);
-  const done = primary !== undefined && primary.state !== 'FAILED' && rolloutDone({
-    desiredCount,
-    primary: countTasks(primary.tasks, next(primary)),
-    others: others.map((d) => countTasks(d.tasks, next(d))),
-  });
+  const done =
+    primary !== undefined &&
+    primary.state !== 'FAILED' &&
+    rolloutDone({
+      desiredCount,
+      primary: countTasks(primary.tasks, next(primary)),
+      others: others.map((d) => countTasks(d.tasks, next(d))),
+    });
   if (primary && done && primary.state !== 'COMPLETED') primary = setState(primary, 'COMPLETED');
 
   // The writes: the spec's ReplicaSet created, the others applied; stopped tasks and drained history deleted.
@@ -138,7 +158,10 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
         actions.push(...applyIfChanged(desired, d.live, d.live.spec?.replicas !== next(d)));
       } else if (validity.valid) {
         for (const account of target?.name === d.name ? target.serviceAccounts : []) {
-          actions.push({ verb: 'createShared', object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace: service.metadata.namespace } } });
+          actions.push({
+            verb: 'createShared',
+            object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace: service.metadata.namespace } },
+          });
         }
         actions.push({ verb: 'create', object: desired });
       }
@@ -153,9 +176,29 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
 
   const wanted = deployments.find((d) => d.name === targetName);
   const rollingBack = primary !== undefined && wanted !== undefined && primary.name !== wanted.name && wanted.state === 'FAILED';
-  const entries = replicaEntries({ deployments, primary, wanted, rollingBack, next, failuresOf, done, stalled: step?.stalled === true, desiredCount, percents, breaker: breaker?.enable === true, threshold }, snapshot);
+  const entries = replicaEntries(
+    {
+      deployments,
+      primary,
+      wanted,
+      rollingBack,
+      next,
+      failuresOf,
+      done,
+      stalled: step?.stalled === true,
+      desiredCount,
+      percents,
+      breaker: breaker?.enable === true,
+      threshold,
+    },
+    snapshot,
+  );
   const tasks = deployments.flatMap((d) => d.tasks);
-  const reports = taskReports(snapshot.deployments.flatMap((d) => d.tasks), previous.reportedTasks, stops.stop.map((t) => nameOf(t.pod)));
+  const reports = taskReports(
+    snapshot.deployments.flatMap((d) => d.tasks),
+    previous.reportedTasks,
+    stops.stop.map((t) => nameOf(t.pod)),
+  );
   messages.push(...taskMessages(snapshot, entries, reports));
   const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
   return {
@@ -204,28 +247,34 @@ function replicaEntries(input: EntriesInput, snapshot: ServiceSnapshot): Service
   return listed
     .sort((a, b) => (isPrimary(a) ? -1 : isPrimary(b) ? 1 : (b.createdAt ?? nowIso).localeCompare(a.createdAt ?? nowIso)))
     .map((d) => {
-      const state = isPrimary(d) ? primaryState(d) : d.state ?? 'IN_PROGRESS';
+      const state = isPrimary(d) ? primaryState(d) : (d.state ?? 'IN_PROGRESS');
       const { failedTasks, countedFailedTasks } = failuresOf(d);
-      return deploymentEntry({
-        id: d.id,
-        status: isPrimary(d) ? 'PRIMARY' : rollingBack && isWanted(d) && next(d) === 0 && !d.tasks.some(present) ? 'INACTIVE' : 'ACTIVE',
-        taskDefinition: d.taskDefinition,
-        replicaSet: d.name,
-        desiredCount: next(d),
-        pendingCount: pending(d.tasks),
-        runningCount: running(d.tasks),
-        failedTasks,
-        ...(countedFailedTasks.length > 0 ? { countedFailedTasks } : {}),
-        createdAt: d.createdAt ?? nowIso,
-        rolloutState: state,
-        rolloutStateReason: reasonOf(d, state),
-        ...(input.breaker && (isPrimary(d) || d.state === 'FAILED') ? {
-          circuitBreaker: {
-            status: state === 'FAILED' ? 'TRIGGERED' as const : state === 'COMPLETED' ? 'MONITORING_COMPLETE' as const : 'MONITORING' as const,
-            failureCount: failedTasks,
-            threshold,
-          },
-        } : {}),
-      }, previousStatus(snapshot), nowIso);
+      return deploymentEntry(
+        {
+          id: d.id,
+          status: isPrimary(d) ? 'PRIMARY' : rollingBack && isWanted(d) && next(d) === 0 && !d.tasks.some(present) ? 'INACTIVE' : 'ACTIVE',
+          taskDefinition: d.taskDefinition,
+          replicaSet: d.name,
+          desiredCount: next(d),
+          pendingCount: pending(d.tasks),
+          runningCount: running(d.tasks),
+          failedTasks,
+          ...(countedFailedTasks.length > 0 ? { countedFailedTasks } : {}),
+          createdAt: d.createdAt ?? nowIso,
+          rolloutState: state,
+          rolloutStateReason: reasonOf(d, state),
+          ...(input.breaker && (isPrimary(d) || d.state === 'FAILED')
+            ? {
+                circuitBreaker: {
+                  status: state === 'FAILED' ? ('TRIGGERED' as const) : state === 'COMPLETED' ? ('MONITORING_COMPLETE' as const) : ('MONITORING' as const),
+                  failureCount: failedTasks,
+                  threshold,
+                },
+              }
+            : {}),
+        },
+        previousStatus(snapshot),
+        nowIso,
+      );
     });
 }

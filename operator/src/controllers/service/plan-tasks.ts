@@ -36,7 +36,13 @@ export interface FailedTaskStops {
  * failure threshold; later ones after a growing delay), counted against their deployment once.
  * `groups`: each deployment id with its tasks.
  */
-export function failedTaskStops(groups: ReadonlyMap<string, readonly ObservedTask[]>, previous: ServiceStatus, threshold: number, breaker: boolean, now: number): FailedTaskStops {
+export function failedTaskStops(
+  groups: ReadonlyMap<string, readonly ObservedTask[]>,
+  previous: ServiceStatus,
+  threshold: number,
+  breaker: boolean,
+  now: number,
+): FailedTaskStops {
   const stop: ObservedTask[] = [];
   const failures = new Map<string, Failures>();
   const events: PlannedEvent[] = [];
@@ -76,8 +82,10 @@ export function failedTaskStops(groups: ReadonlyMap<string, readonly ObservedTas
  */
 export function staleWaitingTasks(deployment: ObservedDeployment): ObservedTask[] {
   const wanted = stableStringify(deployment.live?.spec?.template?.spec?.affinity ?? null);
-  return deployment.tasks.filter(({ pod, observed }) => !pod.spec?.nodeName && !pod.metadata?.deletionTimestamp && observed.state === 'PENDING'
-    && stableStringify(pod.spec?.affinity ?? null) !== wanted);
+  return deployment.tasks.filter(
+    ({ pod, observed }) =>
+      !pod.spec?.nodeName && !pod.metadata?.deletionTimestamp && observed.state === 'PENDING' && stableStringify(pod.spec?.affinity ?? null) !== wanted,
+  );
 }
 
 export interface TaskReports {
@@ -102,8 +110,11 @@ export function taskReports(tasks: readonly ObservedTask[], before: ReportedTask
   const atNewest = [...(newest === through ? atThrough : []), ...fresh.filter((t) => created(t) === newest).map((t) => nameOf(t.pod))];
 
   const stoppedBefore = before?.stopped ?? [];
-  const stopping = tasks.filter((t) => t.pod.metadata?.deletionTimestamp).map((t) => nameOf(t.pod))
-    .filter((name) => !stoppedBefore.includes(name) && !stoppedNow.includes(name)).sort();
+  const stopping = tasks
+    .filter((t) => t.pod.metadata?.deletionTimestamp)
+    .map((t) => nameOf(t.pod))
+    .filter((name) => !stoppedBefore.includes(name) && !stoppedNow.includes(name))
+    .sort();
   const stopped = [...stoppedNow.filter((name) => !stoppedBefore.includes(name)), ...stopping];
   // Names of pods that are gone go when the list changes anyway: a pod's going costs no status write.
   const names = new Set(tasks.map((t) => nameOf(t.pod)));

@@ -51,7 +51,10 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
   const { status, events } = activeStatus(snapshot, validity, strategy?.outcome);
   actions.push({ verb: 'status', status });
   return {
-    actions: actions.map((action, index) => ({ action, index })).sort((a, b) => ORDER[a.action.verb] - ORDER[b.action.verb] || a.index - b.index).map(({ action }) => action),
+    actions: actions
+      .map((action, index) => ({ action, index }))
+      .sort((a, b) => ORDER[a.action.verb] - ORDER[b.action.verb] || a.index - b.index)
+      .map(({ action }) => action),
     events: [...(strategy?.events ?? []), ...events],
     ...(strategy?.requeueAfterMs !== undefined ? { requeueAfterMs: strategy.requeueAfterMs } : {}),
   };

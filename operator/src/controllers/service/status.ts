@@ -43,7 +43,7 @@ export function deploymentEntry(entry: Omit<ServiceDeployment, 'updatedAt'>, pre
   const before = previous.deployments?.find((d) => d.id === entry.id);
   const { updatedAt, ...rest } = before ?? {};
   const unchanged = before !== undefined && sameJson(rest, entry);
-  return { ...entry, updatedAt: unchanged ? updatedAt ?? nowIso : nowIso };
+  return { ...entry, updatedAt: unchanged ? (updatedAt ?? nowIso) : nowIso };
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -53,15 +53,27 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** The "deployment completed" message of the PRIMARY entry, and the "has started" and "has stopped" ones of `reports`. */
-export function taskMessages(snapshot: ServiceSnapshot, entries: readonly ServiceDeployment[], reports: Pick<TaskReports, 'started' | 'stopped'>): ServiceMessage[] {
+export function taskMessages(
+  snapshot: ServiceSnapshot,
+  entries: readonly ServiceDeployment[],
+  reports: Pick<TaskReports, 'started' | 'stopped'>,
+): ServiceMessage[] {
   const name = ecsNameOf(snapshot);
   const [primary] = entries;
   const before = previousStatus(snapshot).deployments?.find((d) => d.id === primary?.id);
   const completed = primary?.status === 'PRIMARY' && primary.rolloutState === 'COMPLETED' && before?.rolloutState !== 'COMPLETED';
   return [
     ...(completed ? [{ type: 'normal' as const, reason: 'DeploymentCompleted', message: serviceMessages.deploymentCompleted(name, primary.id) }] : []),
-    ...chunks(reports.started, EVENT_TASKS_PER_MESSAGE).map((batch) => ({ type: 'normal' as const, reason: 'TasksStarted', message: serviceMessages.started(name, batch) })),
-    ...chunks(reports.stopped, EVENT_TASKS_PER_MESSAGE).map((batch) => ({ type: 'normal' as const, reason: 'TasksStopped', message: serviceMessages.stopped(name, batch) })),
+    ...chunks(reports.started, EVENT_TASKS_PER_MESSAGE).map((batch) => ({
+      type: 'normal' as const,
+      reason: 'TasksStarted',
+      message: serviceMessages.started(name, batch),
+    })),
+    ...chunks(reports.stopped, EVENT_TASKS_PER_MESSAGE).map((batch) => ({
+      type: 'normal' as const,
+      reason: 'TasksStopped',
+      message: serviceMessages.stopped(name, batch),
+    })),
   ];
 }
 
@@ -80,7 +92,11 @@ function unplacedReason(snapshot: ServiceSnapshot, tasks: readonly ObservedTask[
 }
 
 /** The ECS status of an ACTIVE service and the Kubernetes Events it is worth. */
-export function activeStatus(snapshot: ServiceSnapshot, validity: Validity, outcome: StrategyOutcome | undefined): { status: ServiceStatus; events: PlannedEvent[] } {
+export function activeStatus(
+  snapshot: ServiceSnapshot,
+  validity: Validity,
+  outcome: StrategyOutcome | undefined,
+): { status: ServiceStatus; events: PlannedEvent[] } {
   const { service } = snapshot;
   const previous = previousStatus(snapshot);
   const now = new Date(snapshot.now);
@@ -105,32 +121,40 @@ export function activeStatus(snapshot: ServiceSnapshot, validity: Validity, outc
     if (unplaced && placedAfter && placedAfter.message !== placedBefore?.message) messages.push(placedAfter.message);
     const steadyBefore = conditions.find((c) => c.type === 'Steady');
     if (outcome.steady && steadyBefore?.status !== 'True') say({ type: 'normal', reason: 'SteadyState', message: serviceMessages.steadyState(name) });
-    conditions = setCondition(conditions, {
-      type: 'Steady',
-      status: outcome.steady ? 'True' : 'False',
-      reason: outcome.steady ? 'SteadyState' : 'Deploying',
-      message: outcome.steady ? '' : `${running(outcome.tasks)} of ${outcome.desiredCount} tasks running in ${outcome.entries.length} deployments; ${outcome.entries[0]?.rolloutStateReason ?? ''}`,
-      observedGeneration: generation,
-    }, now);
+    conditions = setCondition(
+      conditions,
+      {
+        type: 'Steady',
+        status: outcome.steady ? 'True' : 'False',
+        reason: outcome.steady ? 'SteadyState' : 'Deploying',
+        message: outcome.steady
+          ? ''
+          : `${running(outcome.tasks)} of ${outcome.desiredCount} tasks running in ${outcome.entries.length} deployments; ${outcome.entries[0]?.rolloutStateReason ?? ''}`,
+        observedGeneration: generation,
+      },
+      now,
+    );
   }
   const [primary] = outcome?.entries ?? [];
   const status: ServiceStatus = {
     ...previous,
-    ...(outcome ? {
-      desiredCount: outcome.desiredCount,
-      runningCount: running(outcome.tasks),
-      pendingCount: pending(outcome.tasks),
-      ...(primary ? { taskDefinition: primary.taskDefinition } : {}),
-      deployments: outcome.entries,
-      reportedTasks: outcome.reportedTasks,
-    } : {}),
+    ...(outcome
+      ? {
+          desiredCount: outcome.desiredCount,
+          runningCount: running(outcome.tasks),
+          pendingCount: pending(outcome.tasks),
+          ...(primary ? { taskDefinition: primary.taskDefinition } : {}),
+          deployments: outcome.entries,
+          reportedTasks: outcome.reportedTasks,
+        }
+      : {}),
     observedGeneration: generation,
     serviceName: name,
     serviceArn: `arn:aws:ecs:local:${service.metadata.namespace ?? ''}:service/${snapshot.clusterName}/${name}`,
     cluster: snapshot.clusterName,
     status: 'ACTIVE',
     selector: `${LABELS.service}=${toLabelValue(nameOf(service))}`,
-    events: messages.length > 0 ? addServiceEvents(previous.events, messages, now.toISOString(), service.metadata.uid ?? '') : previous.events ?? [],
+    events: messages.length > 0 ? addServiceEvents(previous.events, messages, now.toISOString(), service.metadata.uid ?? '') : (previous.events ?? []),
     conditions,
   };
   return { status, events };

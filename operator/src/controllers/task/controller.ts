@@ -40,7 +40,8 @@ export function createTaskController(context: OperatorContext): Controller {
     await executeTaskPlan(context, owner, snapshot.task, plan);
     for (const action of plan.actions) {
       if (action.type === 'createPod') log.info('task launched', { taskDefinition: plan.status.taskDefinition });
-      if (action.type === 'deletePod' && action.options?.resourceVersion) log.info('placement changed; waiting pod created again', { taskDefinition: plan.status.taskDefinition });
+      if (action.type === 'deletePod' && action.options?.resourceVersion)
+        log.info('placement changed; waiting pod created again', { taskDefinition: plan.status.taskDefinition });
     }
     return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
   }
@@ -54,25 +55,33 @@ export function createTaskController(context: OperatorContext): Controller {
   const ofFamily = byTaskDefinitionFamily(context.informers);
   const ofCluster = byCluster(context.informers);
   const waiting = (candidates: readonly Task[]) => candidates.filter((t) => !t.status?.lastStatus || t.status.lastStatus === 'PROVISIONING');
-  const waitingOnFamily = (namespace: string | undefined, family: string) =>
-    keysReferringTo(waiting(ofFamily.tasks(namespace ?? '', family)), family);
+  const waitingOnFamily = (namespace: string | undefined, family: string) => keysReferringTo(waiting(ofFamily.tasks(namespace ?? '', family)), family);
   controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) => waitingOnFamily(td.metadata.namespace, familyOf(td)));
   // Revisions carry their family as a label value, which is the family itself for every family a label can hold.
   controller.watch(context.informers.for(RESOURCES.controllerRevisions), (r) =>
-    waitingOnFamily(r.metadata?.namespace, r.metadata?.labels?.[LABELS.family] ?? ''));
+    waitingOnFamily(r.metadata?.namespace, r.metadata?.labels?.[LABELS.family] ?? ''),
+  );
   // A task role's ServiceAccount created, or assigned to the role by a namespace admin, lets waiting tasks launch.
   controller.watch(context.informers.for(RESOURCES.serviceAccounts), (account) =>
-    waiting(tasks.list(account.metadata?.namespace)).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)));
+    waiting(tasks.list(account.metadata?.namespace)).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)),
+  );
   controller.watch(clusters, (c) =>
-    waiting(ofCluster.tasks(c.metadata.namespace ?? '', c.metadata.name ?? '')).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)));
+    waiting(ofCluster.tasks(c.metadata.namespace ?? '', c.metadata.name ?? '')).map((t) => keyOf(t.metadata.name ?? '', t.metadata.namespace)),
+  );
   // Node changes (added, relabelled, Ready or not) can change what placement evaluated on nodes admits: the
   // tasks whose pods wait unscheduled with such placement compile it again. Their pods carry the annotation,
   // and an index keeps them at hand; heartbeats and other status churn of nodes enqueue nothing.
   pods.addIndex(WAITING_ON_NODES_INDEX, waitingOnNodes);
   const taskOf = controllerOwnerKey('Task');
-  controller.watch(nodes, () => pods.byIndex(WAITING_ON_NODES_INDEX, 'true')
-    .map((p) => taskOf(p))
-    .filter((k): k is string => typeof k === 'string'), { relevantUpdate: nodeCapacityChanged });
+  controller.watch(
+    nodes,
+    () =>
+      pods
+        .byIndex(WAITING_ON_NODES_INDEX, 'true')
+        .map((p) => taskOf(p))
+        .filter((k): k is string => typeof k === 'string'),
+    { relevantUpdate: nodeCapacityChanged },
+  );
   return controller;
 }
 

@@ -71,7 +71,12 @@ export function observeTask(context: OperatorContext, namespace: string, name: s
     clusterName,
     ...(cluster ? { cluster } : {}),
     revision: resolveTaskDefinition(context, namespace, reference, forNewWork),
-    nodes: cluster ? context.informers.for(RESOURCES.nodes).list().filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector)) : [],
+    nodes: cluster
+      ? context.informers
+          .for(RESOURCES.nodes)
+          .list()
+          .filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector))
+      : [],
     pods: byCluster(context.informers).pods(namespace, clusterName),
     serviceAccounts: context.informers.for(RESOURCES.serviceAccounts).list(namespace),
     now: context.clock.now(),

@@ -34,11 +34,19 @@ export interface DesiredPod {
 /** The Pod the Task should have in `cluster` from the snapshot's revision, or why it cannot have one. */
 export function desiredPod(snapshot: TaskSnapshot, cluster: Cluster): DesiredPod {
   const { task, revision } = snapshot;
-  if (!revision.ok) return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${revision.reason}` }, serviceAccounts: [] };
+  if (!revision.ok)
+    return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${revision.reason}` }, serviceAccounts: [] };
   const { family, number } = revision;
   const taskDefinition = `${family}:${number}`;
   const { pod, serviceAccounts, error, nodeEvaluated } = taskPod({
-    task, cluster, hostAccess: snapshot.hostAccess, spec: revisionSpec(revision.revision), family, revision: number, nodes: snapshot.nodes, pods: snapshot.pods,
+    task,
+    cluster,
+    hostAccess: snapshot.hostAccess,
+    spec: revisionSpec(revision.revision),
+    family,
+    revision: number,
+    nodes: snapshot.nodes,
+    pods: snapshot.pods,
     existingServiceAccounts: snapshot.serviceAccounts,
   });
   if (!pod) {
@@ -68,7 +76,11 @@ export function unplacedReason(snapshot: TaskSnapshot, pod: V1Pod, cluster: Clus
   const { task } = snapshot;
   return explainUnplaced({
     schedulerMessage,
-    constraints: constraintSources(`${revision.family}:${revision.number}`, revisionSpec(revision.revision).placementConstraints, task.spec.placementConstraints),
+    constraints: constraintSources(
+      `${revision.family}:${revision.number}`,
+      revisionSpec(revision.revision).placementConstraints,
+      task.spec.placementConstraints,
+    ),
     attributeLabels: cluster.spec.attributeLabels ?? {},
     nodes: snapshot.nodes,
     pods: snapshot.pods,

@@ -96,11 +96,17 @@ function planLaunch(snapshot: TaskSnapshot, replacing: boolean): TaskPlan {
   }
   const desired = desiredPod(snapshot, cluster);
   if (!desired.pod) {
-    return planObserved(snapshot, { pod: undefined, replacing, validity: desired.validity, ...(desired.taskDefinition ? { taskDefinition: desired.taskDefinition } : {}) });
+    return planObserved(snapshot, {
+      pod: undefined,
+      replacing,
+      validity: desired.validity,
+      ...(desired.taskDefinition ? { taskDefinition: desired.taskDefinition } : {}),
+    });
   }
   const launch = planObserved(snapshot, { pod: desired.pod, replacing: false, validity: VALID });
   const accounts = desired.serviceAccounts.map((account): TaskAction => ({
-    type: 'createShared', object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace } },
+    type: 'createShared',
+    object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace } },
   }));
   return { ...launch, actions: [...launch.actions, ...accounts, { type: 'createPod', pod: desired.pod }] };
 }
@@ -157,7 +163,7 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
   if (status.lastStatus === 'PROVISIONING' && (pod || replacing)) status.lastStatus = 'PENDING';
   const { version: _before, ...was } = previous;
   const { version: _after, ...is } = status;
-  status.version = sameJson(was, is) ? previous.version ?? 0 : (previous.version ?? 0) + 1;
+  status.version = sameJson(was, is) ? (previous.version ?? 0) : (previous.version ?? 0) + 1;
   if (status.lastStatus !== previous.lastStatus && status.lastStatus === 'RUNNING') {
     events.push({ type: 'normal', reason: 'Running', message: `Task running on ${status.containerInstance ?? 'a node'}` });
   }

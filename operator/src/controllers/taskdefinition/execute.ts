@@ -17,7 +17,10 @@ export interface TaskDefinitionExecution {
 export const REVISION_EXISTS_RETRY_MS = 1000;
 
 export async function executeTaskDefinitionPlan(
-  { writer, events }: TaskDefinitionExecution, owner: Owner, td: TaskDefinition, plan: TaskDefinitionPlan,
+  { writer, events }: TaskDefinitionExecution,
+  owner: Owner,
+  td: TaskDefinition,
+  plan: TaskDefinitionPlan,
 ): Promise<ReconcileResult> {
   for (const action of plan.actions) {
     switch (action.type) {

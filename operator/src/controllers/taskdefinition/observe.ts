@@ -24,12 +24,12 @@ export interface TaskDefinitionSnapshot {
 function revisionInUse(ofFamily: FamilyLookups, namespace: string, family: string, number: number): boolean {
   const reference = `${family}:${number}`;
   const ofRevision = (o: { metadata?: { labels?: Record<string, string> } }) => o.metadata?.labels?.[LABELS.revision] === String(number);
-  const tasks = ofFamily.tasks(namespace, family)
+  const tasks = ofFamily
+    .tasks(namespace, family)
     .some((t) => t.status?.lastStatus !== 'STOPPED' && (t.status?.taskDefinition === reference || t.spec.taskDefinition === reference));
   const services = ofFamily.services(namespace, family).some((s) => s.spec.taskDefinition === reference);
   const replicaSets = ofFamily.replicaSets(namespace, family).some((rs) => ofRevision(rs) && (rs.spec?.replicas ?? 0) > 0);
-  const pods = ofFamily.pods(namespace, family)
-    .some((p) => ofRevision(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  const pods = ofFamily.pods(namespace, family).some((p) => ofRevision(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
   return tasks || services || replicaSets || pods;
 }
 
@@ -39,11 +39,14 @@ export function observeTaskDefinition(context: OperatorContext, namespace: strin
   const td = taskDefinitions.get(name, namespace);
   if (!td) return undefined;
   const family = familyOf(td);
-  const revisions = context.informers.for(RESOURCES.controllerRevisions).list(namespace)
+  const revisions = context.informers
+    .for(RESOURCES.controllerRevisions)
+    .list(namespace)
     .filter((r) => r.metadata?.labels?.[REVISION_LABELS.taskDefinition] === name);
   const ofFamily = byTaskDefinitionFamily(context.informers);
   const inUse = new Set(revisions.map(revisionNumber).filter((n) => revisionInUse(ofFamily, namespace, family, n)));
-  const registrar = ofFamily.taskDefinitions(namespace, family)
+  const registrar = ofFamily
+    .taskDefinitions(namespace, family)
     .filter((other) => !other.metadata.deletionTimestamp)
     .sort(byAge)[0];
   return {

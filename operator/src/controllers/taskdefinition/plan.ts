@@ -12,7 +12,16 @@ import type { TaskDefinitionStatus } from '../../api/taskdefinition.js';
 import { sameJson } from '../../runtime/apply.js';
 import { checkTaskDefinition } from '../../translate/template.js';
 import {
-  familyOf, REVISIONS_IN_USE_FINALIZER, REVISION_LABELS, registeredSpec, revisionName, revisionNumber, revisionObject, revisionStatus, specHash, taskDefinitionArn,
+  familyOf,
+  REVISIONS_IN_USE_FINALIZER,
+  REVISION_LABELS,
+  registeredSpec,
+  revisionName,
+  revisionNumber,
+  revisionObject,
+  revisionStatus,
+  specHash,
+  taskDefinitionArn,
 } from '../../translate/revisions.js';
 import { type PlannedEvent, VALID, validCondition, type Validity } from '../plan-common.js';
 import type { TaskDefinitionSnapshot } from './observe.js';

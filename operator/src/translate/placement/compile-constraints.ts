@@ -8,14 +8,7 @@
 // - the rest (patterns, agent facts, task groups under `or`, expressions that expand past
 //   MAX_NODE_SELECTOR_TERMS terms) is evaluated against the current nodes, and the matching nodes
 //   are named in every term, so the controller must recompile when nodes or task pods change.
-import type {
-  V1LabelSelector,
-  V1Node,
-  V1NodeAffinity,
-  V1PodAffinity,
-  V1PodAffinityTerm,
-  V1PodAntiAffinity,
-} from '@kubernetes/client-node';
+import type { V1LabelSelector, V1Node, V1NodeAffinity, V1PodAffinity, V1PodAffinityTerm, V1PodAntiAffinity } from '@kubernetes/client-node';
 import type { PlacementConstraint } from '../../api/placement.js';
 import { IssueLog, type Issue } from '../issues.js';
 import { LABELS } from '../labels.js';
@@ -210,10 +203,7 @@ const GROUP_PRESENCE: Readonly<Partial<Record<QueryOperator, boolean>>> = {
 };
 
 /** A lone task:group condition as a pod (anti-)affinity term; undefined for patterns and orderings. */
-function taskGroupTerm(
-  literal: Literal,
-  context: ConstraintContext,
-): { kind: 'affinity' | 'antiAffinity'; term: V1PodAffinityTerm } | undefined {
+function taskGroupTerm(literal: Literal, context: ConstraintContext): { kind: 'affinity' | 'antiAffinity'; term: V1PodAffinityTerm } | undefined {
   const { condition, negated } = literal;
   const positive = GROUP_PRESENCE[condition.operator];
   if (positive === undefined) return undefined;
@@ -334,7 +324,11 @@ export function compileConstraints(sources: readonly ConstraintSource[], context
 
   if (evaluated.length > 0) {
     const nodes = context.nodes ?? [];
-    const matching = nodesMatchingAll(evaluated.map((c) => c.form), nodes, context);
+    const matching = nodesMatchingAll(
+      evaluated.map((c) => c.form),
+      nodes,
+      context,
+    );
     terms = allOf(terms, nodeSetTerms(matching, nodes), Number.POSITIVE_INFINITY)!;
   }
 

@@ -79,7 +79,8 @@ export function compileStrategies(source: StrategySource | undefined, context: S
       case 'spread': {
         const key = spreadKey(strategy.field, context.attributeLabels);
         if ('error' in key) return log.error(`${at}.field`, key.error);
-        if (spreadKeys.includes(key.key)) return log.warn(`${at}.field`, `spread over ${strategy.field} repeats an earlier spread over the same node label; it adds nothing`);
+        if (spreadKeys.includes(key.key))
+          return log.warn(`${at}.field`, `spread over ${strategy.field} repeats an earlier spread over the same node label; it adds nothing`);
         spreadKeys.push(key.key);
         return;
       }

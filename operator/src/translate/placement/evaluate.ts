@@ -145,10 +145,13 @@ function holds(condition: Condition, operator: QueryOperator, values: readonly s
   if (operator === '==') return values.includes(spell(value));
   if (operator === '=~') return texts.some((text) => matchesPattern(value, text));
   const ordering = ORDERINGS[operator];
-  return ordering !== undefined && values.some((v) => {
-    const sign = compareValues(condition.subject, v, value);
-    return sign !== undefined && ordering(sign);
-  });
+  return (
+    ordering !== undefined &&
+    values.some((v) => {
+      const sign = compareValues(condition.subject, v, value);
+      return sign !== undefined && ordering(sign);
+    })
+  );
 }
 
 function matchesCondition(condition: Condition, facts: NodeFacts, context: EvaluationContext): boolean {

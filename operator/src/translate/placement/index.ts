@@ -64,13 +64,7 @@ export type { CompiledConstraints, ConstraintContext, ConstraintSource, NodeEval
 export { compileStrategies, MAX_PLACEMENT_STRATEGIES } from './compile-strategies.js';
 export type { CompiledStrategies, StrategyContext, StrategySource } from './compile-strategies.js';
 export { evaluateOnNodes, type EvaluationContext } from './evaluate.js';
-export {
-  BUILTIN_ATTRIBUTE_LABELS,
-  NODE_LABELS,
-  attributeLabelKey,
-  attributeLabelValue,
-  groupLabelValue,
-} from './node-labels.js';
+export { BUILTIN_ATTRIBUTE_LABELS, NODE_LABELS, attributeLabelKey, attributeLabelValue, groupLabelValue } from './node-labels.js';
 export { printQuery } from './query-ast.js';
 export type { Condition, QueryExpression, Subject } from './query-ast.js';
 export { MAX_EXPRESSION_LENGTH, parseQuery, type ParseResult, type QuerySyntaxError } from './query-parser.js';

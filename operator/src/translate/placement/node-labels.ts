@@ -86,6 +86,8 @@ export function groupLabelValue(group: string): string {
   const dotted = group.replaceAll(':', '.');
   if (isLabelValue(dotted)) return dotted;
   const hash = shortHash(group, 8);
-  const base = toLabelValue(dotted).slice(0, 63 - hash.length - 1).replace(/[^A-Za-z0-9]+$/, '');
+  const base = toLabelValue(dotted)
+    .slice(0, 63 - hash.length - 1)
+    .replace(/[^A-Za-z0-9]+$/, '');
   return base === '' ? hash : `${base}-${hash}`;
 }

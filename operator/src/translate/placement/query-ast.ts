@@ -3,14 +3,7 @@
 // where the parser reads them back unchanged and single-quoted otherwise.
 
 /** Subjects other than `attribute:NAME`, in their canonical spelling. */
-export const BUILTIN_SUBJECTS = [
-  'ec2InstanceId',
-  'agentConnected',
-  'agentVersion',
-  'registeredAt',
-  'runningTasksCount',
-  'task:group',
-] as const;
+export const BUILTIN_SUBJECTS = ['ec2InstanceId', 'agentConnected', 'agentVersion', 'registeredAt', 'runningTasksCount', 'task:group'] as const;
 export type BuiltinSubject = (typeof BUILTIN_SUBJECTS)[number];
 
 export type Subject = { type: 'attribute'; name: string } | { type: BuiltinSubject };

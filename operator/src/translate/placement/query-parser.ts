@@ -9,15 +9,7 @@
 // Scanning depends on context (a bare value may hold `:`, `*`, `!`, `=`...), so the parser
 // reads the text directly instead of through a separate token stream. Keywords, operator
 // words and subject names match case-insensitively; attribute names and values keep their case.
-import {
-  BARE_VALUE_STOP,
-  BUILTIN_SUBJECTS,
-  OPERATOR_WORDS,
-  type Condition,
-  type QueryExpression,
-  type QueryOperator,
-  type Subject,
-} from './query-ast.js';
+import { BARE_VALUE_STOP, BUILTIN_SUBJECTS, OPERATOR_WORDS, type Condition, type QueryExpression, type QueryOperator, type Subject } from './query-ast.js';
 
 export const MAX_EXPRESSION_LENGTH = 2000;
 export const MAX_ATTRIBUTE_NAME_LENGTH = 128;
@@ -75,12 +67,7 @@ class QueryParser {
   }
 
   /** Operands joined by one combinator, grouped from the left. */
-  private parseJunction(
-    type: 'and' | 'or',
-    symbol: string,
-    parseOperand: (previous?: string) => QueryExpression,
-    previous?: string,
-  ): QueryExpression {
+  private parseJunction(type: 'and' | 'or', symbol: string, parseOperand: (previous?: string) => QueryExpression, previous?: string): QueryExpression {
     let left = parseOperand(previous);
     for (let op = this.acceptCombinator(type, symbol); op !== undefined; op = this.acceptCombinator(type, symbol)) {
       left = { type, left, right: parseOperand(op) };

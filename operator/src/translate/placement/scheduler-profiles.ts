@@ -63,11 +63,7 @@ function randomProfile(): KubeSchedulerProfile {
 
 /** The ECS strategy profiles, in a stable order. */
 export function schedulerProfiles(): KubeSchedulerProfile[] {
-  return [
-    binpackProfile(SCHEDULER_NAMES.binpackCpu, 'cpu'),
-    binpackProfile(SCHEDULER_NAMES.binpackMemory, 'memory'),
-    randomProfile(),
-  ];
+  return [binpackProfile(SCHEDULER_NAMES.binpackCpu, 'cpu'), binpackProfile(SCHEDULER_NAMES.binpackMemory, 'memory'), randomProfile()];
 }
 
 /**

@@ -46,11 +46,7 @@ export function anyOf(a: Terms, b: Terms, limit: number): Terms | undefined {
 
 export function allOf(a: Terms, b: Terms, limit: number): Terms | undefined {
   if (a.length * b.length > limit) return undefined;
-  return unique(
-    a.flatMap((x) =>
-      b.map((y) => ({ expressions: unique([...x.expressions, ...y.expressions]), fields: unique([...x.fields, ...y.fields]) })),
-    ),
-  );
+  return unique(a.flatMap((x) => b.map((y) => ({ expressions: unique([...x.expressions, ...y.expressions]), fields: unique([...x.fields, ...y.fields]) }))));
 }
 
 /**
@@ -65,7 +61,10 @@ export function nodeSetTerms(matching: readonly V1Node[], nodes: readonly V1Node
   const hostnames = [...new Set(byHostname.map((node) => hostname(node)!))].sort();
   return [
     ...(hostnames.length > 0 ? [label(NODE_LABELS.hostname, 'In', hostnames)] : []),
-    ...byName.map((node) => node.metadata?.name ?? '').sort().map((name) => nodeName('In', name)),
+    ...byName
+      .map((node) => node.metadata?.name ?? '')
+      .sort()
+      .map((name) => nodeName('In', name)),
   ];
 }
 

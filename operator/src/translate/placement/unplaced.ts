@@ -68,7 +68,14 @@ const quoted = (m: MemberOf) => `'${m.text}' (${m.path})`;
 /** The memberOf constraints that keep every node of `candidates` out, alone or only together. */
 function unmetOn(memberOf: readonly MemberOf[], candidates: readonly V1Node[], context: EvaluationContext): { alone: MemberOf[]; together: boolean } {
   const alone = memberOf.filter((m) => nodesMatchingAll([m.form], candidates, context).length === 0);
-  const together = alone.length === 0 && memberOf.length > 1 && nodesMatchingAll(memberOf.map((m) => m.form), candidates, context).length === 0;
+  const together =
+    alone.length === 0 &&
+    memberOf.length > 1 &&
+    nodesMatchingAll(
+      memberOf.map((m) => m.form),
+      candidates,
+      context,
+    ).length === 0;
   return { alone, together };
 }
 
@@ -88,12 +95,16 @@ export function unplacedReasons(input: UnplacedInput): string[] {
     } else {
       const { alone, together } = unmetOn(memberOf, candidates, input);
       for (const m of alone) {
-        reasons.push(subject === undefined
-          ? `No container instance meets the memberOf constraint ${quoted(m)}.`
-          : `${subject} does not meet the memberOf constraint ${quoted(m)}.`);
+        reasons.push(
+          subject === undefined
+            ? `No container instance meets the memberOf constraint ${quoted(m)}.`
+            : `${subject} does not meet the memberOf constraint ${quoted(m)}.`,
+        );
       }
       if (together) {
-        reasons.push(`${subject ?? 'No container instance'} ${subject === undefined ? 'meets' : 'does not meet'} the memberOf constraints ${memberOf.map(quoted).join(' and ')} together.`);
+        reasons.push(
+          `${subject ?? 'No container instance'} ${subject === undefined ? 'meets' : 'does not meet'} the memberOf constraints ${memberOf.map(quoted).join(' and ')} together.`,
+        );
       }
     }
   }

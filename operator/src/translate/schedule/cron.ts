@@ -34,7 +34,11 @@ export interface CronSchedule {
 
 /** A field's token that is not valid, and why. */
 export class CronFieldError extends Error {
-  constructor(readonly field: CronFieldName, readonly token: string, reason: string) {
+  constructor(
+    readonly field: CronFieldName,
+    readonly token: string,
+    reason: string,
+  ) {
     super(reason);
   }
 }
@@ -131,7 +135,8 @@ function dayOfWeekRules(text: string): DayRule[] {
       if (n < 1 || n > 5) throw new CronFieldError(field, item, `'${item}': the week after # must be 1-5`);
       return [{ type: 'nthWeekday', weekday: value(field, nth[1]!, item), nth: n }];
     }
-    if (upper.includes('#') || /\dL|L\d/.test(upper)) throw new CronFieldError(field, item, `'${item}': day-of-week takes DAY#N (e.g. 6#3) and DAYL (e.g. 5L), alone in a list item`);
+    if (upper.includes('#') || /\dL|L\d/.test(upper))
+      throw new CronFieldError(field, item, `'${item}': day-of-week takes DAY#N (e.g. 6#3) and DAYL (e.g. 5L), alone in a list item`);
     return itemValues(field, item).map((weekday) => ({ type: 'weekday', weekday }));
   });
 }
@@ -142,13 +147,17 @@ export function parseCronFields(fields: readonly string[]): CronSchedule {
   const monthAny = dayOfMonth === '?';
   const weekAny = dayOfWeekText === '?';
   if (monthAny === weekAny) {
-    throw new CronFieldError(monthAny ? 'day-of-week' : 'day-of-month', monthAny ? dayOfWeekText : dayOfMonth,
-      'exactly one of day-of-month and day-of-week must be ? (a value or * in one needs ? in the other)');
+    throw new CronFieldError(
+      monthAny ? 'day-of-week' : 'day-of-month',
+      monthAny ? dayOfWeekText : dayOfMonth,
+      'exactly one of day-of-month and day-of-week must be ? (a value or * in one needs ? in the other)',
+    );
   }
   for (const [index, text] of fields.entries()) {
     const field = CRON_FIELDS[index]!;
     if (text.includes('?') && text !== '?') throw new CronFieldError(field, text, '? stands alone');
-    if (text === '?' && field !== 'day-of-month' && field !== 'day-of-week') throw new CronFieldError(field, text, '? is allowed only in day-of-month and day-of-week');
+    if (text === '?' && field !== 'day-of-month' && field !== 'day-of-week')
+      throw new CronFieldError(field, text, '? is allowed only in day-of-month and day-of-week');
   }
   return {
     type: 'cron',
@@ -183,7 +192,7 @@ function ruleDay(rule: DayRule, year: number, month: number): number[] {
       // Quartz reads `31W` in a 30-day month as no day at all.
       return rule.day <= last ? [nearestWeekday(year, month, rule.day)] : [];
     case 'weekday': {
-      const first = (rule.weekday - dayOfWeek(year, month, 1) + 7) % 7 + 1;
+      const first = ((rule.weekday - dayOfWeek(year, month, 1) + 7) % 7) + 1;
       const days: number[] = [];
       for (let day = first; day <= last; day += 7) days.push(day);
       return days;
@@ -191,7 +200,7 @@ function ruleDay(rule: DayRule, year: number, month: number): number[] {
     case 'lastOfWeekday':
       return [last - ((dayOfWeek(year, month, last) - rule.weekday + 7) % 7)];
     case 'nthWeekday': {
-      const day = (rule.weekday - dayOfWeek(year, month, 1) + 7) % 7 + 1 + 7 * (rule.nth - 1);
+      const day = ((rule.weekday - dayOfWeek(year, month, 1) + 7) % 7) + 1 + 7 * (rule.nth - 1);
       return day <= last ? [day] : [];
     }
   }

@@ -57,7 +57,10 @@ function parseAt(body: string, expression: string): ScheduleParseResult {
 }
 
 function parseCron(body: string, expression: string): ScheduleParseResult {
-  const fields = body.trim().split(/\s+/).filter((field) => field !== '');
+  const fields = body
+    .trim()
+    .split(/\s+/)
+    .filter((field) => field !== '');
   if (fields.length !== CRON_FIELDS.length) {
     return invalid(`${expression}: cron() takes six fields (${CRON_FIELDS.join(' ')}), found ${fields.length}`);
   }

@@ -152,10 +152,11 @@ export function planRuns(input: RunPlanInput): RunPlan {
   const until = new Date(Math.min(now.getTime(), settings.endDate?.getTime() ?? Infinity));
   // Times that could not run even at the end of the flexible window are too late without looking at each.
   const surelyLate = new Date(now.getTime() - settings.maximumEventAgeMillis - settings.flexibleWindowMillis - 1);
-  const late = surelyLate.getTime() > after.getTime()
-    ? runsBetween(settings.schedule, after, new Date(Math.min(surelyLate.getTime(), until.getTime())), clock, SCAN_LIMIT)
-    : { times: [], truncated: false };
-  const scanFrom = late.truncated ? surelyLate : late.times.at(-1) ?? after;
+  const late =
+    surelyLate.getTime() > after.getTime()
+      ? runsBetween(settings.schedule, after, new Date(Math.min(surelyLate.getTime(), until.getTime())), clock, SCAN_LIMIT)
+      : { times: [], truncated: false };
+  const scanFrom = late.truncated ? surelyLate : (late.times.at(-1) ?? after);
   const scan = runsBetween(settings.schedule, scanFrom, until, clock, SCAN_LIMIT);
 
   const lateReason = settings.enabled ? 'TooLate' : 'Disabled';
@@ -174,7 +175,10 @@ export function planRuns(input: RunPlanInput): RunPlan {
 
   // Which due times run: all of them under Allow (a few per plan); under Forbid and Replace only the newest,
   // once nothing else of the schedule runs (Forbid) or after stopping what runs (Replace).
-  const running = input.tasks.filter((task) => task.outcome === 'running').map((task) => task.name).sort();
+  const running = input.tasks
+    .filter((task) => task.outcome === 'running')
+    .map((task) => task.name)
+    .sort();
   const stop: string[] = [];
   if (settings.concurrencyPolicy === 'Allow') {
     for (const entry of decided) if (entry.decision === 'wait' && due.indexOf(entry.time) < MAX_RUNS_PER_PLAN) entry.decision = 'run';

@@ -21,7 +21,11 @@ export function scheduleStartedBy(scheduleName: string): string {
  * The Task of one planned run; `ownerReferences` make the schedule its controller, so deletion cascades.
  * `retryOf` names the Task this one starts again (a Task of the same run that failed to start).
  */
-export function scheduledRunTask(schedule: ScheduledTask, planned: PlannedTask & { retryOf?: string }, ownerReferences: readonly V1OwnerReference[] = []): Task {
+export function scheduledRunTask(
+  schedule: ScheduledTask,
+  planned: PlannedTask & { retryOf?: string },
+  ownerReferences: readonly V1OwnerReference[] = [],
+): Task {
   const { count: _count, ...target } = schedule.spec.target;
   const { name: scheduleName = '', namespace } = schedule.metadata;
   return {
@@ -78,7 +82,12 @@ export function scheduledTaskRuns(tasks: readonly Task[]): ScheduledTaskRun[] {
     const scheduledTime = rfc3339(run.scheduledTime);
     const entry = runs.get(scheduledTime) ?? { run: { scheduledTime, tasks: [] }, outcomes: [] };
     const { lastStatus, stopCode, stoppedReason } = task.status ?? {};
-    entry.run.tasks.push({ name: run.name, ...(lastStatus ? { lastStatus } : {}), ...(stopCode ? { stopCode } : {}), ...(stoppedReason ? { stoppedReason } : {}) });
+    entry.run.tasks.push({
+      name: run.name,
+      ...(lastStatus ? { lastStatus } : {}),
+      ...(stopCode ? { stopCode } : {}),
+      ...(stoppedReason ? { stoppedReason } : {}),
+    });
     if (!retried.has(run.name)) entry.outcomes.push(run.outcome);
     if (retryOf(task)) entry.run.retryAttempts = (entry.run.retryAttempts ?? 0) + 1;
     runs.set(scheduledTime, entry);

@@ -12,17 +12,37 @@ const node = (name: string): V1Node => ({
   status: { allocatable: { cpu: '2', memory: '4Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] },
 });
 const cluster = (status?: Cluster['status']): Cluster => ({
-  apiVersion: ECS_API_VERSION, kind: 'Cluster', metadata: { name: 'default', namespace: 'ns', generation: 2 }, spec: {}, ...(status ? { status } : {}),
+  apiVersion: ECS_API_VERSION,
+  kind: 'Cluster',
+  metadata: { name: 'default', namespace: 'ns', generation: 2 },
+  spec: {},
+  ...(status ? { status } : {}),
 });
 const snapshot = (c: Cluster, usage?: ClusterSnapshot['input']['usage']): ClusterSnapshot => ({
   cluster: c,
-  input: { clusterName: 'default', namespace: 'ns', spec: c.spec, nodes: [node('a'), node('b')], pods: [], isTaskPod: () => false, taskStatuses: ['RUNNING', 'PENDING'], activeServicesCount: 1, ...(usage ? { usage } : {}) },
+  input: {
+    clusterName: 'default',
+    namespace: 'ns',
+    spec: c.spec,
+    nodes: [node('a'), node('b')],
+    pods: [],
+    isTaskPod: () => false,
+    taskStatuses: ['RUNNING', 'PENDING'],
+    activeServicesCount: 1,
+    ...(usage ? { usage } : {}),
+  },
 });
 
 describe('Cluster planner', () => {
   it('writes the ECS status with observedGeneration and Valid=True, then nothing once the Cluster shows it', () => {
     const plan = planCluster(snapshot(cluster()), NOW);
-    expect(plan.writeStatus).to.deep.include({ registeredContainerInstancesCount: 2, runningTasksCount: 1, pendingTasksCount: 1, activeServicesCount: 1, observedGeneration: 2 });
+    expect(plan.writeStatus).to.deep.include({
+      registeredContainerInstancesCount: 2,
+      runningTasksCount: 1,
+      pendingTasksCount: 1,
+      activeServicesCount: 1,
+      observedGeneration: 2,
+    });
     expect(plan.writeStatus?.conditions?.find((c) => c.type === 'Valid')?.status).to.equal('True');
     expect(plan.requeueAfterMs).to.equal(undefined);
     const again = planCluster(snapshot(cluster(plan.writeStatus)), NOW);
@@ -31,7 +51,16 @@ describe('Cluster planner', () => {
   });
 
   it('looks again when the next metrics arrive while utilization is served', () => {
-    const plan = planCluster(snapshot(cluster(), new Map([['a', { cpu: '500m', memory: '1Gi' }], ['b', { cpu: '0', memory: '0' }]])), NOW);
+    const plan = planCluster(
+      snapshot(
+        cluster(),
+        new Map([
+          ['a', { cpu: '500m', memory: '1Gi' }],
+          ['b', { cpu: '0', memory: '0' }],
+        ]),
+      ),
+      NOW,
+    );
     expect(plan.writeStatus?.cpuUtilization).to.be.a('number');
     expect(plan.requeueAfterMs).to.equal(METRICS_PERIOD_MS);
   });

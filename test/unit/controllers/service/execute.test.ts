@@ -74,8 +74,21 @@ describe('Service executor', () => {
   });
 
   it('turns an apply refused as NotOwned into a taken name; planning again with it reports ServiceNameTaken and leaves the object alone', async () => {
-    const svc = { ...service({ serviceConnectConfiguration: { enabled: true, services: [{ portName: 'http', discoveryName: 'api' }] } }), kind: 'Service' as const };
-    const theirs = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'ns', uid: 'theirs', labels: { 'app.kubernetes.io/managed-by': 'ecs-operator' }, ownerReferences: [{ apiVersion: 'v1', kind: 'Other', name: 'x', uid: 'other', controller: true }] } };
+    const svc = {
+      ...service({ serviceConnectConfiguration: { enabled: true, services: [{ portName: 'http', discoveryName: 'api' }] } }),
+      kind: 'Service' as const,
+    };
+    const theirs = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'api',
+        namespace: 'ns',
+        uid: 'theirs',
+        labels: { 'app.kubernetes.io/managed-by': 'ecs-operator' },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Other', name: 'x', uid: 'other', controller: true }],
+      },
+    };
     const rs = replicaSet(svc, 1, 2);
     const writer = new FakeChildWriter().seed(svc, rs, theirs);
     const storedRs = writer.get('ReplicaSet', 'ns', 'web-1') as typeof rs;
@@ -88,7 +101,9 @@ describe('Service executor', () => {
     expect(await executePlan(writer, events, owner, writer.get('Service', 'ns', 'web') as typeof svc, again)).to.deep.equal({});
     expect(writer.writes.filter((w) => w.object === 'Service/ns/api')).to.deep.equal([]);
     expect(writer.get('Service', 'ns', 'api')?.metadata?.uid).to.equal('theirs');
-    const valid = (writer.get('Service', 'ns', 'web')?.status as { conditions: Array<{ type: string; reason: string; message: string }> }).conditions.find((c) => c.type === 'Valid');
+    const valid = (writer.get('Service', 'ns', 'web')?.status as { conditions: Array<{ type: string; reason: string; message: string }> }).conditions.find(
+      (c) => c.type === 'Valid',
+    );
     expect(valid).to.include({ reason: 'ServiceNameTaken' });
     expect(events.events.find((e) => e.reason === 'ServiceNameTaken')?.message).to.include("core Service named 'api'");
   });

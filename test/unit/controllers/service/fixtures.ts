@@ -10,9 +10,7 @@ import { controllerReference } from '../../../../operator/src/controllers/common
 import { VALID } from '../../../../operator/src/controllers/plan-common.js';
 import { deploymentOfReplicaSet } from '../../../../operator/src/controllers/service/observe.js';
 import { SERVICE_FINALIZER } from '../../../../operator/src/controllers/service/plan.js';
-import type {
-  ObservedDeployment, ObservedTask, ServiceAction, ServiceSnapshot,
-} from '../../../../operator/src/controllers/service/snapshot.js';
+import type { ObservedDeployment, ObservedTask, ServiceAction, ServiceSnapshot } from '../../../../operator/src/controllers/service/snapshot.js';
 import { LABELS } from '../../../../operator/src/translate/labels.js';
 import type { ServiceTaskState } from '../../../../operator/src/translate/service-tasks.js';
 import { serviceReplicaSet, serviceTarget, type ServiceTarget } from '../../../../operator/src/translate/service-workload.js';
@@ -20,7 +18,12 @@ import type { TaskDefinitionSpec } from '../../../../operator/src/api/taskdefini
 
 export const NOW = Date.parse('2026-11-30T12:00:00Z');
 export const NAMESPACE = 'ns';
-export const CLUSTER: Cluster = { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'default', namespace: NAMESPACE, uid: 'cluster-uid' }, spec: {} };
+export const CLUSTER: Cluster = {
+  apiVersion: 'ecs.operator.dev/v1alpha1',
+  kind: 'Cluster',
+  metadata: { name: 'default', namespace: NAMESPACE, uid: 'cluster-uid' },
+  spec: {},
+};
 
 export function taskDefinition(extra: Partial<TaskDefinitionSpec> = {}): TaskDefinitionSpec {
   return { family: 'web', containerDefinitions: [{ name: 'web', image: 'nginx', memory: 128, portMappings: [{ containerPort: 80, name: 'http' }] }], ...extra };
@@ -37,7 +40,16 @@ export function service(spec: Partial<ServiceSpec> = {}, status?: ServiceStatus)
 }
 
 export function target(svc: Service, revision: number, spec = taskDefinition()): ServiceTarget {
-  const { target: t } = serviceTarget({ service: svc, cluster: CLUSTER, strategy: svc.spec.schedulingStrategy ?? 'REPLICA', spec, family: 'web', revision, nodes: [], pods: [] });
+  const { target: t } = serviceTarget({
+    service: svc,
+    cluster: CLUSTER,
+    strategy: svc.spec.schedulingStrategy ?? 'REPLICA',
+    spec,
+    family: 'web',
+    revision,
+    nodes: [],
+    pods: [],
+  });
   if (!t) throw new Error('fixture: the task definition does not translate');
   return t;
 }
@@ -45,37 +57,62 @@ export function target(svc: Service, revision: number, spec = taskDefinition()):
 let uids = 0;
 
 /** A live ReplicaSet of `svc` for revision `revision`, asked for `replicas`, `ageSeconds` old. */
-export function replicaSet(svc: Service, revision: number, replicas: number, { ageSeconds = 600, state }: { ageSeconds?: number; state?: 'COMPLETED' | 'FAILED' } = {}): V1ReplicaSet {
+export function replicaSet(
+  svc: Service,
+  revision: number,
+  replicas: number,
+  { ageSeconds = 600, state }: { ageSeconds?: number; state?: 'COMPLETED' | 'FAILED' } = {},
+): V1ReplicaSet {
   const rs = withAppliedHash(serviceReplicaSet(svc, { ...target(svc, revision), ...(state ? { state } : {}) }, replicas, [controllerReference(svc)]));
-  return { ...rs, metadata: { ...rs.metadata, uid: `rs-${revision}-${uids++}`, resourceVersion: '1', generation: 1, creationTimestamp: new Date(NOW - ageSeconds * 1000) } };
+  return {
+    ...rs,
+    metadata: { ...rs.metadata, uid: `rs-${revision}-${uids++}`, resourceVersion: '1', generation: 1, creationTimestamp: new Date(NOW - ageSeconds * 1000) },
+  };
 }
 
 export type TaskKind = 'healthy' | 'pending' | 'starting' | 'failed1' | 'failed2' | 'stopping';
 
 /** A task of `owner` in the state `kind`, created `ageSeconds` ago. */
 export function task(owner: V1ReplicaSet | V1DaemonSet, name: string, kind: TaskKind, ageSeconds = 60): ObservedTask {
-  const state: ServiceTaskState = kind === 'healthy' ? 'HEALTHY' : kind === 'pending' ? 'PENDING' : kind === 'starting' ? 'STARTING' : kind === 'stopping' ? 'STOPPING' : 'FAILED';
+  const state: ServiceTaskState =
+    kind === 'healthy' ? 'HEALTHY' : kind === 'pending' ? 'PENDING' : kind === 'starting' ? 'STARTING' : kind === 'stopping' ? 'STOPPING' : 'FAILED';
   const pod: V1Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name, namespace: NAMESPACE, uid: `pod-${name}`, resourceVersion: '1',
+      name,
+      namespace: NAMESPACE,
+      uid: `pod-${name}`,
+      resourceVersion: '1',
       creationTimestamp: new Date(NOW - ageSeconds * 1000),
       labels: { ...owner.spec?.template?.metadata?.labels },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind ?? 'ReplicaSet', name: owner.metadata?.name ?? '', uid: owner.metadata?.uid ?? '', controller: true }],
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: owner.kind ?? 'ReplicaSet', name: owner.metadata?.name ?? '', uid: owner.metadata?.uid ?? '', controller: true },
+      ],
       ...(kind === 'stopping' ? { deletionTimestamp: new Date(NOW) } : {}),
     },
-    spec: { containers: [], ...(kind === 'pending' ? {} : { nodeName: 'node-1' }), ...(owner.spec?.template?.spec?.affinity ? { affinity: owner.spec.template.spec.affinity } : {}) },
+    spec: {
+      containers: [],
+      ...(kind === 'pending' ? {} : { nodeName: 'node-1' }),
+      ...(owner.spec?.template?.spec?.affinity ? { affinity: owner.spec.template.spec.affinity } : {}),
+    },
     status: { phase: kind === 'pending' ? 'Pending' : 'Running' },
   };
   const lastStatus = kind === 'pending' ? 'PENDING' : kind === 'stopping' ? 'STOPPING' : kind === 'failed1' ? 'STOPPED' : 'RUNNING';
-  const failure = kind === 'failed1' ? { stage: 1 as const, reason: 'CannotPullContainerError' } : kind === 'failed2' ? { stage: 2 as const, reason: 'Task failed container health checks' } : undefined;
+  const failure =
+    kind === 'failed1'
+      ? { stage: 1 as const, reason: 'CannotPullContainerError' }
+      : kind === 'failed2'
+        ? { stage: 2 as const, reason: 'Task failed container health checks' }
+        : undefined;
   return { pod, observed: { state, lastStatus, ...(failure ? { failure } : {}), ...(kind === 'starting' ? { healthCheckDueInMs: 30_000 } : {}) } };
 }
 
 /** Tasks `prefix-0`… of `owner`, `counts` of each kind. */
 export function tasks(owner: V1ReplicaSet, counts: Partial<Record<TaskKind, number>>): ObservedTask[] {
-  return Object.entries(counts).flatMap(([kind, n]) => Array.from({ length: n }, (_, i) => task(owner, `${owner.metadata?.name}-${kind}-${i}`, kind as TaskKind)));
+  return Object.entries(counts).flatMap(([kind, n]) =>
+    Array.from({ length: n }, (_, i) => task(owner, `${owner.metadata?.name}-${kind}-${i}`, kind as TaskKind)),
+  );
 }
 
 export function deployment(svc: Service, rs: V1ReplicaSet, observed: readonly ObservedTask[] = []): ObservedDeployment {
@@ -92,12 +129,31 @@ export interface SnapshotInput {
   spec?: TaskDefinitionSpec;
 }
 
-export function snapshot({ service: svc, revision, deployments = [], daemonSets = [], daemonTasks = [], coreServices = [], spec }: SnapshotInput): ServiceSnapshot {
+export function snapshot({
+  service: svc,
+  revision,
+  deployments = [],
+  daemonSets = [],
+  daemonTasks = [],
+  coreServices = [],
+  spec,
+}: SnapshotInput): ServiceSnapshot {
   return {
-    service: svc, now: NOW, clusterName: 'default', cluster: CLUSTER, strategy: svc.spec.schedulingStrategy ?? 'REPLICA',
+    service: svc,
+    now: NOW,
+    clusterName: 'default',
+    cluster: CLUSTER,
+    strategy: svc.spec.schedulingStrategy ?? 'REPLICA',
     validity: revision === undefined ? { valid: false, reason: 'TaskDefinitionUnavailable', message: 'spec.taskDefinition: no ACTIVE revision' } : VALID,
     ...(revision !== undefined ? { target: target(svc, revision, spec) } : {}),
-    deployments, daemonSets, daemonTasks, coreServices, foreign: [], taken: [], clusterNodes: [], clusterPods: [],
+    deployments,
+    daemonSets,
+    daemonTasks,
+    coreServices,
+    foreign: [],
+    taken: [],
+    clusterNodes: [],
+    clusterPods: [],
   };
 }
 
@@ -109,7 +165,12 @@ export function applyActions(snap: ServiceSnapshot, actions: readonly ServiceAct
   const deleted = new Set<string>();
   const stamp = <T extends KubernetesObject>(obj: T, live?: KubernetesObject): T => ({
     ...withAppliedHash(obj),
-    metadata: { ...withAppliedHash(obj).metadata, uid: live?.metadata?.uid ?? `new-${uids++}`, resourceVersion: String(uids++), creationTimestamp: live?.metadata?.creationTimestamp ?? new Date(snap.now) },
+    metadata: {
+      ...withAppliedHash(obj).metadata,
+      uid: live?.metadata?.uid ?? `new-${uids++}`,
+      resourceVersion: String(uids++),
+      creationTimestamp: live?.metadata?.creationTimestamp ?? new Date(snap.now),
+    },
   });
   for (const action of actions) {
     if (action.verb === 'status') svc = { ...svc, status: action.status };
@@ -129,12 +190,15 @@ export function applyActions(snap: ServiceSnapshot, actions: readonly ServiceAct
     if (object?.kind === 'DaemonSet') daemonSets = [...daemonSets.filter((s) => !sameObject(s, object)), stamp(object as V1DaemonSet, live)];
     if (action.verb === 'delete') deleted.add(action.object.metadata?.uid ?? '');
   }
-  const afterDelete = (t: ObservedTask): ObservedTask => (deleted.has(t.pod.metadata?.uid ?? '') && !t.pod.metadata?.deletionTimestamp
-    ? { pod: { ...t.pod, metadata: { ...t.pod.metadata, deletionTimestamp: new Date(snap.now) } }, observed: { ...t.observed, state: 'STOPPING' } }
-    : t);
+  const afterDelete = (t: ObservedTask): ObservedTask =>
+    deleted.has(t.pod.metadata?.uid ?? '') && !t.pod.metadata?.deletionTimestamp
+      ? { pod: { ...t.pod, metadata: { ...t.pod.metadata, deletionTimestamp: new Date(snap.now) } }, observed: { ...t.observed, state: 'STOPPING' } }
+      : t;
   deployments = deployments.filter((d) => !deleted.has(d.live?.metadata?.uid ?? '')).map((d) => ({ ...d, tasks: d.tasks.map(afterDelete) }));
   return {
-    ...snap, service: svc, deployments,
+    ...snap,
+    service: svc,
+    deployments,
     coreServices: coreServices.filter((s) => !deleted.has(s.metadata?.uid ?? '')),
     daemonSets: daemonSets.filter((s) => !deleted.has(s.metadata?.uid ?? '')),
     daemonTasks: snap.daemonTasks.map(afterDelete),
@@ -152,7 +216,12 @@ export function replicasAfter(snap: ServiceSnapshot, actions: readonly ServiceAc
 }
 
 export const replicasOf = (actions: readonly ServiceAction[], name: string): number | undefined => {
-  const a = actions.find((x) => (x.verb === 'apply' || x.verb === 'create') && (x.verb === 'apply' ? x.desired : x.object).kind === 'ReplicaSet' && (x.verb === 'apply' ? x.desired : x.object).metadata?.name === name);
+  const a = actions.find(
+    (x) =>
+      (x.verb === 'apply' || x.verb === 'create') &&
+      (x.verb === 'apply' ? x.desired : x.object).kind === 'ReplicaSet' &&
+      (x.verb === 'apply' ? x.desired : x.object).metadata?.name === name,
+  );
   const object: V1ReplicaSet | undefined = a?.verb === 'apply' ? a.desired : a?.verb === 'create' ? a.object : undefined;
   return object?.spec?.replicas;
 };

@@ -16,7 +16,14 @@ describe('Service DAEMON planner', () => {
     return {
       ...ds,
       metadata: { ...ds.metadata, uid: 'ds-uid', generation: 1, resourceVersion: '5' },
-      status: { desiredNumberScheduled: scheduled, updatedNumberScheduled: scheduled, observedGeneration: 1, currentNumberScheduled: scheduled, numberMisscheduled: 0, numberReady: scheduled },
+      status: {
+        desiredNumberScheduled: scheduled,
+        updatedNumberScheduled: scheduled,
+        observedGeneration: 1,
+        currentNumberScheduled: scheduled,
+        numberMisscheduled: 0,
+        numberReady: scheduled,
+      },
     };
   };
 

@@ -8,7 +8,10 @@ import { serviceDiscoveryObjects } from '../../../../operator/src/translate/serv
 import { applyActions, deployment, replicaSet, service, snapshot, taskDefinition, tasks, writesOf } from './fixtures.js';
 
 const statusOf = (actions: readonly ServiceAction[]) => actions.find((a): a is Extract<ServiceAction, { verb: 'status' }> => a.verb === 'status')?.status;
-const named = (actions: readonly ServiceAction[]) => actions.map((a) => `${a.verb} ${'object' in a ? `${a.object.kind}/${a.object.metadata?.name}` : 'desired' in a ? `${a.desired.kind}/${a.desired.metadata?.name}` : ''}`.trim());
+const named = (actions: readonly ServiceAction[]) =>
+  actions.map((a) =>
+    `${a.verb} ${'object' in a ? `${a.object.kind}/${a.object.metadata?.name}` : 'desired' in a ? `${a.desired.kind}/${a.desired.metadata?.name}` : ''}`.trim(),
+  );
 
 describe('Service discovery planner', () => {
   const svc = service({ serviceRegistries: [{ containerName: 'web', containerPort: 80 }] });
@@ -21,7 +24,10 @@ describe('Service discovery planner', () => {
 
   it('leaves a core Service controlled by another object alone: ServiceNameTaken, with an Event naming it', () => {
     const theirs: V1Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'ns', uid: 'theirs' }, spec: {} };
-    for (const snap of [{ ...base, coreServices: [theirs] }, { ...base, taken: [{ kind: 'Service' as const, name: 'web' }] }]) {
+    for (const snap of [
+      { ...base, coreServices: [theirs] },
+      { ...base, taken: [{ kind: 'Service' as const, name: 'web' }] },
+    ]) {
       const plan = planService(snap);
       expect(named(plan.actions).filter((a) => a.endsWith('Service/web'))).to.deep.equal([]);
       expect(statusOf(plan.actions)?.conditions?.find((c) => c.type === 'Valid')).to.include({ status: 'False', reason: 'ServiceNameTaken' });

@@ -6,12 +6,11 @@ import type { ServiceAction } from '../../../../operator/src/controllers/service
 import { ANNOTATIONS } from '../../../../operator/src/translate/labels.js';
 import { taskBounds, deploymentPercents } from '../../../../operator/src/translate/rollout.js';
 import { rolloutReasons } from '../../../../operator/src/translate/service-deployments.js';
-import {
-  applyActions, deployment, replicaSet, replicasAfter, replicasOf, service, snapshot, task, tasks, writesOf, type TaskKind,
-} from './fixtures.js';
+import { applyActions, deployment, replicaSet, replicasAfter, replicasOf, service, snapshot, task, tasks, writesOf, type TaskKind } from './fixtures.js';
 
 const statusOf = (actions: readonly ServiceAction[]) => actions.find((a): a is Extract<ServiceAction, { verb: 'status' }> => a.verb === 'status')?.status;
-const verbs = (actions: readonly ServiceAction[]) => actions.map((a) => `${a.verb} ${'object' in a ? a.object.metadata?.name : 'desired' in a ? a.desired.metadata?.name : ''}`.trim());
+const verbs = (actions: readonly ServiceAction[]) =>
+  actions.map((a) => `${a.verb} ${'object' in a ? a.object.metadata?.name : 'desired' in a ? a.desired.metadata?.name : ''}`.trim());
 const messagesOf = (actions: readonly ServiceAction[]) => statusOf(actions)?.events?.map((e) => e.message) ?? [];
 
 describe('Service REPLICA planner', () => {
@@ -68,10 +67,33 @@ describe('Service REPLICA planner', () => {
       const rs1 = replicaSet(base, 1, 4, { state: 'COMPLETED', ageSeconds: 900 });
       const rs2 = replicaSet(base, 2, 4);
       const rs2Id = deployment(base, rs2).id;
-      const svc = service({ desiredCount: 4, deploymentConfiguration }, {
-        deployments: [{ id: rs2Id, status: 'PRIMARY', taskDefinition: 'web:2', replicaSet: 'web-2', desiredCount: 4, pendingCount: 0, runningCount: 0, failedTasks: failedBefore }],
-      });
-      return { svc, rs1, rs2, snap: snapshot({ service: svc, revision: 2, deployments: [deployment(svc, rs1, tasks(rs1, { healthy: 4 })), deployment(svc, rs2, [task(rs2, 'web-2-x', 'failed1')])] }) };
+      const svc = service(
+        { desiredCount: 4, deploymentConfiguration },
+        {
+          deployments: [
+            {
+              id: rs2Id,
+              status: 'PRIMARY',
+              taskDefinition: 'web:2',
+              replicaSet: 'web-2',
+              desiredCount: 4,
+              pendingCount: 0,
+              runningCount: 0,
+              failedTasks: failedBefore,
+            },
+          ],
+        },
+      );
+      return {
+        svc,
+        rs1,
+        rs2,
+        snap: snapshot({
+          service: svc,
+          revision: 2,
+          deployments: [deployment(svc, rs1, tasks(rs1, { healthy: 4 })), deployment(svc, rs2, [task(rs2, 'web-2-x', 'failed1')])],
+        }),
+      };
     };
 
     it('counts a failed task in status before its pod is deleted, and marks the deployment FAILED at the threshold, rolling back', () => {
@@ -99,7 +121,10 @@ describe('Service REPLICA planner', () => {
 
     it('follows thresholdConfiguration COUNT', () => {
       const status = statusOf(planService(failing(true, 0, { type: 'COUNT', value: 1 }).snap).actions);
-      expect(status?.deployments?.find((d) => d.replicaSet === 'web-2')).to.deep.include({ rolloutState: 'FAILED', circuitBreaker: { status: 'TRIGGERED', failureCount: 1, threshold: 1 } });
+      expect(status?.deployments?.find((d) => d.replicaSet === 'web-2')).to.deep.include({
+        rolloutState: 'FAILED',
+        circuitBreaker: { status: 'TRIGGERED', failureCount: 1, threshold: 1 },
+      });
     });
 
     it('writes the status before any ReplicaSet, and tells the failure once when the ReplicaSet writes were refused', () => {
@@ -108,7 +133,10 @@ describe('Service REPLICA planner', () => {
       const order = verbs(first.actions);
       expect(order.indexOf('status')).to.be.lessThan(order.indexOf('apply web-2'));
       // The status went through; the ReplicaSet applies met a newer version (409) and were not written.
-      const recorded = applyActions(snap, first.actions.filter((a) => a.verb === 'status'));
+      const recorded = applyActions(
+        snap,
+        first.actions.filter((a) => a.verb === 'status'),
+      );
       const again = planService(recorded);
       expect(statusOf(again.actions)?.deployments?.find((d) => d.replicaSet === 'web-2')).to.include({ rolloutState: 'FAILED', failedTasks: 3 });
       expect(messagesOf(again.actions).filter((m) => m.includes('deployment failed'))).to.have.length(1);
@@ -119,11 +147,17 @@ describe('Service REPLICA planner', () => {
       const { snap } = failing(true, 0);
       const first = planService(snap);
       // The status went through, the delete did not: the pod is still there, failed.
-      const restarted = applyActions(snap, first.actions.filter((a) => a.verb === 'status'));
+      const restarted = applyActions(
+        snap,
+        first.actions.filter((a) => a.verb === 'status'),
+      );
       const again = planService(restarted);
       expect(statusOf(again.actions)?.deployments?.find((d) => d.replicaSet === 'web-2')?.failedTasks).to.equal(1);
       expect(verbs(again.actions)).to.include('delete web-2-x');
-      expect(messagesOf(again.actions).filter((m) => m.includes('has stopped')), 'the stop is reported once').to.have.length(1);
+      expect(
+        messagesOf(again.actions).filter((m) => m.includes('has stopped')),
+        'the stop is reported once',
+      ).to.have.length(1);
     });
   });
 
@@ -177,67 +211,98 @@ describe('Service REPLICA planner', () => {
       target: fc.integer({ min: 1, max: 4 }),
       breaker: fc.constantFrom(undefined, { enable: true, rollback: true }, { enable: true, rollback: false }),
     });
-    const snapshotOf = (v: { desiredCount: number; min: number; extra: number; revisions: number[]; replicas: number[]; taskKinds: TaskKind[][]; target: number; breaker?: { enable: boolean; rollback: boolean } }) => {
+    const snapshotOf = (v: {
+      desiredCount: number;
+      min: number;
+      extra: number;
+      revisions: number[];
+      replicas: number[];
+      taskKinds: TaskKind[][];
+      target: number;
+      breaker?: { enable: boolean; rollback: boolean };
+    }) => {
       const svc = service({
         desiredCount: v.desiredCount,
-        deploymentConfiguration: { minimumHealthyPercent: v.min, maximumPercent: Math.max(100, v.min + v.extra), ...(v.breaker ? { deploymentCircuitBreaker: v.breaker } : {}) },
+        deploymentConfiguration: {
+          minimumHealthyPercent: v.min,
+          maximumPercent: Math.max(100, v.min + v.extra),
+          ...(v.breaker ? { deploymentCircuitBreaker: v.breaker } : {}),
+        },
       });
       const sorted = [...v.revisions].sort((a, b) => a - b);
       const deployments = sorted.map((revision, i) => {
-        const rs = replicaSet(svc, revision, v.replicas[i] ?? 0, { ageSeconds: 1000 - revision, ...(i < sorted.length - 1 ? { state: 'COMPLETED' as const } : {}) });
+        const rs = replicaSet(svc, revision, v.replicas[i] ?? 0, {
+          ageSeconds: 1000 - revision,
+          ...(i < sorted.length - 1 ? { state: 'COMPLETED' as const } : {}),
+        });
         // The ReplicaSet controller removes surplus pods promptly: at most `replicas` tasks that are not stopping.
         let room = v.replicas[i] ?? 0;
         const kept = (v.taskKinds[i] ?? []).filter((kind) => kind === 'stopping' || room-- > 0);
-        return deployment(svc, rs, kept.map((kind, j) => task(rs, `web-${revision}-${j}`, kind)));
+        return deployment(
+          svc,
+          rs,
+          kept.map((kind, j) => task(rs, `web-${revision}-${j}`, kind)),
+        );
       });
       return snapshot({ service: svc, revision: v.target, deployments });
     };
 
     it('never plans replicas that take the tasks above the maximum or the healthy ones below the minimum by its own doing', () => {
-      fc.assert(fc.property(arb, (v) => {
-        const snap = snapshotOf(v);
-        const plan = planService(snap);
-        const { minHealthy, maxTasks } = taskBounds(v.desiredCount, deploymentPercents('REPLICA', snap.service.spec.deploymentConfiguration));
-        const stopped = new Set(plan.actions.filter((a) => a.verb === 'delete').map((a) => 'object' in a ? a.object.metadata?.uid : ''));
-        let occupancyBefore = 0;
-        let occupancyAfter = 0;
-        let healthyBefore = 0;
-        let healthyAfter = 0;
-        for (const d of snap.deployments) {
-          const live = d.tasks.filter((t) => t.observed.state !== 'STOPPING');
-          const kept = live.filter((t) => !stopped.has(t.pod.metadata?.uid));
-          const healthy = kept.filter((t) => t.observed.state === 'HEALTHY').length;
-          const before = d.live?.spec?.replicas ?? 0;
-          const after = replicasAfter(snap, plan.actions, d.name) ?? before;
-          occupancyBefore += Math.max(before, live.length);
-          occupancyAfter += Math.max(after, kept.length);
-          healthyBefore += Math.min(before, live.filter((t) => t.observed.state === 'HEALTHY').length);
-          healthyAfter += Math.min(after, healthy);
-        }
-        const created = plan.actions.filter((a) => a.verb === 'create').reduce((sum, a) => sum + ((a as { object: V1ReplicaSet }).object.spec?.replicas ?? 0), 0);
-        occupancyAfter += created;
-        expect(occupancyAfter).to.be.at.most(Math.max(maxTasks, occupancyBefore));
-        expect(healthyAfter).to.be.at.least(Math.min(minHealthy, healthyBefore));
-      }), { numRuns: 300 });
+      fc.assert(
+        fc.property(arb, (v) => {
+          const snap = snapshotOf(v);
+          const plan = planService(snap);
+          const { minHealthy, maxTasks } = taskBounds(v.desiredCount, deploymentPercents('REPLICA', snap.service.spec.deploymentConfiguration));
+          const stopped = new Set(plan.actions.filter((a) => a.verb === 'delete').map((a) => ('object' in a ? a.object.metadata?.uid : '')));
+          let occupancyBefore = 0;
+          let occupancyAfter = 0;
+          let healthyBefore = 0;
+          let healthyAfter = 0;
+          for (const d of snap.deployments) {
+            const live = d.tasks.filter((t) => t.observed.state !== 'STOPPING');
+            const kept = live.filter((t) => !stopped.has(t.pod.metadata?.uid));
+            const healthy = kept.filter((t) => t.observed.state === 'HEALTHY').length;
+            const before = d.live?.spec?.replicas ?? 0;
+            const after = replicasAfter(snap, plan.actions, d.name) ?? before;
+            occupancyBefore += Math.max(before, live.length);
+            occupancyAfter += Math.max(after, kept.length);
+            healthyBefore += Math.min(before, live.filter((t) => t.observed.state === 'HEALTHY').length);
+            healthyAfter += Math.min(after, healthy);
+          }
+          const created = plan.actions
+            .filter((a) => a.verb === 'create')
+            .reduce((sum, a) => sum + ((a as { object: V1ReplicaSet }).object.spec?.replicas ?? 0), 0);
+          occupancyAfter += created;
+          expect(occupancyAfter).to.be.at.most(Math.max(maxTasks, occupancyBefore));
+          expect(healthyAfter).to.be.at.least(Math.min(minHealthy, healthyBefore));
+        }),
+        { numRuns: 300 },
+      );
     });
 
     it('never has two ReplicaSets for one revision', () => {
-      fc.assert(fc.property(arb, (v) => {
-        const snap = snapshotOf(v);
-        const after = applyActions(snap, planService(snap).actions);
-        const revisions = after.deployments.map((d) => d.taskDefinition);
-        expect(new Set(revisions).size).to.equal(revisions.length);
-      }), { numRuns: 300 });
+      fc.assert(
+        fc.property(arb, (v) => {
+          const snap = snapshotOf(v);
+          const after = applyActions(snap, planService(snap).actions);
+          const revisions = after.deployments.map((d) => d.taskDefinition);
+          expect(new Set(revisions).size).to.equal(revisions.length);
+        }),
+        { numRuns: 300 },
+      );
     });
 
     it('plans no write when planning again on the planned result', () => {
-      fc.assert(fc.property(arb, (v) => {
-        const snap = snapshotOf(v);
-        const after = applyActions(snap, planService(snap).actions);
-        const again = planService(after);
-        expect(verbs(writesOf(after, again.actions))).to.deep.equal([]);
-        expect(again.events.filter((e) => e.reason !== 'TaskFailed')).to.deep.equal([]);
-      }), { numRuns: 300 });
+      fc.assert(
+        fc.property(arb, (v) => {
+          const snap = snapshotOf(v);
+          const after = applyActions(snap, planService(snap).actions);
+          const again = planService(after);
+          expect(verbs(writesOf(after, again.actions))).to.deep.equal([]);
+          expect(again.events.filter((e) => e.reason !== 'TaskFailed')).to.deep.equal([]);
+        }),
+        { numRuns: 300 },
+      );
     });
   });
 });

@@ -38,15 +38,19 @@ describe('Service task planning', () => {
     });
 
     it('keeps its record bounded by the tasks that exist and the tasks of one second (property)', () => {
-      fc.assert(fc.property(fc.array(fc.record({ second: fc.nat(5), stopping: fc.boolean() }), { maxLength: 20 }), (specs) => {
-        const tasks = specs.map((x, i) => at(task(rs, `t${i}`, x.stopping ? 'stopping' : 'healthy'), new Date(Date.UTC(2026, 10, 30, 12, 0, x.second)).toISOString()));
-        const once = taskReports(tasks, undefined, []);
-        const twice = taskReports(tasks, once.reported, []);
-        expect(twice.started).to.deep.equal([]);
-        expect(twice.stopped).to.deep.equal([]);
-        expect((once.reported.stopped ?? []).length).to.be.at.most(tasks.length);
-        expect((once.reported.startedAtThrough ?? []).length).to.be.at.most(tasks.length);
-      }));
+      fc.assert(
+        fc.property(fc.array(fc.record({ second: fc.nat(5), stopping: fc.boolean() }), { maxLength: 20 }), (specs) => {
+          const tasks = specs.map((x, i) =>
+            at(task(rs, `t${i}`, x.stopping ? 'stopping' : 'healthy'), new Date(Date.UTC(2026, 10, 30, 12, 0, x.second)).toISOString()),
+          );
+          const once = taskReports(tasks, undefined, []);
+          const twice = taskReports(tasks, once.reported, []);
+          expect(twice.started).to.deep.equal([]);
+          expect(twice.stopped).to.deep.equal([]);
+          expect((once.reported.stopped ?? []).length).to.be.at.most(tasks.length);
+          expect((once.reported.startedAtThrough ?? []).length).to.be.at.most(tasks.length);
+        }),
+      );
     });
   });
 
@@ -56,17 +60,32 @@ describe('Service task planning', () => {
       const first = failedTaskStops(new Map([['d', [f]]]), {}, 3, true, Date.now());
       expect(first.stop.map((t) => t.pod.metadata?.name)).to.deep.equal(['f']);
       expect(first.failures.get('d')).to.deep.equal({ failedTasks: 1, countedFailedTasks: ['pod-f'] });
-      const previous = { deployments: [{ id: 'd', status: 'PRIMARY' as const, taskDefinition: 'web:1', desiredCount: 1, pendingCount: 0, runningCount: 0, ...first.failures.get('d')! }] };
-      expect(failedTaskStops(new Map([['d', [f]]]), previous, 3, true, Date.now()).failures.get('d')).to.deep.equal({ failedTasks: 1, countedFailedTasks: ['pod-f'] });
+      const previous = {
+        deployments: [
+          { id: 'd', status: 'PRIMARY' as const, taskDefinition: 'web:1', desiredCount: 1, pendingCount: 0, runningCount: 0, ...first.failures.get('d')! },
+        ],
+      };
+      expect(failedTaskStops(new Map([['d', [f]]]), previous, 3, true, Date.now()).failures.get('d')).to.deep.equal({
+        failedTasks: 1,
+        countedFailedTasks: ['pod-f'],
+      });
       // The pod gone: its uid stays until the next failure is counted, so its going costs no status write.
-      expect(failedTaskStops(new Map([['d', []]]), previous, 3, true, Date.now()).failures.get('d')).to.deep.equal({ failedTasks: 1, countedFailedTasks: ['pod-f'] });
+      expect(failedTaskStops(new Map([['d', []]]), previous, 3, true, Date.now()).failures.get('d')).to.deep.equal({
+        failedTasks: 1,
+        countedFailedTasks: ['pod-f'],
+      });
       const g = task(rs, 'g', 'failed1');
-      expect(failedTaskStops(new Map([['d', [g]]]), previous, 3, true, Date.now()).failures.get('d')).to.deep.equal({ failedTasks: 2, countedFailedTasks: ['pod-g'] });
+      expect(failedTaskStops(new Map([['d', [g]]]), previous, 3, true, Date.now()).failures.get('d')).to.deep.equal({
+        failedTasks: 2,
+        countedFailedTasks: ['pod-g'],
+      });
     });
 
     it('without a circuit breaker waits ever longer before replacing failures past the threshold', () => {
       const f = task(rs, 'f', 'failed1', 1);
-      const previous = { deployments: [{ id: 'd', status: 'PRIMARY' as const, taskDefinition: 'web:1', desiredCount: 1, pendingCount: 0, runningCount: 0, failedTasks: 3 }] };
+      const previous = {
+        deployments: [{ id: 'd', status: 'PRIMARY' as const, taskDefinition: 'web:1', desiredCount: 1, pendingCount: 0, runningCount: 0, failedTasks: 3 }],
+      };
       const plan = failedTaskStops(new Map([['d', [f]]]), previous, 3, false, Date.parse('2026-11-30T12:00:00Z'));
       expect(plan.stop).to.deep.equal([]);
       expect(plan.nextDueMs).to.be.greaterThan(0);

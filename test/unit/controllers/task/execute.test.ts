@@ -57,9 +57,15 @@ describe('Task executor', () => {
       const { writer, live } = writerWith(task({}, status));
       const stale: Task = { ...live, status: undefined, metadata: { ...live.metadata, resourceVersion: 'older' } };
       const plan = planTask(snapshot({ task: stale }));
-      expect(plan.actions.map((a) => a.type), 'the stale plan would launch').to.deep.equal(['writeStatus', 'createPod']);
+      expect(
+        plan.actions.map((a) => a.type),
+        'the stale plan would launch',
+      ).to.deep.equal(['writeStatus', 'createPod']);
       const { recorded, events } = recorder();
-      const error = await executeTaskPlan({ writer, events }, owner, stale, plan).then(() => undefined, (e: unknown) => e);
+      const error = await executeTaskPlan({ writer, events }, owner, stale, plan).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(statusCodeOf(error)).to.equal(409);
       expect(writer.writes).to.deep.equal([]);
       expect(writer.get('Pod', NAMESPACE, 'one')).to.equal(undefined);
@@ -73,7 +79,10 @@ describe('Task executor', () => {
       const stale: Task = { ...live, status, metadata: { ...live.metadata, resourceVersion: 'older' } };
       const stalePlan = planTask(snapshot({ task: stale }));
       expect(stalePlan.status.stopCode, 'the stale plan would call it lost').to.equal('TerminationNotice');
-      const error = await executeTaskPlan({ writer, ...recorder() }, owner, stale, stalePlan).then(() => undefined, (e: unknown) => e);
+      const error = await executeTaskPlan({ writer, ...recorder() }, owner, stale, stalePlan).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(statusCodeOf(error)).to.equal(409);
       expect(writer.writes).to.deep.equal([]);
 
@@ -86,8 +95,16 @@ describe('Task executor', () => {
   it('a waiting pod replaced for a placement change is not taken for lost from a stale Task: 409, then the replacement', async () => {
     const { status, pod } = launched();
     const waiting = POD_STATES.unschedulable(pod);
-    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['gone'] }] }] } } };
-    const outdated = { ...waiting, metadata: { ...waiting.metadata, annotations: { ...waiting.metadata?.annotations, [PLACEMENT_EVALUATED_ANNOTATION]: 'true' } }, spec: { ...waiting.spec!, affinity } };
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['gone'] }] }] },
+      },
+    };
+    const outdated = {
+      ...waiting,
+      metadata: { ...waiting.metadata, annotations: { ...waiting.metadata?.annotations, [PLACEMENT_EVALUATED_ANNOTATION]: 'true' } },
+      spec: { ...waiting.spec!, affinity },
+    };
     const { writer, live } = writerWith(task({}, status), outdated);
     const replace = planTask(snapshot({ task: live, pod: writer.get('Pod', NAMESPACE, 'one') as V1Pod }));
     await executeTaskPlan({ writer, ...recorder() }, owner, live, replace);
@@ -96,7 +113,10 @@ describe('Task executor', () => {
     // The cache shows the pod gone but not yet the status written before the delete.
     const stalePlan = planTask(snapshot({ task: live }));
     expect(stalePlan.status.stopCode, 'the stale plan would call it lost').to.equal('TerminationNotice');
-    const error = await executeTaskPlan({ writer, ...recorder() }, owner, live, stalePlan).then(() => undefined, (e: unknown) => e);
+    const error = await executeTaskPlan({ writer, ...recorder() }, owner, live, stalePlan).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(statusCodeOf(error)).to.equal(409);
 
     const current = writer.get('Task', NAMESPACE, 'one') as Task;

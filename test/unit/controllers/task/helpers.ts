@@ -16,7 +16,8 @@ export const RETENTION_MS = 60 * 60_000;
 
 export function taskDefinition(spec: Partial<TaskDefinitionSpec> = {}): TaskDefinition {
   return {
-    apiVersion: ECS_API_VERSION, kind: 'TaskDefinition',
+    apiVersion: ECS_API_VERSION,
+    kind: 'TaskDefinition',
     metadata: { name: 'web', namespace: NAMESPACE, uid: 'td-uid' },
     spec: { containerDefinitions: [{ name: 'app', image: 'nginx:1.27', memory: 256 }], ...spec },
   };
@@ -24,7 +25,8 @@ export function taskDefinition(spec: Partial<TaskDefinitionSpec> = {}): TaskDefi
 
 export function task(spec: Partial<TaskSpec> = {}, status?: TaskStatus): Task {
   return {
-    apiVersion: ECS_API_VERSION, kind: 'Task',
+    apiVersion: ECS_API_VERSION,
+    kind: 'Task',
     metadata: { name: 'one', namespace: NAMESPACE, uid: 'task-uid', generation: 1, resourceVersion: '10', creationTimestamp: new Date(NOW - 60_000) },
     spec: { taskDefinition: 'web', ...spec },
     ...(status ? { status } : {}),
@@ -64,8 +66,15 @@ export function launched(spec: Partial<TaskSpec> = {}): { status: TaskStatus; po
   return { status: plan.status, pod };
 }
 
-const container = (state: V1ContainerStatus['state'], ready = false): V1ContainerStatus =>
-  ({ name: 'app', image: 'nginx:1.27', imageID: '', ready, restartCount: 0, ...(state?.running ? { started: true } : {}), state });
+const container = (state: V1ContainerStatus['state'], ready = false): V1ContainerStatus => ({
+  name: 'app',
+  image: 'nginx:1.27',
+  imageID: '',
+  ready,
+  restartCount: 0,
+  ...(state?.running ? { started: true } : {}),
+  state,
+});
 const startedAt = new Date(NOW - 30_000);
 
 /** The pod states of a task's life. */
@@ -73,27 +82,47 @@ export const POD_STATES = {
   created: (pod: V1Pod): V1Pod => pod,
   unschedulable: (pod: V1Pod): V1Pod => ({
     ...pod,
-    status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient memory.' }] },
+    status: {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient memory.' }],
+    },
   }),
   running: (pod: V1Pod): V1Pod => ({
     ...pod,
     spec: { ...pod.spec!, nodeName: 'node-1' },
-    status: { phase: 'Running', hostIP: '10.0.0.1', conditions: [{ type: 'PodScheduled', status: 'True' }], containerStatuses: [container({ running: { startedAt } }, true)] },
+    status: {
+      phase: 'Running',
+      hostIP: '10.0.0.1',
+      conditions: [{ type: 'PodScheduled', status: 'True' }],
+      containerStatuses: [container({ running: { startedAt } }, true)],
+    },
   }),
   exited: (pod: V1Pod): V1Pod => ({
     ...pod,
     spec: { ...pod.spec!, nodeName: 'node-1' },
-    status: { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True' }], containerStatuses: [container({ terminated: { exitCode: 3, startedAt, finishedAt: new Date(NOW) } })] },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'PodScheduled', status: 'True' }],
+      containerStatuses: [container({ terminated: { exitCode: 3, startedAt, finishedAt: new Date(NOW) } })],
+    },
   }),
   pullFailed: (pod: V1Pod): V1Pod => ({
     ...pod,
     spec: { ...pod.spec!, nodeName: 'node-1' },
-    status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }], containerStatuses: [container({ waiting: { reason: 'ErrImagePull', message: 'not found' } })] },
+    status: {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'True' }],
+      containerStatuses: [container({ waiting: { reason: 'ErrImagePull', message: 'not found' } })],
+    },
   }),
   failed: (pod: V1Pod): V1Pod => ({
     ...pod,
     spec: { ...pod.spec!, nodeName: 'node-1' },
-    status: { phase: 'Failed', conditions: [{ type: 'PodScheduled', status: 'True' }], containerStatuses: [container({ terminated: { exitCode: 1, startedAt, finishedAt: new Date(NOW) } })] },
+    status: {
+      phase: 'Failed',
+      conditions: [{ type: 'PodScheduled', status: 'True' }],
+      containerStatuses: [container({ terminated: { exitCode: 1, startedAt, finishedAt: new Date(NOW) } })],
+    },
   }),
   deleting: (pod: V1Pod): V1Pod => ({ ...POD_STATES.running(pod), metadata: { ...pod.metadata, deletionTimestamp: new Date(NOW - 1000) } }),
 } as const;

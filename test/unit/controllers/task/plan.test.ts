@@ -17,7 +17,14 @@ describe('Task planner', () => {
     it('records the launch in status (PENDING, the revision) before it creates the one pod, named after the task', () => {
       const plan = planTask(snapshot());
       expect(verbs(plan)).to.deep.equal(['writeStatus', 'createPod']);
-      expect(plan.status).to.deep.include({ lastStatus: 'PENDING', desiredStatus: 'RUNNING', taskDefinition: 'web:1', cluster: 'default', group: 'family:web', launchType: 'EC2' });
+      expect(plan.status).to.deep.include({
+        lastStatus: 'PENDING',
+        desiredStatus: 'RUNNING',
+        taskDefinition: 'web:1',
+        cluster: 'default',
+        group: 'family:web',
+        launchType: 'EC2',
+      });
       const pod = createdPod(plan)!;
       expect(pod.metadata?.name).to.equal('one');
       expect(pod.metadata?.ownerReferences?.[0]).to.deep.include({ kind: 'Task', name: 'one', uid: 'task-uid', controller: true });
@@ -41,7 +48,12 @@ describe('Task planner', () => {
       const { status } = launched();
       const plan = planWith(undefined, status);
       expect(verbs(plan)).to.deep.equal(['writeStatus']);
-      expect(plan.status).to.deep.include({ lastStatus: 'STOPPED', stopCode: 'TerminationNotice', desiredStatus: 'STOPPED', stoppedReason: STOPPED_REASONS.podGone });
+      expect(plan.status).to.deep.include({
+        lastStatus: 'STOPPED',
+        stopCode: 'TerminationNotice',
+        desiredStatus: 'STOPPED',
+        stoppedReason: STOPPED_REASONS.podGone,
+      });
       expect(plan.status.stoppedAt).to.equal(new Date(NOW).toISOString());
     });
 
@@ -64,14 +76,19 @@ describe('Task planner', () => {
 
     describe('the task role ServiceAccount: only one the operator manages or a namespace admin assigned to the role', () => {
       const td = taskDefinition({ taskRoleArn: 'arn:aws:iam::123456789012:role/deployer' });
-      const account = (labels: Record<string, string> = {}, annotations: Record<string, string> = {}) =>
-        ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'deployer', namespace: 'team-a', labels, annotations } });
+      const account = (labels: Record<string, string> = {}, annotations: Record<string, string> = {}) => ({
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'deployer', namespace: 'team-a', labels, annotations },
+      });
 
-      it('an existing one of another owner: Valid=False at the revision\'s spec.taskRoleArn, a warning Event, no pod', () => {
+      it("an existing one of another owner: Valid=False at the revision's spec.taskRoleArn, a warning Event, no pod", () => {
         const plan = planTask(snapshot({ serviceAccounts: [account()] }, td));
         expect(verbs(plan)).to.deep.equal(['writeStatus']);
         expect(condition(plan.status, 'Valid')).to.deep.include({ status: 'False', reason: 'InvalidSpec' });
-        expect(condition(plan.status, 'Valid')?.message).to.match(/^web:1 spec\.taskRoleArn: ServiceAccount 'deployer' exists and is neither managed by ecs-operator/);
+        expect(condition(plan.status, 'Valid')?.message).to.match(
+          /^web:1 spec\.taskRoleArn: ServiceAccount 'deployer' exists and is neither managed by ecs-operator/,
+        );
         expect(plan.events.map((e) => [e.type, e.reason])).to.deep.include(['warning', 'InvalidSpec']);
       });
 
@@ -89,11 +106,13 @@ describe('Task planner', () => {
       });
     });
 
-    it('host networking in a namespace the operator\'s policy does not list: Valid=False naming the field and the flag; listed, it launches', () => {
+    it("host networking in a namespace the operator's policy does not list: Valid=False naming the field and the flag; listed, it launches", () => {
       const td = taskDefinition({ networkMode: 'host' });
       const refused = planTask(snapshot({}, td));
       expect(verbs(refused)).to.deep.equal(['writeStatus']);
-      expect(condition(refused.status, 'Valid')?.message).to.match(/^web:1 spec\.networkMode: host networking is not allowed in namespace \S+ by the operator's policy \(--allow-host-access-namespaces\)/);
+      expect(condition(refused.status, 'Valid')?.message).to.match(
+        /^web:1 spec\.networkMode: host networking is not allowed in namespace \S+ by the operator's policy \(--allow-host-access-namespaces\)/,
+      );
       const allowed = planTask(snapshot({ hostAccess: { namespaces: [task().metadata.namespace!] } }, td));
       expect(createdPod(allowed)?.spec?.hostNetwork).to.equal(true);
     });
@@ -107,7 +126,11 @@ describe('Task planner', () => {
     it('a revision that does not resolve: spec.taskDefinition', () => {
       const plan = planTask(snapshot({ revision: { ok: false, reason: "task definition family 'web' has no ACTIVE revision" } }));
       expect(verbs(plan)).to.deep.equal(['writeStatus']);
-      expect(condition(plan.status, 'Valid')).to.deep.include({ status: 'False', reason: 'TaskDefinitionUnavailable', message: "spec.taskDefinition: task definition family 'web' has no ACTIVE revision" });
+      expect(condition(plan.status, 'Valid')).to.deep.include({
+        status: 'False',
+        reason: 'TaskDefinitionUnavailable',
+        message: "spec.taskDefinition: task definition family 'web' has no ACTIVE revision",
+      });
     });
 
     it('a spec that does not translate: the field, and the resolved revision in status', () => {
@@ -118,7 +141,7 @@ describe('Task planner', () => {
       expect(plan.status.taskDefinition).to.equal('web:1');
     });
 
-    it('a Pod of the same name that is not the Task\'s: PodNameTaken, and nothing is written to the pod', () => {
+    it("a Pod of the same name that is not the Task's: PodNameTaken, and nothing is written to the pod", () => {
       const plan = planTask(snapshot({ podNameTaken: true }));
       expect(verbs(plan)).to.deep.equal(['writeStatus']);
       expect(condition(plan.status, 'Valid')).to.deep.include({ status: 'False', reason: 'PodNameTaken' });
@@ -134,14 +157,28 @@ describe('Task planner', () => {
   });
 
   describe('lifecycle', () => {
-    const cases: Array<{ state: keyof typeof POD_STATES; desiredStatus?: 'STOPPED'; lastStatus: string; stopCode?: string; verbs: string[]; event?: string }> = [
-      { state: 'unschedulable', lastStatus: 'PENDING', verbs: ['writeStatus'], event: 'Unplaced' },
-      { state: 'running', lastStatus: 'RUNNING', verbs: ['writeStatus'], event: 'Running' },
-      { state: 'exited', lastStatus: 'DEACTIVATING', stopCode: 'EssentialContainerExited', verbs: ['writeStatus', 'deletePod'], event: 'EssentialContainerExited' },
-      { state: 'pullFailed', lastStatus: 'DEACTIVATING', stopCode: 'TaskFailedToStart', verbs: ['writeStatus', 'deletePod'], event: 'TaskFailedToStart' },
-      { state: 'running', desiredStatus: 'STOPPED', lastStatus: 'DEACTIVATING', stopCode: 'UserInitiated', verbs: ['writeStatus', 'deletePod'], event: 'UserInitiated' },
-      { state: 'failed', lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', verbs: ['writeStatus'] },
-    ];
+    const cases: Array<{ state: keyof typeof POD_STATES; desiredStatus?: 'STOPPED'; lastStatus: string; stopCode?: string; verbs: string[]; event?: string }> =
+      [
+        { state: 'unschedulable', lastStatus: 'PENDING', verbs: ['writeStatus'], event: 'Unplaced' },
+        { state: 'running', lastStatus: 'RUNNING', verbs: ['writeStatus'], event: 'Running' },
+        {
+          state: 'exited',
+          lastStatus: 'DEACTIVATING',
+          stopCode: 'EssentialContainerExited',
+          verbs: ['writeStatus', 'deletePod'],
+          event: 'EssentialContainerExited',
+        },
+        { state: 'pullFailed', lastStatus: 'DEACTIVATING', stopCode: 'TaskFailedToStart', verbs: ['writeStatus', 'deletePod'], event: 'TaskFailedToStart' },
+        {
+          state: 'running',
+          desiredStatus: 'STOPPED',
+          lastStatus: 'DEACTIVATING',
+          stopCode: 'UserInitiated',
+          verbs: ['writeStatus', 'deletePod'],
+          event: 'UserInitiated',
+        },
+        { state: 'failed', lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', verbs: ['writeStatus'] },
+      ];
     for (const c of cases) {
       it(`a ${c.state} pod${c.desiredStatus ? ' of a task set to STOPPED' : ''}: ${c.lastStatus}${c.stopCode ? ` (${c.stopCode})` : ''}`, () => {
         const { status, pod } = launched();
@@ -180,8 +217,12 @@ describe('Task planner', () => {
     });
   });
 
-  describe('retention of a STOPPED task\'s pod', () => {
-    const stopped = (stoppedAgoMs: number): TaskStatus => ({ lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedAt: new Date(NOW - stoppedAgoMs).toISOString() });
+  describe("retention of a STOPPED task's pod", () => {
+    const stopped = (stoppedAgoMs: number): TaskStatus => ({
+      lastStatus: 'STOPPED',
+      stopCode: 'EssentialContainerExited',
+      stoppedAt: new Date(NOW - stoppedAgoMs).toISOString(),
+    });
     it('keeps the pod until the retention period has passed, and looks again then', () => {
       const { pod } = launched();
       const plan = planWith(POD_STATES.failed(pod), stopped(10_000));
@@ -204,11 +245,21 @@ describe('Task planner', () => {
     /** A waiting pod whose placement was evaluated on Nodes that have changed since (another node affinity). */
     const outdated = (pod: V1Pod): V1Pod => {
       const waiting = POD_STATES.unschedulable(pod);
-      const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['gone-node'] }] }] } } };
-      return { ...waiting, metadata: { ...waiting.metadata, annotations: { ...waiting.metadata?.annotations, [PLACEMENT_EVALUATED_ANNOTATION]: 'true' } }, spec: { ...waiting.spec!, affinity } };
+      const affinity = {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['gone-node'] }] }],
+          },
+        },
+      };
+      return {
+        ...waiting,
+        metadata: { ...waiting.metadata, annotations: { ...waiting.metadata?.annotations, [PLACEMENT_EVALUATED_ANNOTATION]: 'true' } },
+        spec: { ...waiting.spec!, affinity },
+      };
     };
 
-    it('a waiting pod not placed says why: Placed=False with the scheduler\'s reason, one Unplaced event', () => {
+    it("a waiting pod not placed says why: Placed=False with the scheduler's reason, one Unplaced event", () => {
       const { status, pod } = launched();
       const plan = planWith(POD_STATES.unschedulable(pod), status);
       expect(condition(plan.status, 'Placed')).to.deep.include({ status: 'False', reason: 'Unschedulable' });
@@ -230,7 +281,12 @@ describe('Task planner', () => {
     it('creates the replacement once the old pod is gone, from the revision it launched with', () => {
       const { status, pod } = launched();
       const replacing = planWith(outdated(pod), status).status;
-      const plan = planTask(snapshot({ task: task({ taskDefinition: 'web' }, replacing), revision: { ok: true, revision: revisionObject(taskDefinition(), 1), number: 1, family: 'web' } }));
+      const plan = planTask(
+        snapshot({
+          task: task({ taskDefinition: 'web' }, replacing),
+          revision: { ok: true, revision: revisionObject(taskDefinition(), 1), number: 1, family: 'web' },
+        }),
+      );
       expect(verbs(plan)).to.deep.equal(['writeStatus', 'createPod']);
       expect(plan.status.lastStatus).to.equal('PENDING');
       expect(condition(plan.status, 'Placed')?.reason).to.equal('Placed');

@@ -11,7 +11,8 @@ import { FakeChildWriter } from '../../../fakes/child-writer.js';
 const NOW = new Date('2026-11-30T12:00:00Z');
 const owner = { kind: 'TaskDefinition', key: 'ns/web' };
 const stored: TaskDefinition = {
-  apiVersion: ECS_API_VERSION, kind: 'TaskDefinition',
+  apiVersion: ECS_API_VERSION,
+  kind: 'TaskDefinition',
   metadata: { name: 'web', namespace: 'ns', uid: 'td-uid', generation: 1 },
   spec: { containerDefinitions: [{ name: 'app', image: 'nginx', memory: 256 }] },
 };
@@ -48,7 +49,10 @@ describe('TaskDefinition executor', () => {
     const live = writer.get('TaskDefinition', 'ns', 'web') as TaskDefinition;
     const stale: TaskDefinition = { ...live, spec: { containerDefinitions: [] }, metadata: { ...live.metadata, resourceVersion: 'older' } };
     const plan = planTaskDefinition({ td: stale, revisions: [], inUse: new Set() }, NOW);
-    const error = await executeTaskDefinitionPlan({ writer, ...recorder() }, owner, stale, plan).then(() => undefined, (e: unknown) => e);
+    const error = await executeTaskDefinitionPlan({ writer, ...recorder() }, owner, stale, plan).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(statusCodeOf(error)).to.equal(409);
     expect(writer.writes).to.deep.equal([]);
   });

@@ -11,9 +11,14 @@ const spec = (image = 'nginx:1.27'): TaskDefinitionSpec => ({ containerDefinitio
 
 function td(fields: { spec?: TaskDefinitionSpec; finalizer?: boolean; deleting?: boolean; status?: TaskDefinition['status'] } = {}): TaskDefinition {
   return {
-    apiVersion: ECS_API_VERSION, kind: 'TaskDefinition',
+    apiVersion: ECS_API_VERSION,
+    kind: 'TaskDefinition',
     metadata: {
-      name: 'web', namespace: 'ns', uid: 'td-uid', generation: 1, resourceVersion: '5',
+      name: 'web',
+      namespace: 'ns',
+      uid: 'td-uid',
+      generation: 1,
+      resourceVersion: '5',
       ...(fields.finalizer ? { finalizers: [REVISIONS_IN_USE_FINALIZER] } : {}),
       ...(fields.deleting ? { deletionTimestamp: NOW } : {}),
     },
@@ -49,7 +54,13 @@ describe('TaskDefinition planner', () => {
   it('then writes the status: latest revision, ARN, revision list with registration times, Valid=True; then nothing', () => {
     const plan = planTaskDefinition(snapshot({ td: td({ finalizer: true }), revisions: [revision(1)] }), NOW);
     expect(verbs(plan)).to.deep.equal(['writeStatus']);
-    expect(statusOf(plan)).to.deep.include({ family: 'web', revision: 1, taskDefinition: 'web:1', taskDefinitionArn: 'arn:aws:ecs:local:ns:task-definition/web:1', status: 'ACTIVE' });
+    expect(statusOf(plan)).to.deep.include({
+      family: 'web',
+      revision: 1,
+      taskDefinition: 'web:1',
+      taskDefinitionArn: 'arn:aws:ecs:local:ns:task-definition/web:1',
+      status: 'ACTIVE',
+    });
     expect(statusOf(plan)?.revisions).to.deep.equal([{ revision: 1, status: 'ACTIVE', controllerRevision: 'web-1', registeredAt: '2026-11-30T11:59:59.000Z' }]);
     const again = planTaskDefinition(snapshot({ td: td({ finalizer: true, status: statusOf(plan) }), revisions: [revision(1)] }), NOW);
     expect(again.actions).to.deep.equal([]);
@@ -75,15 +86,24 @@ describe('TaskDefinition planner', () => {
   it('a family an older TaskDefinition registers: FamilyConflict on spec.family', () => {
     const plan = planTaskDefinition(snapshot({ familyRegisteredBy: 'older' }), NOW);
     expect(statusOf(plan)?.conditions?.find((c) => c.type === 'Valid')).to.deep.include({
-      status: 'False', reason: 'FamilyConflict', message: "spec.family: family 'web' is already registered by TaskDefinition 'older'",
+      status: 'False',
+      reason: 'FamilyConflict',
+      message: "spec.family: family 'web' is already registered by TaskDefinition 'older'",
     });
   });
 
   describe('deletion', () => {
     it('while a revision is in use: DELETE_IN_PROGRESS, looked at again later', () => {
-      const deleting = td({ deleting: true, finalizer: true, status: { status: 'ACTIVE', revisions: [{ revision: 1, status: 'ACTIVE', controllerRevision: 'web-1' }] } });
+      const deleting = td({
+        deleting: true,
+        finalizer: true,
+        status: { status: 'ACTIVE', revisions: [{ revision: 1, status: 'ACTIVE', controllerRevision: 'web-1' }] },
+      });
       const plan = planTaskDefinition(snapshot({ td: deleting, revisions: [revision(1)], inUse: new Set([1]) }), NOW);
-      expect(statusOf(plan)).to.deep.include({ status: 'DELETE_IN_PROGRESS', revisions: [{ revision: 1, status: 'DELETE_IN_PROGRESS', controllerRevision: 'web-1' }] });
+      expect(statusOf(plan)).to.deep.include({
+        status: 'DELETE_IN_PROGRESS',
+        revisions: [{ revision: 1, status: 'DELETE_IN_PROGRESS', controllerRevision: 'web-1' }],
+      });
       expect(plan.requeueAfterMs).to.equal(IN_USE_RECHECK_MS);
     });
     it('once nothing uses it: the finalizer goes, and nothing else is written', () => {
