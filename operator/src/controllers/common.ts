@@ -4,7 +4,9 @@ import type { KubernetesObject, V1ControllerRevision, V1OwnerReference, V1Servic
 import type { Cluster } from '../api/cluster.js';
 import { ECS_API_VERSION, type Condition } from '../api/meta.js';
 import type { TaskDefinition } from '../api/taskdefinition.js';
+import type { Owner } from '../runtime/child-writer.js';
 import { RESOURCES } from '../runtime/informer.js';
+import type { Logger } from '../runtime/logging.js';
 import { LABELS, MANAGED_BY_VALUE } from '../translate/labels.js';
 import { toLabelValue } from '../translate/names.js';
 import { familyOf, parseTaskDefinitionReference, REVISION_LABELS, resolveRevision, type Resolution } from '../translate/revisions.js';
@@ -118,4 +120,18 @@ export function setValid(context: OperatorContext, obj: KubernetesObject, condit
   const valid = validCondition(conditions, validity, obj.metadata?.generation ?? 0, new Date(context.clock.now()));
   for (const event of valid.events) context.events[event.type](obj, event.reason, event.message);
   return valid.conditions;
+}
+
+/**
+ * Why a reconcile cannot plan now, if it cannot: its object is `gone` (its expectations are dropped with it), or
+ * the cache is `behind` the creates and deletes it made (the events that show them bring the key back).
+ */
+export function planBlocked(context: OperatorContext, owner: Owner, exists: boolean, log: Logger): 'gone' | 'behind' | undefined {
+  if (!exists) {
+    context.writer.forget(owner);
+    return 'gone';
+  }
+  if (context.writer.caughtUp(owner)) return undefined;
+  log.debug('waiting for the cache to show earlier writes', { pending: context.writer.pending(owner) });
+  return 'behind';
 }

@@ -9,6 +9,7 @@ import type { OperatorContext } from '../context.js';
 import { executeSchedulePlan } from './execute.js';
 import { observeSchedule } from './observe.js';
 import { planSchedule } from './plan.js';
+import { planBlocked } from '../common.js';
 
 /** How soon to look again while the cache has not yet shown this controller's own writes. */
 const CATCH_UP_MS = 1000;
@@ -40,14 +41,9 @@ export function createScheduledTaskController(context: OperatorContext): Control
   async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
     const owner = { kind: 'ScheduledTask', key };
     const schedule = schedules.get(name, namespace);
-    if (!schedule || schedule.metadata.deletionTimestamp) {
-      context.writer.forget(owner);
-      return undefined;
-    }
-    if (!context.writer.caughtUp(owner)) {
-      log.debug('waiting for the cache to show earlier writes', { pending: context.writer.pending(owner) });
-      return { requeueAfterMs: CATCH_UP_MS };
-    }
+    const blocked = planBlocked(context, owner, schedule !== undefined && !schedule.metadata.deletionTimestamp, log);
+    if (blocked === 'behind') return { requeueAfterMs: CATCH_UP_MS };
+    if (blocked || !schedule) return undefined;
     const plan = planSchedule(observeSchedule(schedule, tasks, new Date(context.clock.now())));
     if (plan.create.length > 0 && !(await cachedIsCurrent(schedule))) return { requeueAfterMs: CATCH_UP_MS };
     const { created } = await executeSchedulePlan(context, owner, schedule, plan);

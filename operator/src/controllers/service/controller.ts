@@ -9,7 +9,7 @@ import { RESOURCES, type ResourceType } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
 import { LABELS, MANAGED_BY_VALUE } from '../../translate/labels.js';
 import { toLabelValue } from '../../translate/names.js';
-import { clusterNameOf, keysReferringTo } from '../common.js';
+import { clusterNameOf, keysReferringTo, planBlocked } from '../common.js';
 import type { OperatorContext } from '../context.js';
 import { executePlan } from './execute.js';
 import { observeService } from './observe.js';
@@ -62,14 +62,9 @@ export function createServiceController(context: OperatorContext): Controller {
   async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
     const owner = { kind: 'Service', key };
     const service = services.get(name, namespace);
-    if (!service) {
-      context.writer.forget(owner);
-      return undefined;
-    }
-    if (!context.writer.caughtUp(owner)) {
-      log.debug('waiting for the cache to show earlier writes', { pending: context.writer.pending(owner) });
-      return { requeueAfterMs: CATCH_UP_RECHECK_MS };
-    }
+    const blocked = planBlocked(context, owner, service !== undefined, log);
+    if (blocked === 'behind') return { requeueAfterMs: CATCH_UP_RECHECK_MS };
+    if (blocked || !service) return undefined;
     let snapshot = observeService(context, caches, service);
     const done = new Set<string>();
     for (let attempt = 1; ; attempt++) {

@@ -12,9 +12,9 @@ import { DEPLOYMENT_ANNOTATIONS, serviceDaemonSet } from '../../translate/servic
 import { controllerReference } from '../common.js';
 import type { Validity } from '../plan-common.js';
 import type { StrategyPlan } from './plan-replica.js';
-import { failedTaskStops, taskReports } from './plan-tasks.js';
+import { failedTaskStops, strategyPlan } from './plan-tasks.js';
 import { applyIfChanged, countTasks, nameOf, pending, running, withStopping, type ObservedTask, type ServiceAction, type ServiceSnapshot } from './snapshot.js';
-import { deploymentEntry, previousStatus, taskMessages } from './status.js';
+import { deploymentEntry, previousStatus } from './status.js';
 
 const idOf = (t: ObservedTask) => `ecs-svc/${t.pod.metadata?.labels?.[LABELS.deployment] ?? ''}`;
 
@@ -93,17 +93,5 @@ export function planDaemon(snapshot: ServiceSnapshot): StrategyPlan {
     );
   };
   const entries = primaryId ? [entry(primaryId, true), ...otherIds.map((id) => entry(id, false))] : [];
-  const reports = taskReports(
-    observed,
-    previous.reportedTasks,
-    stops.stop.map((t) => nameOf(t.pod)),
-  );
-  const messages = taskMessages(snapshot, entries, reports);
-  const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
-  return {
-    actions,
-    events: stops.events,
-    outcome: { validity, desiredCount, tasks, entries, steady: done, messages, reportedTasks: reports.reported },
-    ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
-  };
+  return strategyPlan(snapshot, { actions, stops, observed, tasks, entries, validity, desiredCount, done, messages: [] });
 }

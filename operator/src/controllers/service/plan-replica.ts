@@ -10,11 +10,10 @@ import { rolloutReasons, serviceMessages } from '../../translate/service-deploym
 import { serviceReplicaSet } from '../../translate/service-workload.js';
 import { controllerReference } from '../common.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
-import { failedTaskStops, staleWaitingTasks, taskReports, type Failures } from './plan-tasks.js';
+import { failedTaskStops, staleWaitingTasks, strategyPlan, type Failures } from './plan-tasks.js';
 import {
   applyIfChanged,
   countTasks,
-  nameOf,
   pending,
   present,
   running,
@@ -23,7 +22,7 @@ import {
   type ServiceAction,
   type ServiceSnapshot,
 } from './snapshot.js';
-import { deploymentEntry, ecsNameOf, previousStatus, taskMessages, type ServiceMessage, type StrategyOutcome } from './status.js';
+import { deploymentEntry, ecsNameOf, previousStatus, type ServiceMessage, type StrategyOutcome } from './status.js';
 
 export interface StrategyPlan {
   actions: ServiceAction[];
@@ -194,19 +193,8 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
     snapshot,
   );
   const tasks = deployments.flatMap((d) => d.tasks);
-  const reports = taskReports(
-    snapshot.deployments.flatMap((d) => d.tasks),
-    previous.reportedTasks,
-    stops.stop.map((t) => nameOf(t.pod)),
-  );
-  messages.push(...taskMessages(snapshot, entries, reports));
-  const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
-  return {
-    actions,
-    events: stops.events,
-    outcome: { validity, desiredCount, tasks, entries, steady: done, messages, reportedTasks: reports.reported },
-    ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
-  };
+  const observed = snapshot.deployments.flatMap((d) => d.tasks);
+  return strategyPlan(snapshot, { actions, stops, observed, tasks, entries, validity, desiredCount, done, messages });
 }
 
 interface EntriesInput {

@@ -6,11 +6,13 @@
 // countedFailedTasks) in the same status write that precedes the pod's delete, so a crash between the two
 // finds the uid counted and only deletes. Reported tasks are recorded in status.reportedTasks, never parsed
 // back out of event messages. Both records stay bounded: what is gone leaves them with their next change.
-import type { ReportedTasks, ServiceStatus } from '../../api/service.js';
+import type { ReportedTasks, ServiceDeployment, ServiceStatus } from '../../api/service.js';
 import { stableStringify } from '../../translate/hash.js';
 import { replacementDelayMs } from '../../translate/rollout.js';
-import type { PlannedEvent } from '../plan-common.js';
-import { nameOf, type ObservedDeployment, type ObservedTask } from './snapshot.js';
+import type { PlannedEvent, Validity } from '../plan-common.js';
+import type { StrategyPlan } from './plan-replica.js';
+import { nameOf, type ObservedDeployment, type ObservedTask, type ServiceAction, type ServiceSnapshot } from './snapshot.js';
+import { previousStatus, taskMessages, type ServiceMessage } from './status.js';
 
 const uidOf = (t: ObservedTask) => t.pod.metadata?.uid ?? '';
 const createdMs = (t: ObservedTask, now: number) => new Date(t.pod.metadata?.creationTimestamp ?? now).getTime();
@@ -124,4 +126,41 @@ export function taskReports(tasks: readonly ObservedTask[], before: ReportedTask
     ...(stoppedList.length > 0 ? { stopped: stoppedList } : {}),
   };
   return { started, stopped, reported };
+}
+
+/** What both scheduling strategies end with, from the tasks they found and the stops they planned. */
+export interface StrategyEnd {
+  actions: ServiceAction[];
+  stops: FailedTaskStops;
+  /** Every task of the service as the snapshot shows it (for the task reports). */
+  observed: readonly ObservedTask[];
+  /** Every task as the plan leaves it (tasks it stops are STOPPING). */
+  tasks: readonly ObservedTask[];
+  entries: ServiceDeployment[];
+  validity: Validity;
+  desiredCount: number;
+  done: boolean;
+  /** Messages the strategy already has (the circuit breaker's); the task reports' follow. */
+  messages: ServiceMessage[];
+}
+
+/**
+ * The strategy's plan: the started and stopped tasks no earlier event named, their messages after the
+ * strategy's own, and when time alone changes something (a failed task's replacement due, a grace period over).
+ */
+export function strategyPlan(snapshot: ServiceSnapshot, end: StrategyEnd): StrategyPlan {
+  const { stops, tasks, entries } = end;
+  const reports = taskReports(
+    end.observed,
+    previousStatus(snapshot).reportedTasks,
+    stops.stop.map((t) => nameOf(t.pod)),
+  );
+  const messages = [...end.messages, ...taskMessages(snapshot, entries, reports)];
+  const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
+  return {
+    actions: end.actions,
+    events: stops.events,
+    outcome: { validity: end.validity, desiredCount: end.desiredCount, tasks, entries, steady: end.done, messages, reportedTasks: reports.reported },
+    ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
+  };
 }

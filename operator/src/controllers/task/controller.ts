@@ -9,7 +9,7 @@ import { RESOURCES } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
 import { LABELS } from '../../translate/labels.js';
 import { familyOf } from '../../translate/revisions.js';
-import { keysReferringTo } from '../common.js';
+import { keysReferringTo, planBlocked } from '../common.js';
 import type { OperatorContext } from '../context.js';
 import { byCluster, byTaskDefinitionFamily } from '../indexes.js';
 import { executeTaskPlan } from './execute.js';
@@ -27,15 +27,8 @@ export function createTaskController(context: OperatorContext): Controller {
   async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
     const owner = { kind: 'Task', key };
     const snapshot = observeTask(context, namespace, name);
-    if (!snapshot) {
-      context.writer.forget(owner);
-      return undefined;
-    }
     // Until the cache shows the pod this Task created or deleted, it cannot be trusted; that pod's event comes back here.
-    if (!context.writer.caughtUp(owner)) {
-      log.debug('waiting for the cache', { pending: context.writer.pending(owner) });
-      return undefined;
-    }
+    if (planBlocked(context, owner, snapshot !== undefined, log) || !snapshot) return undefined;
     const plan = planTask(snapshot);
     await executeTaskPlan(context, owner, snapshot.task, plan);
     for (const action of plan.actions) {

@@ -13,6 +13,7 @@ import { byTaskDefinitionFamily } from '../indexes.js';
 import { executeTaskDefinitionPlan } from './execute.js';
 import { observeTaskDefinition } from './observe.js';
 import { planTaskDefinition } from './plan.js';
+import { planBlocked } from '../common.js';
 
 export function createTaskDefinitionController(context: OperatorContext): Controller {
   const taskDefinitions = context.informers.for(RESOURCES.taskDefinitions);
@@ -22,15 +23,8 @@ export function createTaskDefinitionController(context: OperatorContext): Contro
   async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
     const owner = { kind: 'TaskDefinition', key };
     const snapshot = observeTaskDefinition(context, namespace, name);
-    if (!snapshot) {
-      context.writer.forget(owner);
-      return undefined;
-    }
     // Until the cache shows the revision it created, the next number is not known.
-    if (!context.writer.caughtUp(owner)) {
-      log.debug('waiting for the cache', { pending: context.writer.pending(owner) });
-      return undefined;
-    }
+    if (planBlocked(context, owner, snapshot !== undefined, log) || !snapshot) return undefined;
     const plan = planTaskDefinition(snapshot, new Date(context.clock.now()));
     const result = await executeTaskDefinitionPlan(context, owner, snapshot.td, plan);
     for (const action of plan.actions) if (action.type === 'createRevision') log.info('registered revision', { revision: action.revision.revision });
