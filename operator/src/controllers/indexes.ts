@@ -112,3 +112,9 @@ export function byCluster(informers: InformerFactory): ClusterLookups {
     pods: (namespace, cluster) => pods(key(namespace, cluster)),
   };
 }
+
+/** Services by the label value their tasks' pods carry (`ecs.operator.dev/service`), per namespace. */
+export function servicesByPodLabel(informers: InformerFactory): (namespace: string, label: string) => Service[] {
+  const lookup = indexed(informers.for(RESOURCES.services), 'podLabel', (s: Service) => [keyOf(toLabelValue(s.metadata.name ?? ''), s.metadata.namespace)]);
+  return (namespace, label) => lookup(keyOf(label, namespace));
+}

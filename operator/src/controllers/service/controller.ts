@@ -4,12 +4,15 @@
 // annotations), never here.
 import type { V1DaemonSet, V1Service } from '@kubernetes/client-node';
 import { ECS_API_VERSION } from '../../api/meta.js';
+import type { Service } from '../../api/service.js';
 import { Controller, controllerOwnerKey, type ReconcileContext } from '../../runtime/controller.js';
 import { RESOURCES, type ResourceType } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
 import { LABELS, MANAGED_BY_VALUE } from '../../translate/labels.js';
-import { toLabelValue } from '../../translate/names.js';
-import { clusterNameOf, keysReferringTo, planBlocked } from '../common.js';
+import { familyOf } from '../../translate/revisions.js';
+import { nodeCapacityChanged } from '../../runtime/changes.js';
+import { keysReferringTo, planBlocked } from '../common.js';
+import { byCluster, byTaskDefinitionFamily, podsByOwnerUid, replicaSetsByOwnerUid, servicesByPodLabel } from '../indexes.js';
 import type { OperatorContext } from '../context.js';
 import { executePlan } from './execute.js';
 import { observeService } from './observe.js';
@@ -48,12 +51,19 @@ const CORE_SERVICES: ResourceType<V1Service> = {
 
 export function createServiceController(context: OperatorContext): Controller {
   const services = context.informers.for(RESOURCES.services);
+  const ofCluster = byCluster(context.informers);
   const caches = {
     replicaSets: context.informers.for(RESOURCES.replicaSets),
     pods: context.informers.for(RESOURCES.pods),
     daemonSets: context.informers.for(DAEMON_SETS, { labelSelector: MANAGED_SELECTOR }),
     coreServices: context.informers.for(CORE_SERVICES, { labelSelector: MANAGED_SELECTOR }),
+    replicaSetsOf: replicaSetsByOwnerUid(context.informers),
+    podsOf: podsByOwnerUid(context.informers),
+    clusterPods: (namespace: string, cluster: string) => ofCluster.pods(namespace, cluster),
   };
+  const ofFamily = byTaskDefinitionFamily(context.informers);
+  const ofPodLabel = servicesByPodLabel(context.informers);
+  const keysOf = (list: readonly Service[]) => list.map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace));
   context.writer.track(caches.replicaSets);
   context.writer.track(caches.pods);
   context.writer.track(caches.daemonSets);
@@ -81,31 +91,25 @@ export function createServiceController(context: OperatorContext): Controller {
     { name: 'service', primary: services, reconcile, concurrency: context.settings.concurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
     { log: context.log, metrics: context.metrics, clock: context.clock },
   );
-  const serviceKeysOfLabel = (namespace: string | undefined, label: string | undefined) =>
-    label === undefined
-      ? []
-      : services
-          .list(namespace)
-          .filter((s) => toLabelValue(s.metadata.name ?? '') === label)
-          .map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace));
   const ownerKey = controllerOwnerKey('Service', ECS_API_VERSION);
   controller.watch(caches.replicaSets, ownerKey);
   controller.watch(caches.daemonSets, ownerKey);
   controller.watch(caches.coreServices, ownerKey);
-  controller.watch(caches.pods, (pod) => serviceKeysOfLabel(pod.metadata?.namespace, pod.metadata?.labels?.[LABELS.service]));
+  controller.watch(caches.pods, (pod) => {
+    const label = pod.metadata?.labels?.[LABELS.service];
+    return label === undefined ? [] : keysOf(ofPodLabel(pod.metadata?.namespace ?? '', label));
+  });
   // A new revision starts a deployment of the services that follow the family.
-  controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) =>
-    keysReferringTo(services.list(td.metadata.namespace), td.spec.family || td.metadata.name || ''),
-  );
-  controller.watch(context.informers.for(RESOURCES.controllerRevisions), (r) =>
-    keysReferringTo(services.list(r.metadata?.namespace), r.metadata?.labels?.[LABELS.family] ?? ''),
-  );
-  controller.watch(context.informers.for(RESOURCES.clusters), (c) =>
-    services
-      .list(c.metadata.namespace)
-      .filter((s) => clusterNameOf(s.spec) === c.metadata.name)
-      .map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)),
-  );
+  controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) => {
+    const family = familyOf(td);
+    return keysReferringTo(ofFamily.services(td.metadata.namespace ?? '', family), family);
+  });
+  // Revisions carry their family as a label value, which is the family itself for every family a label can hold.
+  controller.watch(context.informers.for(RESOURCES.controllerRevisions), (r) => {
+    const family = r.metadata?.labels?.[LABELS.family] ?? '';
+    return keysReferringTo(ofFamily.services(r.metadata?.namespace ?? '', family), family);
+  });
+  controller.watch(context.informers.for(RESOURCES.clusters), (c) => keysOf(ofCluster.services(c.metadata.namespace ?? '', c.metadata.name ?? '')));
   // A task role's ServiceAccount created, or assigned to the role by a namespace admin, lets a refused Service run.
   controller.watch(context.informers.for(RESOURCES.serviceAccounts), (account) =>
     services
@@ -114,6 +118,7 @@ export function createServiceController(context: OperatorContext): Controller {
       .map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)),
   );
   // Nodes change what placement evaluates on nodes and where DAEMON tasks run.
-  controller.watch(context.informers.for(RESOURCES.nodes), () => services.keys());
+  // Heartbeats and other status churn of nodes change neither.
+  controller.watch(context.informers.for(RESOURCES.nodes), () => services.keys(), { relevantUpdate: nodeCapacityChanged });
   return controller;
 }

@@ -4,11 +4,9 @@
 import type { V1DaemonSet, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Cluster } from '../../api/cluster.js';
 import type { Service } from '../../api/service.js';
-import { controllerOf } from '../../runtime/controller.js';
 import { RESOURCES, type SharedInformer } from '../../runtime/informer.js';
 import { matchesLabelSelector } from '../../translate/cluster-status.js';
 import { ANNOTATIONS, LABELS } from '../../translate/labels.js';
-import { toLabelValue } from '../../translate/names.js';
 import { revisionSpec } from '../../translate/revisions.js';
 import { deploymentId, replicaSetName } from '../../translate/service-deployments.js';
 import { classifyServiceTask } from '../../translate/service-tasks.js';
@@ -16,12 +14,17 @@ import { DEPLOYMENT_ANNOTATIONS, serviceTarget, type ServiceTarget } from '../..
 import { byAge, clusterNameOf, isControlledBy, resolveTaskDefinition, VALID, type Validity } from '../common.js';
 import type { OperatorContext } from '../context.js';
 import { isoTime, nameOf, type ObservedDeployment, type ObservedTask, type ServiceSnapshot, type TakenName } from './snapshot.js';
+import type { IndexLookup } from '../indexes.js';
 
 export interface ServiceCaches {
   replicaSets: SharedInformer<V1ReplicaSet>;
   pods: SharedInformer<V1Pod>;
   daemonSets: SharedInformer<V1DaemonSet>;
   coreServices: SharedInformer<V1Service>;
+  /** Index lookups (controllers/indexes.ts): a Service's ReplicaSets, a ReplicaSet's or DaemonSet's pods, a cluster's task pods. */
+  replicaSetsOf: IndexLookup<V1ReplicaSet>;
+  podsOf: IndexLookup<V1Pod>;
+  clusterPods: (namespace: string, cluster: string) => V1Pod[];
 }
 
 /** The deployment a live ReplicaSet runs, as its labels and annotations tell it. */
@@ -50,27 +53,20 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
   const resourceName = nameOf(service);
   const grace = service.spec.healthCheckGracePeriodSeconds ?? 0;
   const podsOf = (owner: { metadata?: { uid?: string } }): ObservedTask[] =>
-    caches.pods
-      .list(namespace)
-      .filter((pod) => controllerOf(pod)?.uid === owner.metadata?.uid)
-      .map((pod) => ({ pod, observed: classifyServiceTask(pod, { now, gracePeriodSeconds: grace }) }));
+    caches.podsOf(owner.metadata?.uid ?? '').map((pod) => ({ pod, observed: classifyServiceTask(pod, { now, gracePeriodSeconds: grace }) }));
 
-  const ownedReplicaSets = caches.replicaSets
-    .list(namespace)
-    .filter((rs) => isControlledBy(rs, service))
-    .sort(byAge);
+  const ownedReplicaSets = caches.replicaSetsOf(service.metadata.uid ?? '').sort(byAge);
   const deployments = ownedReplicaSets.map((rs) => deploymentOfReplicaSet(rs, service, podsOf(rs)));
   const daemonSets = caches.daemonSets.list(namespace).filter((ds) => isControlledBy(ds, service));
   const clusterName = clusterNameOf(service.spec);
   const cluster = context.informers.for(RESOURCES.clusters).get(clusterName, namespace);
-  const clusterLabel = toLabelValue(clusterName);
   const clusterNodes = cluster
     ? context.informers
         .for(RESOURCES.nodes)
         .list()
         .filter((n) => matchesLabelSelector(n.metadata?.labels, cluster.spec.nodeSelector))
     : [];
-  const clusterPods = caches.pods.list(namespace).filter((p) => p.metadata?.labels?.[LABELS.cluster] === clusterLabel);
+  const clusterPods = caches.clusterPods(namespace, clusterName);
   const strategy = service.spec.schedulingStrategy ?? 'REPLICA';
 
   const daemonSet = daemonSets.find((ds) => nameOf(ds) === resourceName);
