@@ -92,9 +92,9 @@ describe('examples and the ecs-operator command on the API server', function () 
   it('kubectl apply -f examples/ creates every example resource', async () => {
     const { stdout } = await kubectl(['apply', '-n', namespace.name, '-f', `${ROOT}examples/`]);
     expect(stdout.trim().split('\n').sort()).to.deep.equal([
+      'scheduledtask.ecs.operator.dev/nightly-report created',
       'secret/orders-prod-db created',
       'secret/orders-prod-payment-api-key created',
-      'scheduledtask.ecs.operator.dev/nightly-report created',
       'service.ecs.operator.dev/node-exporter created',
       'service.ecs.operator.dev/web created',
       'task.ecs.operator.dev/monthly-report-2024-11 created',
