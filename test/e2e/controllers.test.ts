@@ -203,8 +203,11 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
       it('keeps the one pod across an operator restart, and a launch recorded without its pod is never launched again', async function () {
         this.timeout(150_000);
         await create('tasks', 'Task', 'across', { taskDefinition: 'web' });
-        await taskUntil('across', 'PENDING or later', (t) => ['PENDING', 'ACTIVATING', 'RUNNING'].includes(t.status?.lastStatus ?? ''));
-        const [before] = await podsNamed('across');
+        // The launch is recorded (PENDING) before the pod is created: wait for the pod itself.
+        const [before] = await waitFor('the pod of task across', async () => {
+          const pods = await podsNamed('across');
+          return pods.length > 0 ? pods : undefined;
+        });
         await operator.stop();
         // What a stop between the status write and the pod create leaves: a launch recorded, no pod.
         await create('tasks', 'Task', 'window', { taskDefinition: 'web' });

@@ -381,8 +381,10 @@ describe('Placement on the real scheduler', function () {
       expect(placed?.message).to.contain('distinctInstance');
       expect(placed?.message).to.match(/anti-affinity/);
       expect(svc.status?.events?.map((e) => e.message)).to.include(placed?.message);
-      const events = await eventsOf('distinct');
-      expect(events.some((e) => e.type === 'Warning' && e.message === placed?.message)).to.equal(true);
+      // The Event is recorded after the status write that carries the same message.
+      await waitFor('the Unplaced Warning Event', async () =>
+        (await eventsOf('distinct')).some((e) => e.type === 'Warning' && e.message === placed?.message) ? true : undefined,
+      );
       await removeService('distinct');
     });
 
