@@ -23,12 +23,16 @@ describe('security: the host-access policy and task role ServiceAccounts', funct
   const create = (plural: string, kind: string, name: string, spec: object) =>
     custom.createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion: ECS_API_VERSION, kind, metadata: { name }, spec } });
   const getTask = async (name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'tasks', name })) as Task;
-  const validFalse = (name: string) =>
+  /**
+   * The Valid=False message of task `name` about `field`: a task created together with its TaskDefinition may
+   * first be refused for the revision not registered yet, until the TaskDefinition controller registers it.
+   */
+  const validFalse = (name: string, field: string) =>
     waitFor(
-      `task ${name} Valid=False`,
+      `task ${name} Valid=False at ${field}`,
       async () => {
         const valid = (await getTask(name)).status?.conditions?.find((c) => c.type === 'Valid' && c.status === 'False');
-        return valid?.message;
+        return valid?.message.includes(field) ? valid.message : undefined;
       },
       { describe: async () => JSON.stringify((await getTask(name)).status ?? {}) },
     );
@@ -47,7 +51,7 @@ describe('security: the host-access policy and task role ServiceAccounts', funct
     operator = await startOperator(namespace, { config: { hostAccess: { namespaces: ['some-other-namespace'] } } });
     await create('taskdefinitions', 'TaskDefinition', 'hostnet', { networkMode: 'host', containerDefinitions: CONTAINERS });
     await create('tasks', 'Task', 'hostnet-1', { taskDefinition: 'hostnet' });
-    const message = await validFalse('hostnet-1');
+    const message = await validFalse('hostnet-1', 'spec.networkMode');
     expect(message).to.match(
       /^hostnet:1 spec\.networkMode: host networking is not allowed in namespace \S+ by the operator's policy \(--allow-host-access-namespaces\)/,
     );
@@ -64,7 +68,7 @@ describe('security: the host-access policy and task role ServiceAccounts', funct
     await create('clusters', 'Cluster', 'tenant', { allowPrivileged: true });
     await create('taskdefinitions', 'TaskDefinition', 'priv', { containerDefinitions: [{ ...CONTAINERS[0], privileged: true }] });
     await create('tasks', 'Task', 'priv-1', { taskDefinition: 'priv', cluster: 'tenant' });
-    expect(await validFalse('priv-1')).to.match(/^priv:1 spec\.containerDefinitions\[0\]\.privileged: a privileged container is not allowed/);
+    expect(await validFalse('priv-1', 'privileged')).to.match(/^priv:1 spec\.containerDefinitions\[0\]\.privileged: a privileged container is not allowed/);
     expect(await podOf('priv-1')).to.equal(undefined);
   });
 
@@ -72,7 +76,9 @@ describe('security: the host-access policy and task role ServiceAccounts', funct
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'deployer' } } });
     await create('taskdefinitions', 'TaskDefinition', 'borrow', { taskRoleArn: 'arn:aws:iam::123456789012:role/deployer', containerDefinitions: CONTAINERS });
     await create('tasks', 'Task', 'borrow-1', { taskDefinition: 'borrow' });
-    expect(await validFalse('borrow-1')).to.match(/^borrow:1 spec\.taskRoleArn: ServiceAccount 'deployer' exists and is neither managed by ecs-operator/);
+    expect(await validFalse('borrow-1', 'spec.taskRoleArn')).to.match(
+      /^borrow:1 spec\.taskRoleArn: ServiceAccount 'deployer' exists and is neither managed by ecs-operator/,
+    );
     const events = await waitFor('a Warning event', async () => {
       const list = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=borrow-1' })).items;
       return list.some((e) => e.type === 'Warning') ? list : undefined;
@@ -82,7 +88,7 @@ describe('security: the host-access policy and task role ServiceAccounts', funct
     // `default` too: a role named after it cannot borrow the namespace's default ServiceAccount.
     await create('taskdefinitions', 'TaskDefinition', 'as-default', { taskRoleArn: 'default', containerDefinitions: CONTAINERS });
     await create('tasks', 'Task', 'as-default-1', { taskDefinition: 'as-default' });
-    expect(await validFalse('as-default-1')).to.match(/spec\.taskRoleArn: ServiceAccount 'default' exists/);
+    expect(await validFalse('as-default-1', 'spec.taskRoleArn')).to.match(/spec\.taskRoleArn: ServiceAccount 'default' exists/);
 
     await core.patchNamespacedServiceAccount(
       { name: 'deployer', namespace, body: { metadata: { annotations: { 'ecs.operator.dev/task-role': 'deployer' } } } },
