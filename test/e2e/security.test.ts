@@ -79,11 +79,11 @@ describe('security: the host-access policy and task role ServiceAccounts', funct
     expect(await validFalse('borrow-1', 'spec.taskRoleArn')).to.match(
       /^borrow:1 spec\.taskRoleArn: ServiceAccount 'deployer' exists and is neither managed by ecs-operator/,
     );
-    const events = await waitFor('a Warning event', async () => {
+    // A Warning Event names the field (an earlier one may say the revision was not registered yet).
+    await waitFor('a Warning event naming spec.taskRoleArn', async () => {
       const list = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=borrow-1' })).items;
-      return list.some((e) => e.type === 'Warning') ? list : undefined;
+      return list.some((e) => e.type === 'Warning' && e.message?.includes('spec.taskRoleArn')) ? list : undefined;
     });
-    expect(events.find((e) => e.type === 'Warning')?.message).to.contain('spec.taskRoleArn');
     expect(await podOf('borrow-1')).to.equal(undefined);
     // `default` too: a role named after it cannot borrow the namespace's default ServiceAccount.
     await create('taskdefinitions', 'TaskDefinition', 'as-default', { taskRoleArn: 'default', containerDefinitions: CONTAINERS });
