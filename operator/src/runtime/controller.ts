@@ -78,7 +78,8 @@ export interface ControllerDependencies {
 
 export class Controller {
   readonly name: string;
-  readonly queue: WorkQueue;
+  /** Replaced at each run after the first (the one before was shut down). */
+  private currentQueue: WorkQueue;
   private readonly primary: SharedInformer<KubernetesObject>;
   private readonly reconcile: Reconcile;
   private readonly concurrency: number;
@@ -86,7 +87,8 @@ export class Controller {
   private readonly log: Logger;
   private readonly metrics: Metrics;
   private readonly clock: Clock;
-  private started = false;
+  private running = false;
+  private runs = 0;
 
   constructor(options: ControllerOptions, { log, metrics, clock = realClock }: ControllerDependencies = {}) {
     this.name = options.name;
@@ -97,8 +99,12 @@ export class Controller {
     this.log = (log ?? silentLogger()).child({ controller: this.name });
     this.metrics = metrics ?? new Metrics();
     this.clock = clock;
-    this.queue = new WorkQueue({ clock });
+    this.currentQueue = new WorkQueue({ clock });
     this.watch(this.primary, ownKey);
+  }
+
+  get queue(): WorkQueue {
+    return this.currentQueue;
   }
 
   /**
@@ -135,22 +141,30 @@ export class Controller {
 
   /**
    * Reconciles until `signal` aborts, then stops taking keys and resolves once the reconciles in flight have
-   * finished (the caller bounds that wait). Runs once per controller.
+   * finished (the caller bounds that wait). Runs again after that (a replica that lost the lease and leads
+   * again) with a fresh queue that starts from every primary object; never twice at once.
    */
   async run(signal: AbortSignal): Promise<void> {
-    if (this.started) throw new Error(`controller ${this.name} was already started`);
-    this.started = true;
-    this.metrics.trackQueueDepth(this.name, () => this.queue.depth);
+    if (this.running) throw new Error(`controller ${this.name} is already running`);
+    this.running = true;
+    // The last run shut its queue down (dropping what waited): a new term starts from every object.
+    if (this.runs++ === 0) this.metrics.trackQueueDepth(this.name, () => this.queue.depth);
+    else this.currentQueue = new WorkQueue({ clock: this.clock });
+    const queue = this.queue;
     this.log.info('controller started', { concurrency: this.concurrency, resyncPeriodMs: this.resyncPeriodMs });
     const stopResync = this.resyncEvery(this.resyncPeriodMs);
     this.enqueueAll();
     const stop = (): void => {
       stopResync();
-      void this.queue.shutdown();
+      void queue.shutdown();
     };
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
-    await this.queue.runWorkers(this.concurrency, (key) => this.process(key, signal));
+    try {
+      await queue.runWorkers(this.concurrency, (key) => this.process(key, signal));
+    } finally {
+      this.running = false;
+    }
     this.log.info('controller stopped');
   }
 

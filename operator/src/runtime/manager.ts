@@ -5,8 +5,9 @@
 //
 // Shutdown (SIGTERM, SIGINT): controllers stop taking keys, reconciles in flight get `shutdownTimeoutMs` to
 // finish while the lease is still renewed, then writes are fenced, the lease is released so a standby takes
-// over at once, informers stop and the server closes. Losing the lease instead fences writes at once and
-// ends the process with status 1, for Kubernetes to restart it as a fresh standby (as controller-runtime does).
+// over at once, informers stop and the server closes. Losing the lease instead fences writes at once, stops
+// the controllers, and the replica stands by (caches warm) and campaigns again: it never exits on its own, so an
+// API server outage or a frozen process costs no restart (controller-runtime exits instead).
 import { KubeConfig } from '@kubernetes/client-node';
 import { Applier } from './apply.js';
 import { ChildWriter } from './child-writer.js';
@@ -52,7 +53,7 @@ export interface ManagerOptions {
   clock?: Clock;
 }
 
-/** Exit status of `run`: 0 after a requested shutdown, 1 after losing leadership. */
+/** Exit status of `run`: 0 after a requested shutdown (losing leadership does not end it). */
 export type ExitCode = 0 | 1;
 
 export function loadKubeConfig(config: Pick<OperatorConfig, 'kubeconfig'>): KubeConfig {
@@ -86,7 +87,7 @@ export class Manager {
     return this;
   }
 
-  /** Runs until `signal` aborts (returns 0) or leadership is lost (returns 1). */
+  /** Runs until `signal` aborts (returns 0); after losing leadership it stands by and campaigns again. */
   async run(signal: AbortSignal): Promise<ExitCode> {
     const { config, log, metrics, clock } = this;
     const election = config.leaderElection;
@@ -141,7 +142,7 @@ export class Manager {
     await informers.waitForSync(signal);
     if (!signal.aborted) log.info('informers synced', { informers: informers.all.length });
 
-    let exitCode: ExitCode = 0;
+    const exitCode: ExitCode = 0;
     if (!elector) {
       reconciling = runControllers(signal);
       await untilAborted(signal);
@@ -149,17 +150,24 @@ export class Manager {
       await this.drain(reconciling);
     } else {
       const campaign = new AbortController();
-      const electing = elector.run(campaign.signal);
-      const lost = electing.then(() => !signal.aborted);
-      if (await Promise.race([lost, untilAborted(signal).then(() => false)])) {
-        log.error('lost the leader lease; exiting so that a fresh replica stands by');
-        exitCode = 1;
+      for (;;) {
+        const electing = elector.run(campaign.signal);
+        const lost = await Promise.race([electing.then(() => !signal.aborted), untilAborted(signal).then(() => false)]);
+        if (!lost) {
+          stopping = true;
+          // Still leading while the reconciles in flight finish: the lease is renewed and writes pass.
+          if (reconciling) await this.drain(reconciling);
+          campaign.abort();
+          await electing;
+          break;
+        }
+        // Writes are fenced already and the controllers stop taking keys; once the reconciles in flight are
+        // done this replica is a standby again, caches warm, and campaigns for the lease anew. Exiting instead
+        // would turn every API server outage longer than the renew deadline into a restart of every replica.
+        log.warn('lost the leader lease; standing by to campaign again');
+        if (reconciling) await this.drain(reconciling);
+        reconciling = undefined;
       }
-      stopping = true;
-      // Still leading while the reconciles in flight finish: the lease is renewed and writes pass.
-      if (reconciling) await this.drain(reconciling);
-      campaign.abort();
-      await electing;
     }
     fence.close();
     await Promise.race([events.flush(), clock.sleep(2_000)]);

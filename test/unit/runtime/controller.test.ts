@@ -50,6 +50,15 @@ function recordingController(
   };
 }
 
+async function expectRejection(promise: Promise<unknown>, message: RegExp): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, 'rejected').to.be.instanceOf(Error);
+  expect((error as Error).message).to.match(message);
+}
+
 describe('runtime/controller', () => {
   it('drops the event of a key mapper that throws, counts it, and keeps mapping the others', async () => {
     const clock = new FakeClock();
@@ -176,6 +185,28 @@ describe('runtime/controller', () => {
     await stopping;
     await clock.advance(60_000);
     expect(run.calls).to.deep.equal(['ns/a']);
+  });
+
+  it('runs again after a run ended (a replica that leads again), from every object, but never twice at once', async () => {
+    const clock = new FakeClock();
+    const { informer, watcher } = await informerOf(clock, [obj('a', '1')]);
+    const run = recordingController(clock, informer);
+    await settle();
+    await expectRejection(run.controller.run(new AbortController().signal), /already running/);
+    await run.stop();
+    // Standing by: events change the cache, nothing reconciles.
+    watcher.last.send('ADDED', obj('b', '2'), {});
+    await settle();
+    expect(run.calls).to.deep.equal(['ns/a']);
+    const again = new AbortController();
+    const running = run.controller.run(again.signal);
+    await settle();
+    expect([...run.calls].sort()).to.deep.equal(['ns/a', 'ns/a', 'ns/b']);
+    watcher.last.send('MODIFIED', obj('b', '3'), {});
+    await settle();
+    expect(run.calls.filter((key) => key === 'ns/b')).to.have.length(2);
+    again.abort();
+    await running;
   });
 
   it('runs distinct keys concurrently up to the configured number of workers', async () => {
