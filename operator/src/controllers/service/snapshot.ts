@@ -1,6 +1,6 @@
 // What the Service planners decide from: one immutable snapshot of the caches (observe.ts fills it), and
 // the actions a plan asks the executor for. Pure types and counting helpers; nothing here reads or writes.
-import type { KubernetesObject, V1DaemonSet, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject, V1DaemonSet, V1Node, V1Pod, V1PodSpec, V1PodTemplateSpec, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Cluster } from '../../api/cluster.js';
 import { needsApply } from '../../runtime/apply.js';
 import type { SchedulingStrategy, Service, ServiceStatus } from '../../api/service.js';
@@ -91,12 +91,30 @@ export function withStopping(tasks: readonly ObservedTask[], stopping: ReadonlyS
 export const nameOf = (o: KubernetesObject | undefined) => o?.metadata?.name ?? '';
 export const isoTime = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
 
+type WithTemplate = KubernetesObject & { spec?: { template?: V1PodTemplateSpec } };
+
+/**
+ * Whether someone else changed, in the pod template of an owned ReplicaSet or DaemonSet, what the operator
+ * sets there and the API server never defaults: a template label's value, a container's image (or the
+ * container itself). Only what `desired` sets is compared, so what another writer added (a label, a container
+ * it owns) never asks for an apply again once ours are back.
+ */
+export function templateEdited(desired: KubernetesObject, live: KubernetesObject): boolean {
+  const want = (desired as WithTemplate).spec?.template;
+  const have = (live as WithTemplate).spec?.template;
+  if (!want || !have) return false;
+  if (Object.entries(want.metadata?.labels ?? {}).some(([key, value]) => have.metadata?.labels?.[key] !== value)) return true;
+  const images = (spec: V1PodSpec | undefined) => new Map([...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => [c.name, c.image]));
+  const current = images(have.spec);
+  return [...images(want.spec)].some(([name, image]) => current.get(name) !== image);
+}
+
 /**
  * Applies `desired` over `live` when it was not applied from an identical object yet (the applied hash), or
- * when `force`: a field someone else changed (the hash does not see it). None otherwise: a converged service
- * plans no write.
+ * when `force` or its pod template was edited: a field someone else changed (the hash does not see it). None
+ * otherwise: a converged service plans no write.
  */
 export function applyIfChanged(desired: KubernetesObject, live: KubernetesObject, force = false): ServiceAction[] {
-  if (force) return [{ verb: 'apply', desired, live, force: true }];
+  if (force || templateEdited(desired, live)) return [{ verb: 'apply', desired, live, force: true }];
   return needsApply(desired, live) ? [{ verb: 'apply', desired, live }] : [];
 }

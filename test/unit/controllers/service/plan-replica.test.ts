@@ -179,6 +179,28 @@ describe('Service REPLICA planner', () => {
     expect((created as { object: V1ReplicaSet }).object.metadata?.annotations?.[ANNOTATIONS.taskDefinition]).to.equal('web:1');
   });
 
+  it("applies an owned ReplicaSet again when someone edited its template's image or labels, and only then", () => {
+    const svc = service({ desiredCount: 2 });
+    const rs1 = replicaSet(svc, 1, 2, { state: 'COMPLETED' });
+    const steady = snapshot({ service: svc, revision: 1, deployments: [deployment(svc, rs1, tasks(rs1, { healthy: 2 }))] });
+    expect(planService(steady).actions.filter((a) => a.verb === 'apply')).to.deep.equal([]);
+    const template = rs1.spec!.template!;
+    const [web, ...rest] = template.spec!.containers;
+    const edits: V1ReplicaSet[] = [
+      { ...rs1, spec: { ...rs1.spec!, template: { ...template, spec: { ...template.spec!, containers: [{ ...web!, image: 'busybox:edited' }, ...rest] } } } },
+      { ...rs1, spec: { ...rs1.spec!, template: { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [Object.keys(template.metadata!.labels!)[0]!]: 'x' } } } } },
+    ];
+    for (const edited of edits) {
+      const plan = planService(snapshot({ service: svc, revision: 1, deployments: [deployment(svc, edited, tasks(edited, { healthy: 2 }))] }));
+      const apply = plan.actions.find((a) => a.verb === 'apply' && a.desired.metadata?.name === 'web-1');
+      expect(apply, 'a forced apply of web-1').to.include({ force: true });
+    }
+    // What someone else added (a label, a container of their own) is theirs: no apply for it.
+    const added = { ...rs1, spec: { ...rs1.spec!, template: { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, extra: 'y' } }, spec: { ...template.spec!, containers: [...template.spec!.containers, { name: 'theirs', image: 'x' }] } } } };
+    const plan = planService(snapshot({ service: svc, revision: 1, deployments: [deployment(svc, added, tasks(added, { healthy: 2 }))] }));
+    expect(plan.actions.filter((a) => a.verb === 'apply')).to.deep.equal([]);
+  });
+
   it('reports a ReplicaSet name held by someone else and does not create it', () => {
     const svc = service();
     const snap = { ...snapshot({ service: svc, revision: 1 }), foreign: [{ kind: 'ReplicaSet' as const, name: 'web-1' }] };
