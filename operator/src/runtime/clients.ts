@@ -113,6 +113,24 @@ function verbOf(method: string, named: boolean, watch: boolean): string {
   }
 }
 
+/**
+ * Checks the fence once more where fetch hands the request to a connection, several asynchronous steps after
+ * the middleware: a process frozen (SIGSTOP, a stalled VM) in between would otherwise send, once thawed, a write
+ * it checked while it still led (the chaos run's frozen leader did). What is left is the moment between that
+ * hand-over and the socket write (a new connection's TLS handshake): no client-side fence closes it, which is
+ * why status, finalizer and child updates also carry a resourceVersion precondition.
+ */
+function fenceAtDispatch(context: RequestContext, fence: WriteFence, what: string): void {
+  const dispatcher = context.getDispatcher();
+  if (!dispatcher) return;
+  context.setDispatcher(
+    dispatcher.compose((dispatch) => (options, handler) => {
+      if (!fence.isOpen) throw new WritesFencedError(what);
+      return dispatch(options, handler);
+    }),
+  );
+}
+
 function observingMiddleware({ onRequest, fence, rateLimit }: ApiClientOptions): Middleware {
   return {
     async pre(context: RequestContext): Promise<RequestContext> {
@@ -121,8 +139,9 @@ function observingMiddleware({ onRequest, fence, rateLimit }: ApiClientOptions):
       // Watches are long-lived and few; client-go does not count them against the rate either.
       if (rateLimit && verb !== 'watch') await rateLimit.take();
       // Checked after the wait: the lease may have run out while the request queued.
-      if (fence && !fence.isOpen && !READ_METHODS.has(method.toUpperCase())) {
-        throw new WritesFencedError(`${verb} ${resource}`);
+      if (fence && !READ_METHODS.has(method.toUpperCase())) {
+        if (!fence.isOpen) throw new WritesFencedError(`${verb} ${resource}`);
+        fenceAtDispatch(context, fence, `${verb} ${resource}`);
       }
       onRequest?.(verb, resource);
       return context;

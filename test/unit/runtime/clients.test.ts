@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { WriteFence, WritesFencedError, describeRequest, makeApiClients } from '../../../operator/src/runtime/clients.js';
 import { unreachableKubeConfig } from './fake-informer.js';
@@ -46,5 +49,45 @@ describe('runtime/clients', () => {
     fence.open();
     const opened = await core.createNamespacedConfigMap({ namespace: 'ns', body: { metadata: { name: 'c' } } }).catch((error: unknown) => error);
     expect(opened, 'sent (and failed to connect)').to.not.be.instanceOf(WritesFencedError);
+  });
+
+  it('checks the fence again where the request is handed to a connection: a lease lost after the first check sends nothing', async () => {
+    let received = 0;
+    const server = createServer((_request, response) => {
+      received += 1;
+      response.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 't' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    try {
+      let now = 0;
+      let freeze = false;
+      const fence = new WriteFence(false, { monotonic: () => now });
+      fence.open(1_000);
+      // Runs right after the middleware's check passed: as if the process froze past its deadline there.
+      const { core } = makeApiClients(kc, { fence, onRequest: () => (now = freeze ? 5_000 : now) });
+      await core.createNamespacedConfigMap({ namespace: 'ns', body: { metadata: { name: 'c' } } });
+      expect(received, 'sent while the lease holds').to.equal(1);
+      freeze = true;
+      const error = await core.createNamespacedConfigMap({ namespace: 'ns', body: { metadata: { name: 'c' } } }).then(
+        () => expect.fail('the write went through'),
+        (e: unknown) => e,
+      );
+      const causes: unknown[] = [];
+      for (let e = error; e instanceof Error; e = e.cause) causes.push(e);
+      expect(
+        causes.some((e) => e instanceof WritesFencedError),
+        String(error),
+      ).to.equal(true);
+      expect(received, 'nothing sent after the lease ran out').to.equal(1);
+    } finally {
+      server.close();
+    }
   });
 });

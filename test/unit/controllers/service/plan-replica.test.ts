@@ -188,7 +188,16 @@ describe('Service REPLICA planner', () => {
     const [web, ...rest] = template.spec!.containers;
     const edits: V1ReplicaSet[] = [
       { ...rs1, spec: { ...rs1.spec!, template: { ...template, spec: { ...template.spec!, containers: [{ ...web!, image: 'busybox:edited' }, ...rest] } } } },
-      { ...rs1, spec: { ...rs1.spec!, template: { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [Object.keys(template.metadata!.labels!)[0]!]: 'x' } } } } },
+      {
+        ...rs1,
+        spec: {
+          ...rs1.spec!,
+          template: {
+            ...template,
+            metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [Object.keys(template.metadata!.labels!)[0]!]: 'x' } },
+          },
+        },
+      },
     ];
     for (const edited of edits) {
       const plan = planService(snapshot({ service: svc, revision: 1, deployments: [deployment(svc, edited, tasks(edited, { healthy: 2 }))] }));
@@ -196,7 +205,17 @@ describe('Service REPLICA planner', () => {
       expect(apply, 'a forced apply of web-1').to.include({ force: true });
     }
     // What someone else added (a label, a container of their own) is theirs: no apply for it.
-    const added = { ...rs1, spec: { ...rs1.spec!, template: { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, extra: 'y' } }, spec: { ...template.spec!, containers: [...template.spec!.containers, { name: 'theirs', image: 'x' }] } } } };
+    const added = {
+      ...rs1,
+      spec: {
+        ...rs1.spec!,
+        template: {
+          ...template,
+          metadata: { ...template.metadata, labels: { ...template.metadata?.labels, extra: 'y' } },
+          spec: { ...template.spec!, containers: [...template.spec!.containers, { name: 'theirs', image: 'x' }] },
+        },
+      },
+    };
     const plan = planService(snapshot({ service: svc, revision: 1, deployments: [deployment(svc, added, tasks(added, { healthy: 2 }))] }));
     expect(plan.actions.filter((a) => a.verb === 'apply')).to.deep.equal([]);
   });
