@@ -1,8 +1,8 @@
 // The local control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, the kwok
 // controller and metrics-server as local processes, run by kwokctl's `binary` runtime from binaries built by build-binaries.sh.
 // State lives in `.cluster/` of the checkout, so two checkouts never share a cluster.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -18,9 +18,20 @@ const run = promisify(execFile);
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const STATE_DIR = join(REPO_ROOT, '.cluster');
 export const KUBECONFIG_PATH = join(STATE_DIR, 'kubeconfig');
-const KWOK_WORKDIR = join(STATE_DIR, 'kwok');
-const CLUSTER_NAME = 'ecs-operator';
-const CLUSTER_DIR = join(KWOK_WORKDIR, 'clusters', CLUSTER_NAME);
+
+/**
+ * Where a control plane keeps its state and what kwokctl calls it. Every command of this module takes one; the
+ * default is the checkout's `.cluster/`. A second site (the chaos run's, which restarts kube-apiserver) is a
+ * second control plane with its own processes, ports and kubeconfig.
+ */
+export interface ClusterSite {
+  stateDir: string;
+  name: string;
+}
+export const DEFAULT_SITE: ClusterSite = { stateDir: STATE_DIR, name: 'ecs-operator' };
+export const kubeconfigOf = (site: ClusterSite): string => join(site.stateDir, 'kubeconfig');
+const workdirOf = (site: ClusterSite): string => join(site.stateDir, 'kwok');
+const clusterDirOf = (site: ClusterSite): string => join(workdirOf(site), 'clusters', site.name);
 
 /** Folders of the built binaries, as build-binaries.sh prints them. */
 export interface Binaries {
@@ -65,13 +76,13 @@ export async function buildBinaries(): Promise<Binaries> {
 }
 
 /** The kube-scheduler runs the ECS strategy profiles (binpack, random) beside the default one, as the Helm chart does. */
-function writeSchedulerConfig(): string {
-  const path = join(STATE_DIR, 'kube-scheduler.yaml');
+function writeSchedulerConfig(site: ClusterSite): string {
+  const path = join(site.stateDir, 'kube-scheduler.yaml');
   writeFileSync(path, stringify(kubeSchedulerConfiguration()));
   return path;
 }
 
-function kwokctlConfig(bin: Binaries): string {
+function kwokctlConfig(bin: Binaries, site: ClusterSite, auditPolicy: string | undefined): string {
   const k8sVersion = readVersions().K8S_VERSION!;
   const options = {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
@@ -87,7 +98,9 @@ function kwokctlConfig(bin: Binaries): string {
       kubectlBinary: join(bin.kubernetes, 'kubectl'),
       kwokControllerBinary: join(bin.kwok, 'kwok'),
       kwokctlBinary: join(bin.kwok, 'kwokctl'),
-      kubeSchedulerConfig: writeSchedulerConfig(),
+      kubeSchedulerConfig: writeSchedulerConfig(site),
+      // kube-apiserver writes its audit log to logs/audit.log of the cluster folder (`kwokctl logs audit`).
+      ...(auditPolicy ? { kubeAuditPolicy: auditPolicy } : {}),
       // metrics-server scrapes kwok's simulated kubelet /metrics/resource (resource-usage.yaml says what pods use);
       // its manifests (APIService v1beta1.metrics.k8s.io, RBAC) come from its module, copied beside the binary.
       enableMetricsServer: true,
@@ -112,9 +125,9 @@ export function readVersions(): Record<string, string> {
   );
 }
 
-async function kwokctl(bin: Binaries, args: string[]): Promise<string> {
-  const { stdout } = await run(join(bin.kwok, 'kwokctl'), ['--name', CLUSTER_NAME, ...args], {
-    env: { ...process.env, KWOK_WORKDIR },
+async function kwokctl(bin: Binaries, site: ClusterSite, args: string[]): Promise<string> {
+  const { stdout } = await run(join(bin.kwok, 'kwokctl'), ['--name', site.name, ...args], {
+    env: { ...process.env, KWOK_WORKDIR: workdirOf(site) },
     maxBuffer: 16 << 20,
   });
   return stdout;
@@ -187,48 +200,58 @@ export async function metricsUnavailable(kc: KubeConfig, timeoutMs = 90_000): Pr
 export interface UpOptions {
   /** A node set file (YAML or JSON); default: ECS_CLUSTER_NODES, else DEFAULT_NODE_SET. */
   nodesFile?: string;
+  /** Default: the checkout's `.cluster/`. */
+  site?: ClusterSite;
+  /** An audit policy file for kube-apiserver; its log is `auditLogOf(site)`. Only when the cluster is created here. */
+  auditPolicy?: string;
 }
+
+/** kube-apiserver's audit log (when started with an audit policy). */
+export const auditLogOf = (site: ClusterSite): string => join(clusterDirOf(site), 'logs', 'audit.log');
 
 /** Starts the control plane, or reuses the one already running from this checkout. Safe to call twice. */
 export async function up(options: UpOptions = {}): Promise<{ kubeconfig: string; seconds: number; reused: boolean }> {
   const bin = await buildBinaries();
+  const { site = DEFAULT_SITE } = options;
+  const kubeconfig = kubeconfigOf(site);
+  const clusterDir = clusterDirOf(site);
   const started = Date.now();
   const nodesFile = options.nodesFile ?? process.env.ECS_CLUSTER_NODES;
   const nodeSet = nodesFile ? loadNodeSet(nodesFile) : DEFAULT_NODE_SET;
-  const reused = existsSync(KUBECONFIG_PATH) && (await apiServerReady(loadKubeConfig()));
+  const reused = existsSync(kubeconfig) && (await apiServerReady(loadKubeConfig(kubeconfig)));
   if (reused) {
     log('control plane already running; reusing it');
   } else {
-    if (existsSync(CLUSTER_DIR)) {
+    if (existsSync(clusterDir)) {
       log('removing a stopped control plane left from an earlier run');
-      await kwokctl(bin, ['delete', 'cluster']).catch(() => undefined);
-      rmSync(CLUSTER_DIR, { recursive: true, force: true });
+      await kwokctl(bin, site, ['delete', 'cluster']).catch(() => undefined);
+      rmSync(clusterDir, { recursive: true, force: true });
     }
-    mkdirSync(STATE_DIR, { recursive: true });
-    rmSync(KUBECONFIG_PATH, { force: true });
-    const configPath = join(STATE_DIR, 'kwokctl.yaml');
-    writeFileSync(configPath, kwokctlConfig(bin));
+    mkdirSync(site.stateDir, { recursive: true });
+    rmSync(kubeconfig, { force: true });
+    const configPath = join(site.stateDir, 'kwokctl.yaml');
+    writeFileSync(configPath, kwokctlConfig(bin, site, options.auditPolicy));
     log('starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and metrics-server');
-    await kwokctl(bin, ['-c', configPath, 'create', 'cluster', '--kubeconfig', KUBECONFIG_PATH, '--wait', '120s']);
+    await kwokctl(bin, site, ['-c', configPath, 'create', 'cluster', '--kubeconfig', kubeconfig, '--wait', '120s']);
   }
-  const kc = loadKubeConfig();
+  const kc = loadKubeConfig(kubeconfig);
   await waitFor('the API server to be ready', async () => ((await apiServerReady(kc)) ? true : undefined));
   const nodes = await ensureNodes(kc, nodeSet);
   const noMetrics = await metricsUnavailable(kc);
   if (noMetrics) {
     log(
-      `WARNING: metrics-server is NOT available (${noMetrics}); kubectl top and HorizontalPodAutoscalers will not work (npm run cluster:down, then cluster:up, restarts it). Its log: ${join(CLUSTER_DIR, 'logs', 'metrics-server.log')}`,
+      `WARNING: metrics-server is NOT available (${noMetrics}); kubectl top and HorizontalPodAutoscalers will not work (npm run cluster:down, then cluster:up, restarts it). Its log: ${join(clusterDir, 'logs', 'metrics-server.log')}`,
     );
   } else {
     log(`metrics-server serves ${METRICS_API_SERVICE} (kubectl top, HorizontalPodAutoscalers)`);
   }
   const seconds = (Date.now() - started) / 1000;
-  log(`control plane ${reused ? 'reused' : 'up'} in ${seconds.toFixed(1)}s with ${nodes.length} Ready nodes; KUBECONFIG=${KUBECONFIG_PATH}`);
-  return { kubeconfig: KUBECONFIG_PATH, seconds, reused };
+  log(`control plane ${reused ? 'reused' : 'up'} in ${seconds.toFixed(1)}s with ${nodes.length} Ready nodes; KUBECONFIG=${kubeconfig}`);
+  return { kubeconfig, seconds, reused };
 }
 
-function pidsOfCluster(): number[] {
-  const dir = join(CLUSTER_DIR, 'pids');
+function pidsOfCluster(site: ClusterSite): number[] {
+  const dir = join(clusterDirOf(site), 'pids');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .map((f) => Number(readFileSync(join(dir, f), 'utf8').trim()))
@@ -246,11 +269,13 @@ function aliveComponent(pid: number): boolean {
 }
 
 /** Stops every process the control plane started and removes its state. Safe when nothing runs. */
-export async function down(): Promise<void> {
-  const pids = pidsOfCluster();
-  if (existsSync(CLUSTER_DIR)) {
+export async function down(site: ClusterSite = DEFAULT_SITE): Promise<void> {
+  const kubeconfig = kubeconfigOf(site);
+  const clusterDir = clusterDirOf(site);
+  const pids = pidsOfCluster(site);
+  if (existsSync(clusterDir)) {
     const bin = await buildBinaries();
-    await kwokctl(bin, ['delete', 'cluster', '--kubeconfig', KUBECONFIG_PATH]).catch((e: unknown) =>
+    await kwokctl(bin, site, ['delete', 'cluster', '--kubeconfig', kubeconfig]).catch((e: unknown) =>
       log(`kwokctl delete: ${e instanceof Error ? e.message : 'failed'}`),
     );
   }
@@ -264,7 +289,40 @@ export async function down(): Promise<void> {
     },
     { timeoutMs: 20_000 },
   );
-  rmSync(CLUSTER_DIR, { recursive: true, force: true });
-  rmSync(KUBECONFIG_PATH, { force: true });
+  rmSync(clusterDir, { recursive: true, force: true });
+  rmSync(kubeconfig, { force: true });
   log('control plane stopped; no process of it remains');
+}
+
+/** A control plane component stopped by `stopComponent`; `start()` runs it again with the same command line. */
+export interface StoppedComponent {
+  name: string;
+  start(): Promise<void>;
+}
+
+/**
+ * Kills one component of a running control plane (SIGKILL, as a crash would) and returns how to start it again:
+ * kwokctl's `stop cluster` stops every component, and a fault of kube-apiserver alone is what the chaos run
+ * needs. The command line, folder and log come from the running process and its pid file, and the new pid is
+ * written back, so `down()` still finds it.
+ */
+export async function stopComponent(site: ClusterSite, name: string): Promise<StoppedComponent> {
+  const pidFile = join(clusterDirOf(site), 'pids', `${name}.pid`);
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!aliveComponent(pid)) throw new Error(`${name} (pid ${pid}) is not running`);
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  const cwd = readlinkSync(`/proc/${pid}/cwd`);
+  const logFile = join(clusterDirOf(site), 'logs', `${name}.log`);
+  process.kill(pid, 'SIGKILL');
+  await waitFor(`${name} (pid ${pid}) to exit`, async () => (aliveComponent(pid) ? undefined : true), { timeoutMs: 10_000 });
+  return {
+    name,
+    async start() {
+      const out = openSync(logFile, 'a');
+      const child = spawn(argv[0]!, argv.slice(1), { cwd, detached: true, stdio: ['ignore', out, out] });
+      closeSync(out);
+      child.unref();
+      writeFileSync(pidFile, String(child.pid));
+    },
+  };
 }

@@ -15,6 +15,22 @@ export interface BoundsReport {
   maxTasks: number;
 }
 
+/**
+ * One state of a Service's pods against the bounds: the live (not being deleted) and healthy counts, and what
+ * each crossed bound says (empty within bounds). The chaos run's sampler checks its samples with it too.
+ */
+export function checkBounds(
+  pods: V1Pod[],
+  { minHealthy, maxTasks }: { minHealthy: number; maxTasks: number },
+): { live: number; healthy: number; violations: string[] } {
+  const live = pods.filter((p) => !p.metadata?.deletionTimestamp);
+  const healthy = live.filter(isReady).length;
+  const violations: string[] = [];
+  if (live.length > maxTasks) violations.push(`${live.length} tasks > ${maxTasks}`);
+  if (healthy < minHealthy) violations.push(`${healthy} healthy < ${minHealthy}`);
+  return { live: live.length, healthy, violations };
+}
+
 /** Starts watching; `stop()` ends the watch and reports what was seen. */
 export async function watchServiceBounds(
   kc: KubeConfig,
@@ -39,13 +55,11 @@ export async function watchServiceBounds(
     (phase: string, pod: V1Pod) => {
       if (phase === 'DELETED') known.delete(pod.metadata?.name ?? '');
       else known.set(pod.metadata?.name ?? '', pod);
-      const live = [...known.values()].filter((p) => !p.metadata?.deletionTimestamp);
-      const healthy = live.filter(isReady).length;
+      const state = checkBounds([...known.values()], { minHealthy, maxTasks });
       samples += 1;
-      peak = Math.max(peak, live.length);
-      trough = Math.min(trough, healthy);
-      if (live.length > maxTasks) violations.push(`${live.length} tasks > ${maxTasks}`);
-      if (healthy < minHealthy) violations.push(`${healthy} healthy < ${minHealthy}`);
+      peak = Math.max(peak, state.live);
+      trough = Math.min(trough, state.healthy);
+      violations.push(...state.violations);
     },
     () => undefined,
   );

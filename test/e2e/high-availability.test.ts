@@ -1,8 +1,8 @@
 // Two real `ecs-operator run` processes with leader election, as the chart runs them (its RBAC, its Lease, its
 // timings): the leader is killed in the middle of a rollout; the standby must take over within 15 seconds and
 // finish the rollout without leaving the ECS deployment bounds at any moment.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -10,11 +10,11 @@ import { CoordinationV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/
 import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { Service } from '../../operator/src/api/service.js';
 import { LABELS } from '../../operator/src/translate/labels.js';
-import { REPO_ROOT } from '../cluster/cluster.js';
 import { watchServiceBounds } from './bounds.js';
 import { applyChartRbac, type ChartRbac } from './chart-rbac.js';
 import { deleteEcsObjects } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
+import { startReplica } from './operator-replica.js';
 import { isReady } from '../../operator/src/translate/readiness.js';
 
 const { kc, core, custom } = clients();
@@ -30,27 +30,8 @@ describe('high availability', function () {
   const replicas = new Map<string, ChildProcess>();
   const logs = mkdtempSync(join(tmpdir(), 'ecs-operator-ha-'));
 
-  function startReplica(identity: string, kubeconfig: string): void {
-    const log = openSync(join(logs, `${identity}.log`), 'a');
-    const child = spawn(
-      join(REPO_ROOT, 'bin/ecs-operator'),
-      [
-        'run',
-        '--kubeconfig',
-        kubeconfig,
-        '--namespace',
-        namespace,
-        '--metrics-addr',
-        '127.0.0.1:0',
-        '--leader-elect',
-        '--leader-election-namespace',
-        rbac.lease.namespace,
-        '--leader-election-id',
-        rbac.lease.name,
-      ],
-      { env: { ...process.env, POD_NAME: identity }, stdio: ['ignore', log, log] },
-    );
-    replicas.set(identity, child);
+  function start(identity: string, kubeconfig: string): void {
+    replicas.set(identity, startReplica({ identity, kubeconfig, namespace, lease: rbac.lease, logDir: logs }));
   }
 
   const holder = async () =>
@@ -76,8 +57,8 @@ describe('high availability', function () {
     rbac = await applyChartRbac({ namespace, watchNamespace: namespace });
     const kubeconfig = join(logs, 'kubeconfig');
     writeFileSync(kubeconfig, rbac.kubeConfig.exportConfig());
-    startReplica('replica-a', kubeconfig);
-    startReplica('replica-b', kubeconfig);
+    start('replica-a', kubeconfig);
+    start('replica-b', kubeconfig);
   });
   after(async () => {
     await deleteEcsObjects(namespace).catch(() => undefined);
