@@ -5,7 +5,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/**', 'node_modules/**', 'charts/**', 'argocd/**', '.cluster/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'charts/**', 'argocd/**', '.cluster/**', '.cluster-chaos/**'] },
   {
     files: ['**/*.ts'],
     extends: [js.configs.recommended, tseslint.configs.strictTypeChecked],

@@ -1,6 +1,7 @@
 // `npm test`, in this order: type check, lint (ESLint and Prettier), unit tests, the Go build of the control plane's
 // binaries (instant when cached), the control plane (reused when KUBECONFIG points at a running one, otherwise
-// started here and stopped afterwards), then the end-to-end tests. Unit tests never wait for the Go build, and it
+// started here and stopped afterwards), then the end-to-end tests, then the short chaos run (CHAOS_SHORT=1, its own
+// control plane in .cluster-chaos/, a few minutes). Unit tests never wait for the Go build, and it
 // is done before the end-to-end tests start, so their timeouts never count it.
 // Ends with one line `tests: N passed, N failed, N skipped` over every suite; lint counts as one test.
 import { spawn } from 'node:child_process';
@@ -61,6 +62,9 @@ async function main(): Promise<number> {
   } finally {
     await cluster.release();
   }
+  // The short chaos run (a few minutes) on a control plane of its own: it restarts kube-apiserver. One test per
+  // scenario plus the lease audit; it fails on any invariant violation.
+  results.push(await runSuite('node', ['--import', 'tsx', 'test/chaos/run.ts'], { ...process.env, CHAOS_SHORT: '1' }));
   return summarize(results);
 }
 

@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ECS_API_VERSION, type Condition } from '../../operator/src/api/meta.js';
+import { writeHostileResults } from '../chaos/report.js';
 import { startOperator, type RunningOperator } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
 
@@ -380,5 +381,8 @@ describe('hostile input: 1000 generated TaskDefinitions and Tasks (issue 11)', f
     for (const { key, valid } of verdicts) count(accepted.get(key)?.what ?? '?', valid.status === 'False' ? 'Valid=False' : 'valid');
     console.log(`      hostile input: ${JSON.stringify(counts)}\n${[...outcomes].map(([what, row]) => `        ${what}: ${JSON.stringify(row)}`).join('\n')}`);
     expect(refused.length + accepted.size).to.equal(CASES);
+    // For the chaos report (test/chaos/report.ts), which sums up reliability: inputs tried and refused.
+    const outcomesByCase = Object.fromEntries(outcomes);
+    writeHostileResults({ at: new Date().toISOString(), ...counts, validTrue: verdicts.length - invalid.length, outcomes: outcomesByCase });
   });
 });
