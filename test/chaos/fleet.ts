@@ -123,9 +123,9 @@ export class Fleet {
     return replica;
   }
 
-  /** Any replica, or the one that is not `identity`. */
-  other(identity: string): string {
-    return [...this.replicas.values()].find((r) => r.identity !== identity)!.identity;
+  /** The identities of the replicas running now. */
+  running(): string[] {
+    return [...this.replicas.values()].filter((r) => !r.exited).map((r) => r.identity);
   }
 
   /** SIGKILL, then the same slot starts again as a new incarnation; returns the new identity. */

@@ -146,7 +146,9 @@ export class Sampler {
         const [live, ready] = byRevision.get(key) ?? [0, 0];
         byRevision.set(key, [live + 1, ready + (isReady(pod) ? 1 : 0)]);
       }
-      const revisions = [...byRevision].map(([r, [live, ready]]) => `r${r} ${live} live/${ready} ready`).join(', ');
+      const asked = (r: string) =>
+        replicaSets.find((rs) => rs.metadata?.labels?.[LABELS.service] === service && rs.metadata.labels[LABELS.revision] === r)?.spec?.replicas ?? '-';
+      const revisions = [...byRevision].map(([r, [live, ready]]) => `r${r} ${live} live/${ready} ready/${asked(r)} asked`).join(', ');
       for (const detail of state.violations)
         this.once('bounds', `bounds ${service} ${detail}`, `Service ${service}: ${detail} (desired ${low}..${high}; ${revisions})`);
     }

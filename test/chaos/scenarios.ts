@@ -185,14 +185,16 @@ export class ScenarioRun {
     ).catch(() => this.ctx.sampler.violation('orphan', `TaskDefinition ${service.name} still there ${BOUNDS.orphans / 1000}s after its deletion`));
   }
 
-  /** Kills the leader (three times in four) or the standby, and waits for a leader again. */
+  /** Kills the leader (three times in four, when one of the running replicas holds the lease) or another replica. */
   async killOperator(): Promise<void> {
-    const leader = await this.ctx.fleet.holder();
-    const alive = leader && this.ctx.rng() < 0.75 ? leader : undefined;
-    const victim = alive ?? this.ctx.fleet.other(leader ?? '');
-    const next = await this.ctx.fleet.kill(victim).catch(async () => this.ctx.fleet.kill(this.ctx.fleet.other('')));
+    const holder = await this.ctx.fleet.holder();
+    const running = this.ctx.fleet.running();
+    const leader = running.find((identity) => identity === holder);
+    const others = running.filter((identity) => identity !== leader);
+    const victim = leader && (this.ctx.rng() < 0.75 || others.length === 0) ? leader : others[Math.floor(this.ctx.rng() * others.length)]!;
+    const next = await this.ctx.fleet.kill(victim);
     this.record.faults.operatorKills += 1;
-    this.ctx.log(`killed ${victim} (${victim === leader ? 'leader' : 'standby'}); started ${next}`);
+    this.ctx.log(`killed ${victim} (${victim === leader ? 'leader' : holder && !leader ? `standby; the lease still names ${holder}` : 'standby'}); started ${next}`);
   }
 }
 

@@ -114,11 +114,11 @@ function verbOf(method: string, named: boolean, watch: boolean): string {
 }
 
 /**
- * Checks the fence once more where fetch hands the request to a connection, several asynchronous steps after
- * the middleware: a process frozen (SIGSTOP, a stalled VM) in between would otherwise send, once thawed, a write
- * it checked while it still led (the chaos run's frozen leader did). What is left is the moment between that
- * hand-over and the socket write (a new connection's TLS handshake): no client-side fence closes it, which is
- * why status, finalizer and child updates also carry a resourceVersion precondition.
+ * Checks the fence once more at the last moment: when the connection is about to write the request (undici's
+ * onRequestStart, right before the socket write, in the same tick), several asynchronous steps after the
+ * middleware. A process frozen (SIGSTOP, a stalled VM) in between, or a request waiting for a new connection's
+ * handshake, would otherwise send once thawed a write it checked while it still led (the chaos run's frozen
+ * leader did). Aborting there sends nothing; the request fails with WritesFencedError as its cause.
  */
 function fenceAtDispatch(context: RequestContext, fence: WriteFence, what: string): void {
   const dispatcher = context.getDispatcher();
@@ -126,7 +126,19 @@ function fenceAtDispatch(context: RequestContext, fence: WriteFence, what: strin
   context.setDispatcher(
     dispatcher.compose((dispatch) => (options, handler) => {
       if (!fence.isOpen) throw new WritesFencedError(what);
-      return dispatch(options, handler);
+      const guarded = new Proxy(handler, {
+        get(target, property, receiver) {
+          if (property !== 'onRequestStart') return Reflect.get(target, property, receiver) as unknown;
+          return (controller: { abort(reason: Error): void }, ...rest: unknown[]) => {
+            if (!fence.isOpen) {
+              controller.abort(new WritesFencedError(what));
+              return;
+            }
+            return (target.onRequestStart as ((...args: unknown[]) => unknown) | undefined)?.call(target, controller, ...rest);
+          };
+        },
+      });
+      return dispatch(options, guarded);
     }),
   );
 }

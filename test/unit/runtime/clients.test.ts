@@ -86,6 +86,21 @@ describe('runtime/clients', () => {
         String(error),
       ).to.equal(true);
       expect(received, 'nothing sent after the lease ran out').to.equal(1);
+
+      // Past the hand-over to the connection too: the last check is where the request is about to be written.
+      let checks = 0;
+      const late = new WriteFence(false, { monotonic: () => (++checks >= 3 ? 5_000 : 0) });
+      late.open(1_000);
+      const stale = makeApiClients(kc, { fence: late }).core;
+      const refused = await stale.createNamespacedConfigMap({ namespace: 'ns', body: { metadata: { name: 'c' } } }).catch((e: unknown) => e);
+      const chain: unknown[] = [];
+      for (let e = refused; e instanceof Error; e = e.cause) chain.push(e);
+      expect(checks, 'checked in the middleware, at the dispatch and before the write').to.equal(3);
+      expect(
+        chain.some((e) => e instanceof WritesFencedError),
+        String(refused),
+      ).to.equal(true);
+      expect(received, 'nothing sent').to.equal(1);
     } finally {
       server.close();
     }
