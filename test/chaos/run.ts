@@ -2,7 +2,8 @@
 // never the shared one: it restarts kube-apiserver), with invariants sampled throughout (sampler.ts), the lease
 // checked on kube-apiserver's audit log (audit.ts), and a report in test/chaos/results/. CHAOS_SHORT=1 runs one
 // or two repetitions of each scenario (a few minutes); the full run 20+ operator kills and 3+ kube-apiserver
-// restarts. CHAOS_SEED repeats a run's random choices; CHAOS_KEEP_CLUSTER=1 leaves the control plane up.
+// restarts. CHAOS_SEED repeats a run's random choices; CHAOS_KEEP_CLUSTER=1 leaves the control plane up afterwards
+// (the next run starts a fresh one).
 // Exits non-zero on any violation. Prints mocha's closing lines (one test per scenario plus the lease audit),
 // so scripts/test-all.ts counts them.
 import { mkdtempSync } from 'node:fs';
@@ -38,6 +39,8 @@ async function main(): Promise<number> {
   const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
   const only = process.env.CHAOS_ONLY?.split(',');
   log(`${SHORT ? 'short' : 'full'} run, seed ${seed}`);
+  // A fresh control plane each run: one left by an earlier run may have lost components to its faults.
+  await down(CHAOS_SITE);
   const { kubeconfig } = await up({ site: CHAOS_SITE, auditPolicy: join(REPO_ROOT, 'test/chaos/audit-policy.yaml') });
   // The e2e helpers (CRDs, namespaces, the chart's RBAC) act on KUBECONFIG.
   process.env.KUBECONFIG = kubeconfig;

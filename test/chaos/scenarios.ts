@@ -4,7 +4,16 @@
 import { CoreV1Api, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { LABELS } from '../../operator/src/translate/labels.js';
 import type { DeploymentPercents } from '../../operator/src/translate/rollout.js';
-import { apiServerReady, type ClusterSite, ensureNodes, stopComponent } from '../cluster/cluster.js';
+import {
+  apiServerReady,
+  type ClusterSite,
+  type ComponentCommand,
+  componentCommand,
+  componentRunning,
+  ensureNodes,
+  startComponent,
+  stopComponent,
+} from '../cluster/cluster.js';
 import { DEFAULT_NODE_SET } from '../cluster/nodes.js';
 import { waitFor } from '../cluster/wait.js';
 import type { Fleet } from './fleet.js';
@@ -194,7 +203,9 @@ export class ScenarioRun {
     const victim = leader && (this.ctx.rng() < 0.75 || others.length === 0) ? leader : others[Math.floor(this.ctx.rng() * others.length)]!;
     const next = await this.ctx.fleet.kill(victim);
     this.record.faults.operatorKills += 1;
-    this.ctx.log(`killed ${victim} (${victim === leader ? 'leader' : holder && !leader ? `standby; the lease still names ${holder}` : 'standby'}); started ${next}`);
+    this.ctx.log(
+      `killed ${victim} (${victim === leader ? 'leader' : holder && !leader ? `standby; the lease still names ${holder}` : 'standby'}); started ${next}`,
+    );
   }
 }
 
@@ -270,6 +281,23 @@ export async function leaderFreeze(ctx: ChaosContext, repetitions: number): Prom
   return run.record;
 }
 
+/** The control plane components that exit when they lose their leader lease. */
+const SUPERVISED = ['kube-controller-manager', 'kube-scheduler'];
+
+/** For `ms`, starts again any of `components` that has exited (their leases outlive the outage by up to 10 s). */
+async function supervise(ctx: ChaosContext, components: ComponentCommand[], ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    for (const command of components) {
+      if (!componentRunning(ctx.site, command.name)) {
+        startComponent(ctx.site, command);
+        ctx.log(`${command.name} had exited (its leader lease lost during the outage); started it again`);
+      }
+    }
+    await sleep(1_000);
+  }
+}
+
 /** kube-apiserver killed mid-rollout and started again a few seconds later: every watch breaks. */
 export async function apiServerRestarts(ctx: ChaosContext, repetitions: number): Promise<ScenarioRecord> {
   const run = new ScenarioRun(ctx, 'apiserver-restart', repetitions);
@@ -277,16 +305,20 @@ export async function apiServerRestarts(ctx: ChaosContext, repetitions: number):
     const service = await run.newService(`apiserver-${i}`, 4);
     await run.rollout(service);
     await run.jitter(2_000);
+    // kube-controller-manager and kube-scheduler exit when they cannot renew their own leases (10 s): as the
+    // kubelet would restart those static pods, the run starts again any that exited.
+    const supervised = SUPERVISED.map((name) => componentCommand(ctx.site, name));
     const stopped = await stopComponent(ctx.site, 'kube-apiserver');
     const downMs = 3_000 + Math.floor(ctx.rng() * 5_000);
     ctx.log(`kube-apiserver stopped for ${downMs / 1000}s`);
     try {
       await sleep(downMs);
     } finally {
-      await stopped.start();
+      stopped.start();
     }
     const restartedAt = Date.now();
     await waitFor('kube-apiserver to be ready again', async () => ((await apiServerReady(ctx.kc)) ? true : undefined), { timeoutMs: 60_000 });
+    await supervise(ctx, supervised, 20_000);
     run.record.faults.apiServerRestarts += 1;
     ctx.log(`kube-apiserver ready ${(Date.now() - restartedAt) / 1000}s after its restart`);
     await run.settle(service, BOUNDS.convergeSlow, restartedAt);

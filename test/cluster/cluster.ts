@@ -294,35 +294,55 @@ export async function down(site: ClusterSite = DEFAULT_SITE): Promise<void> {
   log('control plane stopped; no process of it remains');
 }
 
+/** How a control plane component was started: enough to start it again as kwokctl did. */
+export interface ComponentCommand {
+  name: string;
+  argv: string[];
+  cwd: string;
+}
+
+const pidFileOf = (site: ClusterSite, name: string) => join(clusterDirOf(site), 'pids', `${name}.pid`);
+const pidOf = (site: ClusterSite, name: string) => Number(readFileSync(pidFileOf(site, name), 'utf8').trim());
+
+/** Whether component `name` (kube-apiserver, kube-controller-manager ...) of the control plane runs. */
+export function componentRunning(site: ClusterSite, name: string): boolean {
+  return aliveComponent(pidOf(site, name));
+}
+
+/** The command line and folder of running component `name`, read from its process. */
+export function componentCommand(site: ClusterSite, name: string): ComponentCommand {
+  const pid = pidOf(site, name);
+  if (!aliveComponent(pid)) throw new Error(`${name} (pid ${pid}) is not running`);
+  return { name, argv: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean), cwd: readlinkSync(`/proc/${pid}/cwd`) };
+}
+
+/**
+ * Starts a component again from its command (as the kubelet restarts a static pod), appending to its log and
+ * writing its new pid where `down()` finds it.
+ */
+export function startComponent(site: ClusterSite, { name, argv, cwd }: ComponentCommand): void {
+  const out = openSync(join(clusterDirOf(site), 'logs', `${name}.log`), 'a');
+  const child = spawn(argv[0]!, argv.slice(1), { cwd, detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  writeFileSync(pidFileOf(site, name), String(child.pid));
+}
+
 /** A control plane component stopped by `stopComponent`; `start()` runs it again with the same command line. */
 export interface StoppedComponent {
   name: string;
-  start(): Promise<void>;
+  start(): void;
 }
 
 /**
  * Kills one component of a running control plane (SIGKILL, as a crash would) and returns how to start it again:
  * kwokctl's `stop cluster` stops every component, and a fault of kube-apiserver alone is what the chaos run
- * needs. The command line, folder and log come from the running process and its pid file, and the new pid is
- * written back, so `down()` still finds it.
+ * needs.
  */
 export async function stopComponent(site: ClusterSite, name: string): Promise<StoppedComponent> {
-  const pidFile = join(clusterDirOf(site), 'pids', `${name}.pid`);
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!aliveComponent(pid)) throw new Error(`${name} (pid ${pid}) is not running`);
-  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-  const cwd = readlinkSync(`/proc/${pid}/cwd`);
-  const logFile = join(clusterDirOf(site), 'logs', `${name}.log`);
+  const command = componentCommand(site, name);
+  const pid = pidOf(site, name);
   process.kill(pid, 'SIGKILL');
   await waitFor(`${name} (pid ${pid}) to exit`, async () => (aliveComponent(pid) ? undefined : true), { timeoutMs: 10_000 });
-  return {
-    name,
-    async start() {
-      const out = openSync(logFile, 'a');
-      const child = spawn(argv[0]!, argv.slice(1), { cwd, detached: true, stdio: ['ignore', out, out] });
-      closeSync(out);
-      child.unref();
-      writeFileSync(pidFile, String(child.pid));
-    },
-  };
+  return { name, start: () => startComponent(site, command) };
 }
