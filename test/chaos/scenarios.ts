@@ -318,9 +318,9 @@ export async function apiServerRestarts(ctx: ChaosContext, repetitions: number):
     }
     const restartedAt = Date.now();
     await waitFor('kube-apiserver to be ready again', async () => ((await apiServerReady(ctx.kc)) ? true : undefined), { timeoutMs: 60_000 });
-    await supervise(ctx, supervised, 20_000);
     run.record.faults.apiServerRestarts += 1;
     ctx.log(`kube-apiserver ready ${(Date.now() - restartedAt) / 1000}s after its restart`);
+    await supervise(ctx, supervised, 20_000);
     await run.settle(service, BOUNDS.convergeSlow, restartedAt);
     await run.remove(service);
   }
