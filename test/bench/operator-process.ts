@@ -7,6 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../cluster/cluster.js';
 import { waitFor } from '../cluster/wait.js';
+import { operatorRunArgs } from '../e2e/operator-replica.js';
 import { counterDelta, sampleProcess, sumCounterByLabel, type ProcessSample } from './process-stats.js';
 
 const SAMPLE_INTERVAL_MS = 250;
@@ -64,13 +65,7 @@ export class OperatorProcess {
   static async start(options: { kubeconfig: string; namespace: string; logFile: string; extraArgs?: string[] }): Promise<OperatorProcess> {
     const port = await freePort();
     const args = [
-      'run',
-      '--kubeconfig',
-      options.kubeconfig,
-      '--namespace',
-      options.namespace,
-      '--metrics-addr',
-      `127.0.0.1:${port}`,
+      ...operatorRunArgs(options.kubeconfig, options.namespace, `127.0.0.1:${port}`),
       '--leader-elect=false',
       '--log-level',
       'warn',

@@ -154,6 +154,14 @@ export class ScenarioRun {
     this.ctx.sampler.checkBoundsOf(service.name, service.percents, service.desired);
   }
 
+  /** A new Service, steady, then a rollout under way for up to `jitterMs` when this returns. */
+  async midRollout(name: string, jitterMs: number): Promise<ServiceState> {
+    const service = await this.newService(name, 4);
+    await this.rollout(service);
+    await this.jitter(jitterMs);
+    return service;
+  }
+
   async rollout(service: ServiceState): Promise<void> {
     service.revision += 1;
     this.record.faults.specEdits += 1;
@@ -251,9 +259,7 @@ export async function operatorKills(ctx: ChaosContext, repetitions: number): Pro
 export async function leaderFreeze(ctx: ChaosContext, repetitions: number): Promise<ScenarioRecord> {
   const run = new ScenarioRun(ctx, 'leader-freeze', repetitions);
   for (let i = 0; i < repetitions; i++) {
-    const service = await run.newService(`freeze-${i}`, 4);
-    await run.rollout(service);
-    await run.jitter(1_500);
+    const service = await run.midRollout(`freeze-${i}`, 1_500);
     const leader = await ctx.fleet.leader();
     const frozenAt = Date.now();
     ctx.fleet.freeze(leader);
@@ -302,9 +308,7 @@ async function supervise(ctx: ChaosContext, components: ComponentCommand[], ms: 
 export async function apiServerRestarts(ctx: ChaosContext, repetitions: number): Promise<ScenarioRecord> {
   const run = new ScenarioRun(ctx, 'apiserver-restart', repetitions);
   for (let i = 0; i < repetitions; i++) {
-    const service = await run.newService(`apiserver-${i}`, 4);
-    await run.rollout(service);
-    await run.jitter(2_000);
+    const service = await run.midRollout(`apiserver-${i}`, 2_000);
     // kube-controller-manager and kube-scheduler exit when they cannot renew their own leases (10 s): as the
     // kubelet would restart those static pods, the run starts again any that exited.
     const supervised = SUPERVISED.map((name) => componentCommand(ctx.site, name));

@@ -17,19 +17,18 @@ export interface ReplicaOptions {
   extraArgs?: string[];
 }
 
+/** `bin/ecs-operator run`'s arguments for one watched namespace, serving /metrics and /readyz at `metricsAddr`. */
+export function operatorRunArgs(kubeconfig: string, namespace: string, metricsAddr: string): string[] {
+  return ['run', '--kubeconfig', kubeconfig, '--namespace', namespace, '--metrics-addr', metricsAddr];
+}
+
 /** Starts the replica; bin/ecs-operator execs node, so the child's pid is the operator's own process. */
 export function startReplica(options: ReplicaOptions): ChildProcess {
   const log = openSync(join(options.logDir, `${options.identity}.log`), 'a');
   const child = spawn(
     join(REPO_ROOT, 'bin/ecs-operator'),
     [
-      'run',
-      '--kubeconfig',
-      options.kubeconfig,
-      '--namespace',
-      options.namespace,
-      '--metrics-addr',
-      '127.0.0.1:0',
+      ...operatorRunArgs(options.kubeconfig, options.namespace, '127.0.0.1:0'),
       '--leader-elect',
       '--leader-election-namespace',
       options.lease.namespace,
