@@ -110,8 +110,11 @@ export function computeRolloutStep(input: RolloutInput): RolloutStep {
     others[i]! -= stop;
     budget -= stop;
   }
-  // 3. The PRIMARY grows into the room left by the tasks the others still have.
-  const othersOccupy = others.reduce((sum, replicas, i) => sum + occupancy(replicas, input.others[i]!), 0);
+  // 3. The PRIMARY grows into the room left by the tasks the others still have. An old deployment lowered in
+  //    this step still occupies what its ReplicaSet asks for now: the ReplicaSet controller may create those
+  //    pods (or not have deleted them yet) before the lowered count reaches it, and the primary's new pods would
+  //    then exceed the maximum. The room they free counts from the next step, once the lowered count is seen.
+  const othersOccupy = others.reduce((sum, replicas, i) => sum + occupancy(Math.max(replicas, input.others[i]!.replicas), input.others[i]!), 0);
   const room = maxTasks - othersOccupy;
   const next = Math.min(desiredCount, Math.max(primaryKept, room));
 

@@ -333,11 +333,14 @@ describe('Service REPLICA planner', () => {
       );
     });
 
-    it('plans no write when planning again on the planned result', () => {
+    // Two steps at most: an old deployment lowered in one step frees its room for the PRIMARY in the next,
+    // once its lowered count is seen (the ReplicaSet controller may act on the new count first otherwise).
+    it('plans no write when planning again on the planned result (after at most one more step)', () => {
       fc.assert(
         fc.property(arb, (v) => {
           const snap = snapshotOf(v);
-          const after = applyActions(snap, planService(snap).actions);
+          const first = applyActions(snap, planService(snap).actions);
+          const after = applyActions(first, planService(first).actions);
           const again = planService(after);
           expect(verbs(writesOf(after, again.actions))).to.deep.equal([]);
           expect(again.events.filter((e) => e.reason !== 'TaskFailed')).to.deep.equal([]);
