@@ -40,6 +40,8 @@ export interface ScenarioReport {
   violations: number;
   convergence: { count: number; p50Seconds: number; p99Seconds: number; maxSeconds: number };
   takeoverSeconds?: number[];
+  /** Operator-kills only: launches a kill interrupted, reported STOPPED by design (never run twice). */
+  lostLaunches?: string[];
 }
 
 export interface ChaosReport {
@@ -93,6 +95,7 @@ export function scenarioReport(record: ScenarioRecord, samples: ScenarioSamples 
       maxSeconds: s(Math.max(0, ...record.convergence)),
     },
     ...(record.takeovers.length > 0 ? { takeoverSeconds: record.takeovers.map(s) } : {}),
+    ...(record.lostLaunches.length > 0 ? { lostLaunches: record.lostLaunches } : {}),
   };
 }
 
@@ -124,6 +127,12 @@ function markdown(report: ChaosReport): string {
     '',
     `**Totals:** ${t.operatorKills} operator kills, ${t.leaderFreezes} leader freezes, ${t.apiServerRestarts} kube-apiserver restarts, ${t.userEdits} user edits, ${t.nodeFaults} node faults; ${t.samples} invariant samples (every ${report.sampleIntervalMs} ms, ${t.gaps} gaps while kube-apiserver was down); **${t.violations} violations**: ${t.duplicates} duplicates, ${t.orphans} orphans, ${t.operatorExits} operator exits, ${t.writesWithoutLease} writes without the lease.`,
     '',
+    ...report.scenarios
+      .filter((s) => s.lostLaunches)
+      .map(
+        (s) =>
+          `**Launches lost to a kill** (${s.name}): ${s.lostLaunches!.length} Task(s) whose launch a kill interrupted between recording it and creating the pod were reported STOPPED by the next leader, by design (a task is never run twice): ${s.lostLaunches!.join('; ')}.\n`,
+      ),
     `**Writes without the lease** (${a.signal}): ${a.checked} of ${a.writes} operator writes checked against ${a.leaseWrites} lease writes by ${a.holders} holders; ${a.unattributed} unattributed; ${a.violations.length} violations.`,
     '',
     report.hostileInput

@@ -116,13 +116,18 @@ export class Workload {
     return undefined;
   }
 
-  /** Why Task `name` has not settled (RUNNING with its one ready pod, or STOPPED with none), or undefined once it has. */
-  async taskNotConverged(name: string, { mayStop = false } = {}): Promise<string | undefined> {
+  /**
+   * Why Task `name` has not settled, or undefined once it has: RUNNING with its one ready pod; or STOPPED with
+   * none when `mayStop` (its node was deleted); or, with `lostAtLaunch`, STOPPED with TerminationNotice and no
+   * pod (a kill between recording the launch and creating the pod: the task is never run twice).
+   */
+  async taskNotConverged(name: string, { mayStop = false, lostAtLaunch = false } = {}): Promise<string | undefined> {
     const task = await this.task(name);
     const pods = (await this.pods(`${LABELS.task}=${name}`)).filter((p) => !p.metadata?.deletionTimestamp);
     const last = task?.status?.lastStatus;
     if (last === 'RUNNING' && pods.length === 1 && isReady(pods[0])) return undefined;
     if (mayStop && last === 'STOPPED' && pods.length === 0) return undefined;
+    if (lostAtLaunch && last === 'STOPPED' && task?.status?.stopCode === 'TerminationNotice' && pods.length === 0) return undefined;
     return `lastStatus ${last ?? 'none'}, ${pods.length} pods`;
   }
 
