@@ -10,7 +10,7 @@ import { RESOURCES, type ResourceType } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
 import { LABELS, MANAGED_BY_VALUE } from '../../translate/labels.js';
 import { familyOf } from '../../translate/revisions.js';
-import { nodeCapacityChanged } from '../../runtime/changes.js';
+import { nodeCapacityChanged, podLifecycleChanged } from '../../runtime/changes.js';
 import { keysReferringTo, planBlocked } from '../common.js';
 import { byCluster, byTaskDefinitionFamily, podsByOwnerUid, replicaSetsByOwnerUid, servicesByPodLabel } from '../indexes.js';
 import type { OperatorContext } from '../context.js';
@@ -28,6 +28,12 @@ const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY_VALUE}`;
 const CATCH_UP_RECHECK_MS = 1000;
 /** A taken name changes the plan; more re-plans than a Service has kinds of children would be a loop. */
 const MAX_PLANS = 4;
+/**
+ * Pod events of a Service's tasks come in bursts (a ReplicaSet scaled by hundreds, a node's pods evicted): each
+ * enqueues the Service at most this long after the first of a burst, so one reconcile (and at most one status
+ * write) answers many events, and no event waits longer than this.
+ */
+export const POD_COALESCE_MS = 100;
 
 const DAEMON_SETS: ResourceType<V1DaemonSet> = {
   apiVersion: 'apps/v1',
@@ -72,7 +78,7 @@ export function createServiceController(context: OperatorContext): Controller {
   async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
     const owner = { kind: 'Service', key };
     const service = services.get(name, namespace);
-    const blocked = planBlocked(context, owner, service !== undefined, log);
+    const blocked = planBlocked(context, owner, service !== undefined, log, service);
     if (blocked === 'behind') return { requeueAfterMs: CATCH_UP_RECHECK_MS };
     if (blocked || !service) return undefined;
     let snapshot = observeService(context, caches, service);
@@ -95,10 +101,14 @@ export function createServiceController(context: OperatorContext): Controller {
   controller.watch(caches.replicaSets, ownerKey);
   controller.watch(caches.daemonSets, ownerKey);
   controller.watch(caches.coreServices, ownerKey);
-  controller.watch(caches.pods, (pod) => {
-    const label = pod.metadata?.labels?.[LABELS.service];
-    return label === undefined ? [] : keysOf(ofPodLabel(pod.metadata?.namespace ?? '', label));
-  });
+  controller.watch(
+    caches.pods,
+    (pod) => {
+      const label = pod.metadata?.labels?.[LABELS.service];
+      return label === undefined ? [] : keysOf(ofPodLabel(pod.metadata?.namespace ?? '', label));
+    },
+    { relevantUpdate: podLifecycleChanged, coalesceMs: POD_COALESCE_MS },
+  );
   // A new revision starts a deployment of the services that follow the family.
   controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) => {
     const family = familyOf(td);
