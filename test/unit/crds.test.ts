@@ -305,6 +305,7 @@ const taskStatus = {
   executionStoppedAt: 'optional',
   stoppedAt: 'optional',
   version: 'optional',
+  warnings: 'optional',
   conditions: { optional: condition },
 } satisfies Manifest<TaskStatus>;
 
@@ -390,6 +391,7 @@ const serviceStatus = {
   },
   reportedTasks: { optional: { startedThrough: 'optional', startedAtThrough: 'optional', stopped: 'optional' } },
   events: { optional: { id: 'required', createdAt: 'required', message: 'required' } },
+  warnings: 'optional',
   conditions: { optional: condition },
 } satisfies Manifest<ServiceStatus>;
 

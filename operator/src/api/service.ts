@@ -171,6 +171,8 @@ export interface ServiceStatus {
   reportedTasks?: ReportedTasks;
   /** The latest 100 events, newest first. */
   events?: ServiceEvent[];
+  /** Fields of the spec accepted but not applied, `path: message` (translate/not-applied.ts). */
+  warnings?: string[];
   conditions?: Condition[];
 }
 

@@ -111,6 +111,8 @@ export interface TaskStatus {
   stoppedAt?: string;
   /** Grows by one with every change of the status. */
   version?: number;
+  /** Fields of the spec accepted but not applied, `path: message` (translate/not-applied.ts). */
+  warnings?: string[];
   conditions?: Condition[];
 }
 

@@ -15,6 +15,7 @@ import { byAge, clusterNameOf, isControlledBy, resolveTaskDefinition, VALID, typ
 import type { OperatorContext } from '../context.js';
 import { isoTime, nameOf, type ObservedDeployment, type ObservedTask, type ServiceSnapshot, type TakenName } from './snapshot.js';
 import type { IndexLookup } from '../indexes.js';
+import type { TargetGroupBinding } from '../../translate/target-group-bindings.js';
 
 export interface ServiceCaches {
   replicaSets: SharedInformer<V1ReplicaSet>;
@@ -25,6 +26,8 @@ export interface ServiceCaches {
   replicaSetsOf: IndexLookup<V1ReplicaSet>;
   podsOf: IndexLookup<V1Pod>;
   clusterPods: (namespace: string, cluster: string) => V1Pod[];
+  /** Whether TargetGroupBindings are served (asked before the observation), and the operator's own. */
+  targetGroupBindings: { served: boolean; list: (namespace: string) => TargetGroupBinding[] };
 }
 
 /** The deployment a live ReplicaSet runs, as its labels and annotations tell it. */
@@ -97,6 +100,8 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
     taken: [],
     clusterNodes,
     clusterPods,
+    targetGroupBindingServed: caches.targetGroupBindings.served,
+    targetGroupBindings: caches.targetGroupBindings.served ? caches.targetGroupBindings.list(namespace) : [],
   };
 }
 

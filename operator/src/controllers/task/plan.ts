@@ -20,7 +20,8 @@ import { parseTaskDefinitionReference, taskDefinitionArn } from '../../translate
 import { observeTask as observeTaskStatus } from '../../translate/task-status.js';
 import { DEFAULT_CLUSTER } from '../../translate/workload.js';
 import { defaultClusterObject } from '../common.js';
-import { placedCondition, type PlannedEvent, unschedulableReason, VALID, validCondition, type Validity } from '../plan-common.js';
+import { taskFieldWarnings, warningLines } from '../../translate/not-applied.js';
+import { fieldsAppliedCondition, placedCondition, type PlannedEvent, unschedulableReason, VALID, validCondition, type Validity } from '../plan-common.js';
 import { launchRecorded, type TaskSnapshot } from './observe.js';
 import { desiredPod, PLACEMENT_CHANGED, placementChanged, unplacedReason } from './plan-placement.js';
 
@@ -130,8 +131,9 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
   const unplaced = waiting && !outdated ? unplacedReason(snapshot, pod, cluster, snapshot.revision) : unschedulableReason(pod);
 
   const valid = validCondition(previous.conditions, observing.validity, task.metadata.generation ?? 0, nowDate);
-  let conditions = valid.conditions;
-  events.push(...valid.events);
+  const fields = fieldsAppliedCondition(valid.conditions, previous.warnings, warningLines(taskFieldWarnings(task)), task.metadata.generation ?? 0, nowDate);
+  let conditions = fields.conditions;
+  events.push(...valid.events, ...fields.events);
   if (outdated) {
     // Kept until the replacement exists: a plan that still sees the old pod must not drop the marker.
     conditions = setCondition(conditions, { type: 'Placed', status: 'False', reason: PLACEMENT_CHANGED, message: PLACEMENT_CHANGED_MESSAGE }, nowDate);
@@ -156,6 +158,7 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
     ...(task.spec.startedBy ? { startedBy: task.spec.startedBy } : {}),
     launchType: task.spec.launchType ?? 'EC2',
     ...(task.metadata.creationTimestamp ? { createdAt: new Date(task.metadata.creationTimestamp).toISOString() } : {}),
+    warnings: fields.warnings,
     conditions,
   };
   if (group === undefined) delete status.group;
