@@ -38,6 +38,14 @@ const each = <T>(items: readonly T[] | undefined, issue: (item: T, index: number
     return found ? [found] : [];
   });
 
+const launchTypeMessage = (type: string) =>
+  `launch type ${type} is not a capacity here: the tasks run on the Cluster's container instances (its nodes); a capacityProviderStrategy selects among them`;
+
+/** EC2 is what every task gets: the Cluster's nodes. FARGATE and EXTERNAL capacity are not. */
+function launchTypeIssues(spec: { launchType?: string }): Issue[] {
+  return spec.launchType && spec.launchType !== 'EC2' ? [{ path: 'spec.launchType', message: launchTypeMessage(spec.launchType) }] : [];
+}
+
 const alarmsMessage = (names: readonly string[]) =>
   `CloudWatch alarms${names.length ? ` (${names.join(', ')})` : ''} do not watch deployments here: no deployment is stopped or rolled back by them; the deploymentCircuitBreaker is`;
 
@@ -45,6 +53,7 @@ export const TGB_NOT_SERVED =
   'the TargetGroupBinding kind (elbv2.k8s.aws/v1beta1, the AWS Load Balancer Controller) is not served in this cluster, so the target group is not joined';
 
 export const SERVICE_NOT_APPLIED: ReadonlyArray<NotAppliedRule<ServiceSpec>> = [
+  { field: 'launchType', summary: launchTypeMessage('FARGATE (or EXTERNAL)'), issues: launchTypeIssues },
   {
     field: 'enableExecuteCommand',
     summary: EXEC_MESSAGE,
@@ -148,6 +157,7 @@ export const SERVICE_NOT_APPLIED: ReadonlyArray<NotAppliedRule<ServiceSpec>> = [
 ];
 
 export const TASK_NOT_APPLIED: ReadonlyArray<NotAppliedRule<TaskSpec>> = [
+  { field: 'launchType', summary: launchTypeMessage('FARGATE (or EXTERNAL)'), issues: launchTypeIssues },
   {
     field: 'enableExecuteCommand',
     summary: EXEC_MESSAGE,
