@@ -28,7 +28,7 @@ export interface Translation {
 }
 
 export interface KindFields<Spec> {
-  kind: string;
+  kind: 'TaskDefinition' | 'Service' | 'Task' | 'Cluster';
   walk: Walk<Spec>;
   translate: (spec: Spec) => Promise<Translation>;
   /** Fields a translation cannot show, with what they do and where a test shows it. Each is a decision. */
@@ -199,9 +199,19 @@ const WALK_TASK_DEFINITION: TaskDefinitionSpec = {
         { containerPort: 80, name: 'http' },
         { containerPort: 8080, name: 'admin' },
       ],
+      mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }],
     },
   ],
+  volumes: [{ name: 'data', configuredAtLaunch: true }],
   tags: [{ key: 'team', value: 'payments' }],
+};
+
+/** A per-task volume for the task definition's volume configured at launch. */
+const LAUNCH_VOLUME = { name: 'data', managedEBSVolume: { sizeInGiB: 10 } };
+const LAUNCH_VOLUME_CONTEXT = {
+  'volumeConfigurations[0]': LAUNCH_VOLUME,
+  'volumeConfigurations[0].managedEBSVolume': { sizeInGiB: 10 },
+  'volumeConfigurations[0].managedEBSVolume.tagSpecifications[0]': { resourceType: 'volume' },
 };
 
 const manifest = (kind: string, name: string, spec: unknown) => ({ apiVersion: 'ecs.operator.dev/v1alpha1', kind, metadata: { name }, spec });
@@ -223,9 +233,14 @@ export async function translateManifests(documents: readonly unknown[], flags: r
   return { result: JSON.stringify(objects), warnings: issues('warning: '), errors: issues('error: ') };
 }
 
-const inputWith = (kind: string, spec: unknown, cluster: Cluster['spec'] = {}) => [
+/** The `default` Cluster of the Service and Task walks: gp3 volumes have a StorageClass, other types none. */
+const WALK_CLUSTER: Cluster['spec'] = { managedEBSVolumes: { storageClasses: { gp3: 'gp3' } } };
+
+/** A task definition, the `default` Cluster, the Cluster `main` (the Cluster walk's), and the resource. */
+const inputWith = (kind: string, spec: unknown, main: Cluster['spec'] = {}) => [
   manifest('TaskDefinition', 'web', WALK_TASK_DEFINITION),
-  manifest('Cluster', 'main', cluster),
+  manifest('Cluster', 'default', WALK_CLUSTER),
+  manifest('Cluster', 'main', main),
   manifest(kind, 'web', spec),
 ];
 
@@ -267,6 +282,7 @@ export const SERVICE_FIELDS: KindFields<ServiceSpec> = {
       'serviceConnectConfiguration.services[0].portName': 'admin',
       'serviceRegistries[0].port': 8080,
       'serviceRegistries[0].containerPort': 80,
+      'volumeConfigurations[0].name': 'data',
       'loadBalancers[0].containerName': 'app',
       'loadBalancers[0].containerPort': 8080,
     },
@@ -278,6 +294,7 @@ export const SERVICE_FIELDS: KindFields<ServiceSpec> = {
       serviceConnectConfiguration: { enabled: true, services: [{ portName: 'http' }] },
       'serviceConnectConfiguration.services[0].clientAliases[0]': { port: 9090 },
       'deploymentConfiguration.alarms': { alarmNames: ['cpu-high'], enable: true, rollback: true },
+      ...LAUNCH_VOLUME_CONTEXT,
     },
     base: { taskDefinition: 'web', desiredCount: 2 },
   }),
@@ -314,12 +331,16 @@ export const TASK_FIELDS: KindFields<TaskSpec> = {
       'overrides.executionRoleArn': ROLE,
       'overrides.containerOverrides[0].resourceRequirements[0].value': '1',
       launchType: 'FARGATE',
+      'volumeConfigurations[0].name': 'data',
+      // true is what the claim of a task's pod does anyway; false is the one to say.
+      'volumeConfigurations[0].managedEBSVolume.terminationPolicy.deleteOnTermination': false,
     },
     context: {
       'placementConstraints[0]': { type: 'memberOf', expression: 'attribute:ecs.instance-type == t3.micro' },
       'placementStrategy[0]': { type: 'spread' },
       'overrides.containerOverrides[0]': { name: 'app', command: ['sh'] },
       'overrides.containerOverrides[0].resourceRequirements[0]': { type: 'GPU', value: '1' },
+      ...LAUNCH_VOLUME_CONTEXT,
     },
     base: { taskDefinition: 'web' },
   }),
@@ -336,15 +357,28 @@ export const CLUSTER_FIELDS: KindFields<Cluster['spec']> = {
   kind: 'Cluster',
   walk: new Walk<Cluster['spec']>({
     specSchema: specSchemaOf('clusters'),
-    samples: { attributeLabels: { team: 'example.com/team' }, 'nodeSelector.matchExpressions[0].values': ['a'] },
+    samples: {
+      attributeLabels: { team: 'example.com/team' },
+      'nodeSelector.matchExpressions[0].values': ['a'],
+      'managedEBSVolumes.storageClasses': { gp3: 'fast' },
+    },
     context: { 'nodeSelector.matchExpressions[0]': { key: 'pool', operator: 'In', values: ['a'] } },
     base: {},
   }),
-  // A Task of the Cluster that names a custom attribute, so that the attribute's label shows.
+  // A Task of the Cluster that names a custom attribute (so that the attribute's label shows) and has a per-task volume.
   translate: (spec) =>
-    translateManifests([
-      ...inputWith('Task', { taskDefinition: 'web', cluster: 'main', placementConstraints: [{ type: 'memberOf', expression: 'attribute:team == payments' }] }, spec),
-    ]),
+    translateManifests(
+      inputWith(
+        'Task',
+        {
+          taskDefinition: 'web',
+          cluster: 'main',
+          placementConstraints: [{ type: 'memberOf', expression: 'attribute:team == payments' }],
+          volumeConfigurations: [LAUNCH_VOLUME],
+        },
+        spec,
+      ),
+    ),
   listed: {
     ...IMPLEMENTED_IN_FIDA,
     clusterName: 'the ECS cluster name in status and ARNs (translate/cluster-status.ts)',

@@ -261,6 +261,27 @@ const taskSpec = {
   tags: { optional: tag },
   enableExecuteCommand: 'optional',
   propagateTags: 'optional',
+  volumeConfigurations: {
+    optional: {
+      name: 'required',
+      managedEBSVolume: {
+        optional: {
+          sizeInGiB: 'optional',
+          volumeType: 'optional',
+          iops: 'optional',
+          throughput: 'optional',
+          encrypted: 'optional',
+          kmsKeyId: 'optional',
+          snapshotId: 'optional',
+          volumeInitializationRate: 'optional',
+          tagSpecifications: { optional: { resourceType: 'required', tags: { optional: tag }, propagateTags: 'optional' } },
+          roleArn: 'optional',
+          filesystemType: 'optional',
+          terminationPolicy: { optional: { deleteOnTermination: 'required' } },
+        },
+      },
+    },
+  },
 } satisfies Manifest<TaskSpec>;
 
 const taskStatus = {
@@ -358,6 +379,26 @@ const serviceSpec = {
   tags: { optional: tag },
   forceNewDeployment: 'optional',
   schedulerName: 'optional',
+  volumeConfigurations: {
+    optional: {
+      name: 'required',
+      managedEBSVolume: {
+        optional: {
+          sizeInGiB: 'optional',
+          volumeType: 'optional',
+          iops: 'optional',
+          throughput: 'optional',
+          encrypted: 'optional',
+          kmsKeyId: 'optional',
+          snapshotId: 'optional',
+          volumeInitializationRate: 'optional',
+          tagSpecifications: { optional: { resourceType: 'required', tags: { optional: tag }, propagateTags: 'optional' } },
+          roleArn: 'optional',
+          filesystemType: 'optional',
+        },
+      },
+    },
+  },
 } satisfies Manifest<ServiceSpec>;
 
 const serviceStatus = {
@@ -408,6 +449,7 @@ const clusterSpec = {
   tags: { optional: tag },
   capacityProviders: 'optional',
   defaultCapacityProviderStrategy: { optional: capacityProviderStrategyItem },
+  managedEBSVolumes: { optional: { storageClasses: 'optional', defaultStorageClass: 'optional' } },
 } satisfies Manifest<ClusterSpec>;
 
 const containerInstanceResource = {

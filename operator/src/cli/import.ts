@@ -7,7 +7,7 @@ import type { Service } from '../api/index.js';
 import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
 import { autoscalersOf } from './autoscaling-json.js';
 import type { CommandRegistration } from './main.js';
-import { fileCommand, warn, type CliIO, type FileOptions } from './io.js';
+import { fileCommand, warn, type CliIO, type FileOptions, type Problem } from './io.js';
 import { toYamlDocuments } from './output.js';
 import type { CommandLineNames } from './ecs-json.js';
 import { resourceFieldWarnings } from '../translate/not-applied.js';
@@ -21,12 +21,19 @@ export interface ImportOptions extends FileOptions, CommandLineNames, TargetGrou
 export function runImport(io: CliIO, options: ImportOptions): void {
   const { resources, autoScaling } = loadInput(io, options.filename, { ecsJsonOnly: true, names: options });
   // The manifest is what the file says; what the operator will refuse of it is said now, not after the apply.
+  // Once per place: the Tasks of one RunTask input (count N) share their fields.
+  const said = new Set<string>();
+  const warnOnce = (problem: Problem) => {
+    const line = JSON.stringify(problem);
+    if (!said.has(line)) warn(io, problem);
+    said.add(line);
+  };
   for (const resource of resources) {
     const refusal = resource.kind === 'Service' ? deploymentControllerRefusal((resource.object as Service).spec) : undefined;
-    if (refusal) warn(io, { ...resource.at(refusal.path), message: refusal.message });
+    if (refusal) warnOnce({ ...resource.at(refusal.path), message: refusal.message });
     // What the operator accepts and does not apply, in the words its status will use.
     for (const { path, message } of resourceFieldWarnings(resource.kind, resource.object, { targetGroupBinding: options.targetGroupBinding ?? true }))
-      warn(io, { ...resource.at(path), message });
+      warnOnce({ ...resource.at(path), message });
   }
   const manifests: KubernetesObject[] = [
     ...resources.map(({ manifest }) => (options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } : manifest)),

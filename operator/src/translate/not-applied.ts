@@ -186,3 +186,10 @@ export function resourceFieldWarnings(kind: string, object: { metadata: { name?:
   if (kind === 'Task') return taskFieldWarnings(object as { metadata: { name?: string }; spec: TaskSpec });
   return [];
 }
+
+/**
+ * The warnings of a Task's or Service's translation at its own fields (`spec.volumeConfigurations[0]...`), not at
+ * its revision's (`web:3 spec.memory`, which the TaskDefinition reports): the controllers report these beside the
+ * rules above, as `ecs-operator translate` prints them.
+ */
+export const ownWarnings = (issues: readonly Issue[]): Issue[] => issues.filter(({ path }) => path.startsWith('spec.') || path === 'spec');

@@ -9,6 +9,7 @@ import type { ServiceTask } from '../../translate/service-tasks.js';
 import type { ServiceDeploymentObject, ServiceTarget } from '../../translate/service-workload.js';
 import type { TargetGroupBinding } from '../../translate/target-group-bindings.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
+import type { Issue } from '../../translate/issues.js';
 
 /** A service task: its pod and what the pod says about it. */
 export interface ObservedTask {
@@ -55,6 +56,8 @@ export interface ServiceSnapshot {
   /** The Cluster's nodes and task pods, for explaining why a task waits. */
   readonly clusterNodes: readonly V1Node[];
   readonly clusterPods: readonly V1Pod[];
+  /** Warnings of translating the target at the Service's own fields (volumeConfigurations, placement, ...). */
+  readonly targetWarnings?: readonly Issue[];
   /** Whether the TargetGroupBinding kind (elbv2.k8s.aws/v1beta1) is served: loadBalancers[].targetGroupArn is joined by one. */
   readonly targetGroupBindingServed: boolean;
   /** The operator's TargetGroupBindings of the namespace (label-selected; none while the kind is not served). */

@@ -20,7 +20,8 @@ import { parseTaskDefinitionReference, taskDefinitionArn } from '../../translate
 import { observeTask as observeTaskStatus } from '../../translate/task-status.js';
 import { DEFAULT_CLUSTER } from '../../translate/workload.js';
 import { defaultClusterObject } from '../common.js';
-import { taskFieldWarnings, warningLines } from '../../translate/not-applied.js';
+import type { Issue } from '../../translate/issues.js';
+import { TASK_NOT_APPLIED, taskFieldWarnings, warningLines } from '../../translate/not-applied.js';
 import { fieldsAppliedCondition, placedCondition, type PlannedEvent, unschedulableReason, VALID, validCondition, type Validity } from '../plan-common.js';
 import { launchRecorded, type TaskSnapshot } from './observe.js';
 import { desiredPod, PLACEMENT_CHANGED, placementChanged, unplacedReason } from './plan-placement.js';
@@ -48,6 +49,8 @@ interface Observing {
   validity: Validity;
   /** The resolved `family:revision` when there is no pod to read it from. */
   taskDefinition?: string;
+  /** The launch's translation warnings at the Task's own fields; absent after the launch (status keeps them). */
+  launchWarnings?: Issue[];
 }
 
 const PLACEMENT_CHANGED_MESSAGE = 'the container instances that meet its placement constraints changed; its waiting pod is created again';
@@ -102,9 +105,10 @@ function planLaunch(snapshot: TaskSnapshot, replacing: boolean): TaskPlan {
       replacing,
       validity: desired.validity,
       ...(desired.taskDefinition ? { taskDefinition: desired.taskDefinition } : {}),
+      ...(desired.warnings ? { launchWarnings: desired.warnings } : {}),
     });
   }
-  const launch = planObserved(snapshot, { pod: desired.pod, replacing: false, validity: VALID });
+  const launch = planObserved(snapshot, { pod: desired.pod, replacing: false, validity: VALID, ...(desired.warnings ? { launchWarnings: desired.warnings } : {}) });
   const accounts = desired.serviceAccounts.map((account): TaskAction => ({
     type: 'createShared',
     object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace } },
@@ -131,7 +135,7 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
   const unplaced = waiting && !outdated ? unplacedReason(snapshot, pod, cluster, snapshot.revision) : unschedulableReason(pod);
 
   const valid = validCondition(previous.conditions, observing.validity, task.metadata.generation ?? 0, nowDate);
-  const fields = fieldsAppliedCondition(valid.conditions, previous.warnings, warningLines(taskFieldWarnings(task)), task.metadata.generation ?? 0, nowDate);
+  const fields = fieldsAppliedCondition(valid.conditions, previous.warnings, taskWarnings(task, previous, observing), task.metadata.generation ?? 0, nowDate);
   let conditions = fields.conditions;
   events.push(...valid.events, ...fields.events);
   if (outdated) {
@@ -181,6 +185,17 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
     actions.push({ type: 'deletePod', pod, options: { resourceVersion: true, gracePeriodSeconds: 0 } });
   }
   return withStatusWrite(snapshot, { actions, status, events });
+}
+
+/**
+ * The Task's status.warnings: the rules of translate/not-applied.ts, then its launch's translation warnings (kept in
+ * status once launched: a launched task is not translated again).
+ */
+function taskWarnings(task: TaskSnapshot['task'], previous: TaskStatus, observing: Observing): string[] {
+  const rules = warningLines(taskFieldWarnings(task));
+  const isRule = (line: string) => TASK_NOT_APPLIED.some((rule) => line.startsWith(`spec.${rule.field}: `));
+  const launch = observing.launchWarnings ? warningLines(observing.launchWarnings) : (previous.warnings ?? []).filter((line) => !isRule(line));
+  return [...rules, ...launch];
 }
 
 /** Puts the status write first, when the status changes: decisions are recorded before they are carried out. */
