@@ -2,7 +2,8 @@
 // Service's FieldsApplied condition, its status.warnings and a Warning Event; a load balancer's target group is
 // joined by a TargetGroupBinding (the kind served by a CRD written from the AWS Load Balancer Controller's
 // documented API, without that controller), bound to the core Service of discovery, deleted with the Service,
-// and a binding of that name that is someone else's is never taken over.
+// and a binding of that name that is someone else's is never taken over; a Service's volumeConfigurations give each of its
+// tasks a claim of its own (kube-controller-manager's ephemeral volume controller makes them).
 import { expect } from 'chai';
 import type { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
 import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
@@ -84,6 +85,43 @@ describe('migration fidelity', function () {
 
     await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'lb' });
     await waitFor(`TargetGroupBinding ${name} deleted`, async () => ((await binding(name)) ? undefined : true));
+  });
+
+  it('gives each task of a Service its own EBS volume claim (a generic ephemeral volume) of the Cluster’s StorageClass', async () => {
+    await create('clusters', 'Cluster', 'ebs', { managedEBSVolumes: { storageClasses: { gp3: 'ebs-gp3' } } });
+    await create('taskdefinitions', 'TaskDefinition', 'db', {
+      containerDefinitions: [{ name: 'db', image: 'postgres:17', cpu: 64, memory: 64, mountPoints: [{ sourceVolume: 'data', containerPath: '/var/lib/data' }] }],
+      volumes: [{ name: 'data', configuredAtLaunch: true }],
+    } satisfies TaskDefinitionSpec);
+    await create('services', 'Service', 'db', {
+      cluster: 'ebs',
+      taskDefinition: 'db',
+      desiredCount: 2,
+      volumeConfigurations: [{ name: 'data', managedEBSVolume: { sizeInGiB: 10, volumeType: 'gp3', filesystemType: 'xfs' } }],
+    } satisfies ServiceSpec);
+    const pods = await waitFor('two tasks of db', async () => {
+      const found = (await core.listNamespacedPod({ namespace, labelSelector: 'ecs.operator.dev/service=db' })).items;
+      return found.length === 2 ? found : undefined;
+    });
+    // kube-controller-manager's ephemeral volume controller makes POD-VOLUME for each pod, owned by it.
+    const claims = await waitFor('a claim per task', async () => {
+      const found = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items.filter((c) =>
+        pods.some((p) => c.metadata?.ownerReferences?.some((o) => o.kind === 'Pod' && o.uid === p.metadata?.uid)),
+      );
+      return found.length === 2 ? found : undefined;
+    });
+    expect(claims.map((c) => c.metadata?.name).sort()).to.deep.equal(pods.map((p) => `${p.metadata?.name}-data`).sort());
+    for (const claim of claims) {
+      expect(claim.spec?.storageClassName).to.equal('ebs-gp3');
+      expect(claim.spec?.resources?.requests?.storage).to.equal('10Gi');
+      expect(claim.spec?.accessModes).to.deep.equal(['ReadWriteOnce']);
+    }
+    // What the claim cannot carry is said by the Service, as translate says it.
+    const fields = await waitFor('FieldsApplied naming filesystemType', async () => {
+      const found = (await getService('db')).status?.conditions?.find((c) => c.type === 'FieldsApplied');
+      return found?.message.includes('spec.volumeConfigurations[0].managedEBSVolume.filesystemType: xfs') ? found : undefined;
+    });
+    expect(fields.status).to.equal('False');
   });
 
   it('leaves a TargetGroupBinding of that name that is not its own alone', async () => {
