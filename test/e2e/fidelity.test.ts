@@ -90,7 +90,9 @@ describe('migration fidelity', function () {
   it('gives each task of a Service its own EBS volume claim (a generic ephemeral volume) of the Cluster’s StorageClass', async () => {
     await create('clusters', 'Cluster', 'ebs', { managedEBSVolumes: { storageClasses: { gp3: 'ebs-gp3' } } });
     await create('taskdefinitions', 'TaskDefinition', 'db', {
-      containerDefinitions: [{ name: 'db', image: 'postgres:17', cpu: 64, memory: 64, mountPoints: [{ sourceVolume: 'data', containerPath: '/var/lib/data' }] }],
+      containerDefinitions: [
+        { name: 'db', image: 'postgres:17', cpu: 64, memory: 64, mountPoints: [{ sourceVolume: 'data', containerPath: '/var/lib/data' }] },
+      ],
       volumes: [{ name: 'data', configuredAtLaunch: true }],
     } satisfies TaskDefinitionSpec);
     await create('services', 'Service', 'db', {

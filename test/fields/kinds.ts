@@ -63,8 +63,7 @@ const describe = (schema: Schema) =>
     .replace(/^(.*?(?<!\be\.g|\bi\.e)\.)\s.*$/, '$1');
 
 /** The summary of the rule that covers `field` (the rule's field, or an object or list around it). */
-const summaryOf = (summaries: Record<string, string> | undefined, field: string) =>
-  Object.entries(summaries ?? {}).find(([rule]) => within(field, rule))?.[1];
+const summaryOf = (summaries: Record<string, string> | undefined, field: string) => Object.entries(summaries ?? {}).find(([rule]) => within(field, rule))?.[1];
 
 async function classify<Spec>(fields: KindFields<Spec>, leaf: Leaf, value?: unknown): Promise<{ outcome: Outcome | undefined; how: string }> {
   const { without, with: withLeaf } = fields.walk.specsFor(leaf, value);

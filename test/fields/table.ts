@@ -31,7 +31,9 @@ export async function fieldTable(): Promise<string> {
   for (const kind of kinds) {
     const rows = await fieldRows(kind as Parameters<typeof fieldRows>[0]);
     sections.push(
-      [`### ${kind.kind}`, '', '| field | outcome | how |', '|---|---|---|', ...rows.map((r) => `| \`${r.field}\` | ${outcomeCell(r)} | ${howCell(r)} |`)].join('\n'),
+      [`### ${kind.kind}`, '', '| field | outcome | how |', '|---|---|---|', ...rows.map((r) => `| \`${r.field}\` | ${outcomeCell(r)} | ${howCell(r)} |`)].join(
+        '\n',
+      ),
     );
   }
   return [BEGIN, '', ...sections.flatMap((s) => [s, '']), END].join('\n');

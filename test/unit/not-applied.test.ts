@@ -60,7 +60,10 @@ async function translated(flags: string[] = []): Promise<{ service: string[]; ta
 }
 
 function servicePlanWarnings(manifest: Service, served: boolean): { status: string[]; condition: string; events: string[] } {
-  const service: Service = { ...manifest, metadata: { ...manifest.metadata, namespace: NAMESPACE, uid: 'svc-uid', generation: 1, finalizers: [SERVICE_FINALIZER] } };
+  const service: Service = {
+    ...manifest,
+    metadata: { ...manifest.metadata, namespace: NAMESPACE, uid: 'svc-uid', generation: 1, finalizers: [SERVICE_FINALIZER] },
+  };
   const plan = planService({ ...serviceSnapshot({ service, revision: 1 }), targetGroupBindingServed: served });
   const status = plan.actions.find((a) => a.verb === 'status');
   if (status?.verb !== 'status') throw new Error('the plan writes no status');
@@ -101,7 +104,10 @@ describe('fields accepted but not applied: import, translate and the controllers
   });
 
   it('a steady Service is told once: no Event for a warning its status holds already', () => {
-    const first = servicePlanWarnings(JSON.parse(JSON.stringify({ apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Service', metadata: { name: 'web' }, spec: JSON.parse(createService) })), false);
+    const first = servicePlanWarnings(
+      JSON.parse(JSON.stringify({ apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Service', metadata: { name: 'web' }, spec: JSON.parse(createService) })),
+      false,
+    );
     const service: Service = {
       apiVersion: 'ecs.operator.dev/v1alpha1',
       kind: 'Service',
@@ -115,7 +121,10 @@ describe('fields accepted but not applied: import, translate and the controllers
 
   it('the targetGroupArn warning says how traffic reaches the tasks instead', () => {
     const [issue] = serviceFieldWarnings(
-      { metadata: { name: 'web' }, spec: { taskDefinition: 'web', loadBalancers: [{ targetGroupArn: TARGET_GROUP, containerName: 'web', containerPort: 80 }] } },
+      {
+        metadata: { name: 'web' },
+        spec: { taskDefinition: 'web', loadBalancers: [{ targetGroupArn: TARGET_GROUP, containerName: 'web', containerPort: 80 }] },
+      },
       { targetGroupBinding: false },
     );
     expect(issue).to.deep.equal({

@@ -278,7 +278,12 @@ export function runTranslate(io: CliIO, options: TranslateOptions): void {
     throw new InputError([
       { file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' },
     ]);
-  const translator = new Translator(io, resources, { namespaces: parseNamespaceList(options.allowHostAccessNamespaces ?? '') }, options.targetGroupBinding ?? true);
+  const translator = new Translator(
+    io,
+    resources,
+    { namespaces: parseNamespaceList(options.allowHostAccessNamespaces ?? '') },
+    options.targetGroupBinding ?? true,
+  );
   translator.collectDefinitions();
   translator.translateWorkloads();
   translator.podTemplatesOfIdleDefinitions();

@@ -46,9 +46,14 @@ function warnUnapplied(ebs: TaskManagedEBSVolumeConfiguration, path: string, cla
       `${ebs.filesystemType} is not set by the claim: ${className} decides the filesystem (its parameter csi.storage.k8s.io/fstype; the EBS CSI driver's default is ext4)`,
     );
   if (ebs.snapshotId !== undefined)
-    log.warn(`${path}.snapshotId`, `EBS snapshot ${ebs.snapshotId} is not restored: the volume starts empty (a VolumeSnapshot as the claim's dataSource would restore one)`);
-  if (ebs.volumeInitializationRate !== undefined) log.warn(`${path}.volumeInitializationRate`, 'applies to volumes restored from a snapshot, which is not done here');
-  if (ebs.tagSpecifications?.length) log.warn(`${path}.tagSpecifications`, `volume tags are parameters of ${className} (tagSpecification_N of the EBS CSI driver)`);
+    log.warn(
+      `${path}.snapshotId`,
+      `EBS snapshot ${ebs.snapshotId} is not restored: the volume starts empty (a VolumeSnapshot as the claim's dataSource would restore one)`,
+    );
+  if (ebs.volumeInitializationRate !== undefined)
+    log.warn(`${path}.volumeInitializationRate`, 'applies to volumes restored from a snapshot, which is not done here');
+  if (ebs.tagSpecifications?.length)
+    log.warn(`${path}.tagSpecifications`, `volume tags are parameters of ${className} (tagSpecification_N of the EBS CSI driver)`);
   if (ebs.roleArn !== undefined) log.warn(`${path}.roleArn`, "the ECS infrastructure role is not used: the CSI driver's own credentials provision the volumes");
   if (ebs.terminationPolicy?.deleteOnTermination === false)
     log.warn(

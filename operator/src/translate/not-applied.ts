@@ -25,8 +25,7 @@ export interface NotAppliedRule<Spec> {
   issues: (spec: Spec, where: { resourceName: string; context: FieldContext }) => Issue[];
 }
 
-const EXEC_MESSAGE =
-  'ECS Exec is not set up: `kubectl exec` reaches the containers of any task whatever this says, for whoever RBAC allows pods/exec';
+const EXEC_MESSAGE = 'ECS Exec is not set up: `kubectl exec` reaches the containers of any task whatever this says, for whoever RBAC allows pods/exec';
 
 /** The ClusterIP Service that service discovery makes for a Service resource: how traffic reaches its tasks. */
 const throughService = (resourceName: string, port?: number) =>
@@ -64,7 +63,7 @@ export const SERVICE_NOT_APPLIED: ReadonlyArray<NotAppliedRule<ServiceSpec>> = [
     summary: alarmsMessage([]),
     issues: (spec) => {
       const alarms = spec.deploymentConfiguration?.alarms;
-      return alarms?.enable || alarms?.rollback ? [{ path: 'spec.deploymentConfiguration.alarms', message: alarmsMessage(alarms.alarmNames ?? []) }] : [];
+      return alarms?.enable || alarms?.rollback ? [{ path: 'spec.deploymentConfiguration.alarms', message: alarmsMessage(alarms.alarmNames) }] : [];
     },
   },
   {

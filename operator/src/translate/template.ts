@@ -77,7 +77,11 @@ export function taskDefinitionToPodTemplate(input: TranslationInput): Translatio
   const launchVolumes = input.volumeConfigurations
     ? { launchVolumes: { configurations: input.volumeConfigurations, ...(cluster.managedEBSVolumes ? { storage: cluster.managedEBSVolumes } : {}) } }
     : {};
-  const { podSpec, containerNames, serviceAccount } = taskDefinitionToPodSpec(spec, { cluster, restartPolicy: input.restartPolicy ?? 'Never', ...launchVolumes }, log);
+  const { podSpec, containerNames, serviceAccount } = taskDefinitionToPodSpec(
+    spec,
+    { cluster, restartPolicy: input.restartPolicy ?? 'Never', ...launchVolumes },
+    log,
+  );
   const metadata = podMetadata(
     {
       spec,

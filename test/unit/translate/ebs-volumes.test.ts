@@ -38,7 +38,9 @@ describe('per-task EBS volumes (volumeConfigurations)', () => {
   });
 
   it('gives each task of a Service its own claim: a generic ephemeral volume with the size and the mapped class', () => {
-    const { target, warnings } = serviceWith([{ name: 'data', managedEBSVolume: { sizeInGiB: 20, volumeType: 'io2', roleArn: 'arn:aws:iam::1:role/ecs-infra' } }]);
+    const { target, warnings } = serviceWith([
+      { name: 'data', managedEBSVolume: { sizeInGiB: 20, volumeType: 'io2', roleArn: 'arn:aws:iam::1:role/ecs-infra' } },
+    ]);
     const volume = target?.template.spec?.volumes?.find((v) => v.name === 'data');
     expect(volume).to.deep.equal({
       name: 'data',
@@ -72,7 +74,7 @@ describe('per-task EBS volumes (volumeConfigurations)', () => {
 
   it('says when the Cluster maps the volume type to no StorageClass', () => {
     const { target, warnings } = serviceWith([{ name: 'data', managedEBSVolume: { sizeInGiB: 5, volumeType: 'st1' } }], cluster());
-    expect(target?.template.spec?.volumes?.[0]?.ephemeral?.volumeClaimTemplate?.spec?.storageClassName).to.equal(undefined);
+    expect(target?.template.spec?.volumes?.[0]?.ephemeral?.volumeClaimTemplate?.spec.storageClassName).to.equal(undefined);
     expect(warnings.map((w) => w.path)).to.deep.equal(['spec.volumeConfigurations[0].managedEBSVolume.volumeType']);
   });
 
@@ -81,7 +83,9 @@ describe('per-task EBS volumes (volumeConfigurations)', () => {
       path: 'spec.volumeConfigurations[0].name',
       message: 'the task definition has no volume "logs" with configuredAtLaunch true',
     });
-    expect(serviceWith([{ name: 'data', managedEBSVolume: { volumeType: 'gp3' } }]).error?.path).to.equal('spec.volumeConfigurations[0].managedEBSVolume.sizeInGiB');
+    expect(serviceWith([{ name: 'data', managedEBSVolume: { volumeType: 'gp3' } }]).error?.path).to.equal(
+      'spec.volumeConfigurations[0].managedEBSVolume.sizeInGiB',
+    );
   });
 
   it('without a configuration, mounts the claim named after the volume, as before, with a warning at the task definition', () => {
@@ -95,10 +99,16 @@ describe('per-task EBS volumes (volumeConfigurations)', () => {
       apiVersion: 'ecs.operator.dev/v1alpha1',
       kind: 'Task',
       metadata: { name: 'migrate', namespace: 'ns' },
-      spec: { taskDefinition: 'db', volumeConfigurations: [{ name: 'data', managedEBSVolume: { sizeInGiB: 1, terminationPolicy: { deleteOnTermination: false } } }] },
+      spec: {
+        taskDefinition: 'db',
+        volumeConfigurations: [{ name: 'data', managedEBSVolume: { sizeInGiB: 1, terminationPolicy: { deleteOnTermination: false } } }],
+      },
     };
     const { pod, warnings } = taskPod({ task, cluster: MAPPED, spec: definition, family: 'db', revision: 1, nodes: [], pods: [] });
-    expect(pod?.spec?.volumes?.[0]?.ephemeral?.volumeClaimTemplate?.spec).to.deep.include({ storageClassName: 'ebs-gp3', resources: { requests: { storage: '1Gi' } } });
+    expect(pod?.spec?.volumes?.[0]?.ephemeral?.volumeClaimTemplate?.spec).to.deep.include({
+      storageClassName: 'ebs-gp3',
+      resources: { requests: { storage: '1Gi' } },
+    });
     expect(warnings.map((w) => w.path)).to.deep.equal(['spec.volumeConfigurations[0].managedEBSVolume.terminationPolicy.deleteOnTermination']);
   });
 });

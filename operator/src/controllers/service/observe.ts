@@ -148,7 +148,11 @@ function resolveTarget(
   }
   if (!resolution.ok)
     return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` }, warnings: [] };
-  const { target, error, warnings: translated } = serviceTarget({
+  const {
+    target,
+    error,
+    warnings: translated,
+  } = serviceTarget({
     service,
     cluster,
     strategy: service.spec.schedulingStrategy ?? 'REPLICA',

@@ -94,7 +94,10 @@ function unplacedReason(snapshot: ServiceSnapshot, tasks: readonly ObservedTask[
 
 /** What of the Service's spec is not applied (translate/not-applied.ts, and its translation's warnings), as status.warnings lines. */
 export function serviceWarnings(snapshot: Pick<ServiceSnapshot, 'service' | 'targetGroupBindingServed' | 'targetWarnings'>): string[] {
-  return warningLines([...serviceFieldWarnings(snapshot.service, { targetGroupBinding: snapshot.targetGroupBindingServed }), ...(snapshot.targetWarnings ?? [])]);
+  return warningLines([
+    ...serviceFieldWarnings(snapshot.service, { targetGroupBinding: snapshot.targetGroupBindingServed }),
+    ...(snapshot.targetWarnings ?? []),
+  ]);
 }
 
 /** The ECS status of an ACTIVE service and the Kubernetes Events it is worth. */

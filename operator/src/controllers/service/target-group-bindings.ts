@@ -112,7 +112,8 @@ export function planTargetGroupBindings(snapshot: ServiceSnapshot): { actions: S
     }
     actions.push(...(existing ? applyIfChanged(binding, existing) : [{ verb: 'create' as const, object: binding }]));
   }
-  for (const stale of live.filter((b) => isControlledBy(b, service) && !desired.some((d) => nameOf(d) === nameOf(b)))) actions.push({ verb: 'delete', object: stale });
+  for (const stale of live.filter((b) => isControlledBy(b, service) && !desired.some((d) => nameOf(d) === nameOf(b))))
+    actions.push({ verb: 'delete', object: stale });
   const validity: Validity = taken
     ? {
         valid: false,

@@ -42,7 +42,13 @@ export function desiredPod(snapshot: TaskSnapshot, cluster: Cluster): DesiredPod
     return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${revision.reason}` }, serviceAccounts: [] };
   const { family, number } = revision;
   const taskDefinition = `${family}:${number}`;
-  const { pod, serviceAccounts, error, nodeEvaluated, warnings: translated } = taskPod({
+  const {
+    pod,
+    serviceAccounts,
+    error,
+    nodeEvaluated,
+    warnings: translated,
+  } = taskPod({
     task,
     cluster,
     hostAccess: snapshot.hostAccess,

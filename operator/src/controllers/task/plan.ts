@@ -108,7 +108,12 @@ function planLaunch(snapshot: TaskSnapshot, replacing: boolean): TaskPlan {
       ...(desired.warnings ? { launchWarnings: desired.warnings } : {}),
     });
   }
-  const launch = planObserved(snapshot, { pod: desired.pod, replacing: false, validity: VALID, ...(desired.warnings ? { launchWarnings: desired.warnings } : {}) });
+  const launch = planObserved(snapshot, {
+    pod: desired.pod,
+    replacing: false,
+    validity: VALID,
+    ...(desired.warnings ? { launchWarnings: desired.warnings } : {}),
+  });
   const accounts = desired.serviceAccounts.map((account): TaskAction => ({
     type: 'createShared',
     object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace } },

@@ -12,7 +12,9 @@ import { service, snapshot } from './fixtures.js';
 const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
 const OTHER = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-old/fedcba9876543210';
 const withTargetGroup = (arn = ARN) => service({ loadBalancers: [{ targetGroupArn: arn, containerName: 'web', containerPort: 80 }] });
-const owner = (svc = withTargetGroup()) => [{ apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Service', name: 'web', uid: svc.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }];
+const owner = (svc = withTargetGroup()) => [
+  { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Service', name: 'web', uid: svc.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
+];
 
 describe('TargetGroupBindings of a Service', () => {
   it('plans none where the kind is not served', () => {
@@ -35,7 +37,9 @@ describe('TargetGroupBindings of a Service', () => {
   it('writes nothing when the bindings are as planned, and deletes the one whose target group is gone', () => {
     const svc = withTargetGroup();
     const live = targetGroupBindings(svc, owner(svc)).map((b) => ({ ...withAppliedHash(b), metadata: { ...withAppliedHash(b).metadata, uid: 'tgb-1' } }));
-    expect(planTargetGroupBindings({ ...snapshot({ service: svc, revision: 1 }), targetGroupBindingServed: true, targetGroupBindings: live }).actions).to.deep.equal([]);
+    expect(
+      planTargetGroupBindings({ ...snapshot({ service: svc, revision: 1 }), targetGroupBindingServed: true, targetGroupBindings: live }).actions,
+    ).to.deep.equal([]);
     const moved = withTargetGroup(OTHER);
     const { actions } = planTargetGroupBindings({ ...snapshot({ service: moved, revision: 1 }), targetGroupBindingServed: true, targetGroupBindings: live });
     expect(actions.map((a) => `${a.verb} ${'object' in a ? a.object.metadata?.name : ''}`)).to.deep.equal([
@@ -59,7 +63,12 @@ describe('TargetGroupBindings of a Service', () => {
   it('translate prints them by default, and warns instead with --no-target-group-binding', async () => {
     const files = {
       'td.json': JSON.stringify({ family: 'web', containerDefinitions: [{ name: 'web', image: 'nginx', memory: 64, portMappings: [{ containerPort: 80 }] }] }),
-      'svc.json': JSON.stringify({ serviceName: 'web', taskDefinition: 'web', desiredCount: 1, loadBalancers: [{ targetGroupArn: ARN, containerName: 'web', containerPort: 80 }] }),
+      'svc.json': JSON.stringify({
+        serviceName: 'web',
+        taskDefinition: 'web',
+        desiredCount: 1,
+        loadBalancers: [{ targetGroupArn: ARN, containerName: 'web', containerPort: 80 }],
+      }),
     };
     const served = await run(translateMain, ['-f', 'td.json', '-f', 'svc.json'], files);
     expect(served.objects.filter((o) => o.kind === 'TargetGroupBinding').map((o) => o.spec)).to.deep.equal([
