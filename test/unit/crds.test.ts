@@ -20,6 +20,7 @@ import {
   type EcsKind,
   type KeyValuePair,
   type LogConfiguration,
+  type ManagedEBSVolumeConfiguration,
   type NetworkConfiguration,
   type PlacementConstraint,
   type PlacementStrategy,
@@ -244,6 +245,20 @@ const taskOverride = {
   ephemeralStorage: { optional: ephemeralStorage },
 } satisfies Manifest<TaskOverride>;
 
+const managedEBSVolume = {
+  sizeInGiB: 'optional',
+  volumeType: 'optional',
+  iops: 'optional',
+  throughput: 'optional',
+  encrypted: 'optional',
+  kmsKeyId: 'optional',
+  snapshotId: 'optional',
+  volumeInitializationRate: 'optional',
+  tagSpecifications: { optional: { resourceType: 'required', tags: { optional: tag }, propagateTags: 'optional' } },
+  roleArn: 'optional',
+  filesystemType: 'optional',
+} satisfies Manifest<ManagedEBSVolumeConfiguration>;
+
 const taskSpec = {
   cluster: 'optional',
   taskDefinition: 'required',
@@ -264,22 +279,7 @@ const taskSpec = {
   volumeConfigurations: {
     optional: {
       name: 'required',
-      managedEBSVolume: {
-        optional: {
-          sizeInGiB: 'optional',
-          volumeType: 'optional',
-          iops: 'optional',
-          throughput: 'optional',
-          encrypted: 'optional',
-          kmsKeyId: 'optional',
-          snapshotId: 'optional',
-          volumeInitializationRate: 'optional',
-          tagSpecifications: { optional: { resourceType: 'required', tags: { optional: tag }, propagateTags: 'optional' } },
-          roleArn: 'optional',
-          filesystemType: 'optional',
-          terminationPolicy: { optional: { deleteOnTermination: 'required' } },
-        },
-      },
+      managedEBSVolume: { optional: { ...managedEBSVolume, terminationPolicy: { optional: { deleteOnTermination: 'required' } } } },
     },
   },
 } satisfies Manifest<TaskSpec>;
@@ -379,26 +379,7 @@ const serviceSpec = {
   tags: { optional: tag },
   forceNewDeployment: 'optional',
   schedulerName: 'optional',
-  volumeConfigurations: {
-    optional: {
-      name: 'required',
-      managedEBSVolume: {
-        optional: {
-          sizeInGiB: 'optional',
-          volumeType: 'optional',
-          iops: 'optional',
-          throughput: 'optional',
-          encrypted: 'optional',
-          kmsKeyId: 'optional',
-          snapshotId: 'optional',
-          volumeInitializationRate: 'optional',
-          tagSpecifications: { optional: { resourceType: 'required', tags: { optional: tag }, propagateTags: 'optional' } },
-          roleArn: 'optional',
-          filesystemType: 'optional',
-        },
-      },
-    },
-  },
+  volumeConfigurations: { optional: { name: 'required', managedEBSVolume: { optional: managedEBSVolume } } },
 } satisfies Manifest<ServiceSpec>;
 
 const serviceStatus = {
