@@ -41,17 +41,25 @@ export class TargetGroupBindingSupport {
   private served = false;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private informer: SharedInformer<TargetGroupBinding> | undefined;
+  private asking: Promise<void> | undefined;
 
   constructor(
     private readonly context: OperatorContext,
     private readonly controller: () => Controller,
   ) {}
 
-  /** Whether it is served, as last found; asks discovery again when the answer is old. */
+  /** Whether it is served, as last found; asks discovery again when the answer is old (once, for every reconcile waiting). */
   async check(): Promise<boolean> {
     const now = this.context.clock.now();
-    if (now - this.checkedAt < (this.served ? SERVED_RECHECK_MS : ABSENT_RECHECK_MS)) return this.served && this.informer?.hasSynced() === true;
-    this.checkedAt = now;
+    if (now - this.checkedAt >= (this.served ? SERVED_RECHECK_MS : ABSENT_RECHECK_MS)) {
+      this.checkedAt = now;
+      this.asking = this.ask().finally(() => (this.asking = undefined));
+    }
+    await this.asking;
+    return this.served && this.informer?.hasSynced() === true;
+  }
+
+  private async ask(): Promise<void> {
     try {
       const { resources } = await this.context.clients.custom.getAPIResources({ group: TARGET_GROUP_BINDING.group, version: TARGET_GROUP_BINDING.version });
       this.served = resources.some((r) => r.name === TARGET_GROUP_BINDING.plural);
@@ -61,7 +69,6 @@ export class TargetGroupBindingSupport {
       else this.context.log.warn('API discovery of elbv2.k8s.aws/v1beta1 failed', { error: String(error) });
     }
     if (this.served && !this.informer) await this.startInformer();
-    return this.served && this.informer?.hasSynced() === true;
   }
 
   /** A write found the kind gone (404): ask discovery again at the next reconcile. */
