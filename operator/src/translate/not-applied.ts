@@ -1,6 +1,6 @@
 // Service and Task fields the operator accepts but does not apply, each a warning naming the field: never a
 // silent drop. One list, pure, read alike by `ecs-operator import`, by `ecs-operator translate` and by the
-// Service and Task controllers (status.warnings, the Translated condition and a Warning Event), so that the
+// Service and Task controllers (status.warnings, the FieldsApplied condition and a Warning Event), so that the
 // three say the same words. docs/translation.md's field table quotes these messages too (npm run docs:fields).
 import type { Service, ServiceSpec } from '../api/service.js';
 import type { TaskSpec } from '../api/task.js';
