@@ -26,6 +26,14 @@ export interface CapacityProviderStrategyItem {
   base?: number;
 }
 
+/** Where the per-task EBS volumes of Services and Tasks (`volumeConfigurations[].managedEBSVolume`) come from. */
+export interface ManagedEBSVolumes {
+  /** EBS volume type (gp3, gp2, io1, io2, st1, sc1, standard) → the StorageClass that provisions it. */
+  storageClasses?: Record<string, string>;
+  /** The StorageClass of a volume type not listed; absent: the Kubernetes cluster's default StorageClass. */
+  defaultStorageClass?: string;
+}
+
 export interface ClusterSpec {
   /** The ECS cluster name shown in status and ARNs; defaults to the resource's name. */
   clusterName?: string;
@@ -43,6 +51,7 @@ export interface ClusterSpec {
   tags?: Tag[];
   capacityProviders?: string[];
   defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
+  managedEBSVolumes?: ManagedEBSVolumes;
 }
 
 export type ClusterStatusValue = 'ACTIVE' | 'PROVISIONING' | 'DEPROVISIONING' | 'FAILED' | 'INACTIVE';

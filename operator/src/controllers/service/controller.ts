@@ -17,6 +17,7 @@ import type { OperatorContext } from '../context.js';
 import { executePlan } from './execute.js';
 import { observeService } from './observe.js';
 import { planService } from './plan.js';
+import { kindGone, TargetGroupBindingSupport } from './target-group-bindings.js';
 
 export { SERVICE_FINALIZER } from './plan.js';
 
@@ -75,17 +76,26 @@ export function createServiceController(context: OperatorContext): Controller {
   context.writer.track(caches.daemonSets);
   context.writer.track(caches.coreServices);
 
+  // eslint-disable-next-line prefer-const -- the support starts watches on the controller made below
+  let controller: Controller;
+  const bindings = new TargetGroupBindingSupport(context, () => controller);
+
   async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
     const owner = { kind: 'Service', key };
     const service = services.get(name, namespace);
     const blocked = planBlocked(context, owner, service !== undefined, log, service);
     if (blocked === 'behind') return { requeueAfterMs: CATCH_UP_RECHECK_MS };
     if (blocked || !service) return undefined;
-    let snapshot = observeService(context, caches, service);
+    const served = await bindings.check();
+    let snapshot = observeService(context, { ...caches, targetGroupBindings: { served, list: (ns) => bindings.list(ns) } }, service);
     const done = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       const plan = planService(snapshot);
-      const { taken } = await executePlan(context.writer, context.events, owner, service, plan, done);
+      const { taken } = await executePlan(context.writer, context.events, owner, service, plan, done).catch((error: unknown) => {
+        // The kind went away since discovery said it is served: ask again, and plan without it.
+        if (plan.actions.some((a) => 'object' in a && kindGone(error, a.object))) bindings.recheck();
+        throw error;
+      });
       if (!taken) return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
       if (attempt >= MAX_PLANS) throw new Error(`Service ${key}: ${taken.kind} ${taken.name} is taken and the plan keeps asking for it`);
       log.info('a child name is held by another object; planning again', { ...taken });
@@ -93,7 +103,7 @@ export function createServiceController(context: OperatorContext): Controller {
     }
   }
 
-  const controller = new Controller(
+  controller = new Controller(
     { name: 'service', primary: services, reconcile, concurrency: context.settings.concurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
     { log: context.log, metrics: context.metrics, clock: context.clock },
   );

@@ -154,6 +154,8 @@ export function snapshot({
     taken: [],
     clusterNodes: [],
     clusterPods: [],
+    targetGroupBindingServed: false,
+    targetGroupBindings: [],
   };
 }
 
