@@ -204,6 +204,7 @@ describe('Helm chart, rendered', () => {
         logLevel: 'debug',
         leaderElection: { leaseDuration: '20s' },
         concurrency: 4,
+        taskConcurrency: 12,
         allowHostAccessNamespaces: ['monitoring', 'kube-ops'],
       };
       const container = only<V1Deployment>(await render({ values }), 'Deployment').spec!.template.spec!.containers[0]!;
@@ -212,7 +213,7 @@ describe('Helm chart, rendered', () => {
       const run = addRunOptions(new Command('run').exitOverride().allowExcessArguments(false));
       run.parse(flags, { from: 'user' });
       const config = configFromOptions(run.opts(), { POD_NAME: 'ecs-operator-abc', POD_NAMESPACE: 'ecs-system' });
-      expect(config).to.deep.include({ namespace: 'shop', logLevel: 'debug', concurrency: 4, metricsAddr: ':8080' });
+      expect(config).to.deep.include({ namespace: 'shop', logLevel: 'debug', concurrency: 4, taskConcurrency: 12, metricsAddr: ':8080' });
       expect(config.hostAccess).to.deep.equal({ namespaces: ['monitoring', 'kube-ops'] });
       expect(configFromOptions({}, {}).hostAccess, 'by default no namespace may use the host').to.deep.equal({ namespaces: [] });
       expect(config.leaderElection).to.deep.include({

@@ -40,7 +40,7 @@ export function createTaskController(context: OperatorContext): Controller {
   }
 
   const controller = new Controller(
-    { name: 'task', primary: tasks, reconcile, concurrency: context.settings.concurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
+    { name: 'task', primary: tasks, reconcile, concurrency: context.settings.taskConcurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
     { log: context.log, metrics: context.metrics, clock: context.clock },
   );
   controller.watch(pods, controllerOwnerKey('Task'));
