@@ -390,6 +390,8 @@ const serviceStatus = {
   },
   reportedTasks: { optional: { startedThrough: 'optional', startedAtThrough: 'optional', stopped: 'optional' } },
   events: { optional: { id: 'required', createdAt: 'required', message: 'required' } },
+  cpuUtilization: 'optional',
+  memoryUtilization: 'optional',
   conditions: { optional: condition },
 } satisfies Manifest<ServiceStatus>;
 
@@ -439,6 +441,8 @@ const clusterStatus = {
       remainingResources: { optional: containerInstanceResource },
       attributes: { optional: { name: 'required', value: 'optional' } },
       registeredAt: 'optional',
+      cpuUtilization: 'optional',
+      memoryUtilization: 'optional',
     },
   },
   containerInstancesOmitted: 'optional',

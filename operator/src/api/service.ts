@@ -171,6 +171,10 @@ export interface ServiceStatus {
   reportedTasks?: ReportedTasks;
   /** The latest 100 events, newest first. */
   events?: ServiceEvent[];
+  /** Percent of the CPU its RUNNING tasks reserve that they use (ECS CPUUtilization); absent without metrics. */
+  cpuUtilization?: number;
+  /** Percent of the memory its RUNNING tasks reserve that they use (ECS MemoryUtilization); absent without metrics. */
+  memoryUtilization?: number;
   conditions?: Condition[];
 }
 

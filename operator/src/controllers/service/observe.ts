@@ -15,6 +15,7 @@ import { byAge, clusterNameOf, isControlledBy, resolveTaskDefinition, VALID, typ
 import type { OperatorContext } from '../context.js';
 import { isoTime, nameOf, type ObservedDeployment, type ObservedTask, type ServiceSnapshot, type TakenName } from './snapshot.js';
 import type { IndexLookup } from '../indexes.js';
+import type { MetricsReading } from '../../translate/utilization.js';
 
 export interface ServiceCaches {
   replicaSets: SharedInformer<V1ReplicaSet>;
@@ -47,7 +48,7 @@ export function deploymentOfReplicaSet(rs: V1ReplicaSet, service: Service, tasks
   };
 }
 
-export function observeService(context: OperatorContext, caches: ServiceCaches, service: Service): ServiceSnapshot {
+export function observeService(context: OperatorContext, caches: ServiceCaches, service: Service, podUsage?: MetricsReading): ServiceSnapshot {
   const now = context.clock.now();
   const namespace = service.metadata.namespace ?? '';
   const resourceName = nameOf(service);
@@ -97,6 +98,7 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
     taken: [],
     clusterNodes,
     clusterPods,
+    ...(podUsage ? { podUsage } : {}),
   };
 }
 

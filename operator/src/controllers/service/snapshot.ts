@@ -7,6 +7,7 @@ import type { SchedulingStrategy, Service, ServiceStatus } from '../../api/servi
 import type { DeploymentTasks } from '../../translate/rollout.js';
 import type { ServiceTask } from '../../translate/service-tasks.js';
 import type { ServiceDeploymentObject, ServiceTarget } from '../../translate/service-workload.js';
+import type { MetricsReading } from '../../translate/utilization.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
 
 /** A service task: its pod and what the pod says about it. */
@@ -54,7 +55,13 @@ export interface ServiceSnapshot {
   /** The Cluster's nodes and task pods, for explaining why a task waits. */
   readonly clusterNodes: readonly V1Node[];
   readonly clusterPods: readonly V1Pod[];
+  /** Usage of the namespace's pods from metrics.k8s.io; undefined when it was never answered. */
+  readonly podUsage?: MetricsReading;
 }
+
+/** Every pod of the Service's deployments and DaemonSets. */
+export const taskPods = (snapshot: Pick<ServiceSnapshot, 'deployments' | 'daemonTasks'>): V1Pod[] =>
+  [...snapshot.deployments.flatMap((d) => d.tasks), ...snapshot.daemonTasks].map((t) => t.pod);
 
 /** One write, in the order the executor sends them. */
 export type ServiceAction =
