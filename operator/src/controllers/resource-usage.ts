@@ -35,10 +35,11 @@ class PeriodicReading {
   ) {}
 
   get(): Promise<MetricsReading | undefined> {
+    if (this.pending) return this.pending;
     const age = this.context.clock.now() - this.fetchedAt;
     const served = this.reading?.served !== false;
     if (age < (served ? METRICS_PERIOD_MS : METRICS_ABSENT_RETRY_MS)) return Promise.resolve(this.reading);
-    this.pending ??= this.fetch().finally(() => (this.pending = undefined));
+    this.pending = this.fetch().finally(() => (this.pending = undefined));
     return this.pending;
   }
 

@@ -138,13 +138,14 @@ function containerInstance(node: V1Node, input: ClusterStatusInput, podsOnNode: 
   const cpu = millicores(allocatable.cpu);
   const memory = memoryQuantityToMiB(allocatable.memory ?? '0') ?? 0;
   const live = podsOnNode.filter((p) => !isTerminated(p));
-  const used = live.map(podReservation).reduce(addResources, NO_RESOURCES);
+  const requested = live.map(podReservation).reduce(addResources, NO_RESOURCES);
   const tasks = live.filter(input.isTaskPod);
   totals.registered = addResources(totals.registered, { cpu, memory });
   totals.reserved = tasks.map(podReservation).reduce(addResources, totals.reserved);
   if (input.podUsage?.served) {
     const usage = input.podUsage.usage;
-    totals.used = tasks.flatMap((p) => (isRunningTaskPod(p) ? (usage.get(p.metadata?.name ?? '') ?? []) : [])).reduce(addResources, totals.used);
+    const measured = tasks.filter(isRunningTaskPod).flatMap((p) => usage.get(p.metadata?.name ?? '') ?? []);
+    totals.used = measured.reduce(addResources, totals.used);
   }
   const kubeletPort = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   const reservedPorts = kubeletPort ? [String(kubeletPort)] : [];
@@ -157,8 +158,8 @@ function containerInstance(node: V1Node, input: ClusterStatusInput, podsOnNode: 
     pendingTasksCount: tasks.filter((p) => p.status?.phase === 'Pending').length,
     registeredResources: [integer('CPU', unitsOf(cpu)), integer('MEMORY', memory), stringSet('PORTS', reservedPorts), stringSet('PORTS_UDP', [])],
     remainingResources: [
-      integer('CPU', unitsOf(Math.max(0, cpu - used.cpu))),
-      integer('MEMORY', Math.max(0, memory - used.memory)),
+      integer('CPU', unitsOf(Math.max(0, cpu - requested.cpu))),
+      integer('MEMORY', Math.max(0, memory - requested.memory)),
       stringSet(
         'PORTS',
         [...new Set([...reservedPorts, ...hostPorts(live, 'TCP')])].sort((a, b) => Number(a) - Number(b)),
