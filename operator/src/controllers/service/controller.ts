@@ -10,7 +10,7 @@ import { RESOURCES, type ResourceType } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
 import { LABELS, MANAGED_BY_VALUE } from '../../translate/labels.js';
 import { familyOf } from '../../translate/revisions.js';
-import { nodeCapacityChanged } from '../../runtime/changes.js';
+import { clusterSettingsChanged, nodeCapacityChanged } from '../../runtime/changes.js';
 import { sameJson } from '../../runtime/apply.js';
 import { serviceUtilization, utilizationOf } from '../../translate/utilization.js';
 import { toLabelValue } from '../../translate/names.js';
@@ -115,7 +115,9 @@ export function createServiceController(context: OperatorContext): Controller {
     const family = r.metadata?.labels?.[LABELS.family] ?? '';
     return keysReferringTo(ofFamily.services(r.metadata?.namespace ?? '', family), family);
   });
-  controller.watch(context.informers.for(RESOURCES.clusters), (c) => keysOf(ofCluster.services(c.metadata.namespace ?? '', c.metadata.name ?? '')));
+  controller.watch(context.informers.for(RESOURCES.clusters), (c) => keysOf(ofCluster.services(c.metadata.namespace ?? '', c.metadata.name ?? '')), {
+    relevantUpdate: clusterSettingsChanged,
+  });
   // A task role's ServiceAccount created, or assigned to the role by a namespace admin, lets a refused Service run.
   controller.watch(context.informers.for(RESOURCES.serviceAccounts), (account) =>
     services
