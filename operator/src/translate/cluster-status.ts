@@ -124,12 +124,16 @@ interface InstanceTotals {
   used: Resources;
 }
 
-/** An instance's utilization: its node's usage over what it registered (Container Insights' instance figures). */
+/**
+ * An instance's utilization: its node's usage over what it registered (Container Insights' instance figures).
+ * A node the metrics API leaves out (a failed scrape; kwok's nodes without pods) keeps the figures it shows.
+ */
 function instanceUtilization(name: string, registered: Resources, input: ClusterStatusInput): Utilization {
-  const shown = input.shown?.containerInstances?.find((i) => i.nodeName === name) ?? {};
-  if (!input.nodeUsage) return utilizationOf(shown);
-  const used = input.nodeUsage.served ? input.nodeUsage.usage.get(name) : undefined;
-  return used ? steadyUtilization(used, registered, shown) : {};
+  const shown = utilizationOf(input.shown?.containerInstances?.find((i) => i.nodeName === name) ?? {});
+  if (!input.nodeUsage) return shown;
+  if (!input.nodeUsage.served) return {};
+  const used = input.nodeUsage.usage.get(name);
+  return used ? steadyUtilization(used, registered, shown) : shown;
 }
 
 function containerInstance(node: V1Node, input: ClusterStatusInput, podsOnNode: readonly V1Pod[], totals: InstanceTotals): ContainerInstance {

@@ -175,7 +175,7 @@ describe('observeCluster (ECS cluster status from nodes and pods)', () => {
       ]);
     });
 
-    it('is absent where the metrics API is not served, and kept as shown until it was asked', () => {
+    it('is absent where the metrics API is not served, and kept as shown until it was asked or while a node is left out', () => {
       const none = observeCluster(input(nodes, pods, { nodeUsage: { served: false }, podUsage: { served: false } }));
       expect(none.cpuUtilization).to.equal(undefined);
       expect(none.containerInstances!.every((i) => i.cpuUtilization === undefined)).to.equal(true);
@@ -183,6 +183,8 @@ describe('observeCluster (ECS cluster status from nodes and pods)', () => {
       const kept = observeCluster(input(nodes, pods, { shown }));
       expect(kept).to.deep.include({ cpuUtilization: 25, memoryUtilization: 25 });
       expect(kept.containerInstances![0]).to.deep.include({ cpuUtilization: 70, memoryUtilization: 51.54 });
+      const unmeasured = observeCluster(input(nodes, pods, { nodeUsage: served({}), podUsage: usage, shown }));
+      expect(unmeasured.containerInstances![0], 'a node the metrics API leaves out').to.deep.include({ cpuUtilization: 70, memoryUtilization: 51.54 });
     });
 
     it('keeps the figures shown while usage jitters within the deadband, and moves past it', () => {
