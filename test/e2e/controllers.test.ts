@@ -6,11 +6,10 @@ import type { Cluster, ContainerInstance } from '../../operator/src/api/cluster.
 import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { Task } from '../../operator/src/api/task.js';
 import type { TaskDefinition, TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
-import { metricsUnavailable } from '../cluster/cluster.js';
 import { startOperator, type RunningOperator } from './harness.js';
-import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
+import { clients, installCrds, throwawayNamespace, waitFor, waitForUtilization } from './helpers.js';
 
-const { kc, core, apps, custom } = clients();
+const { core, apps, custom } = clients();
 const group = 'ecs.operator.dev';
 const version = 'v1alpha1';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -314,19 +313,8 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
   describe('restart', () => {
     it('makes zero writes during a minute of steady state after the operator restarts', async function () {
       this.timeout(240_000);
-      // Steady includes the metrics: a container instance's utilization first shows about 30 s after its first
-      // pod starts (where metrics-server runs), a change the window below would otherwise see.
-      if (!(await metricsUnavailable(kc, 0))) {
-        await waitFor(
-          'the instances running pods of this namespace to show their utilization',
-          async () => {
-            const cluster = await get<Cluster>('clusters', 'default');
-            const nodes = (await core.listNamespacedPod({ namespace })).items.filter((p) => p.status?.phase === 'Running').map((p) => p.spec?.nodeName);
-            return nodes.every((node) => cluster.status?.containerInstances?.find((i) => i.nodeName === node)?.cpuUtilization !== undefined) ? true : undefined;
-          },
-          { timeoutMs: 90_000 },
-        );
-      }
+      // Steady includes the metrics: utilization first shows about 30 s after a task starts.
+      await waitForUtilization(namespace);
       await operator.stop();
       operator = await startOperator(namespace, { config: { resyncPeriodMs: 5_000 } });
       const seconds = Number(process.env.ECS_STEADY_STATE_SECONDS ?? 60);
