@@ -414,6 +414,8 @@ const serviceStatus = {
   reportedTasks: { optional: { startedThrough: 'optional', startedAtThrough: 'optional', stopped: 'optional' } },
   events: { optional: { id: 'required', createdAt: 'required', message: 'required' } },
   warnings: 'optional',
+  cpuUtilization: 'optional',
+  memoryUtilization: 'optional',
   conditions: { optional: condition },
 } satisfies Manifest<ServiceStatus>;
 
@@ -464,6 +466,8 @@ const clusterStatus = {
       remainingResources: { optional: containerInstanceResource },
       attributes: { optional: { name: 'required', value: 'optional' } },
       registeredAt: 'optional',
+      cpuUtilization: 'optional',
+      memoryUtilization: 'optional',
     },
   },
   containerInstancesOmitted: 'optional',

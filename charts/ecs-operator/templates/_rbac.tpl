@@ -65,6 +65,11 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
 - apiGroups: ["apps"]
   resources: ["controllerrevisions"]
   verbs: ["list", "watch", "create"]
+# Pod usage for Service and Cluster utilization, one list a namespace every 20 s where metrics-server serves it
+# (controllers/resource-usage.ts).
+- apiGroups: ["metrics.k8s.io"]
+  resources: ["pods"]
+  verbs: ["list"]
 {{- end }}
 
 {{/* Cluster-scoped resources: always in a ClusterRole, read only. */}}
@@ -73,7 +78,7 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
 - apiGroups: [""]
   resources: ["nodes"]
   verbs: ["list", "watch"]
-# Node usage for Cluster utilization, where metrics-server serves it (controllers/cluster.ts).
+# Node usage for container instance utilization, where metrics-server serves it (controllers/resource-usage.ts).
 - apiGroups: ["metrics.k8s.io"]
   resources: ["nodes"]
   verbs: ["list"]

@@ -87,6 +87,10 @@ export interface ContainerInstance {
   remainingResources?: ContainerInstanceResource[];
   attributes?: ContainerInstanceAttribute[];
   registeredAt?: string;
+  /** Percent of the registered CPU the node uses (metrics.k8s.io NodeMetrics); absent when not measured. */
+  cpuUtilization?: number;
+  /** Percent of the registered memory the node uses; absent when not measured. */
+  memoryUtilization?: number;
 }
 
 export interface ClusterStatus {
@@ -104,9 +108,9 @@ export interface ClusterStatus {
   cpuReservation?: number;
   /** Percent of registered memory reserved by tasks. */
   memoryReservation?: number;
-  /** Percent of CPU in use, from the metrics API; absent when it is not served. */
+  /** Percent of the registered CPU units the cluster's RUNNING tasks use (metrics.k8s.io); absent when it is not served. */
   cpuUtilization?: number;
-  /** Percent of memory in use, from the metrics API; absent when it is not served. */
+  /** Percent of the registered memory the cluster's RUNNING tasks use; absent when the metrics API is not served. */
   memoryUtilization?: number;
   /** Up to `spec.maxInstanceDetails` container instances. */
   containerInstances?: ContainerInstance[];

@@ -175,6 +175,10 @@ export interface ServiceStatus {
   events?: ServiceEvent[];
   /** Fields of the spec accepted but not applied, `path: message` (translate/not-applied.ts). */
   warnings?: string[];
+  /** Percent of the CPU its RUNNING tasks reserve that they use (ECS CPUUtilization); absent without metrics. */
+  cpuUtilization?: number;
+  /** Percent of the memory its RUNNING tasks reserve that they use (ECS MemoryUtilization); absent without metrics. */
+  memoryUtilization?: number;
   conditions?: Condition[];
 }
 

@@ -3,6 +3,7 @@
 // heartbeats and image lists); each predicate compares the old and new object on what its readers read only.
 import { isDeepStrictEqual } from 'node:util';
 import type { V1ContainerState, V1ContainerStatus, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Cluster } from '../api/cluster.js';
 
 /** An update predicate that holds when `project` of the object changed. */
 export function changedIn<T>(project: (obj: T) => unknown): (obj: T, old: T) => boolean {
@@ -69,3 +70,13 @@ export const podLifecycleChanged = changedIn((pod: V1Pod) => {
     containers: [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].map(containerState),
   };
 });
+/**
+ * What a Service reads of its Cluster: the spec (settings, attribute labels, scheduler) and metadata, never the
+ * status, which changes with every task and every utilization figure.
+ */
+export const clusterSettingsChanged = changedIn((c: Cluster) => [
+  c.metadata.labels,
+  c.metadata.annotations,
+  c.spec,
+  c.metadata.deletionTimestamp !== undefined,
+]);

@@ -13,7 +13,8 @@ import { LABELS } from '../../translate/labels.js';
 import { toLabelValue } from '../../translate/names.js';
 import { clusterNameOf } from '../common.js';
 import type { OperatorContext } from '../context.js';
-import { NodeUsageSource, observeClusterState } from './observe.js';
+import { resourceUsageOf } from '../resource-usage.js';
+import { observeClusterState } from './observe.js';
 import { planCluster } from './plan.js';
 
 /**
@@ -34,7 +35,7 @@ export function createClusterController(context: OperatorContext): Controller {
   const pods = context.informers.for(RESOURCES.pods);
   const tasks = context.informers.for(RESOURCES.tasks);
   const services = context.informers.for(RESOURCES.services);
-  const usage = new NodeUsageSource(context);
+  const usage = resourceUsageOf(context);
 
   async function reconcile({ namespace = '', name }: ReconcileContext) {
     // Still the version the last status write replaced: that write's event brings the Cluster back.
@@ -79,5 +80,6 @@ export function createClusterController(context: OperatorContext): Controller {
   controller.watch(services, (s) => clusterOf(s.metadata.namespace, clusterNameOf(s.spec)), {
     relevantUpdate: changedIn((s: Service) => [clusterNameOf(s.spec), s.metadata.deletionTimestamp !== undefined]),
   });
+  context.metrics.trackUtilization('cluster', () => clusters.list());
   return controller;
 }

@@ -2,7 +2,7 @@
 // reconcile loop observe → plan → execute. Every decision is in the planners, every write in execute.ts
 // through the child writer; what must survive a restart lives on the objects (status, ReplicaSet
 // annotations), never here.
-import type { V1DaemonSet, V1Service } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1Pod, V1Service } from '@kubernetes/client-node';
 import { ECS_API_VERSION } from '../../api/meta.js';
 import type { Service } from '../../api/service.js';
 import { Controller, controllerOwnerKey, type ReconcileContext } from '../../runtime/controller.js';
@@ -10,11 +10,16 @@ import { RESOURCES, type ResourceType } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
 import { LABELS, MANAGED_BY_VALUE } from '../../translate/labels.js';
 import { familyOf } from '../../translate/revisions.js';
-import { nodeCapacityChanged, podLifecycleChanged } from '../../runtime/changes.js';
+import { clusterSettingsChanged, nodeCapacityChanged, podLifecycleChanged } from '../../runtime/changes.js';
+import { sameJson } from '../../runtime/apply.js';
+import { serviceUtilization, utilizationOf } from '../../translate/utilization.js';
+import { toLabelValue } from '../../translate/names.js';
+import { METRICS_PERIOD_MS, resourceUsageOf } from '../resource-usage.js';
 import { keysReferringTo, planBlocked } from '../common.js';
 import { byCluster, byTaskDefinitionFamily, podsByOwnerUid, replicaSetsByOwnerUid, servicesByPodLabel } from '../indexes.js';
 import type { OperatorContext } from '../context.js';
 import { executePlan } from './execute.js';
+import { nameOf } from './snapshot.js';
 import { observeService } from './observe.js';
 import { planService } from './plan.js';
 import { kindGone, TargetGroupBindingSupport } from './target-group-bindings.js';
@@ -75,6 +80,7 @@ export function createServiceController(context: OperatorContext): Controller {
   context.writer.track(caches.pods);
   context.writer.track(caches.daemonSets);
   context.writer.track(caches.coreServices);
+  const usage = resourceUsageOf(context);
 
   // eslint-disable-next-line prefer-const -- the support starts watches on the controller made below
   let controller: Controller;
@@ -87,7 +93,12 @@ export function createServiceController(context: OperatorContext): Controller {
     if (blocked === 'behind') return { requeueAfterMs: CATCH_UP_RECHECK_MS };
     if (blocked || !service) return undefined;
     const served = await bindings.check();
-    let snapshot = observeService(context, { ...caches, targetGroupBindings: { served, list: (ns) => bindings.list(ns) } }, service);
+    let snapshot = observeService(
+      context,
+      { ...caches, targetGroupBindings: { served, list: (ns) => bindings.list(ns) } },
+      service,
+      await usage.pods(namespace),
+    );
     const done = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       const plan = planService(snapshot);
@@ -129,7 +140,9 @@ export function createServiceController(context: OperatorContext): Controller {
     const family = r.metadata?.labels?.[LABELS.family] ?? '';
     return keysReferringTo(ofFamily.services(r.metadata?.namespace ?? '', family), family);
   });
-  controller.watch(context.informers.for(RESOURCES.clusters), (c) => keysOf(ofCluster.services(c.metadata.namespace ?? '', c.metadata.name ?? '')));
+  controller.watch(context.informers.for(RESOURCES.clusters), (c) => keysOf(ofCluster.services(c.metadata.namespace ?? '', c.metadata.name ?? '')), {
+    relevantUpdate: clusterSettingsChanged,
+  });
   // A task role's ServiceAccount created, or assigned to the role by a namespace admin, lets a refused Service run.
   controller.watch(context.informers.for(RESOURCES.serviceAccounts), (account) =>
     services
@@ -137,6 +150,29 @@ export function createServiceController(context: OperatorContext): Controller {
       .filter((s) => s.status?.conditions?.some((c) => c.type === 'Valid' && c.status === 'False'))
       .map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)),
   );
+  // Usage changes without an event: once a period, the namespaces' pod usage is read (one list each) and the
+  // Services whose figures it changes are reconciled; with usage constant, none is.
+  controller.every(METRICS_PERIOD_MS, async () => {
+    const namespaces = new Set(services.list().map((s) => s.metadata.namespace ?? ''));
+    for (const namespace of namespaces) {
+      const reading = await usage.pods(namespace);
+      const tasksByLabel = new Map<string, V1Pod[]>();
+      for (const pod of caches.pods.list(namespace)) {
+        const label = pod.metadata?.labels?.[LABELS.service];
+        if (label === undefined) continue;
+        const tasks = tasksByLabel.get(label);
+        if (tasks) tasks.push(pod);
+        else tasksByLabel.set(label, [pod]);
+      }
+      for (const service of services.list(namespace)) {
+        if (service.metadata.deletionTimestamp) continue;
+        const shown = service.status ?? {};
+        const figures = serviceUtilization(tasksByLabel.get(toLabelValue(nameOf(service))) ?? [], reading, shown);
+        if (!sameJson(figures, utilizationOf(shown))) controller.enqueue(keyOf(nameOf(service), namespace));
+      }
+    }
+  });
+  context.metrics.trackUtilization('service', () => services.list());
   // Nodes change what placement evaluates on nodes and where DAEMON tasks run.
   // Heartbeats and other status churn of nodes change neither.
   controller.watch(context.informers.for(RESOURCES.nodes), () => services.keys(), { relevantUpdate: nodeCapacityChanged });

@@ -18,6 +18,7 @@ import type { IndexLookup } from '../indexes.js';
 import type { TargetGroupBinding } from '../../translate/target-group-bindings.js';
 import type { Issue } from '../../translate/issues.js';
 import { ownWarnings } from '../../translate/not-applied.js';
+import type { MetricsReading } from '../../translate/utilization.js';
 
 export interface ServiceCaches {
   replicaSets: SharedInformer<V1ReplicaSet>;
@@ -52,7 +53,7 @@ export function deploymentOfReplicaSet(rs: V1ReplicaSet, service: Service, tasks
   };
 }
 
-export function observeService(context: OperatorContext, caches: ServiceCaches, service: Service): ServiceSnapshot {
+export function observeService(context: OperatorContext, caches: ServiceCaches, service: Service, podUsage?: MetricsReading): ServiceSnapshot {
   const now = context.clock.now();
   const namespace = service.metadata.namespace ?? '';
   const resourceName = nameOf(service);
@@ -105,6 +106,7 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
     targetWarnings: warnings,
     targetGroupBindingServed: caches.targetGroupBindings.served,
     targetGroupBindings: caches.targetGroupBindings.served ? caches.targetGroupBindings.list(namespace) : [],
+    ...(podUsage ? { podUsage } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { DeploymentTasks } from '../../translate/rollout.js';
 import type { ServiceTask } from '../../translate/service-tasks.js';
 import type { ServiceDeploymentObject, ServiceTarget } from '../../translate/service-workload.js';
 import type { TargetGroupBinding } from '../../translate/target-group-bindings.js';
+import type { MetricsReading } from '../../translate/utilization.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
 import type { Issue } from '../../translate/issues.js';
 
@@ -62,7 +63,13 @@ export interface ServiceSnapshot {
   readonly targetGroupBindingServed: boolean;
   /** The operator's TargetGroupBindings of the namespace (label-selected; none while the kind is not served). */
   readonly targetGroupBindings: readonly TargetGroupBinding[];
+  /** Usage of the namespace's pods from metrics.k8s.io; undefined when it was never answered. */
+  readonly podUsage?: MetricsReading;
 }
+
+/** Every pod of the Service's deployments and DaemonSets. */
+export const taskPods = (snapshot: Pick<ServiceSnapshot, 'deployments' | 'daemonTasks'>): V1Pod[] =>
+  [...snapshot.deployments.flatMap((d) => d.tasks), ...snapshot.daemonTasks].map((t) => t.pod);
 
 /** One write, in the order the executor sends them. */
 export type ServiceAction =

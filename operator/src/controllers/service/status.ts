@@ -10,9 +10,10 @@ import { toLabelValue } from '../../translate/names.js';
 import { constraintSources, explainUnplaced } from '../../translate/placement/index.js';
 import { addServiceEvents, serviceMessages } from '../../translate/service-deployments.js';
 import { serviceFieldWarnings, warningLines } from '../../translate/not-applied.js';
+import { serviceUtilization, withoutUtilization } from '../../translate/utilization.js';
 import { fieldsAppliedCondition, placedCondition, unschedulableReason, validCondition, type PlannedEvent, type Validity } from '../plan-common.js';
 import type { TaskReports } from './plan-tasks.js';
-import { nameOf, pending, running, type ObservedTask, type ServiceSnapshot } from './snapshot.js';
+import { nameOf, pending, running, taskPods, type ObservedTask, type ServiceSnapshot } from './snapshot.js';
 
 const EVENT_TASKS_PER_MESSAGE = 10;
 
@@ -147,7 +148,8 @@ export function activeStatus(
   }
   const [primary] = outcome?.entries ?? [];
   const status: ServiceStatus = {
-    ...previous,
+    ...withoutUtilization(previous),
+    ...serviceUtilization(taskPods(snapshot), snapshot.podUsage, previous),
     ...(outcome
       ? {
           desiredCount: outcome.desiredCount,
