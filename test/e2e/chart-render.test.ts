@@ -121,6 +121,18 @@ describe('Helm chart, rendered', () => {
           .sort(),
       ).to.deep.equal(['apps/controllerrevisions:create', 'apps/controllerrevisions:list', 'apps/controllerrevisions:watch']);
       expect(grants(role.rules).filter((g) => g.startsWith('/secrets') || g.startsWith('/configmaps'))).to.deep.equal([]);
+      // TargetGroupBindings of Services' target groups: the cache (list, watch) and the child writer's verbs, no more.
+      expect(
+        grants(role.rules)
+          .filter((g) => g.startsWith('elbv2.k8s.aws/'))
+          .sort(),
+      ).to.deep.equal([
+        'elbv2.k8s.aws/targetgroupbindings:create',
+        'elbv2.k8s.aws/targetgroupbindings:delete',
+        'elbv2.k8s.aws/targetgroupbindings:list',
+        'elbv2.k8s.aws/targetgroupbindings:patch',
+        'elbv2.k8s.aws/targetgroupbindings:watch',
+      ]);
       const binding = only<KubernetesObject & { subjects: { kind: string; name: string; namespace: string }[] }>(objects, 'ClusterRoleBinding');
       expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: 'ecs-ecs-operator', namespace: 'ecs-system' }]);
       const lease = only<V1Role>(objects, 'Role');
@@ -192,6 +204,7 @@ describe('Helm chart, rendered', () => {
         logLevel: 'debug',
         leaderElection: { leaseDuration: '20s' },
         concurrency: 4,
+        taskConcurrency: 12,
         allowHostAccessNamespaces: ['monitoring', 'kube-ops'],
       };
       const container = only<V1Deployment>(await render({ values }), 'Deployment').spec!.template.spec!.containers[0]!;
@@ -200,7 +213,7 @@ describe('Helm chart, rendered', () => {
       const run = addRunOptions(new Command('run').exitOverride().allowExcessArguments(false));
       run.parse(flags, { from: 'user' });
       const config = configFromOptions(run.opts(), { POD_NAME: 'ecs-operator-abc', POD_NAMESPACE: 'ecs-system' });
-      expect(config).to.deep.include({ namespace: 'shop', logLevel: 'debug', concurrency: 4, metricsAddr: ':8080' });
+      expect(config).to.deep.include({ namespace: 'shop', logLevel: 'debug', concurrency: 4, taskConcurrency: 12, metricsAddr: ':8080' });
       expect(config.hostAccess).to.deep.equal({ namespaces: ['monitoring', 'kube-ops'] });
       expect(configFromOptions({}, {}).hostAccess, 'by default no namespace may use the host').to.deep.equal({ namespaces: [] });
       expect(config.leaderElection).to.deep.include({

@@ -7,7 +7,7 @@ import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { Task } from '../../operator/src/api/task.js';
 import type { TaskDefinition, TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
 import { startOperator, type RunningOperator } from './harness.js';
-import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
+import { clients, installCrds, throwawayNamespace, waitFor, waitForUtilization } from './helpers.js';
 
 const { core, apps, custom } = clients();
 const group = 'ecs.operator.dev';
@@ -312,7 +312,9 @@ describe('TaskDefinition, Task and Cluster controllers', function () {
 
   describe('restart', () => {
     it('makes zero writes during a minute of steady state after the operator restarts', async function () {
-      this.timeout(150_000);
+      this.timeout(240_000);
+      // Steady includes the metrics: utilization first shows about 30 s after a task starts.
+      await waitForUtilization(namespace);
       await operator.stop();
       operator = await startOperator(namespace, { config: { resyncPeriodMs: 5_000 } });
       const seconds = Number(process.env.ECS_STEADY_STATE_SECONDS ?? 60);

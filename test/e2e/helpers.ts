@@ -1,7 +1,11 @@
 // Helpers of the end-to-end tests: the cluster's clients, throwaway namespaces, and waiting on conditions.
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { Cluster } from '../../operator/src/api/cluster.js';
+import type { Service } from '../../operator/src/api/service.js';
 import { uninstall } from '../../operator/src/cli/uninstall.js';
+import { LABELS } from '../../operator/src/translate/labels.js';
+import { metricsUnavailable } from '../cluster/cluster.js';
 import { installCrds as installCrdsWith } from '../cluster/crds.js';
 import { waitFor } from '../cluster/wait.js';
 
@@ -66,3 +70,30 @@ export { waitFor } from '../cluster/wait.js';
 
 /** Server-side applies the four CRDs of crds/ and waits until each is Established. */
 export const installCrds = (kc = kubeConfig()): Promise<string[]> => installCrdsWith(kc);
+
+/**
+ * Where metrics-server runs, waits until the namespace's utilization figures have first shown: each Service with
+ * RUNNING tasks, and each container instance of its `default` Cluster that runs one of its pods. They first show
+ * about 30 s after a task starts, so a test that measures a steady state starts after this.
+ */
+export async function waitForUtilization(namespace: string, kc = kubeConfig()): Promise<void> {
+  if (await metricsUnavailable(kc, 0)) return;
+  const { core, custom } = clients(kc);
+  const ecs = { group: 'ecs.operator.dev', version: 'v1alpha1', namespace };
+  await waitFor(
+    `the utilization of the Services and container instances running the tasks of ${namespace} to show`,
+    async () => {
+      const services = ((await custom.listNamespacedCustomObject({ ...ecs, plural: 'services' })) as { items: Service[] }).items;
+      const cluster = (await custom.getNamespacedCustomObject({ ...ecs, plural: 'clusters', name: 'default' })) as Cluster;
+      const running = (await core.listNamespacedPod({ namespace })).items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+      const servicesShown = services.every(
+        (s) => s.status?.cpuUtilization !== undefined || !running.some((p) => p.metadata?.labels?.[LABELS.service] === s.metadata.name),
+      );
+      const instancesShown = running.every(
+        (p) => cluster.status?.containerInstances?.find((i) => i.nodeName === p.spec?.nodeName)?.cpuUtilization !== undefined,
+      );
+      return servicesShown && instancesShown ? true : undefined;
+    },
+    { timeoutMs: 90_000 },
+  );
+}

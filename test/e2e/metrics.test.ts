@@ -36,10 +36,10 @@ interface NodeMetrics {
 
 const metricsApi = { group: 'metrics.k8s.io', version: 'v1beta1' };
 
-/** A metrics quantity as a number: metrics-server gives CPU in nanocores (`250123456n`), which units.ts does not read. */
+/** A metrics quantity as a number (metrics-server gives CPU in nanocores, `250123456n`). */
 function parseQuantity(quantity: string): number {
-  const value = quantity.endsWith('n') ? Number(quantity.slice(0, -1)) / 1e9 : quantityToNumber(quantity);
-  if (value === undefined || Number.isNaN(value)) throw new Error(`not a quantity: ${quantity}`);
+  const value = quantityToNumber(quantity);
+  if (value === undefined) throw new Error(`not a quantity: ${quantity}`);
   return value;
 }
 

@@ -19,7 +19,7 @@ import { simulatedNode } from '../cluster/nodes.js';
 import { kubectl } from './chart-helm.js';
 import { watchServiceBounds } from './bounds.js';
 import { startOperator, type RunningOperator } from './harness.js';
-import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
+import { clients, installCrds, throwawayNamespace, waitFor, waitForUtilization } from './helpers.js';
 import { isReady } from '../../operator/src/translate/readiness.js';
 
 const { kc, core, apps, custom } = clients();
@@ -211,6 +211,8 @@ describe('Service controller', function () {
     });
 
     it('costs no API request once converged, even when reconciled again', async () => {
+      // Converged includes the metrics: utilization first shows about 30 s after a task starts.
+      await waitForUtilization(namespace);
       // Trailing writes of the earlier tests (the Cluster's counts as their pods settle) are not this test's:
       // it starts once the operator has written nothing for 2 s.
       let last = await operator.writes();

@@ -20,6 +20,7 @@ import {
   type EcsKind,
   type KeyValuePair,
   type LogConfiguration,
+  type ManagedEBSVolumeConfiguration,
   type NetworkConfiguration,
   type PlacementConstraint,
   type PlacementStrategy,
@@ -244,6 +245,20 @@ const taskOverride = {
   ephemeralStorage: { optional: ephemeralStorage },
 } satisfies Manifest<TaskOverride>;
 
+const managedEBSVolume = {
+  sizeInGiB: 'optional',
+  volumeType: 'optional',
+  iops: 'optional',
+  throughput: 'optional',
+  encrypted: 'optional',
+  kmsKeyId: 'optional',
+  snapshotId: 'optional',
+  volumeInitializationRate: 'optional',
+  tagSpecifications: { optional: { resourceType: 'required', tags: { optional: tag }, propagateTags: 'optional' } },
+  roleArn: 'optional',
+  filesystemType: 'optional',
+} satisfies Manifest<ManagedEBSVolumeConfiguration>;
+
 const taskSpec = {
   cluster: 'optional',
   taskDefinition: 'required',
@@ -261,6 +276,12 @@ const taskSpec = {
   tags: { optional: tag },
   enableExecuteCommand: 'optional',
   propagateTags: 'optional',
+  volumeConfigurations: {
+    optional: {
+      name: 'required',
+      managedEBSVolume: { optional: { ...managedEBSVolume, terminationPolicy: { optional: { deleteOnTermination: 'required' } } } },
+    },
+  },
 } satisfies Manifest<TaskSpec>;
 
 const taskStatus = {
@@ -305,6 +326,7 @@ const taskStatus = {
   executionStoppedAt: 'optional',
   stoppedAt: 'optional',
   version: 'optional',
+  warnings: 'optional',
   conditions: { optional: condition },
 } satisfies Manifest<TaskStatus>;
 
@@ -357,6 +379,7 @@ const serviceSpec = {
   tags: { optional: tag },
   forceNewDeployment: 'optional',
   schedulerName: 'optional',
+  volumeConfigurations: { optional: { name: 'required', managedEBSVolume: { optional: managedEBSVolume } } },
 } satisfies Manifest<ServiceSpec>;
 
 const serviceStatus = {
@@ -390,6 +413,9 @@ const serviceStatus = {
   },
   reportedTasks: { optional: { startedThrough: 'optional', startedAtThrough: 'optional', stopped: 'optional' } },
   events: { optional: { id: 'required', createdAt: 'required', message: 'required' } },
+  warnings: 'optional',
+  cpuUtilization: 'optional',
+  memoryUtilization: 'optional',
   conditions: { optional: condition },
 } satisfies Manifest<ServiceStatus>;
 
@@ -406,6 +432,7 @@ const clusterSpec = {
   tags: { optional: tag },
   capacityProviders: 'optional',
   defaultCapacityProviderStrategy: { optional: capacityProviderStrategyItem },
+  managedEBSVolumes: { optional: { storageClasses: 'optional', defaultStorageClass: 'optional' } },
 } satisfies Manifest<ClusterSpec>;
 
 const containerInstanceResource = {
@@ -439,6 +466,8 @@ const clusterStatus = {
       remainingResources: { optional: containerInstanceResource },
       attributes: { optional: { name: 'required', value: 'optional' } },
       registeredAt: 'optional',
+      cpuUtilization: 'optional',
+      memoryUtilization: 'optional',
     },
   },
   containerInstancesOmitted: 'optional',

@@ -26,6 +26,14 @@ export interface CapacityProviderStrategyItem {
   base?: number;
 }
 
+/** Where the per-task EBS volumes of Services and Tasks (`volumeConfigurations[].managedEBSVolume`) come from. */
+export interface ManagedEBSVolumes {
+  /** EBS volume type (gp3, gp2, io1, io2, st1, sc1, standard) → the StorageClass that provisions it. */
+  storageClasses?: Record<string, string>;
+  /** The StorageClass of a volume type not listed; absent: the Kubernetes cluster's default StorageClass. */
+  defaultStorageClass?: string;
+}
+
 export interface ClusterSpec {
   /** The ECS cluster name shown in status and ARNs; defaults to the resource's name. */
   clusterName?: string;
@@ -43,6 +51,7 @@ export interface ClusterSpec {
   tags?: Tag[];
   capacityProviders?: string[];
   defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
+  managedEBSVolumes?: ManagedEBSVolumes;
 }
 
 export type ClusterStatusValue = 'ACTIVE' | 'PROVISIONING' | 'DEPROVISIONING' | 'FAILED' | 'INACTIVE';
@@ -78,6 +87,10 @@ export interface ContainerInstance {
   remainingResources?: ContainerInstanceResource[];
   attributes?: ContainerInstanceAttribute[];
   registeredAt?: string;
+  /** Percent of the registered CPU the node uses (metrics.k8s.io NodeMetrics); absent when not measured. */
+  cpuUtilization?: number;
+  /** Percent of the registered memory the node uses; absent when not measured. */
+  memoryUtilization?: number;
 }
 
 export interface ClusterStatus {
@@ -95,9 +108,9 @@ export interface ClusterStatus {
   cpuReservation?: number;
   /** Percent of registered memory reserved by tasks. */
   memoryReservation?: number;
-  /** Percent of CPU in use, from the metrics API; absent when it is not served. */
+  /** Percent of the registered CPU units the cluster's RUNNING tasks use (metrics.k8s.io); absent when it is not served. */
   cpuUtilization?: number;
-  /** Percent of memory in use, from the metrics API; absent when it is not served. */
+  /** Percent of the registered memory the cluster's RUNNING tasks use; absent when the metrics API is not served. */
   memoryUtilization?: number;
   /** Up to `spec.maxInstanceDetails` container instances. */
   containerInstances?: ContainerInstance[];

@@ -7,12 +7,13 @@ import type { Service } from '../api/index.js';
 import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
 import { autoscalersOf } from './autoscaling-json.js';
 import type { CommandRegistration } from './main.js';
-import { fileCommand, warn, type CliIO, type FileOptions } from './io.js';
+import { fileCommand, warn, type CliIO, type FileOptions, type Problem } from './io.js';
 import { toYamlDocuments } from './output.js';
 import type { CommandLineNames } from './ecs-json.js';
-import { addNameOptions, loadInput } from './resources.js';
+import { resourceFieldWarnings } from '../translate/not-applied.js';
+import { addNameOptions, addTargetGroupBindingOption, loadInput, type TargetGroupBindingOption } from './resources.js';
 
-export interface ImportOptions extends FileOptions, CommandLineNames {
+export interface ImportOptions extends FileOptions, CommandLineNames, TargetGroupBindingOption {
   outputDir?: string;
 }
 
@@ -20,9 +21,19 @@ export interface ImportOptions extends FileOptions, CommandLineNames {
 export function runImport(io: CliIO, options: ImportOptions): void {
   const { resources, autoScaling } = loadInput(io, options.filename, { ecsJsonOnly: true, names: options });
   // The manifest is what the file says; what the operator will refuse of it is said now, not after the apply.
+  // Once per place: the Tasks of one RunTask input (count N) share their fields.
+  const said = new Set<string>();
+  const warnOnce = (problem: Problem) => {
+    const line = JSON.stringify(problem);
+    if (!said.has(line)) warn(io, problem);
+    said.add(line);
+  };
   for (const resource of resources) {
     const refusal = resource.kind === 'Service' ? deploymentControllerRefusal((resource.object as Service).spec) : undefined;
-    if (refusal) warn(io, { ...resource.at(refusal.path), message: refusal.message });
+    if (refusal) warnOnce({ ...resource.at(refusal.path), message: refusal.message });
+    // What the operator accepts and does not apply, in the words its status will use.
+    for (const { path, message } of resourceFieldWarnings(resource.kind, resource.object, { targetGroupBinding: options.targetGroupBinding ?? true }))
+      warnOnce({ ...resource.at(path), message });
   }
   const manifests: KubernetesObject[] = [
     ...resources.map(({ manifest }) => (options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } : manifest)),
@@ -50,7 +61,11 @@ const command = fileCommand<ImportOptions>({
     'PutScalingPolicy input) of a service becomes its HorizontalPodAutoscaler',
   filesHelp: 'ECS JSON file to read',
   namespaceHelp: 'set metadata.namespace of every resource',
-  options: (c) => addNameOptions(c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them')),
+  options: (c) =>
+    addTargetGroupBindingOption(
+      addNameOptions(c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them')),
+      'warn that a targetGroupArn is not joined',
+    ),
   run: runImport,
 });
 

@@ -46,6 +46,8 @@ export function renderSummary({ clusters, services, tasks, scheduledTasks }: Sum
       text(c.status?.activeServicesCount),
       percent(c.status?.cpuReservation),
       percent(c.status?.memoryReservation),
+      percent(c.status?.cpuUtilization),
+      percent(c.status?.memoryUtilization),
     ]);
   const serviceRows = [...services].sort(byName).map((s) => {
     const primary = s.status?.deployments?.find((d) => d.status === 'PRIMARY');
@@ -59,6 +61,8 @@ export function renderSummary({ clusters, services, tasks, scheduledTasks }: Sum
       text(s.status?.pendingCount),
       text(s.status?.taskDefinition),
       text(primary?.rolloutState),
+      percent(s.status?.cpuUtilization),
+      percent(s.status?.memoryUtilization),
       text(s.status?.events?.[0]?.message),
     ];
   });
@@ -90,10 +94,14 @@ export function renderSummary({ clusters, services, tasks, scheduledTasks }: Sum
     ];
   });
   return [
-    renderTable('CLUSTERS', ['NAMESPACE', 'CLUSTER', 'STATUS', 'INSTANCES', 'RUNNING', 'PENDING', 'SERVICES', 'CPU RESERVED', 'MEMORY RESERVED'], clusterRows),
+    renderTable(
+      'CLUSTERS',
+      ['NAMESPACE', 'CLUSTER', 'STATUS', 'INSTANCES', 'RUNNING', 'PENDING', 'SERVICES', 'CPU RESERVED', 'MEMORY RESERVED', 'CPU USED', 'MEMORY USED'],
+      clusterRows,
+    ),
     renderTable(
       'SERVICES',
-      ['NAMESPACE', 'SERVICE', 'STATUS', 'STRATEGY', 'DESIRED', 'RUNNING', 'PENDING', 'TASK DEFINITION', 'ROLLOUT', 'LAST EVENT'],
+      ['NAMESPACE', 'SERVICE', 'STATUS', 'STRATEGY', 'DESIRED', 'RUNNING', 'PENDING', 'TASK DEFINITION', 'ROLLOUT', 'CPU', 'MEMORY', 'LAST EVENT'],
       serviceRows,
     ),
     renderTable('TASKS', ['NAMESPACE', 'TASK', 'LAST STATUS', 'DESIRED', 'TASK DEFINITION', 'CONTAINER INSTANCE', 'HEALTH', 'STOPPED'], taskRows),

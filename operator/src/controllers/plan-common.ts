@@ -62,3 +62,36 @@ export function placedCondition(conditions: readonly Condition[], who: string, r
   const next = setCondition(conditions, { type: 'Placed', status: reason ? 'False' : 'True', reason: reason ? 'Unschedulable' : 'Placed', message }, now);
   return { conditions: next, events: reason && before?.message !== message ? [{ type: 'warning', reason: 'Unplaced', message }] : [] };
 }
+
+/** Conditions, the status.warnings lines and the events a change of them is worth. */
+export interface FieldWarnings extends ConditionsWithEvents {
+  warnings: string[];
+}
+
+/**
+ * The FieldsApplied condition and status.warnings of a Service or Task: False (NotApplied) while its spec sets
+ * fields the operator accepts but does not apply (translate/not-applied.ts), naming each; a Warning Event for
+ * each warning not in status yet, so that a steady object is told once.
+ */
+export function fieldsAppliedCondition(
+  conditions: readonly Condition[],
+  previous: readonly string[] | undefined,
+  warnings: readonly string[],
+  generation: number,
+  now: Date,
+): FieldWarnings {
+  const next = setCondition(
+    conditions,
+    {
+      type: 'FieldsApplied',
+      status: warnings.length > 0 ? 'False' : 'True',
+      reason: warnings.length > 0 ? 'NotApplied' : 'Applied',
+      message: warnings.join('; '),
+      observedGeneration: generation,
+    },
+    now,
+  );
+  const told = new Set(previous ?? []);
+  const events = warnings.filter((line) => !told.has(line)).map((message): PlannedEvent => ({ type: 'warning', reason: 'NotApplied', message }));
+  return { conditions: next, events, warnings: [...warnings] };
+}

@@ -28,6 +28,8 @@ export interface OperatorConfig {
   resyncPeriodMs: number;
   /** Workers per controller. */
   concurrency: number;
+  /** Workers of the Task controller, each launching or watching one task's pod. */
+  taskConcurrency: number;
   /** Requests a second the operator's clients send at most (watches and the lease's apart), and how many it may send at once after a quiet spell. */
   kubeApiQps: number;
   kubeApiBurst: number;
@@ -132,6 +134,12 @@ const SETTINGS = {
     help: "reconciles run at once per controller (kube-controller-manager's --concurrent-replicaset-syncs)",
     default: '5',
   },
+  taskConcurrency: {
+    flag: '--task-concurrency <n>',
+    env: 'TASK_CONCURRENCY',
+    help: 'Task reconciles run at once: a Task is one pod, so this is how many pods are launched at once (a ReplicaSet sync of kube-controller-manager creates up to 500 of its pods at once)',
+    default: '20',
+  },
   kubeApiQps: {
     flag: '--kube-api-qps <n>',
     env: 'KUBE_API_QPS',
@@ -227,6 +235,7 @@ export function configFromOptions(options: Record<string, unknown>, env: NodeJS.
     logLevel: parsed('logLevel', parseLogLevel),
     resyncPeriodMs: parsed('resyncPeriod', parseDuration),
     concurrency: parsed('concurrency', parsePositiveInteger),
+    taskConcurrency: parsed('taskConcurrency', parsePositiveInteger),
     kubeApiQps: parsed('kubeApiQps', parsePositiveNumber),
     kubeApiBurst: parsed('kubeApiBurst', parsePositiveInteger),
     stoppedTaskRetentionMs: parsed('stoppedTaskRetention', parseDuration),

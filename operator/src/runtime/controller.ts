@@ -89,6 +89,7 @@ export class Controller {
   private readonly clock: Clock;
   private running = false;
   private runs = 0;
+  private readonly ticks: Array<{ periodMs: number; tick: () => Promise<void> }> = [];
 
   constructor(options: ControllerOptions, { log, metrics, clock = realClock }: ControllerDependencies = {}) {
     this.name = options.name;
@@ -140,6 +141,16 @@ export class Controller {
   }
 
   /**
+   * Runs `tick` when the controller starts and then `periodMs` after each run ends, while it runs (on the
+   * leader only): for what no informer reports, such as metrics, to enqueue the keys it concerns. A tick that
+   * throws is logged, and the next one runs as planned.
+   */
+  every(periodMs: number, tick: () => Promise<void>): this {
+    this.ticks.push({ periodMs, tick });
+    return this;
+  }
+
+  /**
    * Reconciles until `signal` aborts, then stops taking keys and resolves once the reconciles in flight have
    * finished (the caller bounds that wait). Runs again after that (a replica that lost the lease and leads
    * again) with a fresh queue that starts from every primary object; never twice at once.
@@ -153,9 +164,11 @@ export class Controller {
     const queue = this.queue;
     this.log.info('controller started', { concurrency: this.concurrency, resyncPeriodMs: this.resyncPeriodMs });
     const stopResync = this.resyncEvery(this.resyncPeriodMs);
+    const stopTicks = this.ticks.map(({ periodMs, tick }) => this.tickEvery(periodMs, tick));
     this.enqueueAll();
     const stop = (): void => {
       stopResync();
+      stopTicks.forEach((stopTick) => stopTick());
       void queue.shutdown();
     };
     if (signal.aborted) stop();
@@ -183,6 +196,23 @@ export class Controller {
     };
     schedule();
     return () => cancel?.();
+  }
+
+  private tickEvery(periodMs: number, tick: () => Promise<void>): () => void {
+    let cancel: Cancel | undefined;
+    let stopped = false;
+    const run = (): void => {
+      tick()
+        .catch((error: unknown) => this.log.error('periodic task failed', errorFields(error)))
+        .finally(() => {
+          if (!stopped) cancel = this.clock.setTimeout(run, periodMs);
+        });
+    };
+    run();
+    return () => {
+      stopped = true;
+      cancel?.();
+    };
   }
 
   private async process(key: string, signal: AbortSignal): Promise<void> {

@@ -3,6 +3,21 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 const PREFIX = 'ecs_operator_';
 
+type UtilizationKind = 'service' | 'cluster';
+
+/** A Service or Cluster, as far as its utilization gauges read it. */
+export interface UtilizationSource {
+  metadata: { namespace?: string; name?: string };
+  status?: { cpuUtilization?: number; memoryUtilization?: number };
+}
+
+const UTILIZATION_HELP: Record<UtilizationKind, (resource: string) => string> = {
+  service: (resource) =>
+    `Percent of the ${resource} a Service's RUNNING tasks reserve that they use (ECS service ${resource} utilization, status.${resource === 'CPU' ? 'cpu' : 'memory'}Utilization).`,
+  cluster: (resource) =>
+    `Percent of the ${resource} a Cluster's container instances registered that its RUNNING tasks use (ECS cluster ${resource} utilization).`,
+};
+
 export class Metrics {
   readonly registry = new Registry();
   /** Reconciles by controller and result: success, requeue (success asking to run again later) or error. */
@@ -20,6 +35,7 @@ export class Metrics {
   readonly leader: Gauge;
   readonly eventWriteFailures: Counter;
   private readonly depths = new Map<string, () => number>();
+  private readonly utilizations = new Map<UtilizationKind, () => readonly UtilizationSource[]>();
 
   constructor({ processMetrics = false }: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -83,6 +99,31 @@ export class Metrics {
       help: 'Kubernetes Events that could not be written.',
       registers,
     });
+    // Read from the objects' status at each scrape: a deleted object's series goes with it.
+    const utilizations = this.utilizations;
+    for (const kind of ['service', 'cluster'] as const) {
+      for (const resource of ['cpu', 'memory'] as const) {
+        const field = resource === 'cpu' ? 'cpuUtilization' : 'memoryUtilization';
+        new Gauge({
+          name: `${PREFIX}${kind}_${resource}_utilization_percent`,
+          help: UTILIZATION_HELP[kind](resource === 'cpu' ? 'CPU' : 'memory'),
+          labelNames: ['namespace', kind],
+          registers,
+          collect() {
+            this.reset();
+            for (const { metadata, status } of utilizations.get(kind)?.() ?? []) {
+              const value = status?.[field];
+              if (value !== undefined) this.set({ namespace: metadata.namespace ?? '', [kind]: metadata.name ?? '' }, value);
+            }
+          },
+        });
+      }
+    }
+  }
+
+  /** Reports the utilization in the status of `objects()` (Services or Clusters) at every scrape. */
+  trackUtilization(kind: UtilizationKind, objects: () => readonly UtilizationSource[]): void {
+    this.utilizations.set(kind, objects);
   }
 
   /** Reports `depth()` as the queue depth of `controller` at every scrape. */

@@ -1,20 +1,27 @@
 // An ECS cluster's status from its Nodes and Pods: container instances with registered and remaining
-// CPU units, memory MiB and ports, their task counts and attributes, and cluster-wide counts and
-// reservation. Pure: the Cluster controller feeds it the cache and writes what it returns.
-import type { V1Container, V1Node, V1Pod } from '@kubernetes/client-node';
+// CPU units, memory MiB and ports, their task counts and attributes, and cluster-wide counts, reservation
+// and utilization. Pure: the Cluster controller feeds it the cache and the metrics API's answers and writes
+// what it returns.
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ClusterSpec, ClusterStatus, ContainerInstance, ContainerInstanceAttribute, ContainerInstanceResource, LabelSelector } from '../api/cluster.js';
 import type { TaskLastStatus } from '../api/task.js';
 import { BUILTIN_ATTRIBUTE_LABELS, attributeValueOfLabel } from './placement/node-labels.js';
 import { memoryQuantityToMiB, quantityToNumber } from './units.js';
 import { isReady } from './readiness.js';
+import {
+  addResources,
+  isRunningTaskPod,
+  type MetricsReading,
+  NO_RESOURCES,
+  percentOf,
+  podReservation,
+  type Resources,
+  steadyUtilization,
+  type Utilization,
+  utilizationOf,
+} from './utilization.js';
 
 export const DEFAULT_MAX_INSTANCE_DETAILS = 100;
-
-/** Usage of one node from the metrics API (metrics.k8s.io NodeMetrics). */
-export interface NodeUsage {
-  cpu: string;
-  memory: string;
-}
 
 export interface ClusterStatusInput {
   clusterName: string;
@@ -30,8 +37,12 @@ export interface ClusterStatusInput {
   /** lastStatus of each of the cluster's Tasks and service tasks. */
   taskStatuses: readonly (TaskLastStatus | undefined)[];
   activeServicesCount: number;
-  /** Node name → usage, when the metrics API is served. */
-  usage?: ReadonlyMap<string, NodeUsage>;
+  /** Usage by node name (NodeMetrics); undefined until the metrics API was asked. */
+  nodeUsage?: MetricsReading;
+  /** Usage by pod name of the Cluster's namespace, where its tasks are (PodMetrics); undefined until asked. */
+  podUsage?: MetricsReading;
+  /** The status the Cluster shows now: its utilization figures stay while new ones are within the deadband. */
+  shown?: ClusterStatus;
 }
 
 /** Whether labels satisfy a Kubernetes label selector (an absent or empty selector matches everything). */
@@ -72,24 +83,6 @@ function unitsOf(millis: number): number {
   return Math.floor((millis * 1024) / 1000);
 }
 
-/** What a pod reserves on its node (CPU in millicores, memory in MiB): the larger of its main containers' sum and any one init container, as the scheduler counts. */
-function podRequests(pod: V1Pod): { cpu: number; memory: number } {
-  const request = (c: V1Container, name: 'cpu' | 'memory') => {
-    const quantity = c.resources?.requests?.[name] ?? c.resources?.limits?.[name];
-    if (!quantity) return 0;
-    return name === 'cpu' ? millicores(quantity) : (memoryQuantityToMiB(quantity) ?? 0);
-  };
-  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
-  const oneShots = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy !== 'Always');
-  const sum = (containers: readonly V1Container[], name: 'cpu' | 'memory') => containers.reduce((n, c) => n + request(c, name), 0);
-  const mainCpu = sum([...sidecars, ...(pod.spec?.containers ?? [])], 'cpu');
-  const mainMemory = sum([...sidecars, ...(pod.spec?.containers ?? [])], 'memory');
-  return {
-    cpu: Math.max(mainCpu, ...oneShots.map((c) => request(c, 'cpu'))),
-    memory: Math.max(mainMemory, ...oneShots.map((c) => request(c, 'memory'))),
-  };
-}
-
 function hostPorts(pods: readonly V1Pod[], protocol: 'TCP' | 'UDP'): string[] {
   const ports = pods.flatMap((pod) =>
     [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].flatMap((c) =>
@@ -125,10 +118,22 @@ function attributes(node: V1Node, attributeLabels: Readonly<Record<string, strin
 
 /** Cluster sums: CPU in millicores, memory in MiB. */
 interface InstanceTotals {
-  registeredCpu: number;
-  registeredMemory: number;
-  reservedCpu: number;
-  reservedMemory: number;
+  registered: Resources;
+  reserved: Resources;
+  /** What the RUNNING tasks on the instances use, where the metrics API measured them. */
+  used: Resources;
+}
+
+/**
+ * An instance's utilization: its node's usage over what it registered (Container Insights' instance figures).
+ * A node the metrics API leaves out (a failed scrape; kwok's nodes without pods) keeps the figures it shows.
+ */
+function instanceUtilization(name: string, registered: Resources, input: ClusterStatusInput): Utilization {
+  const shown = utilizationOf(input.shown?.containerInstances?.find((i) => i.nodeName === name) ?? {});
+  if (!input.nodeUsage) return shown;
+  if (!input.nodeUsage.served) return {};
+  const used = input.nodeUsage.usage.get(name);
+  return used ? steadyUtilization(used, registered, shown) : shown;
 }
 
 function containerInstance(node: V1Node, input: ClusterStatusInput, podsOnNode: readonly V1Pod[], totals: InstanceTotals): ContainerInstance {
@@ -137,13 +142,15 @@ function containerInstance(node: V1Node, input: ClusterStatusInput, podsOnNode: 
   const cpu = millicores(allocatable.cpu);
   const memory = memoryQuantityToMiB(allocatable.memory ?? '0') ?? 0;
   const live = podsOnNode.filter((p) => !isTerminated(p));
-  const used = live.map(podRequests).reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), { cpu: 0, memory: 0 });
+  const requested = live.map(podReservation).reduce(addResources, NO_RESOURCES);
   const tasks = live.filter(input.isTaskPod);
-  const reserved = tasks.map(podRequests).reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), { cpu: 0, memory: 0 });
-  totals.registeredCpu += cpu;
-  totals.registeredMemory += memory;
-  totals.reservedCpu += reserved.cpu;
-  totals.reservedMemory += reserved.memory;
+  totals.registered = addResources(totals.registered, { cpu, memory });
+  totals.reserved = tasks.map(podReservation).reduce(addResources, totals.reserved);
+  if (input.podUsage?.served) {
+    const usage = input.podUsage.usage;
+    const measured = tasks.filter(isRunningTaskPod).flatMap((p) => usage.get(p.metadata?.name ?? '') ?? []);
+    totals.used = measured.reduce(addResources, totals.used);
+  }
   const kubeletPort = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   const reservedPorts = kubeletPort ? [String(kubeletPort)] : [];
   const instance: ContainerInstance = {
@@ -155,34 +162,30 @@ function containerInstance(node: V1Node, input: ClusterStatusInput, podsOnNode: 
     pendingTasksCount: tasks.filter((p) => p.status?.phase === 'Pending').length,
     registeredResources: [integer('CPU', unitsOf(cpu)), integer('MEMORY', memory), stringSet('PORTS', reservedPorts), stringSet('PORTS_UDP', [])],
     remainingResources: [
-      integer('CPU', unitsOf(Math.max(0, cpu - used.cpu))),
-      integer('MEMORY', Math.max(0, memory - used.memory)),
+      integer('CPU', unitsOf(Math.max(0, cpu - requested.cpu))),
+      integer('MEMORY', Math.max(0, memory - requested.memory)),
       stringSet(
         'PORTS',
         [...new Set([...reservedPorts, ...hostPorts(live, 'TCP')])].sort((a, b) => Number(a) - Number(b)),
       ),
       stringSet('PORTS_UDP', hostPorts(live, 'UDP')),
     ],
+    ...instanceUtilization(name, { cpu, memory }, input),
     attributes: attributes(node, input.spec.attributeLabels ?? {}),
   };
   if (node.metadata?.creationTimestamp) instance.registeredAt = new Date(node.metadata.creationTimestamp).toISOString();
   return instance;
 }
 
-function percent(part: number, whole: number): number {
-  return whole > 0 ? Math.round((part / whole) * 10000) / 100 : 0;
-}
+const percent = (part: number, whole: number): number => percentOf(part, whole) ?? 0;
 
-function utilization(
-  nodes: readonly V1Node[],
-  usage: ReadonlyMap<string, NodeUsage> | undefined,
-  totals: InstanceTotals,
-): Pick<ClusterStatus, 'cpuUtilization' | 'memoryUtilization'> {
-  if (!usage || nodes.length === 0 || !nodes.every((n) => usage.has(n.metadata?.name ?? ''))) return {};
-  const used = nodes.map((n) => usage.get(n.metadata?.name ?? '')!);
-  const cpu = used.reduce((sum, u) => sum + millicores(u.cpu), 0);
-  const memory = used.reduce((sum, u) => sum + (memoryQuantityToMiB(u.memory) ?? 0), 0);
-  return { cpuUtilization: percent(cpu, totals.registeredCpu), memoryUtilization: percent(memory, totals.registeredMemory) };
+/**
+ * The Cluster's CPUUtilization and MemoryUtilization as ECS defines them: what its tasks on its container
+ * instances use over what those instances registered (only ACTIVE and DRAINING instances are in `totals`).
+ */
+function clusterUtilization(input: ClusterStatusInput, totals: InstanceTotals): Utilization {
+  if (!input.podUsage) return utilizationOf(input.shown ?? {});
+  return input.podUsage.served ? steadyUtilization(totals.used, totals.registered, input.shown ?? {}) : {};
 }
 
 /** The observed part of a Cluster's status (conditions are the controller's). */
@@ -195,7 +198,7 @@ export function observeCluster(input: ClusterStatusInput): ClusterStatus {
     const node = pod.spec?.nodeName;
     if (node) podsByNode.set(node, [...(podsByNode.get(node) ?? []), pod]);
   }
-  const totals: InstanceTotals = { registeredCpu: 0, registeredMemory: 0, reservedCpu: 0, reservedMemory: 0 };
+  const totals: InstanceTotals = { registered: NO_RESOURCES, reserved: NO_RESOURCES, used: NO_RESOURCES };
   const instances = nodes.map((node) => containerInstance(node, input, podsByNode.get(node.metadata?.name ?? '') ?? [], totals));
   const limit = input.spec.maxInstanceDetails ?? DEFAULT_MAX_INSTANCE_DETAILS;
   const status: ClusterStatus = {
@@ -206,9 +209,9 @@ export function observeCluster(input: ClusterStatusInput): ClusterStatus {
     runningTasksCount: input.taskStatuses.filter((s) => s === 'RUNNING').length,
     pendingTasksCount: input.taskStatuses.filter((s) => s !== undefined && PENDING_STATUSES.has(s)).length,
     activeServicesCount: input.activeServicesCount,
-    cpuReservation: percent(totals.reservedCpu, totals.registeredCpu),
-    memoryReservation: percent(totals.reservedMemory, totals.registeredMemory),
-    ...utilization(nodes, input.usage, totals),
+    cpuReservation: percent(totals.reserved.cpu, totals.registered.cpu),
+    memoryReservation: percent(totals.reserved.memory, totals.registered.memory),
+    ...clusterUtilization(input, totals),
     containerInstances: instances.slice(0, limit),
   };
   if (instances.length > limit) status.containerInstancesOmitted = instances.length - limit;

@@ -76,17 +76,22 @@ export function parseTaskMemory(input: string | number, path: string): Parsed {
 
 const QUANTITY_SUFFIXES: Record<string, number> = {
   '': 1,
+  // metrics.k8s.io gives CPU usage in nanocores (`250123456n`).
+  n: 1e-9,
+  u: 1e-6,
   m: 1e-3,
   k: 1e3,
   M: 1e6,
   G: 1e9,
   T: 1e12,
   P: 1e15,
+  E: 1e18,
   Ki: 2 ** 10,
   Mi: 2 ** 20,
   Gi: 2 ** 30,
   Ti: 2 ** 40,
   Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** The number a Kubernetes quantity stands for (`"500m"` → 0.5, `"1Gi"` → 1073741824); undefined when malformed. */

@@ -4,7 +4,7 @@
 import type { V1Node, V1NodeSelectorTerm, V1Pod, V1PodTemplateSpec, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster } from '../api/cluster.js';
 import type { PlacementConstraint, PlacementStrategy } from '../api/placement.js';
-import type { Task } from '../api/task.js';
+import type { Task, TaskVolumeConfiguration } from '../api/task.js';
 import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
 import { hostAccessAllowed, NO_HOST_ACCESS, type HostAccessPolicy } from './host-access.js';
 import type { Issue } from './issues.js';
@@ -63,6 +63,7 @@ export function clusterSettings(cluster: Cluster, hostAccess: HostAccessPolicy =
     allowHostAccess: hostAccessAllowed(hostAccess, namespace),
     ...(namespace ? { namespace } : {}),
     allowPrivileged: cluster.spec.allowPrivileged === true,
+    ...(cluster.spec.managedEBSVolumes ? { managedEBSVolumes: cluster.spec.managedEBSVolumes } : {}),
   };
 }
 
@@ -88,6 +89,8 @@ export interface WorkloadInput {
   /** StartTask: the one Node to run on. */
   containerInstance?: string;
   overrides?: TaskOverride;
+  /** The Task's or Service's volumeConfigurations. */
+  volumeConfigurations?: readonly TaskVolumeConfiguration[];
   restartPolicy: 'Never' | 'Always';
   propagateTags: boolean;
   /** The Cluster's container instances, for placement evaluated on nodes. */
@@ -145,12 +148,14 @@ export function workloadTemplate(input: WorkloadInput): Workload {
     labels,
     scheduling,
     ...(input.overrides ? { overrides: input.overrides } : {}),
+    ...(input.volumeConfigurations ? { volumeConfigurations: input.volumeConfigurations } : {}),
     cluster: clusterSettings(cluster, input.hostAccess),
     restartPolicy: input.restartPolicy,
     propagateTags: input.propagateTags,
   });
-  // The revision's fields are named after it (`web:3 spec.memory`); the overrides are the Task's own.
-  const located = ({ path, message }: Issue): Issue => ({ path: path.startsWith('overrides') ? `spec.${path}` : `${reference} ${path}`, message });
+  // The revision's fields are named after it (`web:3 spec.memory`); the overrides and volume configurations are the Task's or Service's own.
+  const own = (path: string) => path.startsWith('overrides') || path.startsWith('volumeConfigurations');
+  const located = ({ path, message }: Issue): Issue => ({ path: own(path) ? `spec.${path}` : `${reference} ${path}`, message });
   const warnings = [...placement.warnings, ...translation.warnings.map(located)];
   if (!translation.template) {
     return { error: located(translation.errors[0] ?? { path: 'spec', message: 'cannot be translated' }), serviceAccounts: [], warnings, nodeEvaluated };
@@ -208,6 +213,7 @@ export function taskPod({ task, ...input }: TaskPodInput): TaskPod {
     ...(task.spec.schedulerName ? { schedulerName: task.spec.schedulerName } : {}),
     ...(task.spec.containerInstance ? { containerInstance: task.spec.containerInstance } : {}),
     ...(task.spec.overrides ? { overrides: task.spec.overrides } : {}),
+    ...(task.spec.volumeConfigurations ? { volumeConfigurations: task.spec.volumeConfigurations } : {}),
     restartPolicy: 'Never',
     propagateTags: task.spec.propagateTags === 'TASK_DEFINITION',
   });

@@ -37,6 +37,7 @@ describe('ecs-operator summary', () => {
         activeServicesCount: 1,
         cpuReservation: 12.5,
         memoryReservation: 3,
+        cpuUtilization: 4.25,
       },
     } as Cluster;
     const service = {
@@ -54,6 +55,8 @@ describe('ecs-operator summary', () => {
           { id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: 'web:1', desiredCount: 3, pendingCount: 0, runningCount: 3, rolloutState: 'COMPLETED' },
         ],
         events: [{ id: '1', createdAt: '2026-11-24T00:00:00Z', message: '(service web) has reached a steady state.' }],
+        cpuUtilization: 61.5,
+        memoryUtilization: 40,
       },
     } as Service;
     const task = {
@@ -93,8 +96,11 @@ describe('ecs-operator summary', () => {
     } as ScheduledTask;
     const text = renderSummary({ clusters: [cluster], services: [service], tasks: [task], scheduledTasks: [schedule, invalid] });
     expect(text).to.match(/^CLUSTERS\nNAMESPACE +CLUSTER +STATUS +INSTANCES/);
-    expect(text).to.match(/demo +default +ACTIVE +6 +4 +0 +1 +12.5% +3%/);
-    expect(text).to.match(/demo +web +ACTIVE +REPLICA +3 +3 +0 +web:1 +COMPLETED +\(service web\) has reached a steady state\./);
+    expect(text).to.match(/CPU RESERVED +MEMORY RESERVED +CPU USED +MEMORY USED\n/);
+    // A figure the metrics API does not give (here the cluster's memory) is a dash.
+    expect(text).to.match(/demo +default +ACTIVE +6 +4 +0 +1 +12.5% +3% +4.25% +-\n/);
+    expect(text).to.match(/ROLLOUT +CPU +MEMORY +LAST EVENT\n/);
+    expect(text).to.match(/demo +web +ACTIVE +REPLICA +3 +3 +0 +web:1 +COMPLETED +61.5% +40% +\(service web\) has reached a steady state\./);
     expect(text).to.match(/demo +batch +STOPPED +STOPPED +batch:1 +ecs-node-2 +- +EssentialContainerExited: Essential container in task exited/);
     expect(text).to.match(/\nSCHEDULES\nNAMESPACE +SCHEDULE +STATE +EXPRESSION +TIME ZONE +TASK DEFINITION +LAST RUN +OUTCOME +NEXT RUN\n/);
     expect(text).to.match(

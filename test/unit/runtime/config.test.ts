@@ -27,6 +27,7 @@ describe('runtime/config', () => {
       logLevel: 'info',
       resyncPeriodMs: 300_000,
       concurrency: 5,
+      taskConcurrency: 20,
       kubeApiQps: 20,
       kubeApiBurst: 30,
       stoppedTaskRetentionMs: 3_600_000,

@@ -1,6 +1,7 @@
 import type { KubernetesObject, V1Node, V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { nodeCapacityChanged, podUsageChanged } from '../../../operator/src/runtime/changes.js';
+import { clusterSettingsChanged, nodeCapacityChanged, podUsageChanged } from '../../../operator/src/runtime/changes.js';
+import type { Cluster } from '../../../operator/src/api/cluster.js';
 import { Controller, type WatchOptions } from '../../../operator/src/runtime/controller.js';
 import { SharedInformer } from '../../../operator/src/runtime/informer.js';
 import { FakeClock, settle } from './fake-clock.js';
@@ -109,5 +110,23 @@ describe('runtime/controller: which updates enqueue', () => {
         nodeCapacityChanged(n, base),
       ),
     ).to.deep.equal([true, true, true, true]);
+  });
+
+  it('clusterSettingsChanged: status (counts, utilization) does not count; the spec and labels do', () => {
+    const cluster = (patch: Partial<Cluster>): Cluster => ({
+      apiVersion: 'ecs.operator.dev/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name: 'default', namespace: 'ns', labels: { team: 'a' } },
+      spec: { schedulerName: 'default-scheduler' },
+      status: { runningTasksCount: 1, cpuUtilization: 3 },
+      ...patch,
+    });
+    const base = cluster({});
+    expect(clusterSettingsChanged(cluster({ status: { runningTasksCount: 9, cpuUtilization: 40 } }), base)).to.equal(false);
+    expect(
+      [cluster({ spec: { schedulerName: 'ecs-binpack-cpu' } }), cluster({ metadata: { name: 'default', namespace: 'ns', labels: { team: 'b' } } })].map((c) =>
+        clusterSettingsChanged(c, base),
+      ),
+    ).to.deep.equal([true, true]);
   });
 });

@@ -147,6 +147,29 @@ describe('runtime/controller', () => {
     await run.stop();
   });
 
+  it('runs a periodic task at start and a period after each run, only while it runs, past a task that throws', async () => {
+    const clock = new FakeClock();
+    const { informer } = await informerOf(clock, [obj('a', '1')]);
+    const controller = new Controller({ name: 'things', primary: informer, reconcile: async () => undefined, resyncPeriodMs: 0 }, { clock });
+    let ticks = 0;
+    controller.every(20_000, async () => {
+      ticks += 1;
+      if (ticks === 2) throw new Error('metrics.k8s.io is down');
+    });
+    const stop = new AbortController();
+    const running = controller.run(stop.signal);
+    await settle();
+    expect(ticks).to.equal(1);
+    await clock.advance(20_000);
+    expect(ticks).to.equal(2);
+    await clock.advance(20_000);
+    expect(ticks, 'the one after a failure runs').to.equal(3);
+    stop.abort();
+    await running;
+    await clock.advance(60_000);
+    expect(ticks, 'none after stop').to.equal(3);
+  });
+
   it('resyncs every primary object each period', async () => {
     const clock = new FakeClock();
     const { informer } = await informerOf(clock, [obj('a', '1'), obj('b', '2')]);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { matchesLabelSelector, observeCluster, type ClusterStatusInput } from '../../../operator/src/translate/cluster-status.js';
+import type { MetricsReading } from '../../../operator/src/translate/utilization.js';
 
 function node(
   name: string,
@@ -134,19 +135,72 @@ describe('observeCluster (ECS cluster status from nodes and pods)', () => {
     expect(status.containerInstances).to.have.length(2);
   });
 
-  it('reports utilization only when the metrics API gives usage for every instance', () => {
+  describe('utilization', () => {
+    const served = (usage: Record<string, { cpu: number; memory: number }>): MetricsReading => ({ served: true, usage: new Map(Object.entries(usage)) });
+    // Two 2-CPU / 3768 MiB instances: 4000m and 7536 MiB registered.
     const nodes = [node('a'), node('b')];
-    expect(observeCluster(input(nodes, [])).cpuUtilization).to.equal(undefined);
-    expect(observeCluster(input(nodes, [], { usage: new Map([['a', { cpu: '1', memory: '1884Mi' }]]) })).cpuUtilization).to.equal(undefined);
-    const status = observeCluster(
-      input(nodes, [], {
-        usage: new Map([
-          ['a', { cpu: '1', memory: '1884Mi' }],
-          ['b', { cpu: '1', memory: '1884Mi' }],
-        ]),
-      }),
-    );
-    expect(status).to.deep.include({ cpuUtilization: 50, memoryUtilization: 50 });
+    const pods = [
+      pod('t1', 'a', { cpu: '500m', memory: '512Mi' }),
+      pod('t2', 'b', { cpu: '500m', memory: '512Mi' }),
+      pod('starting', 'b', { phase: 'Pending' }),
+      pod('other', 'a', { task: false }),
+    ];
+    const usage = served({
+      t1: { cpu: 400, memory: 942 },
+      t2: { cpu: 600, memory: 942 },
+      starting: { cpu: 900, memory: 900 },
+      other: { cpu: 1000, memory: 1000 },
+    });
+    const nodeUsage = served({ a: { cpu: 1400, memory: 1942 } });
+
+    it("is the RUNNING tasks' usage over what the instances registered (ECS), not the usage of other pods or of pending tasks", () => {
+      const status = observeCluster(input(nodes, pods, { podUsage: usage }));
+      // (400m + 600m) / 4000m = 25 %; 1884 MiB / 7536 MiB = 25 %.
+      expect(status).to.deep.include({ cpuUtilization: 25, memoryUtilization: 25 });
+    });
+
+    it('counts only the tasks on the instances the selector picks, over those instances', () => {
+      const status = observeCluster(
+        input([node('a', { labels: { pool: 'ecs' } }), node('b')], pods, { spec: { nodeSelector: { matchLabels: { pool: 'ecs' } } }, podUsage: usage }),
+      );
+      // t1 alone on a: 400m of 2000m, 942 of 3768 MiB.
+      expect(status).to.deep.include({ cpuUtilization: 20, memoryUtilization: 25 });
+    });
+
+    it("shows each instance's node usage over what it registered, where the node is measured", () => {
+      const status = observeCluster(input(nodes, pods, { nodeUsage, podUsage: usage }));
+      expect(status.containerInstances!.map((i) => [i.nodeName, i.cpuUtilization, i.memoryUtilization])).to.deep.equal([
+        ['a', 70, 51.54],
+        ['b', undefined, undefined],
+      ]);
+    });
+
+    it('is absent where the metrics API is not served, and kept as shown until it was asked or while a node is left out', () => {
+      const none = observeCluster(input(nodes, pods, { nodeUsage: { served: false }, podUsage: { served: false } }));
+      expect(none.cpuUtilization).to.equal(undefined);
+      expect(none.containerInstances!.every((i) => i.cpuUtilization === undefined)).to.equal(true);
+      const shown = observeCluster(input(nodes, pods, { nodeUsage, podUsage: usage }));
+      const kept = observeCluster(input(nodes, pods, { shown }));
+      expect(kept).to.deep.include({ cpuUtilization: 25, memoryUtilization: 25 });
+      expect(kept.containerInstances![0]).to.deep.include({ cpuUtilization: 70, memoryUtilization: 51.54 });
+      const unmeasured = observeCluster(input(nodes, pods, { nodeUsage: served({}), podUsage: usage, shown }));
+      expect(unmeasured.containerInstances![0], 'a node the metrics API leaves out').to.deep.include({ cpuUtilization: 70, memoryUtilization: 51.54 });
+    });
+
+    it('keeps the figures shown while usage jitters within the deadband, and moves past it', () => {
+      const shown = observeCluster(input(nodes, pods, { nodeUsage, podUsage: usage }));
+      const jitter = served({ t1: { cpu: 410, memory: 942 }, t2: { cpu: 600, memory: 942 } });
+      expect(observeCluster(input(nodes, pods, { podUsage: jitter, shown })).cpuUtilization).to.equal(25);
+      const more = served({ t1: { cpu: 500, memory: 942 }, t2: { cpu: 600, memory: 942 } });
+      expect(observeCluster(input(nodes, pods, { podUsage: more, shown })).cpuUtilization).to.equal(27.5);
+    });
+
+    it("reserves a task's pod-level size (ECS task cpu and memory) where the task definition sets it", () => {
+      const sized = pod('sized', 'a', { cpu: '100m', memory: '64Mi' });
+      sized.spec!.resources = { requests: { cpu: '1', memory: '1884Mi' }, limits: { cpu: '1', memory: '1884Mi' } };
+      const status = observeCluster(input(nodes, [sized]));
+      expect(status).to.deep.include({ cpuReservation: 25, memoryReservation: 25 });
+    });
   });
 
   it('matches label selectors like Kubernetes', () => {

@@ -9,6 +9,7 @@ import {
   parseTaskMemory,
   taskCpuMillicores,
 } from '../../../operator/src/translate/index.js';
+import { quantityToNumber } from '../../../operator/src/translate/units.js';
 
 describe('translate/units', () => {
   describe('CPU units → millicores', () => {
@@ -96,6 +97,11 @@ describe('translate/units', () => {
 
     it('reads node memory as MiB, rounding down', () => {
       expect(['3768Mi', '1Gi', '1G', '1048576Ki', '1e9', 'lots'].map(memoryQuantityToMiB)).to.deep.equal([3768, 1024, 953, 1024, 953, undefined]);
+    });
+
+    it('reads the nanocores and microcores metrics.k8s.io reports usage in', () => {
+      expect(['250123456n', '1500u', '1E', '1Ei'].map(quantityToNumber)).to.deep.equal([0.250123456, 0.0015, 1e18, 2 ** 60]);
+      expect(cpuQuantityToUnits('500000000n')).to.equal(512);
     });
   });
 });

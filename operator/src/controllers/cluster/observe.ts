@@ -1,18 +1,17 @@
 // One snapshot of what a Cluster's status is computed from: the Nodes its selector picks, the Pods on them,
-// its Tasks and Services, from the informer caches; and node usage from the metrics API (metrics are not
-// cached), read at most every 20 s as the ECS agent reports, and never invented when it is not served.
+// its Tasks and Services, from the informer caches; and node and task usage from the metrics API (read by the
+// operator's shared ResourceUsage at most once a period), never invented when it is not served.
 import type { Cluster } from '../../api/cluster.js';
 import type { TaskLastStatus } from '../../api/task.js';
-import { statusCodeOf } from '../../runtime/clients.js';
 import { RESOURCES } from '../../runtime/informer.js';
-import { type ClusterStatusInput, matchesLabelSelector, type NodeUsage } from '../../translate/cluster-status.js';
+import { type ClusterStatusInput, matchesLabelSelector } from '../../translate/cluster-status.js';
 import { LABELS } from '../../translate/labels.js';
 import { toLabelValue } from '../../translate/names.js';
 import type { OperatorContext } from '../context.js';
 import { byCluster, podsByNode } from '../indexes.js';
+import type { ResourceUsage } from '../resource-usage.js';
 
-export const METRICS_PERIOD_MS = 20_000;
-const METRICS_ABSENT_RETRY_MS = 5 * 60_000;
+export { METRICS_PERIOD_MS } from '../resource-usage.js';
 
 export interface ClusterSnapshot {
   cluster: Cluster;
@@ -20,43 +19,10 @@ export interface ClusterSnapshot {
   input: ClusterStatusInput;
 }
 
-interface NodeMetricsList {
-  items?: Array<{ metadata?: { name?: string }; usage?: { cpu?: string; memory?: string } }>;
-}
-
-/** Node usage from metrics.k8s.io, kept for a period; undefined while the API is not served. */
-export class NodeUsageSource {
-  private usage: ReadonlyMap<string, NodeUsage> | undefined;
-  private fetchedAt = -Infinity;
-  private absent = false;
-
-  constructor(private readonly context: OperatorContext) {}
-
-  async get(): Promise<ReadonlyMap<string, NodeUsage> | undefined> {
-    const age = this.context.clock.now() - this.fetchedAt;
-    if (age < (this.absent ? METRICS_ABSENT_RETRY_MS : METRICS_PERIOD_MS)) return this.usage;
-    this.fetchedAt = this.context.clock.now();
-    try {
-      const list = (await this.context.clients.custom.listClusterCustomObject({
-        group: 'metrics.k8s.io',
-        version: 'v1beta1',
-        plural: 'nodes',
-      })) as NodeMetricsList;
-      this.usage = new Map((list.items ?? []).map((m) => [m.metadata?.name ?? '', { cpu: m.usage?.cpu ?? '0', memory: m.usage?.memory ?? '0' }]));
-      this.absent = false;
-    } catch (error) {
-      if (statusCodeOf(error) !== 404 && statusCodeOf(error) !== 503) throw error;
-      this.usage = undefined;
-      this.absent = true;
-    }
-    return this.usage;
-  }
-}
-
 /** The snapshot of Cluster `namespace/name`; undefined when it is gone or being deleted. */
 export async function observeClusterState(
   context: OperatorContext,
-  usage: NodeUsageSource,
+  usage: ResourceUsage,
   namespace: string,
   name: string,
 ): Promise<ClusterSnapshot | undefined> {
@@ -90,7 +56,9 @@ export async function observeClusterState(
       isTaskPod,
       taskStatuses: [...clusterTasks.map((t) => t.status?.lastStatus), ...servicePodStatuses],
       activeServicesCount: clusterServices.length,
-      usage: await usage.get(),
+      nodeUsage: await usage.nodes(),
+      podUsage: await usage.pods(namespace),
+      ...(cluster.status ? { shown: cluster.status } : {}),
     },
   };
 }

@@ -14,6 +14,10 @@ export interface ClusterPlan {
   requeueAfterMs?: number;
 }
 
+/** Whether the status shows utilization, which changes without an event. */
+const measured = (status: ClusterStatus) =>
+  status.cpuUtilization !== undefined || (status.containerInstances ?? []).some((i) => i.cpuUtilization !== undefined);
+
 export function planCluster({ cluster, input }: ClusterSnapshot, now: Date): ClusterPlan {
   const observed = observeCluster(input);
   const valid = validCondition(cluster.status?.conditions, VALID, cluster.metadata.generation ?? 0, now);
@@ -21,6 +25,6 @@ export function planCluster({ cluster, input }: ClusterSnapshot, now: Date): Clu
   return {
     ...(sameJson(cluster.status, status) ? {} : { writeStatus: status }),
     events: valid.events,
-    ...(observed.cpuUtilization !== undefined ? { requeueAfterMs: METRICS_PERIOD_MS } : {}),
+    ...(measured(observed) ? { requeueAfterMs: METRICS_PERIOD_MS } : {}),
   };
 }

@@ -2,7 +2,7 @@
 // reconcile loop observe → plan → execute. Every decision is in the planners, every write in execute.ts
 // through the child writer; what must survive a restart lives on the objects (status, ReplicaSet
 // annotations), never here.
-import type { V1DaemonSet, V1Service } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1Pod, V1Service } from '@kubernetes/client-node';
 import { ECS_API_VERSION } from '../../api/meta.js';
 import type { Service } from '../../api/service.js';
 import { Controller, controllerOwnerKey, type ReconcileContext } from '../../runtime/controller.js';
@@ -10,13 +10,19 @@ import { RESOURCES, type ResourceType } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
 import { LABELS, MANAGED_BY_VALUE } from '../../translate/labels.js';
 import { familyOf } from '../../translate/revisions.js';
-import { nodeCapacityChanged } from '../../runtime/changes.js';
+import { clusterSettingsChanged, nodeCapacityChanged, podLifecycleChanged } from '../../runtime/changes.js';
+import { sameJson } from '../../runtime/apply.js';
+import { serviceUtilization, utilizationOf } from '../../translate/utilization.js';
+import { toLabelValue } from '../../translate/names.js';
+import { METRICS_PERIOD_MS, resourceUsageOf } from '../resource-usage.js';
 import { keysReferringTo, planBlocked } from '../common.js';
 import { byCluster, byTaskDefinitionFamily, podsByOwnerUid, replicaSetsByOwnerUid, servicesByPodLabel } from '../indexes.js';
 import type { OperatorContext } from '../context.js';
 import { executePlan } from './execute.js';
+import { nameOf } from './snapshot.js';
 import { observeService } from './observe.js';
 import { planService } from './plan.js';
+import { kindGone, TargetGroupBindingSupport } from './target-group-bindings.js';
 
 export { SERVICE_FINALIZER } from './plan.js';
 
@@ -28,6 +34,12 @@ const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY_VALUE}`;
 const CATCH_UP_RECHECK_MS = 1000;
 /** A taken name changes the plan; more re-plans than a Service has kinds of children would be a loop. */
 const MAX_PLANS = 4;
+/**
+ * Pod events of a Service's tasks come in bursts (a ReplicaSet scaled by hundreds, a node's pods evicted): each
+ * enqueues the Service at most this long after the first of a burst, so one reconcile (and at most one status
+ * write) answers many events, and no event waits longer than this.
+ */
+export const POD_COALESCE_MS = 100;
 
 const DAEMON_SETS: ResourceType<V1DaemonSet> = {
   apiVersion: 'apps/v1',
@@ -68,18 +80,33 @@ export function createServiceController(context: OperatorContext): Controller {
   context.writer.track(caches.pods);
   context.writer.track(caches.daemonSets);
   context.writer.track(caches.coreServices);
+  const usage = resourceUsageOf(context);
+
+  // eslint-disable-next-line prefer-const -- the support starts watches on the controller made below
+  let controller: Controller;
+  const bindings = new TargetGroupBindingSupport(context, () => controller);
 
   async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
     const owner = { kind: 'Service', key };
     const service = services.get(name, namespace);
-    const blocked = planBlocked(context, owner, service !== undefined, log);
+    const blocked = planBlocked(context, owner, service !== undefined, log, service);
     if (blocked === 'behind') return { requeueAfterMs: CATCH_UP_RECHECK_MS };
     if (blocked || !service) return undefined;
-    let snapshot = observeService(context, caches, service);
+    const served = await bindings.check();
+    let snapshot = observeService(
+      context,
+      { ...caches, targetGroupBindings: { served, list: (ns) => bindings.list(ns) } },
+      service,
+      await usage.pods(namespace),
+    );
     const done = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       const plan = planService(snapshot);
-      const { taken } = await executePlan(context.writer, context.events, owner, service, plan, done);
+      const { taken } = await executePlan(context.writer, context.events, owner, service, plan, done).catch((error: unknown) => {
+        // The kind went away since discovery said it is served: ask again, and plan without it.
+        if (plan.actions.some((a) => 'object' in a && kindGone(error, a.object))) bindings.recheck();
+        throw error;
+      });
       if (!taken) return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
       if (attempt >= MAX_PLANS) throw new Error(`Service ${key}: ${taken.kind} ${taken.name} is taken and the plan keeps asking for it`);
       log.info('a child name is held by another object; planning again', { ...taken });
@@ -87,7 +114,7 @@ export function createServiceController(context: OperatorContext): Controller {
     }
   }
 
-  const controller = new Controller(
+  controller = new Controller(
     { name: 'service', primary: services, reconcile, concurrency: context.settings.concurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
     { log: context.log, metrics: context.metrics, clock: context.clock },
   );
@@ -95,10 +122,14 @@ export function createServiceController(context: OperatorContext): Controller {
   controller.watch(caches.replicaSets, ownerKey);
   controller.watch(caches.daemonSets, ownerKey);
   controller.watch(caches.coreServices, ownerKey);
-  controller.watch(caches.pods, (pod) => {
-    const label = pod.metadata?.labels?.[LABELS.service];
-    return label === undefined ? [] : keysOf(ofPodLabel(pod.metadata?.namespace ?? '', label));
-  });
+  controller.watch(
+    caches.pods,
+    (pod) => {
+      const label = pod.metadata?.labels?.[LABELS.service];
+      return label === undefined ? [] : keysOf(ofPodLabel(pod.metadata?.namespace ?? '', label));
+    },
+    { relevantUpdate: podLifecycleChanged, coalesceMs: POD_COALESCE_MS },
+  );
   // A new revision starts a deployment of the services that follow the family.
   controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) => {
     const family = familyOf(td);
@@ -109,7 +140,9 @@ export function createServiceController(context: OperatorContext): Controller {
     const family = r.metadata?.labels?.[LABELS.family] ?? '';
     return keysReferringTo(ofFamily.services(r.metadata?.namespace ?? '', family), family);
   });
-  controller.watch(context.informers.for(RESOURCES.clusters), (c) => keysOf(ofCluster.services(c.metadata.namespace ?? '', c.metadata.name ?? '')));
+  controller.watch(context.informers.for(RESOURCES.clusters), (c) => keysOf(ofCluster.services(c.metadata.namespace ?? '', c.metadata.name ?? '')), {
+    relevantUpdate: clusterSettingsChanged,
+  });
   // A task role's ServiceAccount created, or assigned to the role by a namespace admin, lets a refused Service run.
   controller.watch(context.informers.for(RESOURCES.serviceAccounts), (account) =>
     services
@@ -117,6 +150,29 @@ export function createServiceController(context: OperatorContext): Controller {
       .filter((s) => s.status?.conditions?.some((c) => c.type === 'Valid' && c.status === 'False'))
       .map((s) => keyOf(s.metadata.name ?? '', s.metadata.namespace)),
   );
+  // Usage changes without an event: once a period, the namespaces' pod usage is read (one list each) and the
+  // Services whose figures it changes are reconciled; with usage constant, none is.
+  controller.every(METRICS_PERIOD_MS, async () => {
+    const namespaces = new Set(services.list().map((s) => s.metadata.namespace ?? ''));
+    for (const namespace of namespaces) {
+      const reading = await usage.pods(namespace);
+      const tasksByLabel = new Map<string, V1Pod[]>();
+      for (const pod of caches.pods.list(namespace)) {
+        const label = pod.metadata?.labels?.[LABELS.service];
+        if (label === undefined) continue;
+        const tasks = tasksByLabel.get(label);
+        if (tasks) tasks.push(pod);
+        else tasksByLabel.set(label, [pod]);
+      }
+      for (const service of services.list(namespace)) {
+        if (service.metadata.deletionTimestamp) continue;
+        const shown = service.status ?? {};
+        const figures = serviceUtilization(tasksByLabel.get(toLabelValue(nameOf(service))) ?? [], reading, shown);
+        if (!sameJson(figures, utilizationOf(shown))) controller.enqueue(keyOf(nameOf(service), namespace));
+      }
+    }
+  });
+  context.metrics.trackUtilization('service', () => services.list());
   // Nodes change what placement evaluates on nodes and where DAEMON tasks run.
   // Heartbeats and other status churn of nodes change neither.
   controller.watch(context.informers.for(RESOURCES.nodes), () => services.keys(), { relevantUpdate: nodeCapacityChanged });

@@ -15,6 +15,10 @@ import { byAge, clusterNameOf, isControlledBy, resolveTaskDefinition, VALID, typ
 import type { OperatorContext } from '../context.js';
 import { isoTime, nameOf, type ObservedDeployment, type ObservedTask, type ServiceSnapshot, type TakenName } from './snapshot.js';
 import type { IndexLookup } from '../indexes.js';
+import type { TargetGroupBinding } from '../../translate/target-group-bindings.js';
+import type { Issue } from '../../translate/issues.js';
+import { ownWarnings } from '../../translate/not-applied.js';
+import type { MetricsReading } from '../../translate/utilization.js';
 
 export interface ServiceCaches {
   replicaSets: SharedInformer<V1ReplicaSet>;
@@ -25,6 +29,8 @@ export interface ServiceCaches {
   replicaSetsOf: IndexLookup<V1ReplicaSet>;
   podsOf: IndexLookup<V1Pod>;
   clusterPods: (namespace: string, cluster: string) => V1Pod[];
+  /** Whether TargetGroupBindings are served (asked before the observation), and the operator's own. */
+  targetGroupBindings: { served: boolean; list: (namespace: string) => TargetGroupBinding[] };
 }
 
 /** The deployment a live ReplicaSet runs, as its labels and annotations tell it. */
@@ -47,7 +53,7 @@ export function deploymentOfReplicaSet(rs: V1ReplicaSet, service: Service, tasks
   };
 }
 
-export function observeService(context: OperatorContext, caches: ServiceCaches, service: Service): ServiceSnapshot {
+export function observeService(context: OperatorContext, caches: ServiceCaches, service: Service, podUsage?: MetricsReading): ServiceSnapshot {
   const now = context.clock.now();
   const namespace = service.metadata.namespace ?? '';
   const resourceName = nameOf(service);
@@ -73,7 +79,7 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
   // A deployment that runs already may go on with an INACTIVE revision, as ECS lets a service keep it.
   const runs = (name: string, reference: string) =>
     strategy === 'DAEMON' ? daemonSet?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] === reference : ownedReplicaSets.some((rs) => nameOf(rs) === name);
-  const { validity, target } = resolveTarget(context, service, cluster, clusterName, { nodes: clusterNodes, pods: clusterPods, runs });
+  const { validity, target, warnings } = resolveTarget(context, service, cluster, clusterName, { nodes: clusterNodes, pods: clusterPods, runs });
 
   const foreign: TakenName[] = [];
   const sameName = caches.replicaSets.get(target?.name ?? '', namespace);
@@ -97,6 +103,10 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
     taken: [],
     clusterNodes,
     clusterPods,
+    targetWarnings: warnings,
+    targetGroupBindingServed: caches.targetGroupBindings.served,
+    targetGroupBindings: caches.targetGroupBindings.served ? caches.targetGroupBindings.list(namespace) : [],
+    ...(podUsage ? { podUsage } : {}),
   };
 }
 
@@ -114,11 +124,12 @@ function resolveTarget(
   cluster: Cluster | undefined,
   clusterName: string,
   input: TargetInput,
-): { validity: Validity; target?: ServiceTarget } {
+): { validity: Validity; target?: ServiceTarget; warnings: Issue[] } {
   const namespace = service.metadata.namespace ?? '';
   if (!cluster)
     return {
       validity: { valid: false, reason: 'ClusterNotFound', message: `spec.cluster: Cluster '${clusterName}' does not exist in namespace ${namespace}` },
+      warnings: [],
     };
   const controllerType = service.spec.deploymentController?.type ?? 'ECS';
   if (controllerType !== 'ECS') {
@@ -128,6 +139,7 @@ function resolveTarget(
         reason: 'DeploymentControllerNotSupported',
         message: `spec.deploymentController.type: ${controllerType} is not implemented; only ECS rolling updates are`,
       },
+      warnings: [],
     };
   }
   let resolution = resolveTaskDefinition(context, namespace, service.spec.taskDefinition, true);
@@ -136,8 +148,13 @@ function resolveTarget(
     const name = existing.ok ? replicaSetName(nameOf(service), existing.number, service.spec.forceNewDeployment) : '';
     if (existing.ok && input.runs(name, `${existing.family}:${existing.number}`)) resolution = existing;
   }
-  if (!resolution.ok) return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` } };
-  const { target, error } = serviceTarget({
+  if (!resolution.ok)
+    return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` }, warnings: [] };
+  const {
+    target,
+    error,
+    warnings: translated,
+  } = serviceTarget({
     service,
     cluster,
     strategy: service.spec.schedulingStrategy ?? 'REPLICA',
@@ -150,9 +167,11 @@ function resolveTarget(
     hostAccess: context.settings.hostAccess,
     existingServiceAccounts: context.informers.for(RESOURCES.serviceAccounts).list(service.metadata.namespace),
   });
+  // The revision's own warnings are its TaskDefinition's to report; the Service's fields' are the Service's.
+  const warnings = ownWarnings(translated);
   if (!target) {
     const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };
-    return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` } };
+    return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, warnings };
   }
-  return { validity: VALID, target };
+  return { validity: VALID, target, warnings };
 }

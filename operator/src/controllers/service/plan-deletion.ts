@@ -2,6 +2,7 @@
 // INACTIVE and the finalizer goes; owner references then remove the ReplicaSets, DaemonSet and core Services.
 // The status is written first, as in every plan (plan.ts), and the finalizer last.
 import { serviceReplicaSet } from '../../translate/service-workload.js';
+import { withoutUtilization } from '../../translate/utilization.js';
 import { controllerReference } from '../common.js';
 import { applyIfChanged, type ServiceAction, type ServicePlan, type ServiceSnapshot } from './snapshot.js';
 import { previousStatus } from './status.js';
@@ -18,8 +19,9 @@ export function planDeletion(snapshot: ServiceSnapshot): ServicePlan {
   const deleteDaemonSets = snapshot.daemonSets.filter((ds) => !ds.metadata?.deletionTimestamp).map((ds) => ({ verb: 'delete' as const, object: ds }));
   const remaining = [...snapshot.deployments.flatMap((d) => d.tasks), ...snapshot.daemonTasks].filter((t) => !t.pod.metadata?.deletionTimestamp);
   const runningNow = remaining.filter((t) => t.pod.status?.phase === 'Running').length;
+  // ECS measures no utilization of a service that is going.
   const status = {
-    ...previous,
+    ...withoutUtilization(previous),
     status: remaining.length > 0 ? ('DRAINING' as const) : ('INACTIVE' as const),
     desiredCount: 0,
     runningCount: runningNow,

@@ -7,7 +7,10 @@ import type { SchedulingStrategy, Service, ServiceStatus } from '../../api/servi
 import type { DeploymentTasks } from '../../translate/rollout.js';
 import type { ServiceTask } from '../../translate/service-tasks.js';
 import type { ServiceDeploymentObject, ServiceTarget } from '../../translate/service-workload.js';
+import type { TargetGroupBinding } from '../../translate/target-group-bindings.js';
+import type { MetricsReading } from '../../translate/utilization.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
+import type { Issue } from '../../translate/issues.js';
 
 /** A service task: its pod and what the pod says about it. */
 export interface ObservedTask {
@@ -24,7 +27,7 @@ export interface ObservedDeployment extends ServiceDeploymentObject {
 
 /** A child name that someone else's object holds (seen in the cache, or answered by a create or an apply). */
 export interface TakenName {
-  kind: 'ReplicaSet' | 'DaemonSet' | 'Service';
+  kind: 'ReplicaSet' | 'DaemonSet' | 'Service' | 'TargetGroupBinding';
   name: string;
 }
 
@@ -54,7 +57,19 @@ export interface ServiceSnapshot {
   /** The Cluster's nodes and task pods, for explaining why a task waits. */
   readonly clusterNodes: readonly V1Node[];
   readonly clusterPods: readonly V1Pod[];
+  /** Warnings of translating the target at the Service's own fields (volumeConfigurations, placement, ...). */
+  readonly targetWarnings?: readonly Issue[];
+  /** Whether the TargetGroupBinding kind (elbv2.k8s.aws/v1beta1) is served: loadBalancers[].targetGroupArn is joined by one. */
+  readonly targetGroupBindingServed: boolean;
+  /** The operator's TargetGroupBindings of the namespace (label-selected; none while the kind is not served). */
+  readonly targetGroupBindings: readonly TargetGroupBinding[];
+  /** Usage of the namespace's pods from metrics.k8s.io; undefined when it was never answered. */
+  readonly podUsage?: MetricsReading;
 }
+
+/** Every pod of the Service's deployments and DaemonSets. */
+export const taskPods = (snapshot: Pick<ServiceSnapshot, 'deployments' | 'daemonTasks'>): V1Pod[] =>
+  [...snapshot.deployments.flatMap((d) => d.tasks), ...snapshot.daemonTasks].map((t) => t.pod);
 
 /** One write, in the order the executor sends them. */
 export type ServiceAction =

@@ -7,6 +7,8 @@
 // node affinity: the pod, which never started, is then deleted and created anew from the same revision.
 import type { V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster } from '../../api/cluster.js';
+import type { Issue } from '../../translate/issues.js';
+import { ownWarnings } from '../../translate/not-applied.js';
 import { ECS_GROUP } from '../../api/meta.js';
 import { sameJson } from '../../runtime/apply.js';
 import { constraintSources, explainUnplaced } from '../../translate/placement/index.js';
@@ -29,6 +31,8 @@ export interface DesiredPod {
   validity: Validity;
   /** The resolved `family:revision`, when the reference resolved. */
   taskDefinition?: string;
+  /** The translation's warnings at the Task's own fields (volumeConfigurations, overrides, placement). */
+  warnings?: Issue[];
 }
 
 /** The Pod the Task should have in `cluster` from the snapshot's revision, or why it cannot have one. */
@@ -38,7 +42,13 @@ export function desiredPod(snapshot: TaskSnapshot, cluster: Cluster): DesiredPod
     return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${revision.reason}` }, serviceAccounts: [] };
   const { family, number } = revision;
   const taskDefinition = `${family}:${number}`;
-  const { pod, serviceAccounts, error, nodeEvaluated } = taskPod({
+  const {
+    pod,
+    serviceAccounts,
+    error,
+    nodeEvaluated,
+    warnings: translated,
+  } = taskPod({
     task,
     cluster,
     hostAccess: snapshot.hostAccess,
@@ -49,14 +59,15 @@ export function desiredPod(snapshot: TaskSnapshot, cluster: Cluster): DesiredPod
     pods: snapshot.pods,
     existingServiceAccounts: snapshot.serviceAccounts,
   });
+  const warnings = ownWarnings(translated);
   if (!pod) {
     const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };
-    return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, taskDefinition, serviceAccounts: [] };
+    return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, taskDefinition, serviceAccounts: [], warnings };
   }
   const namespace = task.metadata.namespace ?? '';
   const annotations = { ...pod.metadata?.annotations, ...(nodeEvaluated ? { [PLACEMENT_EVALUATED_ANNOTATION]: 'true' } : {}) };
   pod.metadata = { ...pod.metadata, namespace, annotations, ownerReferences: [controllerReference(task)] };
-  return { validity: VALID, taskDefinition, serviceAccounts, pod };
+  return { validity: VALID, taskDefinition, serviceAccounts, pod, warnings };
 }
 
 /**

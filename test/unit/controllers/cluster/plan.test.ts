@@ -18,7 +18,7 @@ const cluster = (status?: Cluster['status']): Cluster => ({
   spec: {},
   ...(status ? { status } : {}),
 });
-const snapshot = (c: Cluster, usage?: ClusterSnapshot['input']['usage']): ClusterSnapshot => ({
+const snapshot = (c: Cluster, usage?: ClusterSnapshot['input']['podUsage']): ClusterSnapshot => ({
   cluster: c,
   input: {
     clusterName: 'default',
@@ -29,7 +29,7 @@ const snapshot = (c: Cluster, usage?: ClusterSnapshot['input']['usage']): Cluste
     isTaskPod: () => false,
     taskStatuses: ['RUNNING', 'PENDING'],
     activeServicesCount: 1,
-    ...(usage ? { usage } : {}),
+    ...(usage ? { podUsage: usage } : {}),
   },
 });
 
@@ -51,16 +51,7 @@ describe('Cluster planner', () => {
   });
 
   it('looks again when the next metrics arrive while utilization is served', () => {
-    const plan = planCluster(
-      snapshot(
-        cluster(),
-        new Map([
-          ['a', { cpu: '500m', memory: '1Gi' }],
-          ['b', { cpu: '0', memory: '0' }],
-        ]),
-      ),
-      NOW,
-    );
+    const plan = planCluster(snapshot(cluster(), { served: true, usage: new Map([['a', { cpu: 500, memory: 1024 }]]) }), NOW);
     expect(plan.writeStatus?.cpuUtilization).to.be.a('number');
     expect(plan.requeueAfterMs).to.equal(METRICS_PERIOD_MS);
   });

@@ -5,7 +5,7 @@
 import type { KubernetesObject, V1DaemonSet, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Cluster } from '../../../../operator/src/api/cluster.js';
 import type { Service, ServiceSpec, ServiceStatus } from '../../../../operator/src/api/service.js';
-import { withAppliedHash } from '../../../../operator/src/runtime/apply.js';
+import { sameJson, withAppliedHash } from '../../../../operator/src/runtime/apply.js';
 import { controllerReference } from '../../../../operator/src/controllers/common.js';
 import { VALID } from '../../../../operator/src/controllers/plan-common.js';
 import { deploymentOfReplicaSet } from '../../../../operator/src/controllers/service/observe.js';
@@ -154,6 +154,8 @@ export function snapshot({
     taken: [],
     clusterNodes: [],
     clusterPods: [],
+    targetGroupBindingServed: false,
+    targetGroupBindings: [],
   };
 }
 
@@ -205,9 +207,9 @@ export function applyActions(snap: ServiceSnapshot, actions: readonly ServiceAct
   };
 }
 
-/** The writes of a plan other than a status equal to the one the Service has. */
+/** The writes of a plan other than a status equal to the one the Service has (compared as the child writer does). */
 export function writesOf(snap: ServiceSnapshot, actions: readonly ServiceAction[]): ServiceAction[] {
-  return actions.filter((a) => a.verb !== 'status' || JSON.stringify(a.status) !== JSON.stringify(snap.service.status));
+  return actions.filter((a) => a.verb !== 'status' || !sameJson(a.status, snap.service.status));
 }
 
 /** The replicas a plan gives ReplicaSet `name`: what it writes, else what `snap` shows. */

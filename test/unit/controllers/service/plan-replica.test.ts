@@ -60,6 +60,34 @@ describe('Service REPLICA planner', () => {
     expect(plan.actions.filter((a) => a.verb === 'delete')).to.deep.equal([]);
   });
 
+  it("reports the RUNNING tasks' utilization, then writes nothing while usage stays within the deadband, and drops it without metrics", () => {
+    const svc = service({ desiredCount: 2 });
+    const rs = replicaSet(svc, 1, 2, { state: 'COMPLETED' });
+    // Each task reserves 500m and 128 MiB (its pod's requests); one more is still pending.
+    const observed = [...tasks(rs, { healthy: 2, pending: 1 })].map((t) => ({
+      ...t,
+      pod: { ...t.pod, spec: { ...t.pod.spec, containers: [{ name: 'web', image: 'nginx', resources: { requests: { cpu: '500m', memory: '128Mi' } } }] } },
+    }));
+    const [a, b, p] = observed.map((t) => t.pod.metadata!.name!);
+    const usage = (cpu: number) => ({
+      served: true as const,
+      usage: new Map([
+        [a!, { cpu, memory: 64 }],
+        [b!, { cpu: 250, memory: 32 }],
+        [p!, { cpu: 999, memory: 999 }],
+      ]),
+    });
+    const first = { ...snapshot({ service: svc, revision: 1, deployments: [deployment(svc, rs, observed)] }), podUsage: usage(150) };
+    const plan = planService(first);
+    // (150m + 250m) / 1000m; (64 + 32) / 256 MiB.
+    expect(statusOf(plan.actions)).to.include({ cpuUtilization: 40, memoryUtilization: 37.5 });
+    const after = applyActions(first, plan.actions);
+    expect(writesOf(after, planService({ ...after, podUsage: usage(154) }).actions), 'jitter within the deadband').to.deep.equal([]);
+    expect(statusOf(planService({ ...after, podUsage: usage(200) }).actions)).to.include({ cpuUtilization: 45 });
+    const gone = statusOf(planService({ ...after, podUsage: { served: false } }).actions);
+    expect(gone).not.to.have.any.keys('cpuUtilization', 'memoryUtilization');
+  });
+
   describe('circuit breaker', () => {
     const failing = (rollback: boolean, failedBefore: number, threshold?: { type: 'COUNT'; value: number }) => {
       const deploymentConfiguration = { deploymentCircuitBreaker: { enable: true, rollback, ...(threshold ? { thresholdConfiguration: threshold } : {}) } };
