@@ -261,6 +261,7 @@ const taskSpec = {
   tags: { optional: tag },
   enableExecuteCommand: 'optional',
   propagateTags: 'optional',
+  enableECSManagedTags: 'optional',
 } satisfies Manifest<TaskSpec>;
 
 const taskStatus = {
@@ -306,6 +307,7 @@ const taskStatus = {
   stoppedAt: 'optional',
   version: 'optional',
   conditions: { optional: condition },
+  capacityProviderName: 'optional',
 } satisfies Manifest<TaskStatus>;
 
 const serviceSpec = {
@@ -354,6 +356,7 @@ const serviceSpec = {
   networkConfiguration: { optional: networkConfiguration },
   enableExecuteCommand: 'optional',
   propagateTags: 'optional',
+  enableECSManagedTags: 'optional',
   tags: { optional: tag },
   forceNewDeployment: 'optional',
   schedulerName: 'optional',
@@ -405,7 +408,17 @@ const clusterSpec = {
   maxInstanceDetails: 'optional',
   tags: { optional: tag },
   capacityProviders: 'optional',
+  capacityProviderNodes: {
+    optional: {
+      capacityProvider: 'required',
+      nodeSelector: {
+        optional: { matchLabels: 'optional', matchExpressions: { optional: { key: 'required', operator: 'required', values: 'optional' } } },
+      },
+      tolerations: { optional: { key: 'optional', operator: 'optional', value: 'optional', effect: 'optional', tolerationSeconds: 'optional' } },
+    },
+  },
   defaultCapacityProviderStrategy: { optional: capacityProviderStrategyItem },
+  subnets: { optional: { subnetId: 'required', availabilityZone: 'required' } },
 } satisfies Manifest<ClusterSpec>;
 
 const containerInstanceResource = {

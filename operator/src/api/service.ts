@@ -95,6 +95,8 @@ export interface ServiceSpec {
   networkConfiguration?: NetworkConfiguration;
   enableExecuteCommand?: boolean;
   propagateTags?: PropagateTags;
+  /** Adds the tags `aws:ecs:clusterName` and `aws:ecs:serviceName` to the tasks' pods. */
+  enableECSManagedTags?: boolean;
   tags?: Tag[];
   /** Any change of this token starts a new deployment (ECS UpdateService `forceNewDeployment`). */
   forceNewDeployment?: string | number;

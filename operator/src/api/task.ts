@@ -48,6 +48,8 @@ export interface TaskSpec {
   tags?: Tag[];
   enableExecuteCommand?: boolean;
   propagateTags?: Exclude<PropagateTags, 'SERVICE'>;
+  /** Adds the tag `aws:ecs:clusterName` to the task's pod. */
+  enableECSManagedTags?: boolean;
 }
 
 export interface NetworkBinding {
@@ -96,6 +98,8 @@ export interface TaskStatus {
   group?: string;
   startedBy?: string;
   launchType?: LaunchType;
+  /** The capacity provider the task runs on (its strategy's, or the Cluster's default). */
+  capacityProviderName?: string;
   /** Task-level CPU units and memory MiB in effect, as ECS prints them. */
   cpu?: string;
   memory?: string;

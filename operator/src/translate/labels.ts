@@ -21,6 +21,8 @@ export const LABELS = {
   cluster: `${prefix}cluster`,
   /** Deployment id of a Service's ReplicaSet and pods. */
   deployment: `${prefix}deployment`,
+  /** The capacity provider a task runs on (sanitised to a label value); a Service's ReplicaSet per provider selects on it. */
+  capacityProvider: `${prefix}capacity-provider`,
   /** Hash of a pod template, so that an unchanged spec never starts a rollout. */
   templateHash: `${prefix}template-hash`,
   /** Marks every object the operator created; the operator deletes nothing without it. */
