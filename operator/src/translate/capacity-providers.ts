@@ -6,8 +6,8 @@
 // does not have is refused at that field, as RunTask and CreateService refuse it.
 //
 // The split is ECS's: the provider with a base gets its base first, the tasks beyond all bases are divided in
-// proportion to the weights (largest remainders, ties to the earlier provider), so a weight 0 provider gets its
-// base and nothing more. A single task (a Task) goes where the split of one task puts it. Pure.
+// proportion to the weights (Balinski and Young's quota method: within one task of the exact share, and scaling
+// out never moves a task), so a weight 0 provider gets its base and nothing more. A single task (a Task) goes where the split of one task puts it. Pure.
 import type { CapacityProviderNodes, CapacityProviderStrategyItem, Cluster } from '../api/cluster.js';
 import type { LaunchType } from '../api/task.js';
 import type { Issue } from './issues.js';
@@ -74,8 +74,7 @@ export function strategyProviders(items: readonly CapacityProviderStrategyItem[]
 
 /**
  * How many of `count` tasks each provider of `items` runs, in the order of `items`: bases first (in order, as
- * far as the count goes), then the rest in proportion to the weights by largest remainder (ties to the earlier
- * provider). With every weight 0 (one provider only, see strategyRefusal), the rest go to the first.
+ * far as the count goes), then the rest in proportion to the weights (quotaMethod). With every weight 0 (one provider only, see strategyRefusal), the rest go to the first.
  */
 export function splitByStrategy(items: readonly CapacityProviderStrategyItem[], count: number): number[] {
   const shares = items.map(() => 0);
@@ -91,17 +90,36 @@ export function splitByStrategy(items: readonly CapacityProviderStrategyItem[], 
     shares[0] = (shares[0] ?? 0) + left;
     return shares;
   }
-  const quotas = items.map((item) => (left * (item.weight ?? 0)) / total);
-  const floors = quotas.map(Math.floor);
-  let remaining = left - floors.reduce((a, b) => a + b, 0);
-  const byRemainder = quotas.map((q, index) => ({ index, fraction: q - Math.floor(q) })).sort((a, b) => b.fraction - a.fraction || a.index - b.index);
-  for (const { index } of byRemainder) {
-    if (remaining === 0) break;
-    floors[index] = (floors[index] ?? 0) + 1;
-    remaining -= 1;
-  }
-  return shares.map((share, index) => share + (floors[index] ?? 0));
+  const beyond = quotaMethod(
+    items.map((item) => item.weight ?? 0),
+    left,
+  );
+  return shares.map((share, index) => share + (beyond[index] ?? 0));
 }
+
+/**
+ * Balinski and Young's quota method: tasks are added one at a time, each to the provider with the largest
+ * weight / (tasks + 1) among those still under their upper quota. Every provider stays within one task of its
+ * exact share (quota) at every count, and a provider never loses a task when the count grows (so scaling out
+ * only adds tasks). Ties go to the earlier provider. Integer arithmetic only.
+ */
+function quotaMethod(weights: readonly number[], count: number): number[] {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const shares = weights.map(() => 0);
+  for (let k = 1; k <= count; k++) {
+    let best = -1;
+    weights.forEach((weight, index) => {
+      const share = shares[index] ?? 0;
+      const upperQuota = Math.floor((k * weight + total - 1) / total);
+      if (weight === 0 || share + 1 > upperQuota) return;
+      // weight / (share + 1) > best's weight / (best's share + 1), compared without division.
+      if (best < 0 || weight * ((shares[best] ?? 0) + 1) > (weights[best] ?? 0) * (share + 1)) best = index;
+    });
+    if (best >= 0) shares[best] = (shares[best] ?? 0) + 1;
+  }
+  return shares;
+}
+
 
 /** The provider a single task runs on: where the split of one task puts it. */
 export function providerOfOneTask(items: readonly CapacityProviderStrategyItem[]): number {
