@@ -62,3 +62,21 @@ export function placedCondition(conditions: readonly Condition[], who: string, r
   const next = setCondition(conditions, { type: 'Placed', status: reason ? 'False' : 'True', reason: reason ? 'Unschedulable' : 'Placed', message }, now);
   return { conditions: next, events: reason && before?.message !== message ? [{ type: 'warning', reason: 'Unplaced', message }] : [] };
 }
+
+/**
+ * The Warnings condition: True, naming each field that has no effect (`path: message; ...`), while there are
+ * such fields, and absent otherwise; a new or changed list is worth a warning Event. The texts are translate's,
+ * the ones `import` and `translate` print.
+ */
+export function warningsCondition(
+  conditions: readonly Condition[],
+  warnings: readonly { path: string; message: string }[],
+  generation: number,
+  now: Date,
+): ConditionsWithEvents {
+  const before = conditions.find((c) => c.type === 'Warnings');
+  if (warnings.length === 0) return { conditions: conditions.filter((c) => c !== before), events: [] };
+  const message = warnings.map(({ path, message: text }) => `${path}: ${text}`).join('; ');
+  const next = setCondition(conditions, { type: 'Warnings', status: 'True', reason: 'FieldsNotApplied', message, observedGeneration: generation }, now);
+  return { conditions: next, events: before?.message === message ? [] : [{ type: 'warning', reason: 'FieldsNotApplied', message }] };
+}

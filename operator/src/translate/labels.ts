@@ -54,6 +54,8 @@ export const ANNOTATIONS = {
    * namespace admin; tasks of that role may then run as it (translate/service-account.ts).
    */
   taskRole: `${prefix}task-role`,
+  /** The capacity provider a task runs on, as its strategy names it (the label holds it sanitised). */
+  capacityProvider: `${prefix}capacity-provider`,
   /** Task definition reference `family:revision` a pod was made from. */
   taskDefinition: `${prefix}task-definition`,
   /** The scheduled time (RFC 3339, UTC) a ScheduledTask started a Task for. */

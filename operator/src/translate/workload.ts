@@ -210,6 +210,9 @@ export function workloadTemplate(input: WorkloadInput): Workload {
   const template = translation.template;
   if (groupLabelValue(group) !== group)
     template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [ANNOTATIONS.group]: group } };
+  if (input.capacityProvider) {
+    template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [ANNOTATIONS.capacityProvider]: input.capacityProvider.name } };
+  }
   return { template, serviceAccounts: translation.extraObjects, warnings, nodeEvaluated };
 }
 

@@ -9,6 +9,7 @@ import type { V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster } from '../../api/cluster.js';
 import { ECS_GROUP } from '../../api/meta.js';
 import { sameJson } from '../../runtime/apply.js';
+import type { Issue } from '../../translate/issues.js';
 import { constraintSources, explainUnplaced } from '../../translate/placement/index.js';
 import { revisionSpec, type Resolution } from '../../translate/revisions.js';
 import { taskPod } from '../../translate/workload.js';
@@ -29,16 +30,18 @@ export interface DesiredPod {
   validity: Validity;
   /** The resolved `family:revision`, when the reference resolved. */
   taskDefinition?: string;
+  /** What of the Task's spec has no effect, each at its field (the Warnings condition). */
+  warnings: Issue[];
 }
 
 /** The Pod the Task should have in `cluster` from the snapshot's revision, or why it cannot have one. */
 export function desiredPod(snapshot: TaskSnapshot, cluster: Cluster): DesiredPod {
   const { task, revision } = snapshot;
   if (!revision.ok)
-    return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${revision.reason}` }, serviceAccounts: [] };
+    return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${revision.reason}` }, serviceAccounts: [], warnings: [] };
   const { family, number } = revision;
   const taskDefinition = `${family}:${number}`;
-  const { pod, serviceAccounts, error, nodeEvaluated } = taskPod({
+  const { pod, serviceAccounts, error, nodeEvaluated, warnings } = taskPod({
     task,
     cluster,
     hostAccess: snapshot.hostAccess,
@@ -51,12 +54,12 @@ export function desiredPod(snapshot: TaskSnapshot, cluster: Cluster): DesiredPod
   });
   if (!pod) {
     const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };
-    return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, taskDefinition, serviceAccounts: [] };
+    return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, taskDefinition, serviceAccounts: [], warnings };
   }
   const namespace = task.metadata.namespace ?? '';
   const annotations = { ...pod.metadata?.annotations, ...(nodeEvaluated ? { [PLACEMENT_EVALUATED_ANNOTATION]: 'true' } : {}) };
   pod.metadata = { ...pod.metadata, namespace, annotations, ownerReferences: [controllerReference(task)] };
-  return { validity: VALID, taskDefinition, serviceAccounts, pod };
+  return { validity: VALID, taskDefinition, serviceAccounts, pod, warnings };
 }
 
 /**

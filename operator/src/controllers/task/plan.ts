@@ -20,7 +20,8 @@ import { parseTaskDefinitionReference, taskDefinitionArn } from '../../translate
 import { observeTask as observeTaskStatus } from '../../translate/task-status.js';
 import { DEFAULT_CLUSTER } from '../../translate/workload.js';
 import { defaultClusterObject } from '../common.js';
-import { placedCondition, type PlannedEvent, unschedulableReason, VALID, validCondition, type Validity } from '../plan-common.js';
+import type { Issue } from '../../translate/issues.js';
+import { placedCondition, type PlannedEvent, unschedulableReason, VALID, validCondition, type Validity, warningsCondition } from '../plan-common.js';
 import { launchRecorded, type TaskSnapshot } from './observe.js';
 import { desiredPod, PLACEMENT_CHANGED, placementChanged, unplacedReason } from './plan-placement.js';
 
@@ -47,6 +48,8 @@ interface Observing {
   validity: Validity;
   /** The resolved `family:revision` when there is no pod to read it from. */
   taskDefinition?: string;
+  /** What of the spec has no effect, when the pod was translated now (at launch); otherwise the condition stays. */
+  warnings?: readonly Issue[];
 }
 
 const PLACEMENT_CHANGED_MESSAGE = 'the container instances that meet its placement constraints changed; its waiting pod is created again';
@@ -101,9 +104,10 @@ function planLaunch(snapshot: TaskSnapshot, replacing: boolean): TaskPlan {
       replacing,
       validity: desired.validity,
       ...(desired.taskDefinition ? { taskDefinition: desired.taskDefinition } : {}),
+      warnings: desired.warnings,
     });
   }
-  const launch = planObserved(snapshot, { pod: desired.pod, replacing: false, validity: VALID });
+  const launch = planObserved(snapshot, { pod: desired.pod, replacing: false, validity: VALID, warnings: desired.warnings });
   const accounts = desired.serviceAccounts.map((account): TaskAction => ({
     type: 'createShared',
     object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace } },
@@ -132,6 +136,11 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
   const valid = validCondition(previous.conditions, observing.validity, task.metadata.generation ?? 0, nowDate);
   let conditions = valid.conditions;
   events.push(...valid.events);
+  if (observing.warnings) {
+    const warned = warningsCondition(conditions, observing.warnings, task.metadata.generation ?? 0, nowDate);
+    conditions = warned.conditions;
+    events.push(...warned.events);
+  }
   if (outdated) {
     // Kept until the replacement exists: a plan that still sees the old pod must not drop the marker.
     conditions = setCondition(conditions, { type: 'Placed', status: 'False', reason: PLACEMENT_CHANGED, message: PLACEMENT_CHANGED_MESSAGE }, nowDate);
@@ -155,6 +164,7 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
     ...(family && revision ? { taskDefinitionArn: taskDefinitionArn(namespace, family, revision) } : {}),
     ...(task.spec.startedBy ? { startedBy: task.spec.startedBy } : {}),
     launchType: task.spec.launchType ?? 'EC2',
+    ...(pod?.metadata?.annotations?.[ANNOTATIONS.capacityProvider] ? { capacityProviderName: pod.metadata.annotations[ANNOTATIONS.capacityProvider] } : {}),
     ...(task.metadata.creationTimestamp ? { createdAt: new Date(task.metadata.creationTimestamp).toISOString() } : {}),
     conditions,
   };
