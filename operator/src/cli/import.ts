@@ -3,7 +3,8 @@
 // over those Services.
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Service } from '../api/index.js';
+import { ECS_API_VERSION, type Cluster, type Service, type Task } from '../api/index.js';
+import { clusterIssues, clusterNameOf } from '../translate/workload.js';
 import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
 import { autoscalersOf } from './autoscaling-json.js';
 import type { CommandRegistration } from './main.js';
@@ -19,10 +20,20 @@ export interface ImportOptions extends FileOptions, CommandLineNames {
 /** The manifests of the ECS JSON in `options.filename`, printed or written one file per resource. */
 export function runImport(io: CliIO, options: ImportOptions): void {
   const { resources, autoScaling } = loadInput(io, options.filename, { ecsJsonOnly: true, names: options });
-  // The manifest is what the file says; what the operator will refuse of it is said now, not after the apply.
+  // The manifest is what the file says; what the operator will refuse or not apply of it is said now, not after
+  // the apply, once per field (RunTask's count makes several Tasks of one input).
+  const said = new Set<string>();
   for (const resource of resources) {
-    const refusal = resource.kind === 'Service' ? deploymentControllerRefusal((resource.object as Service).spec) : undefined;
-    if (refusal) warn(io, { ...resource.at(refusal.path), message: refusal.message });
+    if (resource.kind !== 'Service' && resource.kind !== 'Task') continue;
+    const { spec, metadata } = resource.object as Service | Task;
+    const cluster: Cluster = { apiVersion: ECS_API_VERSION, kind: 'Cluster', metadata: { name: clusterNameOf(spec), ...(metadata.namespace ? { namespace: metadata.namespace } : {}) }, spec: {} };
+    const refusal = resource.kind === 'Service' ? deploymentControllerRefusal((spec as Service['spec'])) : undefined;
+    for (const { path, message } of [...(refusal ? [refusal] : []), ...clusterIssues(spec, cluster)]) {
+      const problem = { ...resource.at(path), message };
+      const key = `${problem.file} ${problem.path ?? ''} ${message}`;
+      if (!said.has(key)) warn(io, problem);
+      said.add(key);
+    }
   }
   const manifests: KubernetesObject[] = [
     ...resources.map(({ manifest }) => (options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } : manifest)),

@@ -75,6 +75,20 @@ function keepToSubnets(scheduling: Scheduling, network: NetworkConfiguration | u
   return warnings;
 }
 
+/**
+ * What a Task's or Service's spec meets in `cluster` before anything is translated: the refusal of its capacity
+ * provider strategy and the warnings of its awsvpcConfiguration, in the words of the controllers and `translate`.
+ * `import`, which has no Cluster, says them for a Cluster with the default settings.
+ */
+export function clusterIssues(
+  spec: Pick<Task['spec'], 'capacityProviderStrategy' | 'launchType' | 'networkConfiguration'>,
+  cluster: Cluster,
+): Issue[] {
+  const strategy = resolveStrategy(spec, cluster);
+  const refusal = strategy && strategyRefusal(strategy, cluster);
+  return [...(refusal ? [refusal] : []), ...subnetPlacement(spec.networkConfiguration, cluster).warnings];
+}
+
 /** The ECS name of a Cluster: spec.clusterName, else the resource's name. */
 export function ecsClusterName(cluster: Cluster): string {
   return cluster.spec.clusterName ?? cluster.metadata.name ?? DEFAULT_CLUSTER;

@@ -29,16 +29,19 @@ describe('ecs-operator import: batch jobs', () => {
         startedBy: 'ops/reindex',
         group: 'family:reindex',
         tags: [{ key: 'ticket', value: 'OPS-1234' }],
+        enableECSManagedTags: true,
         propagateTags: 'TASK_DEFINITION',
       });
     });
 
-    it('warns once, not once per Task, about each field the Task resource does not have', async () => {
+    it('warns once, not once per Task, about each field the Task resource does not have, and each that has no effect', async () => {
       const result = await run(main, ['-f', fixture('reindex.run-task.json')]);
       expect(result.errors).to.deep.equal([
         "warning: test/fixtures/ecs/reindex.run-task.json: cluster: ECS cluster 'Batch' is the Cluster resource 'batch' (Kubernetes names are lower case)",
         'warning: test/fixtures/ecs/reindex.run-task.json: platformVersion: not a field of the Task resource; left out',
-        'warning: test/fixtures/ecs/reindex.run-task.json: enableECSManagedTags: not a field of the Task resource; left out',
+        "warning: test/fixtures/ecs/reindex.run-task.json: networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-0a1b2c3d' has no zone in Cluster 'batch' (spec.subnets); it does not keep the tasks to a zone",
+        "warning: test/fixtures/ecs/reindex.run-task.json: networkConfiguration.awsvpcConfiguration.subnets[1]: subnet 'subnet-4e5f6a7b' has no zone in Cluster 'batch' (spec.subnets); it does not keep the tasks to a zone",
+        'warning: test/fixtures/ecs/reindex.run-task.json: networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
       ]);
     });
 

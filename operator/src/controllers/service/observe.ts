@@ -2,11 +2,13 @@
 // request) and frozen into a ServiceSnapshot. Resolving the task definition and translating it for the Cluster
 // happen here too, since both read the caches (revisions, nodes, pods); what they produce is pure data.
 import type { V1DaemonSet, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
-import type { Cluster } from '../../api/cluster.js';
+import type { CapacityProviderStrategyItem, Cluster } from '../../api/cluster.js';
 import type { Service } from '../../api/service.js';
 import { RESOURCES, type SharedInformer } from '../../runtime/informer.js';
 import { matchesLabelSelector } from '../../translate/cluster-status.js';
 import { ANNOTATIONS, LABELS } from '../../translate/labels.js';
+import type { Issue } from '../../translate/issues.js';
+import { resolveStrategy } from '../../translate/capacity-providers.js';
 import { revisionSpec } from '../../translate/revisions.js';
 import { deploymentId, replicaSetName } from '../../translate/service-deployments.js';
 import { classifyServiceTask } from '../../translate/service-tasks.js';
@@ -25,6 +27,52 @@ export interface ServiceCaches {
   replicaSetsOf: IndexLookup<V1ReplicaSet>;
   podsOf: IndexLookup<V1Pod>;
   clusterPods: (namespace: string, cluster: string) => V1Pod[];
+}
+
+/**
+ * The deployments of a Service's ReplicaSets (oldest first): each ReplicaSet is one, except those of one
+ * capacity provider each, which make one deployment together (the deployment annotation names it).
+ */
+export function deploymentsOfReplicaSets(
+  replicaSets: readonly V1ReplicaSet[],
+  service: Service,
+  tasksOf: (rs: V1ReplicaSet) => ObservedTask[],
+): ObservedDeployment[] {
+  const groups = new Map<string, V1ReplicaSet[]>();
+  for (const rs of replicaSets) {
+    const key = rs.metadata?.annotations?.[DEPLOYMENT_ANNOTATIONS.deployment] ?? nameOf(rs);
+    groups.set(key, [...(groups.get(key) ?? []), rs]);
+  }
+  return [...groups].map(([name, group]) => {
+    const [first] = group;
+    const single = deploymentOfReplicaSet(first ?? {}, service, group.flatMap(tasksOf));
+    const strategyText = first?.metadata?.annotations?.[DEPLOYMENT_ANNOTATIONS.strategy];
+    if (!first || strategyText === undefined) return single;
+    const withState = group.map((rs) => deploymentOfReplicaSet(rs, service, [])).find((d) => d.state) ?? single;
+    return {
+      ...single,
+      ...(withState.state ? { state: withState.state } : {}),
+      ...(withState.stateReason ? { stateReason: withState.stateReason } : {}),
+      name,
+      strategy: parseStrategy(strategyText),
+      parts: group.map((rs) => ({
+        name: nameOf(rs),
+        provider: rs.spec?.template?.metadata?.annotations?.[ANNOTATIONS.capacityProvider] ?? '',
+        template: rs.spec?.template ?? {},
+        labels: rs.metadata?.labels ?? {},
+        live: rs,
+      })),
+    };
+  });
+}
+
+function parseStrategy(text: string): CapacityProviderStrategyItem[] {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? (parsed as CapacityProviderStrategyItem[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The deployment a live ReplicaSet runs, as its labels and annotations tell it. */
@@ -56,7 +104,7 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
     caches.podsOf(owner.metadata?.uid ?? '').map((pod) => ({ pod, observed: classifyServiceTask(pod, { now, gracePeriodSeconds: grace }) }));
 
   const ownedReplicaSets = caches.replicaSetsOf(service.metadata.uid ?? '').sort(byAge);
-  const deployments = ownedReplicaSets.map((rs) => deploymentOfReplicaSet(rs, service, podsOf(rs)));
+  const deployments = deploymentsOfReplicaSets(ownedReplicaSets, service, podsOf);
   const daemonSets = caches.daemonSets.list(namespace).filter((ds) => isControlledBy(ds, service));
   const clusterName = clusterNameOf(service.spec);
   const cluster = context.informers.for(RESOURCES.clusters).get(clusterName, namespace);
@@ -72,12 +120,14 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
   const daemonSet = daemonSets.find((ds) => nameOf(ds) === resourceName);
   // A deployment that runs already may go on with an INACTIVE revision, as ECS lets a service keep it.
   const runs = (name: string, reference: string) =>
-    strategy === 'DAEMON' ? daemonSet?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] === reference : ownedReplicaSets.some((rs) => nameOf(rs) === name);
-  const { validity, target } = resolveTarget(context, service, cluster, clusterName, { nodes: clusterNodes, pods: clusterPods, runs });
+    strategy === 'DAEMON' ? daemonSet?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] === reference : deployments.some((d) => d.name === name);
+  const { validity, target, warnings } = resolveTarget(context, service, cluster, clusterName, { nodes: clusterNodes, pods: clusterPods, runs });
 
   const foreign: TakenName[] = [];
-  const sameName = caches.replicaSets.get(target?.name ?? '', namespace);
-  if (target && strategy === 'REPLICA' && sameName && !isControlledBy(sameName, service)) foreign.push({ kind: 'ReplicaSet', name: target.name });
+  for (const name of target ? (target.parts ?? [target]).map((p) => p.name) : []) {
+    const sameName = caches.replicaSets.get(name, namespace);
+    if (strategy === 'REPLICA' && sameName && !isControlledBy(sameName, service)) foreign.push({ kind: 'ReplicaSet', name });
+  }
   const sameDaemonSet = caches.daemonSets.get(resourceName, namespace);
   if (strategy === 'DAEMON' && sameDaemonSet && !isControlledBy(sameDaemonSet, service)) foreign.push({ kind: 'DaemonSet', name: resourceName });
 
@@ -92,6 +142,7 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
     foreign,
     ...(cluster ? { cluster } : {}),
     ...(target ? { target } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
     daemonTasks: daemonSets.flatMap(podsOf),
     coreServices: caches.coreServices.list(namespace),
     taken: [],
@@ -114,11 +165,12 @@ function resolveTarget(
   cluster: Cluster | undefined,
   clusterName: string,
   input: TargetInput,
-): { validity: Validity; target?: ServiceTarget } {
+): { validity: Validity; target?: ServiceTarget; warnings: readonly Issue[] } {
   const namespace = service.metadata.namespace ?? '';
   if (!cluster)
     return {
       validity: { valid: false, reason: 'ClusterNotFound', message: `spec.cluster: Cluster '${clusterName}' does not exist in namespace ${namespace}` },
+      warnings: [],
     };
   const controllerType = service.spec.deploymentController?.type ?? 'ECS';
   if (controllerType !== 'ECS') {
@@ -128,16 +180,19 @@ function resolveTarget(
         reason: 'DeploymentControllerNotSupported',
         message: `spec.deploymentController.type: ${controllerType} is not implemented; only ECS rolling updates are`,
       },
+      warnings: [],
     };
   }
   let resolution = resolveTaskDefinition(context, namespace, service.spec.taskDefinition, true);
   if (!resolution.ok) {
     const existing = resolveTaskDefinition(context, namespace, service.spec.taskDefinition, false);
-    const name = existing.ok ? replicaSetName(nameOf(service), existing.number, service.spec.forceNewDeployment) : '';
+    const strategy = (service.spec.schedulingStrategy ?? 'REPLICA') === 'REPLICA' ? resolveStrategy(service.spec, cluster)?.items : undefined;
+    const name = existing.ok ? replicaSetName(nameOf(service), existing.number, service.spec.forceNewDeployment, strategy) : '';
     if (existing.ok && input.runs(name, `${existing.family}:${existing.number}`)) resolution = existing;
   }
-  if (!resolution.ok) return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` } };
-  const { target, error } = serviceTarget({
+  if (!resolution.ok)
+    return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` }, warnings: [] };
+  const { target, error, warnings } = serviceTarget({
     service,
     cluster,
     strategy: service.spec.schedulingStrategy ?? 'REPLICA',
@@ -152,7 +207,7 @@ function resolveTarget(
   });
   if (!target) {
     const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };
-    return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` } };
+    return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, warnings };
   }
-  return { validity: VALID, target };
+  return { validity: VALID, target, warnings };
 }

@@ -6,7 +6,8 @@ import { needsApply } from '../../runtime/apply.js';
 import type { SchedulingStrategy, Service, ServiceStatus } from '../../api/service.js';
 import type { DeploymentTasks } from '../../translate/rollout.js';
 import type { ServiceTask } from '../../translate/service-tasks.js';
-import type { ServiceDeploymentObject, ServiceTarget } from '../../translate/service-workload.js';
+import type { DeploymentPart, ServiceDeploymentObject, ServiceTarget } from '../../translate/service-workload.js';
+import type { Issue } from '../../translate/issues.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
 
 /** A service task: its pod and what the pod says about it. */
@@ -15,11 +16,30 @@ export interface ObservedTask {
   readonly observed: ServiceTask;
 }
 
-/** A deployment with its ReplicaSet (`live`, absent while it is still to be created) and its tasks. */
+/** A capacity provider's ReplicaSet of a deployment (`live`, absent while it is still to be created). */
+export interface ObservedPart extends DeploymentPart {
+  readonly live?: V1ReplicaSet;
+}
+
+/**
+ * A deployment with its ReplicaSet (`live`, absent while it is still to be created) and its tasks. With a
+ * capacity provider strategy, `parts` holds its ReplicaSets, one per provider, and `live` is the first that exists.
+ */
 export interface ObservedDeployment extends ServiceDeploymentObject {
   readonly live?: V1ReplicaSet;
+  readonly parts?: readonly ObservedPart[];
   readonly tasks: readonly ObservedTask[];
   readonly createdAt?: string;
+}
+
+/** A deployment's ReplicaSets by name, existing or to be: its parts, or its one ReplicaSet. */
+export function replicaSetsOf(d: ObservedDeployment): ReadonlyArray<{ name: string; live?: V1ReplicaSet }> {
+  return d.parts ?? [{ name: d.name, ...(d.live ? { live: d.live } : {}) }];
+}
+
+/** The replicas a deployment's ReplicaSets are asked for, in all. */
+export function liveReplicas(d: ObservedDeployment): number {
+  return replicaSetsOf(d).reduce((sum, rs) => sum + (rs.live?.spec?.replicas ?? 0), 0);
 }
 
 /** A child name that someone else's object holds (seen in the cache, or answered by a create or an apply). */
@@ -39,6 +59,8 @@ export interface ServiceSnapshot {
   readonly validity: Validity;
   /** The deployment the spec asks for, translated for the cluster. */
   readonly target?: ServiceTarget;
+  /** What of the spec has no effect, each at its field (translation's warnings; the Warnings condition). */
+  readonly warnings?: readonly Issue[];
   /** The ReplicaSets this Service controls as deployments, oldest first. */
   readonly deployments: readonly ObservedDeployment[];
   /** The DaemonSets this Service controls (one, named after it, unless something went wrong). */

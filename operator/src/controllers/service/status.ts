@@ -9,7 +9,7 @@ import { LABELS } from '../../translate/labels.js';
 import { toLabelValue } from '../../translate/names.js';
 import { constraintSources, explainUnplaced } from '../../translate/placement/index.js';
 import { addServiceEvents, serviceMessages } from '../../translate/service-deployments.js';
-import { placedCondition, unschedulableReason, validCondition, type PlannedEvent, type Validity } from '../plan-common.js';
+import { placedCondition, unschedulableReason, validCondition, warningsCondition, type PlannedEvent, type Validity } from '../plan-common.js';
 import type { TaskReports } from './plan-tasks.js';
 import { nameOf, pending, running, type ObservedTask, type ServiceSnapshot } from './snapshot.js';
 
@@ -103,8 +103,9 @@ export function activeStatus(
   const generation = service.metadata.generation ?? 0;
   const name = ecsNameOf(snapshot);
   const valid = validCondition(previous.conditions, validity, generation, now);
-  let conditions: Condition[] = valid.conditions;
-  const events: PlannedEvent[] = [...valid.events];
+  const warned = warningsCondition(valid.conditions, snapshot.warnings ?? [], generation, now);
+  let conditions: Condition[] = warned.conditions;
+  const events: PlannedEvent[] = [...valid.events, ...warned.events];
   const messages: string[] = [];
   const say = (m: ServiceMessage) => {
     messages.push(m.message);
