@@ -480,6 +480,7 @@ const scheduledTaskSpec = {
       schedulerName: 'optional',
       enableExecuteCommand: 'optional',
       propagateTags: 'optional',
+      enableECSManagedTags: 'optional',
       tags: { optional: tag },
     },
   },

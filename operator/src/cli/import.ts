@@ -26,8 +26,13 @@ export function runImport(io: CliIO, options: ImportOptions): void {
   for (const resource of resources) {
     if (resource.kind !== 'Service' && resource.kind !== 'Task') continue;
     const { spec, metadata } = resource.object as Service | Task;
-    const cluster: Cluster = { apiVersion: ECS_API_VERSION, kind: 'Cluster', metadata: { name: clusterNameOf(spec), ...(metadata.namespace ? { namespace: metadata.namespace } : {}) }, spec: {} };
-    const refusal = resource.kind === 'Service' ? deploymentControllerRefusal((spec as Service['spec'])) : undefined;
+    const cluster: Cluster = {
+      apiVersion: ECS_API_VERSION,
+      kind: 'Cluster',
+      metadata: { name: clusterNameOf(spec), ...(metadata.namespace ? { namespace: metadata.namespace } : {}) },
+      spec: {},
+    };
+    const refusal = resource.kind === 'Service' ? deploymentControllerRefusal(spec as Service['spec']) : undefined;
     for (const { path, message } of [...(refusal ? [refusal] : []), ...clusterIssues(spec, cluster)]) {
       const problem = { ...resource.at(path), message };
       const key = `${problem.file} ${problem.path ?? ''} ${message}`;

@@ -24,7 +24,7 @@ export function subnetPlacement(network: NetworkConfiguration | undefined, clust
   const zoneOf = new Map((cluster.spec.subnets ?? []).map((s) => [s.subnetId, s.availabilityZone]));
   const warnings: Issue[] = [];
   const zones: string[] = [];
-  (vpc.subnets ?? []).forEach((subnet, index) => {
+  vpc.subnets.forEach((subnet, index) => {
     const zone = zoneOf.get(subnet);
     if (zone === undefined) {
       warnings.push({

@@ -120,7 +120,6 @@ function quotaMethod(weights: readonly number[], count: number): number[] {
   return shares;
 }
 
-
 /** The provider a single task runs on: where the split of one task puts it. */
 export function providerOfOneTask(items: readonly CapacityProviderStrategyItem[]): number {
   return Math.max(0, splitByStrategy(items, 1).indexOf(1));

@@ -29,7 +29,12 @@ export function forceTokenSuffix(token: string | number | undefined): string | u
  * provider, `providerReplicaSetNames`). A strategy adds the first 6 hex digits of a hash of it, so that another
  * strategy is another deployment, as UpdateService starts one for it.
  */
-export function replicaSetName(serviceName: string, revision: number, forceToken?: string | number, strategy?: readonly CapacityProviderStrategyItem[]): string {
+export function replicaSetName(
+  serviceName: string,
+  revision: number,
+  forceToken?: string | number,
+  strategy?: readonly CapacityProviderStrategyItem[],
+): string {
   const suffix = forceTokenSuffix(forceToken);
   const base = suffix ? `${serviceName}-${revision}-${suffix}` : `${serviceName}-${revision}`;
   return fitReplicaSetName(strategy?.length ? `${base}-${shortHash(stableStringify(strategy), 6)}` : base);

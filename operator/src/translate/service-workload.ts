@@ -147,7 +147,10 @@ export function serviceTarget({
   if (!resolved) return { ...workload, target };
   // One template per provider: the same translation (its warnings said once) kept to the provider's nodes.
   const providers = strategyProviders(resolved.items, cluster);
-  const names = providerReplicaSetNames(name, providers.map((p) => p.name));
+  const names = providerReplicaSetNames(
+    name,
+    providers.map((p) => p.name),
+  );
   const parts: DeploymentPart[] = [];
   for (const [index, provider] of providers.entries()) {
     const part = workloadTemplate({ ...input, capacityProvider: provider });
@@ -215,7 +218,11 @@ export function serviceReplicaSets(
   return parts.map((part) => {
     const share = split[strategy.findIndex((item) => item.capacityProvider === part.provider)] ?? 0;
     const rs = serviceReplicaSet(service, { ...deployment, name: part.name, template: part.template, labels: part.labels }, share, ownerReferences);
-    const annotations = { ...rs.metadata?.annotations, [DEPLOYMENT_ANNOTATIONS.deployment]: deployment.name, [DEPLOYMENT_ANNOTATIONS.strategy]: stableStringify(strategy) };
+    const annotations = {
+      ...rs.metadata?.annotations,
+      [DEPLOYMENT_ANNOTATIONS.deployment]: deployment.name,
+      [DEPLOYMENT_ANNOTATIONS.strategy]: stableStringify(strategy),
+    };
     const selector = { matchLabels: { ...rs.spec?.selector.matchLabels, [LABELS.capacityProvider]: part.labels[LABELS.capacityProvider] ?? '' } };
     return { ...rs, metadata: { ...rs.metadata, annotations }, spec: { ...rs.spec, selector, template: part.template } };
   });

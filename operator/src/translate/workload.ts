@@ -80,10 +80,7 @@ function keepToSubnets(scheduling: Scheduling, network: NetworkConfiguration | u
  * provider strategy and the warnings of its awsvpcConfiguration, in the words of the controllers and `translate`.
  * `import`, which has no Cluster, says them for a Cluster with the default settings.
  */
-export function clusterIssues(
-  spec: Pick<Task['spec'], 'capacityProviderStrategy' | 'launchType' | 'networkConfiguration'>,
-  cluster: Cluster,
-): Issue[] {
+export function clusterIssues(spec: Pick<Task['spec'], 'capacityProviderStrategy' | 'launchType' | 'networkConfiguration'>, cluster: Cluster): Issue[] {
   const strategy = resolveStrategy(spec, cluster);
   const refusal = strategy && strategyRefusal(strategy, cluster);
   return [...(refusal ? [refusal] : []), ...subnetPlacement(spec.networkConfiguration, cluster).warnings];
@@ -225,7 +222,10 @@ export function workloadTemplate(input: WorkloadInput): Workload {
   if (groupLabelValue(group) !== group)
     template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [ANNOTATIONS.group]: group } };
   if (input.capacityProvider) {
-    template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [ANNOTATIONS.capacityProvider]: input.capacityProvider.name } };
+    template.metadata = {
+      ...template.metadata,
+      annotations: { ...template.metadata?.annotations, [ANNOTATIONS.capacityProvider]: input.capacityProvider.name },
+    };
   }
   return { template, serviceAccounts: translation.extraObjects, warnings, nodeEvaluated };
 }

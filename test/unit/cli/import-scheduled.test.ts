@@ -88,6 +88,7 @@ describe('ecs-operator import: batch jobs', () => {
               },
               enableExecuteCommand: false,
               propagateTags: 'TASK_DEFINITION',
+              enableECSManagedTags: true,
               tags: [{ key: 'team', value: 'analytics' }],
             },
             retryPolicy: { maximumEventAgeInSeconds: 3600 },
@@ -103,7 +104,6 @@ describe('ecs-operator import: batch jobs', () => {
         `warning: ${file}: Description: has no equivalent in a ScheduledTask`,
         `warning: ${file}: Target.DeadLetterConfig: has no equivalent in a ScheduledTask`,
         `warning: ${file}: Target.RoleArn: has no equivalent in a ScheduledTask`,
-        `warning: ${file}: Target.EcsParameters.EnableECSManagedTags: has no equivalent in a ScheduledTask`,
         `warning: ${file}: Target.EcsParameters.PlatformVersion: has no equivalent in a ScheduledTask`,
         `warning: ${file}: Target.Arn: ECS cluster 'Reporting' is the Cluster resource 'reporting' (Kubernetes names are lower case)`,
       ]);

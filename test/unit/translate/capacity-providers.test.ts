@@ -1,13 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { CapacityProviderStrategyItem, Cluster } from '../../../operator/src/api/cluster.js';
-import {
-  providerOfOneTask,
-  resolveStrategy,
-  splitByStrategy,
-  strategyProviders,
-  strategyRefusal,
-} from '../../../operator/src/translate/capacity-providers.js';
+import { providerOfOneTask, resolveStrategy, splitByStrategy, strategyProviders, strategyRefusal } from '../../../operator/src/translate/capacity-providers.js';
 
 const item = (capacityProvider: string, weight?: number, base?: number): CapacityProviderStrategyItem => ({
   capacityProvider,
@@ -44,9 +38,9 @@ describe('capacity provider strategies', () => {
     const strategies = fc
       .array(fc.record({ weight: fc.integer({ min: 0, max: 1000 }), base: fc.integer({ min: 0, max: 50 }) }), { minLength: 1, maxLength: 6 })
       .chain((raw) =>
-        fc.integer({ min: -1, max: raw.length - 1 }).map((withBase) =>
-          raw.map((r, index) => item(`P${index}`, r.weight, index === withBase ? r.base : undefined)),
-        ),
+        fc
+          .integer({ min: -1, max: raw.length - 1 })
+          .map((withBase) => raw.map((r, index) => item(`P${index}`, r.weight, index === withBase ? r.base : undefined))),
       )
       .filter((items) => items.length === 1 || items.some((i) => (i.weight ?? 0) > 0));
     const counts = fc.integer({ min: 0, max: 500 });
@@ -128,7 +122,10 @@ describe('capacity provider strategies', () => {
   });
 
   describe('strategyRefusal', () => {
-    const mapped = cluster({ capacityProviders: ['FARGATE'], capacityProviderNodes: [{ capacityProvider: 'FARGATE_SPOT', nodeSelector: { matchLabels: { spot: 'true' } } }] });
+    const mapped = cluster({
+      capacityProviders: ['FARGATE'],
+      capacityProviderNodes: [{ capacityProvider: 'FARGATE_SPOT', nodeSelector: { matchLabels: { spot: 'true' } } }],
+    });
     const path = 'spec.capacityProviderStrategy';
     it('accepts providers the Cluster lists or maps', () => {
       expect(strategyRefusal({ items: [item('FARGATE', 1), item('FARGATE_SPOT', 1)], path }, mapped)).to.equal(undefined);
@@ -150,12 +147,17 @@ describe('capacity provider strategies', () => {
       );
     });
     it('refuses a provider named twice', () => {
-      expect(strategyRefusal({ items: [item('FARGATE', 1), item('FARGATE', 1)], path }, mapped)?.path).to.equal('spec.capacityProviderStrategy[1].capacityProvider');
+      expect(strategyRefusal({ items: [item('FARGATE', 1), item('FARGATE', 1)], path }, mapped)?.path).to.equal(
+        'spec.capacityProviderStrategy[1].capacityProvider',
+      );
     });
   });
 
   it("gives each provider the Cluster's nodes for it, none for a provider only listed", () => {
-    const c = cluster({ capacityProviders: ['FARGATE'], capacityProviderNodes: [{ capacityProvider: 'SPOT', tolerations: [{ key: 'spot', operator: 'Exists' }] }] });
+    const c = cluster({
+      capacityProviders: ['FARGATE'],
+      capacityProviderNodes: [{ capacityProvider: 'SPOT', tolerations: [{ key: 'spot', operator: 'Exists' }] }],
+    });
     expect(strategyProviders([item('FARGATE'), item('SPOT')], c)).to.deep.equal([
       { name: 'FARGATE' },
       { name: 'SPOT', nodes: { capacityProvider: 'SPOT', tolerations: [{ key: 'spot', operator: 'Exists' }] } },

@@ -10,7 +10,12 @@ import { serviceTarget } from '../../../operator/src/translate/service-workload.
 import { clusterIssues, taskPod } from '../../../operator/src/translate/workload.js';
 import { taskSpec } from './helpers.js';
 
-const cluster = (spec: Cluster['spec'] = {}): Cluster => ({ apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'prod', namespace: 'ns' }, spec });
+const cluster = (spec: Cluster['spec'] = {}): Cluster => ({
+  apiVersion: 'ecs.operator.dev/v1alpha1',
+  kind: 'Cluster',
+  metadata: { name: 'prod', namespace: 'ns' },
+  spec,
+});
 const task = (spec: Partial<TaskSpec>): Task => ({
   apiVersion: 'ecs.operator.dev/v1alpha1',
   kind: 'Task',
@@ -40,9 +45,14 @@ const PROVIDERS = cluster({
 
 describe('Task and Service fidelity: capacity providers, subnets, tags', () => {
   describe('capacity providers of a Task', () => {
-    it("runs on the provider a single task goes to, on its nodes, tolerating its taints, labelled with it", () => {
+    it('runs on the provider a single task goes to, on its nodes, tolerating its taints, labelled with it', () => {
       const { pod } = podOf(
-        task({ capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 4 }] }),
+        task({
+          capacityProviderStrategy: [
+            { capacityProvider: 'FARGATE', weight: 1 },
+            { capacityProvider: 'FARGATE_SPOT', weight: 4 },
+          ],
+        }),
         PROVIDERS,
       );
       expect(pod?.metadata?.labels?.[LABELS.capacityProvider]).to.equal('FARGATE_SPOT');
@@ -53,7 +63,12 @@ describe('Task and Service fidelity: capacity providers, subnets, tags', () => {
 
     it('goes to the provider with a base, which runs the first task', () => {
       const { pod } = podOf(
-        task({ capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 4 }] }),
+        task({
+          capacityProviderStrategy: [
+            { capacityProvider: 'FARGATE', weight: 1, base: 1 },
+            { capacityProvider: 'FARGATE_SPOT', weight: 4 },
+          ],
+        }),
         PROVIDERS,
       );
       expect(pod?.metadata?.labels?.[LABELS.capacityProvider]).to.equal('FARGATE');
@@ -90,7 +105,9 @@ describe('Task and Service fidelity: capacity providers, subnets, tags', () => {
 
     it('keeps a task to the zones of the subnets it names', () => {
       const { pod, warnings } = podOf(task(network(['subnet-b', 'subnet-a'])), ZONES);
-      expect(requiredTerms(pod)).to.deep.equal([{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['us-east-1a', 'us-east-1b'] }] }]);
+      expect(requiredTerms(pod)).to.deep.equal([
+        { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['us-east-1a', 'us-east-1b'] }] },
+      ]);
       expect(warnings).to.deep.equal([]);
     });
 
@@ -138,7 +155,16 @@ describe('Task and Service fidelity: capacity providers, subnets, tags', () => {
 
   describe('tags', () => {
     const targetOf = (spec: Partial<ServiceSpec>) =>
-      serviceTarget({ service: service(spec), cluster: cluster({ clusterName: 'production' }), strategy: 'REPLICA', spec: taskSpec({ tags: [{ key: 'team', value: 'td' }] }), family: 'web', revision: 1, nodes: [], pods: [] });
+      serviceTarget({
+        service: service(spec),
+        cluster: cluster({ clusterName: 'production' }),
+        strategy: 'REPLICA',
+        spec: taskSpec({ tags: [{ key: 'team', value: 'td' }] }),
+        family: 'web',
+        revision: 1,
+        nodes: [],
+        pods: [],
+      });
 
     it("propagateTags SERVICE puts the Service's tags on its tasks, and not the task definition's", () => {
       const labels = targetOf({ propagateTags: 'SERVICE', tags: [{ key: 'env', value: 'prod' }] }).target?.template.metadata?.labels;
@@ -147,7 +173,9 @@ describe('Task and Service fidelity: capacity providers, subnets, tags', () => {
     });
 
     it("propagateTags TASK_DEFINITION and NONE leave the Service's tags on the Service", () => {
-      expect(targetOf({ propagateTags: 'TASK_DEFINITION', tags: [{ key: 'env', value: 'prod' }] }).target?.template.metadata?.labels).to.include({ team: 'td' }).and.not.have.property('env');
+      expect(targetOf({ propagateTags: 'TASK_DEFINITION', tags: [{ key: 'env', value: 'prod' }] }).target?.template.metadata?.labels)
+        .to.include({ team: 'td' })
+        .and.not.have.property('env');
       expect(targetOf({ tags: [{ key: 'env', value: 'prod' }] }).target?.template.metadata?.labels).not.to.have.property('env');
     });
 

@@ -38,7 +38,11 @@ export interface DesiredPod {
 export function desiredPod(snapshot: TaskSnapshot, cluster: Cluster): DesiredPod {
   const { task, revision } = snapshot;
   if (!revision.ok)
-    return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${revision.reason}` }, serviceAccounts: [], warnings: [] };
+    return {
+      validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${revision.reason}` },
+      serviceAccounts: [],
+      warnings: [],
+    };
   const { family, number } = revision;
   const taskDefinition = `${family}:${number}`;
   const { pod, serviceAccounts, error, nodeEvaluated, warnings } = taskPod({

@@ -30,7 +30,8 @@ const STRATEGY = [
 
 const replicaSetsWritten = (actions: readonly ServiceAction[]): V1ReplicaSet[] =>
   actions.flatMap((a) => (a.verb === 'create' ? [a.object] : a.verb === 'apply' ? [a.desired] : [])).filter((o): o is V1ReplicaSet => o.kind === 'ReplicaSet');
-const replicasByName = (actions: readonly ServiceAction[]) => Object.fromEntries(replicaSetsWritten(actions).map((rs) => [rs.metadata?.name, rs.spec?.replicas]));
+const replicasByName = (actions: readonly ServiceAction[]) =>
+  Object.fromEntries(replicaSetsWritten(actions).map((rs) => [rs.metadata?.name, rs.spec?.replicas]));
 const statusOf = (actions: readonly ServiceAction[]) => actions.find((a): a is Extract<ServiceAction, { verb: 'status' }> => a.verb === 'status')?.status;
 
 /** Plans until nothing more is written (the ReplicaSet controller and kubelet doing nothing in between). */
@@ -57,11 +58,11 @@ describe('Service REPLICA planner with a capacity provider strategy', () => {
     expect(spot?.metadata?.name).to.match(/^web-1-[0-9a-f]{6}-fargate-spot$/);
     // Each selects its own pods, which run on the provider's nodes and tolerate its taints.
     expect(spot?.spec?.selector.matchLabels?.[LABELS.capacityProvider]).to.equal('FARGATE_SPOT');
-    expect(spot?.spec?.template.metadata?.labels?.[LABELS.capacityProvider]).to.equal('FARGATE_SPOT');
-    const terms = spot?.spec?.template.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    expect(spot?.spec?.template?.metadata?.labels?.[LABELS.capacityProvider]).to.equal('FARGATE_SPOT');
+    const terms = spot?.spec?.template?.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
     expect(terms.every((t) => t.matchExpressions?.some((e) => e.key === 'pool' && e.values?.[0] === 'spot'))).to.equal(true);
-    expect(spot?.spec?.template.spec?.tolerations).to.deep.equal([{ key: 'spot', operator: 'Exists', effect: 'NoSchedule' }]);
-    expect(onDemand?.spec?.template.spec?.tolerations).to.equal(undefined);
+    expect(spot?.spec?.template?.spec?.tolerations).to.deep.equal([{ key: 'spot', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(onDemand?.spec?.template?.spec?.tolerations).to.equal(undefined);
     // One deployment in status, its desiredCount the total.
     const deployments = statusOf(plan.actions)?.deployments ?? [];
     expect(deployments).to.have.length(1);
@@ -96,10 +97,13 @@ describe('Service REPLICA planner with a capacity provider strategy', () => {
       })),
     };
     expect(settled.deployments[0]?.tasks).to.have.length(4);
-    const changed = { ...settled, service: { ...settled.service, spec: { ...settled.service.spec, capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] } } };
+    const changed = {
+      ...settled,
+      service: { ...settled.service, spec: { ...settled.service.spec, capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] } },
+    };
     const plan = planService({ ...changed, target: snapshot({ service: changed.service, revision: 1, cluster: CLUSTER_WITH_PROVIDERS }).target! });
     const replicas = replicasByName(plan.actions);
-    const created = plan.actions.filter((a) => a.verb === 'create').map((a) => (a.verb === 'create' ? a.object.metadata?.name : ''));
+    const created = plan.actions.flatMap((a) => (a.verb === 'create' ? [a.object.metadata?.name] : []));
     expect(created).to.have.length(1);
     expect(created[0]).to.match(/^web-1-[0-9a-f]{6}-fargate-spot$/);
     // maximumPercent 150 of 4: at most 6 tasks in all, so the new deployment starts with 2.
@@ -107,8 +111,23 @@ describe('Service REPLICA planner with a capacity provider strategy', () => {
   });
 
   it('refuses a provider the Cluster does not have, naming the field, as CreateService refuses it', () => {
-    const svc = service({ desiredCount: 2, capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }, { capacityProvider: 'ASG_PROVIDER', weight: 1 }] });
-    const result = serviceTarget({ service: svc, cluster: CLUSTER_WITH_PROVIDERS, strategy: 'REPLICA', spec: taskDefinition(), family: 'web', revision: 1, nodes: [], pods: [] });
+    const svc = service({
+      desiredCount: 2,
+      capacityProviderStrategy: [
+        { capacityProvider: 'FARGATE', weight: 1 },
+        { capacityProvider: 'ASG_PROVIDER', weight: 1 },
+      ],
+    });
+    const result = serviceTarget({
+      service: svc,
+      cluster: CLUSTER_WITH_PROVIDERS,
+      strategy: 'REPLICA',
+      spec: taskDefinition(),
+      family: 'web',
+      revision: 1,
+      nodes: [],
+      pods: [],
+    });
     expect(result.target).to.equal(undefined);
     expect(result.error).to.deep.equal({
       path: 'spec.capacityProviderStrategy[1].capacityProvider',
@@ -122,5 +141,20 @@ describe('Service REPLICA planner with a capacity provider strategy', () => {
     expect(serviceTarget({ ...input, service: daemon }).error?.path).to.equal('spec.capacityProviderStrategy');
     const cluster = { ...CLUSTER_WITH_PROVIDERS, spec: { ...CLUSTER_WITH_PROVIDERS.spec, defaultCapacityProviderStrategy: STRATEGY } };
     expect(serviceTarget({ ...input, cluster, service: service({ schedulingStrategy: 'DAEMON' }) }).target?.parts).to.equal(undefined);
+  });
+
+  it('names the fields without effect in the Warnings condition, with one Event until they change', () => {
+    const warnings = [{ path: 'spec.networkConfiguration.awsvpcConfiguration.securityGroups', message: 'not applied' }];
+    const snap = { ...snapshot({ service: service(), revision: 1 }), warnings };
+    const plan = planService(snap);
+    const condition = statusOf(plan.actions)?.conditions?.find((c) => c.type === 'Warnings');
+    expect(condition).to.deep.include({
+      status: 'True',
+      reason: 'FieldsNotApplied',
+      message: 'spec.networkConfiguration.awsvpcConfiguration.securityGroups: not applied',
+    });
+    expect(plan.events.filter((e) => e.reason === 'FieldsNotApplied')).to.have.length(1);
+    const again = planService({ ...applyActions(snap, plan.actions), warnings });
+    expect(again.events.filter((e) => e.reason === 'FieldsNotApplied')).to.deep.equal([]);
   });
 });

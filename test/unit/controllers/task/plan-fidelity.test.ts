@@ -1,0 +1,47 @@
+// The Task planner with what the task asks beyond its revision: a capacity provider (recorded in status, refused
+// when the Cluster does not have it) and fields that have no effect (the Warnings condition and Event).
+import { expect } from 'chai';
+import type { Cluster } from '../../../../operator/src/api/cluster.js';
+import { planTask } from '../../../../operator/src/controllers/task/plan.js';
+import { createdPod, defaultCluster, snapshot, task } from './helpers.js';
+
+const withProviders: Cluster = { ...defaultCluster, spec: { capacityProviders: ['FARGATE', 'FARGATE_SPOT'] } };
+const network = { awsvpcConfiguration: { subnets: ['subnet-x'], securityGroups: ['sg-1'] } };
+
+describe('Task planner: capacity providers and fields without effect', () => {
+  it('records the capacity provider the task runs on, from its pod', () => {
+    const launch = planTask(snapshot({ task: task({ capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }), cluster: withProviders }));
+    const pod = createdPod(launch)!;
+    expect(launch.status.capacityProviderName).to.equal('FARGATE_SPOT');
+    const observed = planTask(
+      snapshot({ task: task({ capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }, launch.status), cluster: withProviders, pod }),
+    );
+    expect(observed.status.capacityProviderName).to.equal('FARGATE_SPOT');
+  });
+
+  it('refuses a provider the Cluster does not have: Valid=False naming the field, no pod', () => {
+    const plan = planTask(snapshot({ task: task({ capacityProviderStrategy: [{ capacityProvider: 'MY_ASG', weight: 1 }] }), cluster: withProviders }));
+    expect(createdPod(plan)).to.equal(undefined);
+    expect(plan.status.conditions?.find((c) => c.type === 'Valid')).to.deep.include({
+      status: 'False',
+      message:
+        "spec.capacityProviderStrategy[0].capacityProvider: capacity provider 'MY_ASG' is not one of Cluster 'default' (spec.capacityProviders, spec.capacityProviderNodes); ECS refuses it",
+    });
+  });
+
+  it('names the fields without effect in the Warnings condition and one Event, kept after the launch', () => {
+    const launch = planTask(snapshot({ task: task({ networkConfiguration: network }) }));
+    const message =
+      "spec.networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-x' has no zone in Cluster 'default' (spec.subnets); it does not keep the tasks to a zone; " +
+      'spec.networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies';
+    expect(launch.status.conditions?.find((c) => c.type === 'Warnings')).to.deep.include({ status: 'True', reason: 'FieldsNotApplied', message });
+    expect(launch.events).to.deep.include({ type: 'warning', reason: 'FieldsNotApplied', message });
+    const again = planTask(snapshot({ task: task({ networkConfiguration: network }, launch.status), pod: createdPod(launch)! }));
+    expect(again.status.conditions?.find((c) => c.type === 'Warnings')?.message).to.equal(message);
+    expect(again.events.filter((e) => e.reason === 'FieldsNotApplied')).to.deep.equal([]);
+  });
+
+  it('has no Warnings condition when every field applies', () => {
+    expect(planTask(snapshot()).status.conditions?.map((c) => c.type)).not.to.include('Warnings');
+  });
+});
