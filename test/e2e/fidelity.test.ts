@@ -161,6 +161,28 @@ describe('Migration fidelity on the real scheduler: capacity providers, subnets,
     expect([byProvider('FARGATE').length, byProvider('FARGATE_SPOT').length]).to.deep.equal([5, 5]);
   });
 
+  it('costs no API request once the split Service converged, even when reconciled again', async () => {
+    let last = await operator.writes();
+    await waitFor(
+      'the operator to write nothing for 2 s',
+      async () => {
+        await new Promise((r) => setTimeout(r, 2000));
+        const now = await operator.writes();
+        const quiet = now === last;
+        last = now;
+        return quiet ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    // A label the controller ignores: the Service is reconciled, and nothing needs writing.
+    await custom.patchNamespacedCustomObject(
+      { group, version, namespace, plural: 'services', name: 'split', body: { metadata: { labels: { touched: 'yes' } } } },
+      mergePatch,
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await operator.writes()).to.equal(last);
+  });
+
   it('keeps a Task to the zone of its subnet, and warns about its security groups in a condition and an Event', async () => {
     await create('tasks', 'Task', 'zoned', {
       cluster: 'mixed',
