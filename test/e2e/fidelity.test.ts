@@ -7,22 +7,15 @@
 // us-east-1b and us-east-1c. The taint this suite puts on the c5.xlarge nodes has a key of its own namespace
 // and is removed afterwards.
 import { expect } from 'chai';
-import { PatchStrategy, setHeaderOptions, type CoreV1Event, type V1Node, type V1Pod, type V1Taint } from '@kubernetes/client-node';
+import type { V1Node, V1Pod, V1Taint } from '@kubernetes/client-node';
 import type { ClusterSpec } from '../../operator/src/api/cluster.js';
-import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
-import type { Service, ServiceSpec } from '../../operator/src/api/service.js';
-import type { Task, TaskSpec } from '../../operator/src/api/task.js';
-import { startOperator, type RunningOperator } from './harness.js';
+import type { ServiceSpec } from '../../operator/src/api/service.js';
+import type { TaskSpec } from '../../operator/src/api/task.js';
+import { ecsObjects, group, INSTANCE_TYPE, mergePatch, NODES, version, ZONE } from './ecs-objects.js';
+import { startOperator, writesOnceQuiet, type RunningOperator } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
 
 const { core, apps, custom } = clients();
-const group = 'ecs.operator.dev';
-const version = 'v1alpha1';
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-const NODES = ['ecs-node-1', 'ecs-node-2', 'ecs-node-3', 'ecs-node-4', 'ecs-node-5', 'ecs-node-6'];
-const ZONE = 'topology.kubernetes.io/zone';
-const INSTANCE_TYPE = 'node.kubernetes.io/instance-type';
 const PROVIDER = 'ecs.operator.dev/capacity-provider';
 
 describe('Migration fidelity on the real scheduler: capacity providers, subnets, tags', function () {
@@ -32,41 +25,11 @@ describe('Migration fidelity on the real scheduler: capacity providers, subnets,
   let spotTaint: V1Taint;
   const nodes = new Map<string, V1Node>();
   const spotNodes = () => NODES.filter((n) => nodes.get(n)?.metadata?.labels?.[INSTANCE_TYPE] === 'c5.xlarge');
-
-  const create = (plural: string, kind: string, name: string, spec: object) =>
-    custom.createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion: ECS_API_VERSION, kind, metadata: { name }, spec } });
-  const getTask = async (name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'tasks', name })) as Task;
-  const getService = async (name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'services', name })) as Service;
-  const podsOf = async (labelSelector: string) =>
-    (await core.listNamespacedPod({ namespace, labelSelector })).items.filter((p) => !p.metadata?.deletionTimestamp);
-  const eventsOf = async (name: string): Promise<CoreV1Event[]> =>
-    (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
+  const { create, podsOf, eventsOf, taskUntil, serviceUntil } = ecsObjects(() => namespace);
   const label = (node: string | undefined, key: string) => nodes.get(node ?? '')?.metadata?.labels?.[key];
   /** Sets a node's taints to the ones it had plus `extra`. */
   const taint = (name: string, extra: V1Taint[]) =>
     core.patchNode({ name, body: { spec: { taints: [...(nodes.get(name)?.spec?.taints ?? []), ...extra] } } }, mergePatch);
-
-  async function taskUntil(name: string, what: string, done: (t: Task) => boolean): Promise<Task> {
-    return waitFor(
-      `task ${name} ${what}`,
-      async () => {
-        const task = await getTask(name);
-        return done(task) ? task : undefined;
-      },
-      { timeoutMs: 60_000, describe: async () => JSON.stringify((await getTask(name)).status ?? {}) },
-    );
-  }
-
-  async function serviceUntil(name: string, what: string, done: (s: Service) => boolean): Promise<Service> {
-    return waitFor(
-      `service ${name} ${what}`,
-      async () => {
-        const service = await getService(name);
-        return done(service) ? service : undefined;
-      },
-      { timeoutMs: 90_000, describe: async () => JSON.stringify((await getService(name)).status ?? {}) },
-    );
-  }
 
   /** Waits until exactly `count` pods of the service run (none pending); the pods. */
   async function runningPodsOf(service: string, count: number): Promise<V1Pod[]> {
@@ -162,25 +125,14 @@ describe('Migration fidelity on the real scheduler: capacity providers, subnets,
   });
 
   it('costs no API request once the split Service converged, even when reconciled again', async () => {
-    let last = await operator.writes();
-    await waitFor(
-      'the operator to write nothing for 2 s',
-      async () => {
-        await new Promise((r) => setTimeout(r, 2000));
-        const now = await operator.writes();
-        const quiet = now === last;
-        last = now;
-        return quiet ? true : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    const before = await writesOnceQuiet(operator);
     // A label the controller ignores: the Service is reconciled, and nothing needs writing.
     await custom.patchNamespacedCustomObject(
       { group, version, namespace, plural: 'services', name: 'split', body: { metadata: { labels: { touched: 'yes' } } } },
       mergePatch,
     );
     await new Promise((r) => setTimeout(r, 3000));
-    expect(await operator.writes()).to.equal(last);
+    expect(await operator.writes()).to.equal(before);
   });
 
   it('keeps a Task to the zone of its subnet, and warns about its security groups in a condition and an Event', async () => {

@@ -85,6 +85,26 @@ export async function startOperator(namespace: string, options: { kc?: KubeConfi
   };
 }
 
+/**
+ * The operator's write count once it has written nothing for 2 s: trailing writes of earlier tests (a Cluster's
+ * counts as their pods settle) are over, so a test can then prove that reconciling again writes nothing.
+ */
+export async function writesOnceQuiet(operator: RunningOperator): Promise<number> {
+  let last = await operator.writes();
+  await waitFor(
+    'the operator to write nothing for 2 s',
+    async () => {
+      await new Promise((r) => setTimeout(r, 2000));
+      const now = await operator.writes();
+      const quiet = now === last;
+      last = now;
+      return quiet ? true : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+  return last;
+}
+
 /** Resolves once /readyz answers 200 (informers synced), or rejects if the manager fails first. */
 async function waitUntilReady(manager: Manager, running: Promise<unknown>): Promise<void> {
   let failed: Error | undefined;

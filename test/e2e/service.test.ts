@@ -18,7 +18,7 @@ import { REVISIONS_IN_USE_FINALIZER } from '../../operator/src/translate/revisio
 import { simulatedNode } from '../cluster/nodes.js';
 import { kubectl } from './chart-helm.js';
 import { watchServiceBounds } from './bounds.js';
-import { startOperator, type RunningOperator } from './harness.js';
+import { startOperator, writesOnceQuiet, type RunningOperator } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
 import { isReady } from '../../operator/src/translate/readiness.js';
 
@@ -211,21 +211,8 @@ describe('Service controller', function () {
     });
 
     it('costs no API request once converged, even when reconciled again', async () => {
-      // Trailing writes of the earlier tests (the Cluster's counts as their pods settle) are not this test's:
-      // it starts once the operator has written nothing for 2 s.
-      let last = await operator.writes();
-      await waitFor(
-        'the operator to write nothing for 2 s',
-        async () => {
-          await new Promise((r) => setTimeout(r, 2000));
-          const now = await operator.writes();
-          const quiet = now === last;
-          last = now;
-          return quiet ? true : undefined;
-        },
-        { timeoutMs: 60_000 },
-      );
-      const before = last;
+      // Trailing writes of the earlier tests are not this test's: it starts once the operator is quiet.
+      const before = await writesOnceQuiet(operator);
       // A label the controller ignores: the Service is reconciled, and nothing needs writing.
       await custom.patchNamespacedCustomObject(
         { group, version, namespace, plural: 'services', name: 'scale', body: { metadata: { labels: { touched: 'yes' } } } },
