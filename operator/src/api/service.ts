@@ -122,7 +122,7 @@ export interface ServiceDeployment {
   status: ServiceDeploymentStatus;
   /** `family:revision`. */
   taskDefinition: string;
-  /** The ReplicaSet that runs this deployment's tasks. */
+  /** The ReplicaSet that runs this deployment's tasks; with a capacity provider strategy, the prefix of its ReplicaSets, one per provider. */
   replicaSet?: string;
   desiredCount: number;
   pendingCount: number;

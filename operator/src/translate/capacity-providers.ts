@@ -37,6 +37,28 @@ export function resolveStrategy(
   return { items: fallback, path: `Cluster ${cluster.metadata.name ?? ''} spec.defaultCapacityProviderStrategy` };
 }
 
+/**
+ * The strategy a Task or Service runs by in `cluster` (resolveStrategy), or why ECS would refuse it: a refused
+ * strategy (strategyRefusal), or any strategy on a DAEMON service (which the Cluster's default skips).
+ */
+export function workloadStrategy(
+  spec: {
+    capacityProviderStrategy?: readonly CapacityProviderStrategyItem[];
+    launchType?: LaunchType;
+    schedulingStrategy?: 'REPLICA' | 'DAEMON';
+  },
+  cluster: Cluster,
+): { strategy?: ResolvedStrategy; refusal?: Issue } {
+  if (spec.schedulingStrategy === 'DAEMON') {
+    if (!spec.capacityProviderStrategy?.length) return {};
+    return { refusal: { path: 'spec.capacityProviderStrategy', message: 'a DAEMON service cannot use capacity providers, as in ECS' } };
+  }
+  const strategy = resolveStrategy(spec, cluster);
+  const refusal = strategy && strategyRefusal(strategy, cluster);
+  if (refusal) return { refusal };
+  return strategy ? { strategy } : {};
+}
+
 /** The capacity provider names `cluster` has: those it lists and those it maps to nodes. */
 export function clusterCapacityProviders(cluster: Cluster): Set<string> {
   return new Set([...(cluster.spec.capacityProviders ?? []), ...(cluster.spec.capacityProviderNodes ?? []).map((p) => p.capacityProvider)]);

@@ -11,7 +11,7 @@ import type { Issue } from './issues.js';
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE } from './labels.js';
 import { toLabelValue } from './names.js';
 import { daemonRollingUpdate, deploymentPercents } from './rollout.js';
-import { resolveStrategy, splitByStrategy, strategyProviders, strategyRefusal } from './capacity-providers.js';
+import { splitByStrategy, strategyProviders, workloadStrategy } from './capacity-providers.js';
 import { stableStringify } from './hash.js';
 import { deploymentId, deploymentLabelValue, providerReplicaSetNames, replicaSetName } from './service-deployments.js';
 import { discoveryServices } from './service-discovery.js';
@@ -102,12 +102,8 @@ export function serviceTarget({
   existingServiceAccounts,
 }: ServiceTargetInput): Omit<Workload, 'template'> & { target?: ServiceTarget } {
   const resourceName = service.metadata.name ?? '';
-  const resolved = strategy === 'REPLICA' ? resolveStrategy(service.spec, cluster) : undefined;
-  if (strategy === 'DAEMON' && service.spec.capacityProviderStrategy?.length) {
-    return { error: { path: 'spec.capacityProviderStrategy', message: 'a DAEMON service cannot use capacity providers, as in ECS' }, ...NOTHING };
-  }
-  const refusal = resolved && strategyRefusal(resolved, cluster);
-  if (refusal) return { error: refusal, ...NOTHING };
+  const { strategy: resolved, refusal } = workloadStrategy({ ...service.spec, schedulingStrategy: strategy }, cluster);
+  if (refusal) return { error: refusal, serviceAccounts: [], warnings: [], nodeEvaluated: false };
   const name = replicaSetName(resourceName, revision, service.spec.forceNewDeployment, resolved?.items);
   const id = deploymentId(service.metadata.uid ?? '', name);
   const serviceLabel = toLabelValue(resourceName);
@@ -164,8 +160,6 @@ export function serviceTarget({
   }
   return { ...workload, target: { ...target, strategy: resolved.items, parts } };
 }
-
-const NOTHING = { serviceAccounts: [], warnings: [], nodeEvaluated: false };
 
 /** The namespace of a Service's children, when the Service has one. */
 function namespaceOf(service: Service): { namespace?: string } {

@@ -7,7 +7,7 @@ import type { Tag } from '../api/meta.js';
 import type { PlacementConstraint, PlacementStrategy } from '../api/placement.js';
 import type { NetworkConfiguration, Task } from '../api/task.js';
 import { subnetPlacement, ZONE_LABEL } from './awsvpc.js';
-import { providerOfOneTask, resolveStrategy, strategyProviders, strategyRefusal, type CapacityProvider } from './capacity-providers.js';
+import { providerOfOneTask, strategyProviders, workloadStrategy, type CapacityProvider } from './capacity-providers.js';
 import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
 import { hostAccessAllowed, NO_HOST_ACCESS, type HostAccessPolicy } from './host-access.js';
 import type { Issue } from './issues.js';
@@ -80,9 +80,11 @@ function keepToSubnets(scheduling: Scheduling, network: NetworkConfiguration | u
  * provider strategy and the warnings of its awsvpcConfiguration, in the words of the controllers and `translate`.
  * `import`, which has no Cluster, says them for a Cluster with the default settings.
  */
-export function clusterIssues(spec: Pick<Task['spec'], 'capacityProviderStrategy' | 'launchType' | 'networkConfiguration'>, cluster: Cluster): Issue[] {
-  const strategy = resolveStrategy(spec, cluster);
-  const refusal = strategy && strategyRefusal(strategy, cluster);
+export function clusterIssues(
+  spec: Pick<Task['spec'], 'capacityProviderStrategy' | 'launchType' | 'networkConfiguration'> & { schedulingStrategy?: 'REPLICA' | 'DAEMON' },
+  cluster: Cluster,
+): Issue[] {
+  const { refusal } = workloadStrategy(spec, cluster);
   return [...(refusal ? [refusal] : []), ...subnetPlacement(spec.networkConfiguration, cluster).warnings];
 }
 
@@ -268,10 +270,9 @@ export interface TaskPod extends Omit<Workload, 'template'> {
  * gives a single task; undefined without a strategy; a refusal when ECS would refuse the strategy.
  */
 export function taskCapacityProvider(task: Task, cluster: Cluster): { provider?: CapacityProvider; refusal?: Issue } {
-  const strategy = resolveStrategy(task.spec, cluster);
-  if (!strategy) return {};
-  const refusal = strategyRefusal(strategy, cluster);
+  const { strategy, refusal } = workloadStrategy(task.spec, cluster);
   if (refusal) return { refusal };
+  if (!strategy) return {};
   const provider = strategyProviders(strategy.items, cluster)[providerOfOneTask(strategy.items)];
   return provider ? { provider } : {};
 }

@@ -101,4 +101,17 @@ describe('ecs-operator translate: capacity providers, subnets and tags', () => {
       "warning: run.json: capacityProviderStrategy[0].capacityProvider: capacity provider 'FARGATE_SPOT' is not one of Cluster 'prod' (spec.capacityProviders, spec.capacityProviderNodes); ECS refuses it",
     ]);
   });
+
+  it('import warns about a strategy on a DAEMON service, as CreateService refuses it', async () => {
+    const json = JSON.stringify({
+      serviceName: 'agent',
+      cluster: 'prod',
+      taskDefinition: 'agent:1',
+      schedulingStrategy: 'DAEMON',
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
+    });
+    const imported = await run(importMain, ['-f', 'daemon.json'], { 'daemon.json': json });
+    expect(imported.status).to.equal(0);
+    expect(imported.errors).to.deep.equal(['warning: daemon.json: capacityProviderStrategy: a DAEMON service cannot use capacity providers, as in ECS']);
+  });
 });

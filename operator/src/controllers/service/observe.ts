@@ -8,7 +8,7 @@ import { RESOURCES, type SharedInformer } from '../../runtime/informer.js';
 import { matchesLabelSelector } from '../../translate/cluster-status.js';
 import { ANNOTATIONS, LABELS } from '../../translate/labels.js';
 import type { Issue } from '../../translate/issues.js';
-import { resolveStrategy } from '../../translate/capacity-providers.js';
+import { workloadStrategy } from '../../translate/capacity-providers.js';
 import { revisionSpec } from '../../translate/revisions.js';
 import { deploymentId, replicaSetName } from '../../translate/service-deployments.js';
 import { classifyServiceTask } from '../../translate/service-tasks.js';
@@ -186,7 +186,7 @@ function resolveTarget(
   let resolution = resolveTaskDefinition(context, namespace, service.spec.taskDefinition, true);
   if (!resolution.ok) {
     const existing = resolveTaskDefinition(context, namespace, service.spec.taskDefinition, false);
-    const strategy = (service.spec.schedulingStrategy ?? 'REPLICA') === 'REPLICA' ? resolveStrategy(service.spec, cluster)?.items : undefined;
+    const strategy = workloadStrategy(service.spec, cluster).strategy?.items;
     const name = existing.ok ? replicaSetName(nameOf(service), existing.number, service.spec.forceNewDeployment, strategy) : '';
     if (existing.ok && input.runs(name, `${existing.family}:${existing.number}`)) resolution = existing;
   }

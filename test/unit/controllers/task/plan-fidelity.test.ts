@@ -13,6 +13,8 @@ describe('Task planner: capacity providers and fields without effect', () => {
     const launch = planTask(snapshot({ task: task({ capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }), cluster: withProviders }));
     const pod = createdPod(launch)!;
     expect(launch.status.capacityProviderName).to.equal('FARGATE_SPOT');
+    // As ECS reports a task of a Fargate provider.
+    expect(launch.status.launchType).to.equal('FARGATE');
     const observed = planTask(
       snapshot({ task: task({ capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }, launch.status), cluster: withProviders, pod }),
     );
