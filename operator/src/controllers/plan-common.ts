@@ -64,9 +64,10 @@ export function placedCondition(conditions: readonly Condition[], who: string, r
 }
 
 /**
- * The Warnings condition: True, naming each field that has no effect (`path: message; ...`), while there are
- * such fields, and absent otherwise; a new or changed list is worth a warning Event. The texts are translate's,
- * the ones `import` and `translate` print.
+ * The Warnings condition: True, naming each of the resource's own fields that has no effect (`path: message; ...`),
+ * while there are such fields, and absent otherwise; a new or changed list is worth a warning Event. The texts are
+ * translate's, the ones `import` and `translate` print. Warnings about its task definition's fields (`web:3 spec...`)
+ * are the TaskDefinition's to report, in its status, and are left out here.
  */
 export function warningsCondition(
   conditions: readonly Condition[],
@@ -75,8 +76,9 @@ export function warningsCondition(
   now: Date,
 ): ConditionsWithEvents {
   const before = conditions.find((c) => c.type === 'Warnings');
-  if (warnings.length === 0) return { conditions: conditions.filter((c) => c !== before), events: [] };
-  const message = warnings.map(({ path, message: text }) => `${path}: ${text}`).join('; ');
+  const own = warnings.filter(({ path }) => path.startsWith('spec.'));
+  if (own.length === 0) return { conditions: conditions.filter((c) => c !== before), events: [] };
+  const message = own.map(({ path, message: text }) => `${path}: ${text}`).join('; ');
   const next = setCondition(conditions, { type: 'Warnings', status: 'True', reason: 'FieldsNotApplied', message, observedGeneration: generation }, now);
   return { conditions: next, events: before?.message === message ? [] : [{ type: 'warning', reason: 'FieldsNotApplied', message }] };
 }

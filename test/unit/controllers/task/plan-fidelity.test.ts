@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import type { Cluster } from '../../../../operator/src/api/cluster.js';
 import { planTask } from '../../../../operator/src/controllers/task/plan.js';
-import { createdPod, defaultCluster, snapshot, task } from './helpers.js';
+import { createdPod, defaultCluster, snapshot, task, taskDefinition } from './helpers.js';
 
 const withProviders: Cluster = { ...defaultCluster, spec: { capacityProviders: ['FARGATE', 'FARGATE_SPOT'] } };
 const network = { awsvpcConfiguration: { subnets: ['subnet-x'], securityGroups: ['sg-1'] } };
@@ -45,5 +45,10 @@ describe('Task planner: capacity providers and fields without effect', () => {
 
   it('has no Warnings condition when every field applies', () => {
     expect(planTask(snapshot()).status.conditions?.map((c) => c.type)).not.to.include('Warnings');
+  });
+
+  it("leaves the task definition's warnings to the TaskDefinition's status", () => {
+    const td = taskDefinition({ containerDefinitions: [{ name: 'app', image: 'nginx', memory: 64, logConfiguration: { logDriver: 'awslogs' } }] });
+    expect(planTask(snapshot({}, td)).status.conditions?.map((c) => c.type)).not.to.include('Warnings');
   });
 });
