@@ -51,6 +51,13 @@ spec:
   capacityProviderStrategy: [{ capacityProvider: FARGATE_SPOT, weight: 1 }]
 `;
 
+/** What `import` warns about the ECS JSON `input` (which it imports, exit 0). */
+async function importWarnings(input: object): Promise<string[]> {
+  const imported = await run(importMain, ['-f', 'in.json'], { 'in.json': JSON.stringify(input) });
+  expect(imported.status).to.equal(0);
+  return imported.errors;
+}
+
 describe('ecs-operator translate: capacity providers, subnets and tags', () => {
   it("prints one ReplicaSet per provider with the ECS split, and the Task on its provider's nodes", async () => {
     const result = await run(main, ['-f', 'all.yaml'], { 'all.yaml': MANIFESTS });
@@ -73,17 +80,17 @@ describe('ecs-operator translate: capacity providers, subnets and tags', () => {
       'warning: all.yaml: Service web: spec.networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
     ];
     expect(translated.errors).to.deep.equal(expected);
-    const json = JSON.stringify({
-      serviceName: 'web',
-      cluster: 'prod',
-      taskDefinition: 'web:1',
-      desiredCount: 1,
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-x'], securityGroups: ['sg-1'] } },
-    });
-    const imported = await run(importMain, ['-f', 'svc.json'], { 'svc.json': json });
-    expect(imported.errors).to.deep.equal([
-      "warning: svc.json: networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-x' has no zone in Cluster 'prod' (spec.subnets); it does not keep the tasks to a zone",
-      'warning: svc.json: networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
+    expect(
+      await importWarnings({
+        serviceName: 'web',
+        cluster: 'prod',
+        taskDefinition: 'web:1',
+        desiredCount: 1,
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-x'], securityGroups: ['sg-1'] } },
+      }),
+    ).to.deep.equal([
+      "warning: in.json: networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-x' has no zone in Cluster 'prod' (spec.subnets); it does not keep the tasks to a zone",
+      'warning: in.json: networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
     ]);
   });
 
@@ -94,24 +101,22 @@ describe('ecs-operator translate: capacity providers, subnets and tags', () => {
     expect(result.errors.join('\n')).to.include(
       "all.yaml: Task once: spec.capacityProviderStrategy[0].capacityProvider: capacity provider 'MY_ASG' is not one of Cluster 'prod' (spec.capacityProviders, spec.capacityProviderNodes); ECS refuses it",
     );
-    const json = JSON.stringify({ cluster: 'prod', taskDefinition: 'web:1', capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] });
-    const imported = await run(importMain, ['-f', 'run.json'], { 'run.json': json });
-    expect(imported.status).to.equal(0);
-    expect(imported.errors).to.deep.equal([
-      "warning: run.json: capacityProviderStrategy[0].capacityProvider: capacity provider 'FARGATE_SPOT' is not one of Cluster 'prod' (spec.capacityProviders, spec.capacityProviderNodes); ECS refuses it",
+    expect(
+      await importWarnings({ cluster: 'prod', taskDefinition: 'web:1', capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }),
+    ).to.deep.equal([
+      "warning: in.json: capacityProviderStrategy[0].capacityProvider: capacity provider 'FARGATE_SPOT' is not one of Cluster 'prod' (spec.capacityProviders, spec.capacityProviderNodes); ECS refuses it",
     ]);
   });
 
   it('import warns about a strategy on a DAEMON service, as CreateService refuses it', async () => {
-    const json = JSON.stringify({
-      serviceName: 'agent',
-      cluster: 'prod',
-      taskDefinition: 'agent:1',
-      schedulingStrategy: 'DAEMON',
-      capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
-    });
-    const imported = await run(importMain, ['-f', 'daemon.json'], { 'daemon.json': json });
-    expect(imported.status).to.equal(0);
-    expect(imported.errors).to.deep.equal(['warning: daemon.json: capacityProviderStrategy: a DAEMON service cannot use capacity providers, as in ECS']);
+    expect(
+      await importWarnings({
+        serviceName: 'agent',
+        cluster: 'prod',
+        taskDefinition: 'agent:1',
+        schedulingStrategy: 'DAEMON',
+        capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
+      }),
+    ).to.deep.equal(['warning: in.json: capacityProviderStrategy: a DAEMON service cannot use capacity providers, as in ECS']);
   });
 });
