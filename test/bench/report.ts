@@ -178,7 +178,7 @@ export function markdown(report: Report): string {
   }
   lines.push('');
   lines.push(
-    "Times run from the action (apply, or the new revision) until every task is RUNNING and the status says so. CPU and requests are the operator's own (a separate `bin/ecs-operator run` process) during the ECS runs; requests per task are the median over rounds of the requests by verb divided by the tasks converged.",
+    "Times run from the action (apply, or the new revision) until every task is RUNNING and the status says so. CPU and requests are the operator's own (a separate process running the compiled CLI, `node dist/operator/src/cli/main.js run`, with the client-side rate limits kube-controller-manager has in this control plane: `--kube-api-qps 5000 --kube-api-burst 10000`) during the ECS runs; requests per task are the median over rounds of the requests by verb divided by the tasks converged.",
   );
   if (report.scenarios.length > 0) {
     lines.push('');

@@ -16,7 +16,7 @@ import { installCrds } from '../cluster/crds.js';
 import { removeNamespace } from '../e2e/helpers.js';
 import { ECS_GROUP_VERSION, emptyEcs, emptyNative, isLiveAndReady, log, runTimeoutMs, timeRun, type BenchContext } from './harness.js';
 import { Watched } from './live-count.js';
-import { OperatorProcess, usageBetween, WRITE_VERBS } from './operator-process.js';
+import { buildOperator, OperatorProcess, usageBetween, WRITE_VERBS } from './operator-process.js';
 import {
   chart,
   markdown,
@@ -179,6 +179,8 @@ async function main(): Promise<void> {
   log(`scale ${settings.scale}, ${settings.rounds} rounds, scenarios ${settings.scenarios.join(', ')}; sizes ${JSON.stringify(settings.sizes)}`);
   // Always this checkout's own cluster (started here unless already running), never the one KUBECONFIG names:
   // the bench adds 50 nodes and thousands of pods, which would disturb anyone else's cluster.
+  log('compiling the operator (tsc), to measure the JavaScript it ships as');
+  await buildOperator();
   const cluster = await up({ nodesFile: settings.nodesFile });
   const release = cluster.reused ? async () => undefined : down;
   process.env.KUBECONFIG = cluster.kubeconfig;

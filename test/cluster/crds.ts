@@ -7,16 +7,19 @@ import { waitFor } from './wait.js';
 
 const CRD_DIR = new URL('../../crds/', import.meta.url);
 
-/** Server-side applies every CRD file and waits until each is Established; returns the file names. */
-export async function installCrds(kc: KubeConfig): Promise<string[]> {
+/** The CRDs of other projects that tests need served (written from their documented APIs; no controller of theirs runs). */
+export const FIXTURE_CRD_DIR = new URL('../fixtures/crds/', import.meta.url);
+
+/** Server-side applies every CRD file of `dir` (the operator's by default) and waits until each is Established; returns the file names. */
+export async function installCrds(kc: KubeConfig, dir: URL = CRD_DIR): Promise<string[]> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const extensions = kc.makeApiClient(ApiextensionsV1Api);
-  const files = readdirSync(CRD_DIR)
+  const files = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort();
   for (const file of files) {
     // Applied as plain JSON: client-node's typed CRD model would drop the x-kubernetes-* keys it does not map.
-    const crd = parse(readFileSync(new URL(file, CRD_DIR), 'utf8')) as { metadata: { name: string } };
+    const crd = parse(readFileSync(new URL(file, dir), 'utf8')) as { metadata: { name: string } };
     const { name } = crd.metadata;
     await custom.patchClusterCustomObject(
       { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', name, body: crd, fieldManager: 'ecs-operator-crds', force: true },

@@ -121,6 +121,18 @@ describe('Helm chart, rendered', () => {
           .sort(),
       ).to.deep.equal(['apps/controllerrevisions:create', 'apps/controllerrevisions:list', 'apps/controllerrevisions:watch']);
       expect(grants(role.rules).filter((g) => g.startsWith('/secrets') || g.startsWith('/configmaps'))).to.deep.equal([]);
+      // TargetGroupBindings of Services' target groups: the cache (list, watch) and the child writer's verbs, no more.
+      expect(
+        grants(role.rules)
+          .filter((g) => g.startsWith('elbv2.k8s.aws/'))
+          .sort(),
+      ).to.deep.equal([
+        'elbv2.k8s.aws/targetgroupbindings:create',
+        'elbv2.k8s.aws/targetgroupbindings:delete',
+        'elbv2.k8s.aws/targetgroupbindings:list',
+        'elbv2.k8s.aws/targetgroupbindings:patch',
+        'elbv2.k8s.aws/targetgroupbindings:watch',
+      ]);
       const binding = only<KubernetesObject & { subjects: { kind: string; name: string; namespace: string }[] }>(objects, 'ClusterRoleBinding');
       expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: 'ecs-ecs-operator', namespace: 'ecs-system' }]);
       const lease = only<V1Role>(objects, 'Role');

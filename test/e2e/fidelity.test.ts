@@ -1,184 +1,148 @@
-// Migration fidelity on the real control plane: a Service spread over two capacity providers by base and weight,
-// each provider a group of kwok nodes (by instance type; the spot group tainted); a Task kept to the zone of its
-// subnet; the Service's tags and ECS managed tags on the pods; a provider the Cluster lacks refused. Every
-// assertion reads pods, nodes, Tasks, Services and Events back from the API server.
-//
-// The shared control plane has 6 nodes, ecs-node-1..6: one m5.large and one c5.xlarge in each of us-east-1a,
-// us-east-1b and us-east-1c. The taint this suite puts on the c5.xlarge nodes has a key of its own namespace
-// and is removed afterwards.
+// Migration fidelity on the real API server: a field the operator accepts but does not apply is named by the
+// Service's FieldsApplied condition, its status.warnings and a Warning Event; a load balancer's target group is
+// joined by a TargetGroupBinding (the kind served by a CRD written from the AWS Load Balancer Controller's
+// documented API, without that controller), bound to the core Service of discovery, deleted with the Service,
+// and a binding of that name that is someone else's is never taken over; a Service's volumeConfigurations give each of its
+// tasks a claim of its own (kube-controller-manager's ephemeral volume controller makes them).
 import { expect } from 'chai';
-import type { V1Node, V1Pod, V1Taint } from '@kubernetes/client-node';
-import type { ClusterSpec } from '../../operator/src/api/cluster.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { ServiceSpec } from '../../operator/src/api/service.js';
-import type { TaskSpec } from '../../operator/src/api/task.js';
-import { ecsObjects, group, INSTANCE_TYPE, mergePatch, NODES, version, ZONE } from './ecs-objects.js';
-import { startOperator, writesOnceQuiet, type RunningOperator } from './harness.js';
-import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
+import type { TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
+import { TARGET_GROUP_BINDING, targetGroupBindingName, type TargetGroupBinding } from '../../operator/src/translate/target-group-bindings.js';
+import { FIXTURE_CRD_DIR, installCrds as installCrdsFrom } from '../cluster/crds.js';
+import { ecsObjects, group, version } from './ecs-objects.js';
+import { startOperator, type RunningOperator } from './harness.js';
+import { clients, installCrds, kubeConfig, throwawayNamespace, waitFor } from './helpers.js';
 
-const { core, apps, custom } = clients();
-const PROVIDER = 'ecs.operator.dev/capacity-provider';
+const { core, custom } = clients();
+const TGB = { group: TARGET_GROUP_BINDING.group, version: TARGET_GROUP_BINDING.version, plural: TARGET_GROUP_BINDING.plural };
+const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-tg/0123456789abcdef';
 
-describe('Migration fidelity on the real scheduler: capacity providers, subnets, tags', function () {
+const taskDefinition: TaskDefinitionSpec = {
+  containerDefinitions: [{ name: 'web', image: 'nginx:1.27', cpu: 64, memory: 64, portMappings: [{ containerPort: 80, name: 'http' }] }],
+};
+
+describe('Migration fidelity: fields not applied, target groups, per-task EBS volumes', function () {
   let namespace: string;
   let removeNamespace: (() => Promise<void>) | undefined;
   let operator: RunningOperator;
-  let spotTaint: V1Taint;
-  const nodes = new Map<string, V1Node>();
-  const spotNodes = () => NODES.filter((n) => nodes.get(n)?.metadata?.labels?.[INSTANCE_TYPE] === 'c5.xlarge');
-  const { create, podsOf, eventsOf, taskUntil, serviceUntil } = ecsObjects(() => namespace);
-  const label = (node: string | undefined, key: string) => nodes.get(node ?? '')?.metadata?.labels?.[key];
-  /** Sets a node's taints to the ones it had plus `extra`. */
-  const taint = (name: string, extra: V1Taint[]) =>
-    core.patchNode({ name, body: { spec: { taints: [...(nodes.get(name)?.spec?.taints ?? []), ...extra] } } }, mergePatch);
 
-  /** Waits until exactly `count` pods of the service run (none pending); the pods. */
-  async function runningPodsOf(service: string, count: number): Promise<V1Pod[]> {
-    return waitFor(
-      `${count} running tasks of service ${service}`,
-      async () => {
-        const pods = await podsOf(`ecs.operator.dev/service=${service}`);
-        return pods.length === count && pods.every((p) => p.status?.phase === 'Running') ? pods : undefined;
-      },
-      {
-        timeoutMs: 90_000,
-        describe: async () =>
-          JSON.stringify((await podsOf(`ecs.operator.dev/service=${service}`)).map((p) => [p.metadata?.name, p.status?.phase, p.spec?.nodeName])),
-      },
-    );
-  }
+  const { create, getService, eventsOf, podsOf } = ecsObjects(() => namespace);
+  const binding = async (name: string) =>
+    (await custom.getNamespacedCustomObject({ ...TGB, namespace, name }).catch(() => undefined)) as TargetGroupBinding | undefined;
 
   before(async () => {
     await installCrds();
-    ({ name: namespace, remove: removeNamespace } = await throwawayNamespace(core, 'fidelity'));
-    for (const node of (await core.listNode()).items) nodes.set(node.metadata?.name ?? '', node);
-    expect([...nodes.keys()]).to.include.members(NODES);
-    spotTaint = { key: `${namespace}.e2e.ecs.operator.dev/spot`, value: 'true', effect: 'NoSchedule' };
-    for (const name of spotNodes()) await taint(name, [spotTaint]);
+    // Served before the operator starts, as where the AWS Load Balancer Controller is installed.
+    await installCrdsFrom(kubeConfig(), FIXTURE_CRD_DIR);
+    ({ name: namespace, remove: removeNamespace } = await throwawayNamespace(core, 'fid'));
     operator = await startOperator(namespace);
-    await create('clusters', 'Cluster', 'mixed', {
-      nodeSelector: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: NODES }] },
-      capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
-      capacityProviderNodes: [
-        { capacityProvider: 'FARGATE', nodeSelector: { matchLabels: { [INSTANCE_TYPE]: 'm5.large' } } },
-        {
-          capacityProvider: 'FARGATE_SPOT',
-          nodeSelector: { matchLabels: { [INSTANCE_TYPE]: 'c5.xlarge' } },
-          tolerations: [{ key: spotTaint.key, operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
-        },
-      ],
-      subnets: [
-        { subnetId: 'subnet-0aaa', availabilityZone: 'us-east-1a' },
-        { subnetId: 'subnet-0bbb', availabilityZone: 'us-east-1b' },
-      ],
-    } satisfies ClusterSpec);
-    await create('taskdefinitions', 'TaskDefinition', 'small', { containerDefinitions: [{ name: 'app', image: 'busybox', cpu: 16, memory: 32 }] });
+    await create('taskdefinitions', 'TaskDefinition', 'web', taskDefinition);
   });
   after(async () => {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await operator?.finish();
-    for (const name of spotNodes()) await taint(name, []).catch(() => undefined);
     await removeNamespace?.();
   });
 
-  it('spreads a Service over two providers by base and weight: FARGATE base 2 weight 1, FARGATE_SPOT weight 2 of 7 → 4 and 3', async () => {
-    await create('services', 'Service', 'split', {
-      cluster: 'mixed',
-      taskDefinition: 'small',
-      desiredCount: 7,
-      capacityProviderStrategy: [
-        { capacityProvider: 'FARGATE', base: 2, weight: 1 },
-        { capacityProvider: 'FARGATE_SPOT', weight: 2 },
-      ],
-      propagateTags: 'SERVICE',
-      enableECSManagedTags: true,
-      tags: [{ key: 'team', value: 'payments' }],
-    } satisfies ServiceSpec);
-    const pods = await runningPodsOf('split', 7);
-    const onType = (type: string) => pods.filter((p) => label(p.spec?.nodeName, INSTANCE_TYPE) === type);
-    // The provider's share lands on the provider's nodes, and only there.
-    expect(onType('m5.large').map((p) => p.metadata?.labels?.[PROVIDER])).to.deep.equal(['FARGATE', 'FARGATE', 'FARGATE', 'FARGATE']);
-    expect(onType('c5.xlarge').map((p) => p.metadata?.labels?.[PROVIDER])).to.deep.equal(['FARGATE_SPOT', 'FARGATE_SPOT', 'FARGATE_SPOT']);
-    // One deployment of 7 in ECS terms, steady once all run.
-    const service = await serviceUntil('split', 'steady', (s) => s.status?.conditions?.some((c) => c.type === 'Steady' && c.status === 'True') ?? false);
-    expect(service.status?.deployments?.map((d) => [d.status, d.desiredCount, d.runningCount])).to.deep.equal([['PRIMARY', 7, 7]]);
-    expect(service.status?.runningCount).to.equal(7);
-    // The Service's tags and the ECS managed tags reach every task.
-    for (const pod of pods) {
-      expect(pod.metadata?.labels?.team).to.equal('payments');
-      expect(JSON.parse(pod.metadata?.annotations?.['ecs.operator.dev/tags'] ?? '{}')).to.deep.equal({
-        'aws:ecs:clusterName': 'mixed',
-        'aws:ecs:serviceName': 'split',
-      });
-    }
+  it('names enableExecuteCommand in the FieldsApplied condition, status.warnings and a Warning Event', async () => {
+    await create('services', 'Service', 'exec', { taskDefinition: 'web', desiredCount: 1, enableExecuteCommand: true } satisfies ServiceSpec);
+    const condition = await waitFor('FieldsApplied=False naming spec.enableExecuteCommand', async () => {
+      const found = (await getService('exec')).status?.conditions?.find((c) => c.type === 'FieldsApplied');
+      return found?.status === 'False' ? found : undefined;
+    });
+    expect(condition.reason).to.equal('NotApplied');
+    expect(condition.message).to.match(/^spec\.enableExecuteCommand: ECS Exec is not set up/);
+    expect((await getService('exec')).status?.warnings).to.deep.equal([condition.message]);
+    const event = await waitFor('a NotApplied Warning Event', async () => (await eventsOf('exec')).find((e) => e.reason === 'NotApplied'));
+    expect(event.type).to.equal('Warning');
+    expect(event.message).to.equal(condition.message);
   });
 
-  it('moves tasks to the new split when desiredCount changes: 10 → 5 and 5 (base 2, then 1:2 of 8 is 3:5)', async () => {
-    await custom.patchNamespacedCustomObject(
-      { group, version, namespace, plural: 'services', name: 'split', body: { spec: { desiredCount: 10 } } },
-      mergePatch,
-    );
-    const pods = await runningPodsOf('split', 10);
-    const byProvider = (name: string) => pods.filter((p) => p.metadata?.labels?.[PROVIDER] === name);
-    expect(byProvider('FARGATE').every((p) => label(p.spec?.nodeName, INSTANCE_TYPE) === 'm5.large')).to.equal(true);
-    expect(byProvider('FARGATE_SPOT').every((p) => label(p.spec?.nodeName, INSTANCE_TYPE) === 'c5.xlarge')).to.equal(true);
-    expect([byProvider('FARGATE').length, byProvider('FARGATE_SPOT').length]).to.deep.equal([5, 5]);
-  });
-
-  it('costs no API request once the split Service converged, even when reconciled again', async () => {
-    const before = await writesOnceQuiet(operator);
-    // A label the controller ignores: the Service is reconciled, and nothing needs writing.
-    await custom.patchNamespacedCustomObject(
-      { group, version, namespace, plural: 'services', name: 'split', body: { metadata: { labels: { touched: 'yes' } } } },
-      mergePatch,
-    );
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(await operator.writes()).to.equal(before);
-  });
-
-  it('keeps a Task to the zone of its subnet, and warns about its security groups in a condition and an Event', async () => {
-    await create('tasks', 'Task', 'zoned', {
-      cluster: 'mixed',
-      taskDefinition: 'small',
-      launchType: 'FARGATE',
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0bbb'], securityGroups: ['sg-0123'] } },
-    } satisfies TaskSpec);
-    const task = await taskUntil('zoned', 'RUNNING', (t) => t.status?.lastStatus === 'RUNNING');
-    expect(label(task.status?.containerInstance, ZONE)).to.equal('us-east-1b');
-    const message =
-      'spec.networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies';
-    expect(task.status?.conditions?.find((c) => c.type === 'Warnings')).to.deep.include({ status: 'True', reason: 'FieldsNotApplied', message });
-    await waitFor(
-      'the FieldsNotApplied Event',
-      async () => ((await eventsOf('zoned')).some((e) => e.reason === 'FieldsNotApplied' && e.message === message) ? true : undefined),
-      {
-        timeoutMs: 30_000,
-      },
-    );
-  });
-
-  it("runs a Task on its strategy's provider: FARGATE_SPOT's tainted nodes, recorded in status", async () => {
-    await create('tasks', 'Task', 'spot', {
-      cluster: 'mixed',
-      taskDefinition: 'small',
-      capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
-    } satisfies TaskSpec);
-    const task = await taskUntil('spot', 'RUNNING', (t) => t.status?.lastStatus === 'RUNNING');
-    expect(label(task.status?.containerInstance, INSTANCE_TYPE)).to.equal('c5.xlarge');
-    expect(task.status?.capacityProviderName).to.equal('FARGATE_SPOT');
-  });
-
-  it('refuses a provider the Cluster does not have, naming the field, and runs nothing', async () => {
-    await create('services', 'Service', 'unknown', {
-      cluster: 'mixed',
-      taskDefinition: 'small',
+  it('creates a TargetGroupBinding onto the core Service of discovery, and deletes it with the Service', async () => {
+    await create('services', 'Service', 'lb', {
+      taskDefinition: 'web',
       desiredCount: 1,
-      capacityProviderStrategy: [{ capacityProvider: 'MY_ASG_PROVIDER', weight: 1 }],
+      loadBalancers: [{ targetGroupArn: ARN, containerName: 'web', containerPort: 80 }],
     } satisfies ServiceSpec);
-    const service = await serviceUntil('unknown', 'Valid=False', (s) => s.status?.conditions?.some((c) => c.type === 'Valid' && c.status === 'False') ?? false);
-    expect(service.status?.conditions?.find((c) => c.type === 'Valid')?.message).to.equal(
-      "spec.capacityProviderStrategy[0].capacityProvider: capacity provider 'MY_ASG_PROVIDER' is not one of Cluster 'mixed' (spec.capacityProviders, spec.capacityProviderNodes); ECS refuses it",
-    );
-    expect(await podsOf('ecs.operator.dev/service=unknown')).to.deep.equal([]);
-    expect((await apps.listNamespacedReplicaSet({ namespace, labelSelector: 'ecs.operator.dev/service=unknown' })).items).to.deep.equal([]);
+    const name = targetGroupBindingName('lb', ARN);
+    const created = await waitFor(`TargetGroupBinding ${name}`, () => binding(name));
+    expect(created.spec).to.deep.equal({ targetGroupARN: ARN, targetType: 'ip', serviceRef: { name: 'lb', port: 80 } });
+    const service = await getService('lb');
+    expect(created.metadata?.ownerReferences).to.deep.equal([
+      { apiVersion: ECS_API_VERSION, kind: 'Service', name: 'lb', uid: service.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]);
+    const coreService = await core.readNamespacedService({ namespace, name: 'lb' });
+    expect(coreService.spec?.ports?.map((p) => p.port)).to.deep.equal([80]);
+    const fields = service.status?.conditions?.find((c) => c.type === 'FieldsApplied');
+    expect(fields?.status, 'a served kind: the target group is joined, nothing to warn').to.equal('True');
+
+    await custom.deleteNamespacedCustomObject({ group, version, namespace, plural: 'services', name: 'lb' });
+    await waitFor(`TargetGroupBinding ${name} deleted`, async () => ((await binding(name)) ? undefined : true));
+  });
+
+  it('gives each task of a Service its own EBS volume claim (a generic ephemeral volume) of the Cluster’s StorageClass', async () => {
+    await create('clusters', 'Cluster', 'ebs', { managedEBSVolumes: { storageClasses: { gp3: 'ebs-gp3' } } });
+    await create('taskdefinitions', 'TaskDefinition', 'db', {
+      containerDefinitions: [
+        { name: 'db', image: 'postgres:17', cpu: 64, memory: 64, mountPoints: [{ sourceVolume: 'data', containerPath: '/var/lib/data' }] },
+      ],
+      volumes: [{ name: 'data', configuredAtLaunch: true }],
+    } satisfies TaskDefinitionSpec);
+    await create('services', 'Service', 'db', {
+      cluster: 'ebs',
+      taskDefinition: 'db',
+      desiredCount: 2,
+      volumeConfigurations: [{ name: 'data', managedEBSVolume: { sizeInGiB: 10, volumeType: 'gp3', filesystemType: 'xfs' } }],
+    } satisfies ServiceSpec);
+    const pods = await waitFor('two tasks of db', async () => {
+      const found = await podsOf('ecs.operator.dev/service=db');
+      return found.length === 2 ? found : undefined;
+    });
+    // kube-controller-manager's ephemeral volume controller makes POD-VOLUME for each pod, owned by it.
+    const claims = await waitFor('a claim per task', async () => {
+      const found = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items.filter((c) =>
+        pods.some((p) => c.metadata?.ownerReferences?.some((o) => o.kind === 'Pod' && o.uid === p.metadata?.uid)),
+      );
+      return found.length === 2 ? found : undefined;
+    });
+    expect(claims.map((c) => c.metadata?.name).sort()).to.deep.equal(pods.map((p) => `${p.metadata?.name}-data`).sort());
+    for (const claim of claims) {
+      expect(claim.spec?.storageClassName).to.equal('ebs-gp3');
+      expect(claim.spec?.resources?.requests?.storage).to.equal('10Gi');
+      expect(claim.spec?.accessModes).to.deep.equal(['ReadWriteOnce']);
+    }
+    // What the claim cannot carry is said by the Service, as translate says it.
+    const fields = await waitFor('FieldsApplied naming filesystemType', async () => {
+      const found = (await getService('db')).status?.conditions?.find((c) => c.type === 'FieldsApplied');
+      return found?.message.includes('spec.volumeConfigurations[0].managedEBSVolume.filesystemType: xfs') ? found : undefined;
+    });
+    expect(fields.status).to.equal('False');
+  });
+
+  it('leaves a TargetGroupBinding of that name that is not its own alone', async () => {
+    const name = targetGroupBindingName('taken', ARN);
+    const foreign: KubernetesObject & Pick<TargetGroupBinding, 'spec'> = {
+      apiVersion: `${TGB.group}/${TGB.version}`,
+      kind: TARGET_GROUP_BINDING.kind,
+      metadata: { name, namespace },
+      spec: { targetGroupARN: ARN, targetType: 'instance', serviceRef: { name: 'someone-else', port: 8080 } },
+    };
+    await custom.createNamespacedCustomObject({ ...TGB, namespace, body: foreign });
+    await create('services', 'Service', 'taken', {
+      taskDefinition: 'web',
+      desiredCount: 1,
+      loadBalancers: [{ targetGroupArn: ARN, containerName: 'web', containerPort: 80 }],
+    } satisfies ServiceSpec);
+    const valid = await waitFor('Valid=False TargetGroupBindingNameTaken', async () => {
+      const found = (await getService('taken')).status?.conditions?.find((c) => c.type === 'Valid');
+      return found?.reason === 'TargetGroupBindingNameTaken' ? found : undefined;
+    });
+    expect(valid.status).to.equal('False');
+    expect(valid.message).to.include(name);
+    const after = await binding(name);
+    expect(after?.spec).to.deep.equal(foreign.spec);
+    expect(after?.metadata?.ownerReferences).to.equal(undefined);
   });
 });

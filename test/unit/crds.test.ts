@@ -20,6 +20,7 @@ import {
   type EcsKind,
   type KeyValuePair,
   type LogConfiguration,
+  type ManagedEBSVolumeConfiguration,
   type NetworkConfiguration,
   type PlacementConstraint,
   type PlacementStrategy,
@@ -244,6 +245,20 @@ const taskOverride = {
   ephemeralStorage: { optional: ephemeralStorage },
 } satisfies Manifest<TaskOverride>;
 
+const managedEBSVolume = {
+  sizeInGiB: 'optional',
+  volumeType: 'optional',
+  iops: 'optional',
+  throughput: 'optional',
+  encrypted: 'optional',
+  kmsKeyId: 'optional',
+  snapshotId: 'optional',
+  volumeInitializationRate: 'optional',
+  tagSpecifications: { optional: { resourceType: 'required', tags: { optional: tag }, propagateTags: 'optional' } },
+  roleArn: 'optional',
+  filesystemType: 'optional',
+} satisfies Manifest<ManagedEBSVolumeConfiguration>;
+
 const taskSpec = {
   cluster: 'optional',
   taskDefinition: 'required',
@@ -262,6 +277,12 @@ const taskSpec = {
   enableExecuteCommand: 'optional',
   propagateTags: 'optional',
   enableECSManagedTags: 'optional',
+  volumeConfigurations: {
+    optional: {
+      name: 'required',
+      managedEBSVolume: { optional: { ...managedEBSVolume, terminationPolicy: { optional: { deleteOnTermination: 'required' } } } },
+    },
+  },
 } satisfies Manifest<TaskSpec>;
 
 const taskStatus = {
@@ -306,6 +327,7 @@ const taskStatus = {
   executionStoppedAt: 'optional',
   stoppedAt: 'optional',
   version: 'optional',
+  warnings: 'optional',
   conditions: { optional: condition },
   capacityProviderName: 'optional',
 } satisfies Manifest<TaskStatus>;
@@ -360,6 +382,7 @@ const serviceSpec = {
   tags: { optional: tag },
   forceNewDeployment: 'optional',
   schedulerName: 'optional',
+  volumeConfigurations: { optional: { name: 'required', managedEBSVolume: { optional: managedEBSVolume } } },
 } satisfies Manifest<ServiceSpec>;
 
 const serviceStatus = {
@@ -393,6 +416,7 @@ const serviceStatus = {
   },
   reportedTasks: { optional: { startedThrough: 'optional', startedAtThrough: 'optional', stopped: 'optional' } },
   events: { optional: { id: 'required', createdAt: 'required', message: 'required' } },
+  warnings: 'optional',
   conditions: { optional: condition },
 } satisfies Manifest<ServiceStatus>;
 
@@ -419,6 +443,7 @@ const clusterSpec = {
   },
   defaultCapacityProviderStrategy: { optional: capacityProviderStrategyItem },
   subnets: { optional: { subnetId: 'required', availabilityZone: 'required' } },
+  managedEBSVolumes: { optional: { storageClasses: 'optional', defaultStorageClass: 'optional' } },
 } satisfies Manifest<ClusterSpec>;
 
 const containerInstanceResource = {

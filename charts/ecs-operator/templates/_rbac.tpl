@@ -47,6 +47,12 @@ the end-to-end tests run the operator impersonating this ServiceAccount, so a ru
 - apiGroups: [""]
   resources: ["services"]
   verbs: ["list", "watch", "create", "patch", "delete"]
+# TargetGroupBindings (elbv2.k8s.aws, the AWS Load Balancer Controller's kind) for a Service's
+# loadBalancers[].targetGroupArn, where that kind is served: cached (label-selected), created, applied and deleted
+# (controllers/service/target-group-bindings.ts). Whether it is served is asked of API discovery, open to all.
+- apiGroups: ["elbv2.k8s.aws"]
+  resources: ["targetgroupbindings"]
+  verbs: ["list", "watch", "create", "patch", "delete"]
 # ECS-style events, aggregated: created, then patched with a new count (runtime/events.ts).
 - apiGroups: [""]
   resources: ["events"]

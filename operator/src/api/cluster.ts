@@ -51,6 +51,14 @@ export interface ClusterSubnet {
   availabilityZone: string;
 }
 
+/** Where the per-task EBS volumes of Services and Tasks (`volumeConfigurations[].managedEBSVolume`) come from. */
+export interface ManagedEBSVolumes {
+  /** EBS volume type (gp3, gp2, io1, io2, st1, sc1, standard) → the StorageClass that provisions it. */
+  storageClasses?: Record<string, string>;
+  /** The StorageClass of a volume type not listed; absent: the Kubernetes cluster's default StorageClass. */
+  defaultStorageClass?: string;
+}
+
 export interface ClusterSpec {
   /** The ECS cluster name shown in status and ARNs; defaults to the resource's name. */
   clusterName?: string;
@@ -73,6 +81,7 @@ export interface ClusterSpec {
   defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
   /** The zone of each subnet a task's awsvpcConfiguration may name: its tasks are kept to those zones. */
   subnets?: ClusterSubnet[];
+  managedEBSVolumes?: ManagedEBSVolumes;
 }
 
 export type ClusterStatusValue = 'ACTIVE' | 'PROVISIONING' | 'DEPROVISIONING' | 'FAILED' | 'INACTIVE';

@@ -2,7 +2,7 @@
 import type { CapacityProviderStrategyItem } from './cluster.js';
 import type { Condition, EcsResource, Tag } from './meta.js';
 import type { PlacementConstraint, PlacementStrategy } from './placement.js';
-import type { LaunchType, NetworkConfiguration, PropagateTags } from './task.js';
+import type { LaunchType, NetworkConfiguration, PropagateTags, VolumeConfiguration } from './task.js';
 import type { LogConfiguration } from './taskdefinition.js';
 
 export type SchedulingStrategy = 'REPLICA' | 'DAEMON';
@@ -102,6 +102,8 @@ export interface ServiceSpec {
   forceNewDeployment?: string | number;
   /** kube-scheduler profile; otherwise chosen from the placement strategy or the Cluster. */
   schedulerName?: string;
+  /** The volumes of the task definition that are `configuredAtLaunch`: a per-task EBS volume each (at most 1 in ECS). */
+  volumeConfigurations?: VolumeConfiguration[];
 }
 
 export type ServiceStatusValue = 'ACTIVE' | 'DRAINING' | 'INACTIVE';
@@ -173,6 +175,8 @@ export interface ServiceStatus {
   reportedTasks?: ReportedTasks;
   /** The latest 100 events, newest first. */
   events?: ServiceEvent[];
+  /** Fields of the spec accepted but not applied, `path: message` (translate/not-applied.ts). */
+  warnings?: string[];
   conditions?: Condition[];
 }
 

@@ -25,6 +25,53 @@ export interface NetworkConfiguration {
   awsvpcConfiguration?: AwsVpcConfiguration;
 }
 
+export type EbsFilesystemType = 'ext3' | 'ext4' | 'xfs' | 'ntfs';
+
+export interface EbsTagSpecification {
+  resourceType: 'volume';
+  tags?: Tag[];
+  propagateTags?: PropagateTags;
+}
+
+/**
+ * ECS `ServiceManagedEBSVolumeConfiguration` / `TaskManagedEBSVolumeConfiguration`: the EBS volume each task gets
+ * for a task definition volume `configuredAtLaunch`. Here one generic ephemeral volume (a claim template) per task.
+ */
+export interface ManagedEBSVolumeConfiguration {
+  /** GiB: the claim's storage request. */
+  sizeInGiB?: number;
+  /** gp3 (ECS default), gp2, io1, io2, st1, sc1, standard: the StorageClass the Cluster maps it to. */
+  volumeType?: string;
+  iops?: number;
+  throughput?: number;
+  encrypted?: boolean;
+  kmsKeyId?: string;
+  snapshotId?: string;
+  volumeInitializationRate?: number;
+  tagSpecifications?: EbsTagSpecification[];
+  /** The ECS infrastructure role; the CSI driver's own credentials provision volumes here. */
+  roleArn?: string;
+  /** ECS default xfs. */
+  filesystemType?: EbsFilesystemType;
+}
+
+/** A Task's adds whether the volume outlives it (on a service's task it never does). */
+export interface TaskManagedEBSVolumeConfiguration extends ManagedEBSVolumeConfiguration {
+  terminationPolicy?: { deleteOnTermination: boolean };
+}
+
+/** ECS `ServiceVolumeConfiguration`. */
+export interface VolumeConfiguration {
+  /** The task definition volume (configuredAtLaunch) it configures. */
+  name: string;
+  managedEBSVolume?: ManagedEBSVolumeConfiguration;
+}
+
+/** ECS `TaskVolumeConfiguration`. */
+export interface TaskVolumeConfiguration extends VolumeConfiguration {
+  managedEBSVolume?: TaskManagedEBSVolumeConfiguration;
+}
+
 export interface TaskSpec {
   /** Cluster resource name in this namespace (or a cluster ARN ending in `/NAME`). Default `default`. */
   cluster?: string;
@@ -50,6 +97,8 @@ export interface TaskSpec {
   propagateTags?: Exclude<PropagateTags, 'SERVICE'>;
   /** Adds the tag `aws:ecs:clusterName` to the task's pod. */
   enableECSManagedTags?: boolean;
+  /** The volumes of the task definition that are `configuredAtLaunch`: a per-task EBS volume each. */
+  volumeConfigurations?: TaskVolumeConfiguration[];
 }
 
 export interface NetworkBinding {
@@ -115,6 +164,8 @@ export interface TaskStatus {
   stoppedAt?: string;
   /** Grows by one with every change of the status. */
   version?: number;
+  /** Fields of the spec accepted but not applied, `path: message` (translate/not-applied.ts). */
+  warnings?: string[];
   conditions?: Condition[];
 }
 

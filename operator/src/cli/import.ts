@@ -8,12 +8,13 @@ import { clusterIssues, clusterNameOf } from '../translate/workload.js';
 import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
 import { autoscalersOf } from './autoscaling-json.js';
 import type { CommandRegistration } from './main.js';
-import { fileCommand, warn, type CliIO, type FileOptions } from './io.js';
+import { fileCommand, warn, type CliIO, type FileOptions, type Problem } from './io.js';
 import { toYamlDocuments } from './output.js';
 import type { CommandLineNames } from './ecs-json.js';
-import { addNameOptions, loadInput } from './resources.js';
+import { resourceFieldWarnings } from '../translate/not-applied.js';
+import { addNameOptions, addTargetGroupBindingOption, loadInput, type TargetGroupBindingOption } from './resources.js';
 
-export interface ImportOptions extends FileOptions, CommandLineNames {
+export interface ImportOptions extends FileOptions, CommandLineNames, TargetGroupBindingOption {
   outputDir?: string;
 }
 
@@ -21,24 +22,32 @@ export interface ImportOptions extends FileOptions, CommandLineNames {
 export function runImport(io: CliIO, options: ImportOptions): void {
   const { resources, autoScaling } = loadInput(io, options.filename, { ecsJsonOnly: true, names: options });
   // The manifest is what the file says; what the operator will refuse or not apply of it is said now, not after
-  // the apply, once per field (RunTask's count makes several Tasks of one input).
+  // the apply, in the words its status will use. Once per place: the Tasks of one RunTask input (count N) share
+  // their fields.
   const said = new Set<string>();
+  const warnOnce = (problem: Problem) => {
+    const line = JSON.stringify(problem);
+    if (!said.has(line)) warn(io, problem);
+    said.add(line);
+  };
   for (const resource of resources) {
     if (resource.kind !== 'Service' && resource.kind !== 'Task') continue;
     const { spec, metadata } = resource.object as Service | Task;
+    const refusal = resource.kind === 'Service' ? deploymentControllerRefusal(spec as Service['spec']) : undefined;
+    // What depends on the Cluster (a capacity provider it must have, the zones of subnets) is said for one with
+    // the default settings, as the file names no more of it.
     const cluster: Cluster = {
       apiVersion: ECS_API_VERSION,
       kind: 'Cluster',
       metadata: { name: clusterNameOf(spec), ...(metadata.namespace ? { namespace: metadata.namespace } : {}) },
       spec: {},
     };
-    const refusal = resource.kind === 'Service' ? deploymentControllerRefusal(spec as Service['spec']) : undefined;
-    for (const { path, message } of [...(refusal ? [refusal] : []), ...clusterIssues(spec, cluster)]) {
-      const problem = { ...resource.at(path), message };
-      const key = `${problem.file} ${problem.path ?? ''} ${message}`;
-      if (!said.has(key)) warn(io, problem);
-      said.add(key);
-    }
+    const issues = [
+      ...(refusal ? [refusal] : []),
+      ...resourceFieldWarnings(resource.kind, resource.object, { targetGroupBinding: options.targetGroupBinding ?? true }),
+      ...clusterIssues(spec, cluster),
+    ];
+    for (const { path, message } of issues) warnOnce({ ...resource.at(path), message });
   }
   const manifests: KubernetesObject[] = [
     ...resources.map(({ manifest }) => (options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } : manifest)),
@@ -66,7 +75,11 @@ const command = fileCommand<ImportOptions>({
     'PutScalingPolicy input) of a service becomes its HorizontalPodAutoscaler',
   filesHelp: 'ECS JSON file to read',
   namespaceHelp: 'set metadata.namespace of every resource',
-  options: (c) => addNameOptions(c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them')),
+  options: (c) =>
+    addTargetGroupBindingOption(
+      addNameOptions(c.option('-o, --output-dir <dir>', 'write each resource to <dir>/<name>.<kind>.yaml instead of printing them')),
+      'warn that a targetGroupArn is not joined',
+    ),
   run: runImport,
 });
 

@@ -143,6 +143,18 @@ export function addNameOptions(command: Command): Command {
     .option('--family <family>', 'the family of RegisterTaskDefinition input that has none (as aws ecs register-task-definition --family gives it)');
 }
 
+/** Whether the target cluster serves TargetGroupBindings; commander's `--no-target-group-binding` sets it false. */
+export interface TargetGroupBindingOption {
+  targetGroupBinding?: boolean;
+}
+
+export function addTargetGroupBindingOption(command: Command, what: string): Command {
+  return command.option(
+    '--no-target-group-binding',
+    `for a cluster that does not serve the AWS Load Balancer Controller's TargetGroupBinding kind (elbv2.k8s.aws/v1beta1): ${what} (default: the kind is served, and a Service's loadBalancers[].targetGroupArn becomes a TargetGroupBinding)`,
+  );
+}
+
 export interface Input {
   resources: Resource[];
   /** The Application Auto Scaling objects of every file. */

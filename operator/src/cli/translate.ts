@@ -3,7 +3,8 @@
 // its Pod; a Service the ReplicaSet of its first deployment (a DaemonSet for DAEMON) and the core Services of its
 // discovery; each the ServiceAccount of its task role. A TaskDefinition that nothing in the input runs gets a
 // PodTemplate, the pod its tasks would run. Tasks and Services find their TaskDefinition by family among the input
-// files, in the same namespace. Application Auto Scaling JSON of a service gives its HorizontalPodAutoscaler.
+// files, in the same namespace. Application Auto Scaling JSON of a service gives its HorizontalPodAutoscaler. A
+// Service's loadBalancers[].targetGroupArn gives a TargetGroupBinding (unless --no-target-group-binding).
 import type { KubernetesObject, V1PodTemplate, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster, Service, Task, TaskDefinition } from '../api/index.js';
 import { parseNamespaceList } from '../runtime/config.js';
@@ -19,7 +20,9 @@ import { fileCommand, InputError, warn, type CliIO, type FileOptions, type Locat
 import { toYamlDocuments } from './output.js';
 import { autoscalersOf } from './autoscaling-json.js';
 import type { CommandLineNames } from './ecs-json.js';
-import { addNameOptions, loadInput, type EcsObject, type Resource } from './resources.js';
+import { resourceFieldWarnings } from '../translate/not-applied.js';
+import { targetGroupBindings } from '../translate/target-group-bindings.js';
+import { addNameOptions, addTargetGroupBindingOption, loadInput, type EcsObject, type Resource, type TargetGroupBindingOption } from './resources.js';
 
 interface Definition {
   resource: Resource<TaskDefinition>;
@@ -56,6 +59,8 @@ class Translator {
     private readonly io: CliIO,
     private readonly resources: readonly Resource[],
     private readonly hostAccess: HostAccessPolicy,
+    /** Whether the cluster serves TargetGroupBindings: they are printed, else the targetGroupArn is warned. */
+    private readonly targetGroupBinding: boolean,
   ) {}
 
   private warnOnce(location: Location, message: string): void {
@@ -177,6 +182,8 @@ class Translator {
 
   translateWorkloads(): void {
     for (const resource of this.resources) {
+      for (const { path, message } of resourceFieldWarnings(resource.kind, resource.object, { targetGroupBinding: this.targetGroupBinding }))
+        this.warnOnce(resource.at(path), message);
       if (resource.kind === 'Task') {
         const task = resource as Resource<Task>;
         const resolved = this.resolve(task);
@@ -228,6 +235,7 @@ class Translator {
         const discovery = serviceDiscoveryObjects(service.object, spec);
         for (const { path, message } of discovery.errors) this.problems.push({ ...service.at(path), message });
         this.objects.push(...(discovery.services as KubernetesObject[]));
+        if (this.targetGroupBinding && discovery.errors.length === 0) this.objects.push(...targetGroupBindings(service.object));
       }
     }
   }
@@ -258,7 +266,7 @@ class Translator {
   }
 }
 
-export interface TranslateOptions extends FileOptions, CommandLineNames {
+export interface TranslateOptions extends FileOptions, CommandLineNames, TargetGroupBindingOption {
   /** As `run --allow-host-access-namespaces`: which namespaces' tasks may use the host. */
   allowHostAccessNamespaces?: string;
 }
@@ -272,7 +280,12 @@ export function runTranslate(io: CliIO, options: TranslateOptions): void {
     throw new InputError([
       { file: options.filename.join(', '), message: 'holds no ECS resources (TaskDefinition, Task, Service or Cluster manifests, or ECS JSON)' },
     ]);
-  const translator = new Translator(io, resources, { namespaces: parseNamespaceList(options.allowHostAccessNamespaces ?? '') });
+  const translator = new Translator(
+    io,
+    resources,
+    { namespaces: parseNamespaceList(options.allowHostAccessNamespaces ?? '') },
+    options.targetGroupBinding ?? true,
+  );
   translator.collectDefinitions();
   translator.translateWorkloads();
   translator.podTemplatesOfIdleDefinitions();
@@ -289,9 +302,12 @@ const command = fileCommand<TranslateOptions>({
   filesHelp: 'manifest or ECS JSON file',
   namespaceHelp: 'the namespace of resources that name none',
   options: (cmd) =>
-    addNameOptions(cmd).option(
-      `${HOST_ACCESS_FLAG} <list>`,
-      "as for run: comma-separated namespaces (or *) whose tasks may use the host; the operator's policy, so that translate refuses what it refuses (default: none)",
+    addTargetGroupBindingOption(
+      addNameOptions(cmd).option(
+        `${HOST_ACCESS_FLAG} <list>`,
+        "as for run: comma-separated namespaces (or *) whose tasks may use the host; the operator's policy, so that translate refuses what it refuses (default: none)",
+      ),
+      'print no TargetGroupBinding and warn, as the operator does there, how traffic reaches the tasks instead',
     ),
   run: runTranslate,
 });

@@ -124,12 +124,17 @@ export function setValid(context: OperatorContext, obj: KubernetesObject, condit
 
 /**
  * Why a reconcile cannot plan now, if it cannot: its object is `gone` (its expectations are dropped with it), or
- * the cache is `behind` the creates and deletes it made (the events that show them bring the key back).
+ * the cache is `behind` the creates and deletes it made, or still shows the version of `primary` that its last
+ * status write replaced (the events that show them bring the key back).
  */
-export function planBlocked(context: OperatorContext, owner: Owner, exists: boolean, log: Logger): 'gone' | 'behind' | undefined {
+export function planBlocked(context: OperatorContext, owner: Owner, exists: boolean, log: Logger, primary?: KubernetesObject): 'gone' | 'behind' | undefined {
   if (!exists) {
     context.writer.forget(owner);
     return 'gone';
+  }
+  if (primary && !context.writer.isCurrent(primary)) {
+    log.debug('waiting for the cache to show the last status write');
+    return 'behind';
   }
   if (context.writer.caughtUp(owner)) return undefined;
   log.debug('waiting for the cache to show earlier writes', { pending: context.writer.pending(owner) });

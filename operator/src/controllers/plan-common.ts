@@ -63,22 +63,35 @@ export function placedCondition(conditions: readonly Condition[], who: string, r
   return { conditions: next, events: reason && before?.message !== message ? [{ type: 'warning', reason: 'Unplaced', message }] : [] };
 }
 
+/** Conditions, the status.warnings lines and the events a change of them is worth. */
+export interface FieldWarnings extends ConditionsWithEvents {
+  warnings: string[];
+}
+
 /**
- * The Warnings condition: True, naming each of the resource's own fields that has no effect (`path: message; ...`),
- * while there are such fields, and absent otherwise; a new or changed list is worth a warning Event. The texts are
- * translate's, the ones `import` and `translate` print. Warnings about its task definition's fields (`web:3 spec...`)
- * are the TaskDefinition's to report, in its status, and are left out here.
+ * The FieldsApplied condition and status.warnings of a Service or Task: False (NotApplied) while its spec sets
+ * fields the operator accepts but does not apply (translate/not-applied.ts), naming each; a Warning Event for
+ * each warning not in status yet, so that a steady object is told once.
  */
-export function warningsCondition(
+export function fieldsAppliedCondition(
   conditions: readonly Condition[],
-  warnings: readonly { path: string; message: string }[],
+  previous: readonly string[] | undefined,
+  warnings: readonly string[],
   generation: number,
   now: Date,
-): ConditionsWithEvents {
-  const before = conditions.find((c) => c.type === 'Warnings');
-  const own = warnings.filter(({ path }) => path.startsWith('spec.'));
-  if (own.length === 0) return { conditions: conditions.filter((c) => c !== before), events: [] };
-  const message = own.map(({ path, message: text }) => `${path}: ${text}`).join('; ');
-  const next = setCondition(conditions, { type: 'Warnings', status: 'True', reason: 'FieldsNotApplied', message, observedGeneration: generation }, now);
-  return { conditions: next, events: before?.message === message ? [] : [{ type: 'warning', reason: 'FieldsNotApplied', message }] };
+): FieldWarnings {
+  const next = setCondition(
+    conditions,
+    {
+      type: 'FieldsApplied',
+      status: warnings.length > 0 ? 'False' : 'True',
+      reason: warnings.length > 0 ? 'NotApplied' : 'Applied',
+      message: warnings.join('; '),
+      observedGeneration: generation,
+    },
+    now,
+  );
+  const told = new Set(previous ?? []);
+  const events = warnings.filter((line) => !told.has(line)).map((message): PlannedEvent => ({ type: 'warning', reason: 'NotApplied', message }));
+  return { conditions: next, events, warnings: [...warnings] };
 }

@@ -59,6 +59,12 @@ export interface ChildWrites {
   pending(owner: Owner): string[];
   /** Drops the expectations of an owner that is gone. */
   forget(owner: Owner): void;
+  /**
+   * False while `cached` (an object as the cache holds it) is still the version this writer replaced with a
+   * status or finalizer write: a plan made from it would be refused (409) or undo the write. The write's own watch
+   * event brings the object back to its controller.
+   */
+  isCurrent(cached: KubernetesObject): boolean;
   /** Creates `child` for `owner` (a POST: never adopts an existing object of that name). */
   create(owner: Owner, child: KubernetesObject): Promise<CreateOutcome>;
   /** Creates an object several owners share and none owns (a task role's ServiceAccount); one that exists is left as it is. */
@@ -90,6 +96,8 @@ function sameController(child: KubernetesObject, desired: KubernetesObject): boo
 export class ChildWriter implements ChildWrites {
   private readonly expectations: Expectations;
   private readonly tracked = new Set<SharedInformer<KubernetesObject>>();
+  /** kind/namespace/name -> the resourceVersion its last status or finalizer write replaced. */
+  private readonly replaced = new Map<string, string>();
 
   constructor(
     private readonly clients: ApiClients,
@@ -118,6 +126,22 @@ export class ChildWriter implements ChildWrites {
 
   forget(owner: Owner): void {
     this.expectations.forget(ownerKey(owner));
+    this.replaced.delete(ownerKey(owner));
+  }
+
+  isCurrent(cached: KubernetesObject): boolean {
+    const key = childKey(cached);
+    const from = this.replaced.get(key);
+    if (from === undefined) return true;
+    if (cached.metadata?.resourceVersion === from) return false;
+    this.replaced.delete(key);
+    return true;
+  }
+
+  /** Remembers that a write replaced `live`'s version, for isCurrent. */
+  private replacedVersion(live: KubernetesObject, resource: CustomResource): void {
+    const from = live.metadata?.resourceVersion;
+    if (from) this.replaced.set(childKey({ ...live, kind: resource.kind }), from);
   }
 
   async create(owner: Owner, child: KubernetesObject): Promise<CreateOutcome> {
@@ -172,7 +196,10 @@ export class ChildWriter implements ChildWrites {
 
   async writeStatus<T extends WithStatus>(resource: CustomResource, live: T, status: T['status']): Promise<WriteResult<T>> {
     if (sameJson(live.status, status)) return { object: live, written: false };
-    return this.applier.applyStatus(resource, live, status, { resourceVersion: live.metadata?.resourceVersion });
+    const result = await this.applier.applyStatus(resource, live, status, { resourceVersion: live.metadata?.resourceVersion });
+    // A write the server found changed nothing keeps the version, and no event will come: nothing to wait for.
+    if (result.written && result.object.metadata?.resourceVersion !== live.metadata?.resourceVersion) this.replacedVersion(live, resource);
+    return result;
   }
 
   async setFinalizer(resource: CustomResource, live: KubernetesObject, finalizer: string, present: boolean): Promise<boolean> {
@@ -186,6 +213,7 @@ export class ChildWriter implements ChildWrites {
         { group, version, plural: resource.plural, namespace, name, body: { metadata: { finalizers: next, resourceVersion } } },
         mergePatch,
       );
+      this.replacedVersion(live, resource);
       return true;
     } catch (error) {
       if (statusCodeOf(error) === 404) return false;

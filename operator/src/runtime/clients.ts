@@ -16,6 +16,7 @@ import {
   createConfiguration,
 } from '@kubernetes/client-node';
 import { type Clock, realClock } from './clock.js';
+import { shareConnections } from './connections.js';
 import type { TokenBucket } from './token-bucket.js';
 
 export interface ApiClients {
@@ -144,6 +145,7 @@ export interface ApiClientOptions {
  * `rateLimit` and writing only through `fence`.
  */
 export function makeApiClients(kc: KubeConfig, options: ApiClientOptions = {}): ApiClients {
+  shareConnections(kc);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const configuration = () =>

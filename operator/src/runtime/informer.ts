@@ -162,6 +162,30 @@ export interface InformerOptions {
   staleAfterMs?: number;
   /** Objects per page of a list (client-go's reflector asks for 500). */
   listPageSize?: number;
+  /** Draws a number in [0, 1) for the watch timeout's jitter; Math.random unless given. */
+  random?: () => number;
+}
+
+/**
+ * How long each watch asks the API server to keep it open, as client-go's reflector does: at least 5 minutes,
+ * jittered up to twice that so that the watches of many informers (and replicas) do not all end together.
+ */
+export const MIN_WATCH_TIMEOUT_SECONDS = 300;
+
+/**
+ * client-node's Watch aborts a watch after 30 s without a byte, which ends every watch of a quiet resource twice
+ * a minute (a new request each time, and ~20 a minute for the operator's informers). A watch ends when the API
+ * server closes it at its timeoutSeconds; the client-side limit only has to catch a connection that died
+ * silently, so it is set just beyond the longest timeout a watch asks for.
+ */
+export const WATCH_INACTIVITY_TIMEOUT_MS = (2 * MIN_WATCH_TIMEOUT_SECONDS + 30) * 1000;
+
+/** client-node's Watch with the inactivity limit above (its field is private in the typings, public at runtime). */
+export function quietWatch(kc: ConstructorParameters<typeof Watch>[0]): Watch {
+  const watch = new Watch(kc);
+  if (!('requestTimeoutMs' in watch)) throw new Error("client-node's Watch no longer has requestTimeoutMs; see quietWatch");
+  Object.assign(watch, { requestTimeoutMs: WATCH_INACTIVITY_TIMEOUT_MS });
+  return watch;
 }
 
 /** The annotation `kubectl apply` keeps a whole copy of the object in; nothing reads it from the cache. */
@@ -214,6 +238,7 @@ export class SharedInformer<T extends KubernetesObject> {
   private readonly resourceLabel: string;
   private readonly relistAfterWatchFailures: number;
   private readonly staleAfterMs: number;
+  private readonly random: () => number;
   /** Watches in a row that ended in an error (or an ERROR event) instead of working. */
   private watchFailures = 0;
   /** Whether a watch is open and has not reported an error. */
@@ -245,7 +270,8 @@ export class SharedInformer<T extends KubernetesObject> {
     this.resourceLabel = describeRequest('GET', this.path).resource;
     this.relistAfterWatchFailures = options.relistAfterWatchFailures ?? 3;
     this.staleAfterMs = options.staleAfterMs ?? 60_000;
-    const watcher = this.observe(options.watcher ?? new Watch(clients.kc));
+    this.random = options.random ?? Math.random;
+    const watcher = this.observe(options.watcher ?? quietWatch(clients.kc));
     const pageSize = options.listPageSize ?? 500;
     // List items of built-in kinds come without apiVersion and kind; watch events carry them. Set them so that
     // any cached object can be passed to a write as it is. Pages of one list are one consistent snapshot, at
@@ -453,9 +479,11 @@ export class SharedInformer<T extends KubernetesObject> {
           if (this.watching) this.freshAt = this.clock.monotonic();
           this.watching = false;
         };
+        // Bookmarks keep the resourceVersion current on a quiet resource, so a watch that ends resumes from it.
+        const timeoutSeconds = Math.floor(MIN_WATCH_TIMEOUT_SECONDS * (1 + this.random()));
         const controller = await inner.watch(
           path,
-          query,
+          { ...query, allowWatchBookmarks: true, timeoutSeconds },
           (phase, obj, raw) => {
             // An ERROR event (other than Gone, which ListWatch handles) means this watch serves nothing more.
             if (phase === 'ERROR' && statusCodeOf(obj) !== 410) fail();

@@ -1,7 +1,8 @@
 // ECS awsvpcConfiguration on Kubernetes: a pod gets its IP from the pod network, so the subnets a task names
 // can only keep it to their zones, where the Cluster says which zone each subnet is in (spec.subnets). A subnet
-// the Cluster does not map, the security groups and the public IP have no effect: each is named in a warning,
-// the same text in `import`, `translate` and the Task's or Service's status. Pure.
+// the Cluster does not map has no effect: a warning names it, the same text in `import`, `translate` and the
+// Task's or Service's FieldsApplied condition. The security groups and the public IP, which never have an effect
+// whatever the Cluster, are rules of not-applied.ts. Pure.
 import type { Cluster } from '../api/cluster.js';
 import type { NetworkConfiguration } from '../api/task.js';
 import type { Issue } from './issues.js';
@@ -16,7 +17,7 @@ export interface SubnetPlacement {
   warnings: Issue[];
 }
 
-/** The zones of the subnets `network` names, as `cluster` maps them, and the warnings for what has no effect. */
+/** The zones of the subnets `network` names, as `cluster` maps them, and a warning for each subnet it does not map. */
 export function subnetPlacement(network: NetworkConfiguration | undefined, cluster: Cluster): SubnetPlacement {
   const vpc = network?.awsvpcConfiguration;
   if (!vpc) return { warnings: [] };
@@ -33,14 +34,5 @@ export function subnetPlacement(network: NetworkConfiguration | undefined, clust
       });
     } else if (!zones.includes(zone)) zones.push(zone);
   });
-  if (vpc.securityGroups?.length) {
-    warnings.push({
-      path: `${PATH}.securityGroups`,
-      message: 'not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
-    });
-  }
-  if (vpc.assignPublicIp === 'ENABLED') {
-    warnings.push({ path: `${PATH}.assignPublicIp`, message: 'not applied: pods get an IP of the pod network, never a public one' });
-  }
   return { ...(zones.length > 0 ? { zones: zones.sort() } : {}), warnings };
 }

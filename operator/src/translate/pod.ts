@@ -12,6 +12,7 @@ import { podProcess } from './process.js';
 import { podResources, ephemeralStorageShares } from './resources.js';
 import { secretReferenceFromArn } from './secrets.js';
 import { taskRoleServiceAccount } from './service-account.js';
+import type { LaunchVolumes } from './ebs-volumes.js';
 import type { ClusterSettings } from './settings.js';
 import { parseTaskCpu, parseTaskMemory } from './units.js';
 import { UNSUPPORTED_TASK_FIELDS, warnUnsupported } from './unsupported.js';
@@ -24,6 +25,8 @@ export interface PodSpecOptions {
   cluster: ClusterSettings;
   /** `Never` for a task (ECS never restarts one in place); `Always` for a ReplicaSet, which takes nothing else. */
   restartPolicy: 'Never' | 'Always';
+  /** What the Task or Service gives the volumes configured at launch. */
+  launchVolumes?: LaunchVolumes;
 }
 
 export interface PodSpecTranslation {
@@ -89,7 +92,7 @@ function taskSize(spec: TaskDefinitionSpec): { cpu?: number; memory?: number } {
 
 function translateContainers(spec: TaskDefinitionSpec, names: readonly string[], plan: ContainerPlan, options: PodSpecOptions, log: IssueLog) {
   const definitions = spec.containerDefinitions;
-  const taskVolumes = taskVolumesToPodVolumes(spec.volumes ?? [], log);
+  const taskVolumes = taskVolumesToPodVolumes(spec.volumes ?? [], log, options.launchVolumes);
   const volumes: PlacedVolume[] = taskVolumes.volumes.map((volume, index) => ({ volume, path: `${volumePath(index)}.name` }));
   const ephemeralStorage = ephemeralStorageByContainer(spec, plan);
   const containers = definitions.map((definition, index): V1Container => {

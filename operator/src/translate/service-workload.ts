@@ -120,6 +120,7 @@ export function serviceTarget({
     placementConstraints: service.spec.placementConstraints ?? [],
     ...(strategy === 'REPLICA' ? { placementStrategy: service.spec.placementStrategy ?? [] } : {}),
     ...(service.spec.schedulerName ? { schedulerName: service.spec.schedulerName } : {}),
+    ...(service.spec.volumeConfigurations ? { volumeConfigurations: service.spec.volumeConfigurations } : {}),
     restartPolicy: 'Always',
     propagateTags: service.spec.propagateTags === 'TASK_DEFINITION',
     ...(service.spec.propagateTags === 'SERVICE' ? { taskTags: ownTags(service.spec.tags) } : {}),

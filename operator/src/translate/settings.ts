@@ -1,4 +1,5 @@
 // Settings of the Cluster a task runs in that change what a task definition may become.
+import type { ManagedEBSVolumes } from '../api/cluster.js';
 
 /** What a cluster lets a task do; the Cluster resource's settings. */
 export interface ClusterSettings {
@@ -17,4 +18,6 @@ export interface ClusterSettings {
   allowedUnsafeSysctls?: string[];
   /** The ContainerRestartRules feature is on, so ECS container restart policies can be honoured. */
   containerRestartRules?: boolean;
+  /** The StorageClasses of per-task EBS volumes (the Cluster's spec.managedEBSVolumes). */
+  managedEBSVolumes?: ManagedEBSVolumes;
 }

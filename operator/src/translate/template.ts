@@ -4,6 +4,7 @@
 // With any error there is no template: the errors say what to fix, each at its field.
 import type { V1PodSpec, V1PodTemplateSpec, V1ServiceAccount } from '@kubernetes/client-node';
 import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
+import type { TaskVolumeConfiguration } from '../api/task.js';
 import { hashPodTemplate } from './hash.js';
 import { hostAccessRefusals } from './host-access.js';
 import { IssueLog, type Issue } from './issues.js';
@@ -20,6 +21,8 @@ export interface TranslationInput {
   revision: number;
   /** RunTask overrides, applied before translation. */
   overrides?: TaskOverride;
+  /** The Task's or Service's volumeConfigurations: a per-task volume for each volume configured at launch. */
+  volumeConfigurations?: readonly TaskVolumeConfiguration[];
   cluster?: ClusterSettings;
   /** The controller's labels (task, service, group, ...), added to the operator's. */
   labels?: Record<string, string>;
@@ -76,7 +79,14 @@ export function taskDefinitionToPodTemplate(input: TranslationInput): Translatio
   validateTaskDefinition(spec, log);
   const cluster = input.cluster ?? {};
   for (const { path, message } of hostAccessRefusals(spec, cluster.allowHostAccess === true, cluster.namespace)) log.error(path, message);
-  const { podSpec, containerNames, serviceAccount } = taskDefinitionToPodSpec(spec, { cluster, restartPolicy: input.restartPolicy ?? 'Never' }, log);
+  const launchVolumes = input.volumeConfigurations
+    ? { launchVolumes: { configurations: input.volumeConfigurations, ...(cluster.managedEBSVolumes ? { storage: cluster.managedEBSVolumes } : {}) } }
+    : {};
+  const { podSpec, containerNames, serviceAccount } = taskDefinitionToPodSpec(
+    spec,
+    { cluster, restartPolicy: input.restartPolicy ?? 'Never', ...launchVolumes },
+    log,
+  );
   const metadata = podMetadata(
     {
       spec,

@@ -6,13 +6,18 @@
 // | no configuration, host without sourcePath,      | emptyDir                                            |
 // |   dockerVolumeConfiguration scope task          |                                                     |
 // | dockerVolumeConfiguration scope shared,         | PersistentVolumeClaim named toDnsLabel(volume name)  |
-// |   configuredAtLaunch                            |   (warning: the claim must exist, autoprovision too) |
+// |                                                 |   (warning: the claim must exist, autoprovision too) |
+// | configuredAtLaunch with a volumeConfigurations  | a generic ephemeral volume: one claim per task       |
+// |   entry of the Task or Service                  |   (ebs-volumes.ts)                                   |
+// | configuredAtLaunch without one                  | PersistentVolumeClaim named toDnsLabel(volume name)  |
+// |                                                 |   (warning: the claim must exist)                    |
 // | efsVolumeConfiguration                          | PVC `efs-FSID` or `efs-FSID-ACCESSPOINT`; rootDirectory → subPath |
 // | fsxWindowsFileServerVolumeConfiguration         | PVC `fsx-FSID`; rootDirectory → subPath (warning)   |
 import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { ContainerDefinition, Volume } from '../api/taskdefinition.js';
 import { containerIndexByName } from './container-names.js';
 import { findCycle } from './graph.js';
+import { ebsEphemeralVolume, type LaunchVolumes } from './ebs-volumes.js';
 import { containerPath, volumePath, type IssueLog } from './issues.js';
 import { toDnsLabel } from './names.js';
 import { mibToQuantity } from './units.js';
@@ -78,12 +83,25 @@ function dockerVolume(volume: Volume, name: string, path: string, log: IssueLog)
   return claim(name, name);
 }
 
-function taskVolumeToPodVolume(volume: Volume, path: string, log: IssueLog): { volume: V1Volume; subPath?: string } {
+/** Where the configuration of a volume configured at launch is in the Task's or Service's spec. */
+export const volumeConfigurationPath = (index: number) => `volumeConfigurations[${index}]`;
+
+function launchVolume(volume: Volume, name: string, path: string, launch: LaunchVolumes | undefined, log: IssueLog): V1Volume {
+  const index = launch?.configurations.findIndex((c) => c.name === volume.name) ?? -1;
+  const configuration = launch?.configurations[index];
+  const ephemeral = configuration && ebsEphemeralVolume(name, configuration, volumeConfigurationPath(index), launch.storage, log);
+  if (ephemeral) return ephemeral;
+  if (!configuration)
+    log.warn(
+      `${path}.configuredAtLaunch`,
+      `without a volumeConfigurations entry of the Task or Service for it (a volume of its own for each task), it mounts PersistentVolumeClaim "${name}", which must exist when the task starts`,
+    );
+  return claim(name, name);
+}
+
+function taskVolumeToPodVolume(volume: Volume, path: string, launch: LaunchVolumes | undefined, log: IssueLog): { volume: V1Volume; subPath?: string } {
   const name = toDnsLabel(volume.name);
-  if (volume.configuredAtLaunch) {
-    log.warn(`${path}.configuredAtLaunch`, `a volume configured at launch mounts PersistentVolumeClaim "${name}", which must exist when the task starts`);
-    return { volume: claim(name, name) };
-  }
+  if (volume.configuredAtLaunch) return { volume: launchVolume(volume, name, path, launch, log) };
   if (volume.efsVolumeConfiguration) return efsVolume(volume, name, path, log);
   if (volume.fsxWindowsFileServerVolumeConfiguration) return fsxVolume(volume, name, path, log);
   if (volume.dockerVolumeConfiguration) return { volume: dockerVolume(volume, name, path, log) };
@@ -91,14 +109,21 @@ function taskVolumeToPodVolume(volume: Volume, path: string, log: IssueLog): { v
   return { volume: { name, emptyDir: {} } };
 }
 
-/** The pod volumes of the task's volumes, in order. */
-export function taskVolumesToPodVolumes(volumes: readonly Volume[], log: IssueLog): PodVolumes {
+/**
+ * The pod volumes of the task's volumes, in order. `launch`: what the Task or Service gives the volumes configured
+ * at launch; each of its entries must name one.
+ */
+export function taskVolumesToPodVolumes(volumes: readonly Volume[], log: IssueLog, launch?: LaunchVolumes): PodVolumes {
   const result: PodVolumes = { volumes: [], sources: new Map() };
   volumes.forEach((volume, index) => {
     if (result.sources.has(volume.name)) return;
-    const { volume: podVolume, subPath } = taskVolumeToPodVolume(volume, volumePath(index), log);
+    const { volume: podVolume, subPath } = taskVolumeToPodVolume(volume, volumePath(index), launch, log);
     result.volumes.push(podVolume);
     result.sources.set(volume.name, { name: podVolume.name, ...(subPath ? { subPath } : {}) });
+  });
+  launch?.configurations.forEach(({ name }, index) => {
+    if (!volumes.some((v) => v.name === name && v.configuredAtLaunch))
+      log.error(`${volumeConfigurationPath(index)}.name`, `the task definition has no volume ${JSON.stringify(name)} with configuredAtLaunch true`);
   });
   return result;
 }

@@ -5,7 +5,7 @@ import type { V1Node, V1NodeSelectorTerm, V1Pod, V1PodTemplateSpec, V1ServiceAcc
 import type { Cluster, LabelSelector } from '../api/cluster.js';
 import type { Tag } from '../api/meta.js';
 import type { PlacementConstraint, PlacementStrategy } from '../api/placement.js';
-import type { NetworkConfiguration, Task } from '../api/task.js';
+import type { NetworkConfiguration, Task, TaskVolumeConfiguration } from '../api/task.js';
 import { subnetPlacement, ZONE_LABEL } from './awsvpc.js';
 import { providerOfOneTask, strategyProviders, workloadStrategy, type CapacityProvider } from './capacity-providers.js';
 import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
@@ -108,6 +108,7 @@ export function clusterSettings(cluster: Cluster, hostAccess: HostAccessPolicy =
     allowHostAccess: hostAccessAllowed(hostAccess, namespace),
     ...(namespace ? { namespace } : {}),
     allowPrivileged: cluster.spec.allowPrivileged === true,
+    ...(cluster.spec.managedEBSVolumes ? { managedEBSVolumes: cluster.spec.managedEBSVolumes } : {}),
   };
 }
 
@@ -133,6 +134,8 @@ export interface WorkloadInput {
   /** StartTask: the one Node to run on. */
   containerInstance?: string;
   overrides?: TaskOverride;
+  /** The Task's or Service's volumeConfigurations. */
+  volumeConfigurations?: readonly TaskVolumeConfiguration[];
   restartPolicy: 'Never' | 'Always';
   propagateTags: boolean;
   /** The task's own tags and those it copies from its Service; see MetadataInput. */
@@ -205,14 +208,15 @@ export function workloadTemplate(input: WorkloadInput): Workload {
     labels,
     scheduling,
     ...(input.overrides ? { overrides: input.overrides } : {}),
+    ...(input.volumeConfigurations ? { volumeConfigurations: input.volumeConfigurations } : {}),
     cluster: clusterSettings(cluster, input.hostAccess),
     restartPolicy: input.restartPolicy,
     propagateTags: input.propagateTags,
     ...(input.taskTags ? { taskTags: input.taskTags } : {}),
     ...(input.managedTags ? { managedTags: input.managedTags } : {}),
   });
-  // The revision's fields are named after it (`web:3 spec.memory`); the overrides and tags are the Task's own.
-  const own = (path: string) => path.startsWith('overrides') || path.startsWith('tags');
+  // The revision's fields are named after it (`web:3 spec.memory`); the overrides, tags and volume configurations are the Task's or Service's own.
+  const own = (path: string) => path.startsWith('overrides') || path.startsWith('tags') || path.startsWith('volumeConfigurations');
   const located = ({ path, message }: Issue): Issue => ({ path: own(path) ? `spec.${path}` : `${reference} ${path}`, message });
   const warnings = [...placement.warnings, ...networkWarnings, ...translation.warnings.map(located)];
   if (!translation.template) {
@@ -291,6 +295,7 @@ export function taskPod({ task, ...input }: TaskPodInput): TaskPod {
     ...(task.spec.schedulerName ? { schedulerName: task.spec.schedulerName } : {}),
     ...(task.spec.containerInstance ? { containerInstance: task.spec.containerInstance } : {}),
     ...(task.spec.overrides ? { overrides: task.spec.overrides } : {}),
+    ...(task.spec.volumeConfigurations ? { volumeConfigurations: task.spec.volumeConfigurations } : {}),
     restartPolicy: 'Never',
     propagateTags: task.spec.propagateTags === 'TASK_DEFINITION',
     taskTags: ownTags(task.spec.tags),

@@ -76,8 +76,8 @@ describe('ecs-operator translate: capacity providers, subnets and tags', () => {
   it('says the same warnings as import for what does not apply', async () => {
     const translated = await run(main, ['-f', 'all.yaml'], { 'all.yaml': MANIFESTS });
     const expected = [
-      "warning: all.yaml: Service web: spec.networkConfiguration.awsvpcConfiguration.subnets[1]: subnet 'subnet-x' has no zone in Cluster 'prod' (spec.subnets); it does not keep the tasks to a zone",
       'warning: all.yaml: Service web: spec.networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
+      "warning: all.yaml: Service web: spec.networkConfiguration.awsvpcConfiguration.subnets[1]: subnet 'subnet-x' has no zone in Cluster 'prod' (spec.subnets); it does not keep the tasks to a zone",
     ];
     expect(translated.errors).to.deep.equal(expected);
     expect(
@@ -89,8 +89,8 @@ describe('ecs-operator translate: capacity providers, subnets and tags', () => {
         networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-x'], securityGroups: ['sg-1'] } },
       }),
     ).to.deep.equal([
-      "warning: in.json: networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-x' has no zone in Cluster 'prod' (spec.subnets); it does not keep the tasks to a zone",
       'warning: in.json: networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
+      "warning: in.json: networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-x' has no zone in Cluster 'prod' (spec.subnets); it does not keep the tasks to a zone",
     ]);
   });
 

@@ -162,9 +162,9 @@ describe('ecs-operator import', () => {
       const result = await run(main, ['-f', fixture('web.describe-services.json')]);
       expect(result.errors).to.deep.equal([
         'warning: test/fixtures/ecs/web.describe-services.json: services[0].availabilityZoneRebalancing: not a field of the Service resource; left out',
+        'warning: test/fixtures/ecs/web.describe-services.json: services[0].networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
         "warning: test/fixtures/ecs/web.describe-services.json: services[0].networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-0a1b2c3d' has no zone in Cluster 'production' (spec.subnets); it does not keep the tasks to a zone",
         "warning: test/fixtures/ecs/web.describe-services.json: services[0].networkConfiguration.awsvpcConfiguration.subnets[1]: subnet 'subnet-4e5f6a7b' has no zone in Cluster 'production' (spec.subnets); it does not keep the tasks to a zone",
-        'warning: test/fixtures/ecs/web.describe-services.json: services[0].networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
       ]);
     });
 

@@ -163,6 +163,29 @@ describe('runtime/child-writer', () => {
     expect({ fieldManager, force }).to.deep.equal({ fieldManager: FIELD_MANAGER, force: true });
   });
 
+  it('holds a cached object that is still the version its status write replaced as not current, until the cache moves on', async () => {
+    const stamped = (rv: string) => (_m: string, args: unknown[]) => {
+      const body = (args[0] as { body: KubernetesObject }).body;
+      return { ...body, metadata: { ...body.metadata, resourceVersion: rv } };
+    };
+    const live = { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Service', metadata: { name: 'web', namespace: 'ns', resourceVersion: '11' }, status: {} };
+    const w = writer(scriptedClients(stamped('12')).clients);
+    expect(w.isCurrent(live)).to.equal(true);
+    await w.writeStatus(RESOURCES.services, live, { runningCount: 2 });
+    expect(w.isCurrent(live)).to.equal(false);
+    expect(w.isCurrent({ ...live, metadata: { ...live.metadata, resourceVersion: '12' } })).to.equal(true);
+    expect(w.isCurrent(live)).to.equal(true);
+    // A write the server found changed nothing (same version) brings no event: nothing to wait for.
+    const unchanged = writer(scriptedClients(stamped('11')).clients);
+    await unchanged.writeStatus(RESOURCES.services, live, { runningCount: 2 });
+    expect(unchanged.isCurrent(live)).to.equal(true);
+    // An owner that is gone forgets it.
+    const gone = writer(scriptedClients(stamped('12')).clients);
+    await gone.writeStatus(RESOURCES.services, live, { runningCount: 2 });
+    gone.forget({ kind: 'Service', key: 'ns/web' });
+    expect(gone.isCurrent(live)).to.equal(true);
+  });
+
   it('adds and removes a finalizer as of the resourceVersion seen, once', async () => {
     const { clients, calls } = scriptedClients();
     const w = writer(clients);

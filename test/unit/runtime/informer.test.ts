@@ -1,6 +1,14 @@
-import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { InformerFactory, RESOURCES, SharedInformer, resourcePath } from '../../../operator/src/runtime/informer.js';
+import {
+  InformerFactory,
+  MIN_WATCH_TIMEOUT_SECONDS,
+  RESOURCES,
+  SharedInformer,
+  WATCH_INACTIVITY_TIMEOUT_MS,
+  quietWatch,
+  resourcePath,
+} from '../../../operator/src/runtime/informer.js';
 import { Metrics } from '../../../operator/src/runtime/metrics.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { FakeWatcher, noClients, obj, scriptedResource } from './fake-informer.js';
@@ -265,5 +273,28 @@ describe('runtime/informer', () => {
     expect(factory.hasSynced()).to.equal(true);
     expect(watcher.watches.find((w) => w.query.labelSelector === 'app=web')).to.not.equal(undefined);
     await factory.stop();
+  });
+});
+
+describe('runtime/informer watches', () => {
+  it('ask for bookmarks and a jittered server-side timeout of 5 to 10 minutes, as client-go does', async () => {
+    for (const [draw, expected] of [
+      [0, 300],
+      [0.5, 450],
+      [0.999, 599],
+    ] as const) {
+      const watcher = new FakeWatcher();
+      const informer = new SharedInformer(noClients, scriptedResource([[obj('a', '1')]]), { watcher, clock: new FakeClock(), random: () => draw });
+      informer.start();
+      await informer.waitForSync();
+      expect(watcher.last.query).to.include({ resourceVersion: '1', allowWatchBookmarks: true, timeoutSeconds: expected });
+      await informer.stop();
+    }
+  });
+
+  it("are not aborted by client-node's 30 s inactivity limit: the client waits past the longest server timeout", () => {
+    const watch = quietWatch(new KubeConfig());
+    expect((watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs).to.equal(WATCH_INACTIVITY_TIMEOUT_MS);
+    expect(WATCH_INACTIVITY_TIMEOUT_MS).to.be.greaterThan(2 * MIN_WATCH_TIMEOUT_SECONDS * 1000);
   });
 });

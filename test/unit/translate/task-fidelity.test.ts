@@ -6,6 +6,7 @@ import type { Cluster } from '../../../operator/src/api/cluster.js';
 import type { Service, ServiceSpec } from '../../../operator/src/api/service.js';
 import type { Task, TaskSpec } from '../../../operator/src/api/task.js';
 import { ANNOTATIONS, LABELS } from '../../../operator/src/translate/labels.js';
+import { taskFieldWarnings } from '../../../operator/src/translate/not-applied.js';
 import { serviceTarget } from '../../../operator/src/translate/service-workload.js';
 import { clusterIssues, taskPod } from '../../../operator/src/translate/workload.js';
 import { taskSpec } from './helpers.js';
@@ -111,7 +112,7 @@ describe('Task and Service fidelity: capacity providers, subnets, tags', () => {
       expect(warnings).to.deep.equal([]);
     });
 
-    it('warns about a subnet the Cluster does not map, security groups and a public IP, in the words import says them', () => {
+    it('warns about a subnet the Cluster does not map, in the words import says it; security groups and a public IP are fields not applied', () => {
       const spec = network(['subnet-a', 'subnet-z'], { securityGroups: ['sg-1'], assignPublicIp: 'ENABLED' });
       const { pod, warnings } = podOf(task(spec), ZONES);
       expect(requiredTerms(pod)).to.deep.equal([{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['us-east-1a'] }] }]);
@@ -120,13 +121,16 @@ describe('Task and Service fidelity: capacity providers, subnets, tags', () => {
           path: 'spec.networkConfiguration.awsvpcConfiguration.subnets[1]',
           message: "subnet 'subnet-z' has no zone in Cluster 'prod' (spec.subnets); it does not keep the tasks to a zone",
         },
+      ]);
+      expect(clusterIssues(task(spec).spec, ZONES)).to.deep.equal(warnings);
+      // Whatever the Cluster: the rules the controllers' FieldsApplied condition, import and translate all say.
+      expect(taskFieldWarnings(task(spec))).to.deep.equal([
         {
           path: 'spec.networkConfiguration.awsvpcConfiguration.securityGroups',
           message: 'not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
         },
         { path: 'spec.networkConfiguration.awsvpcConfiguration.assignPublicIp', message: 'not applied: pods get an IP of the pod network, never a public one' },
       ]);
-      expect(clusterIssues(task(spec).spec, ZONES)).to.deep.equal(warnings);
     });
 
     it('adds no zone requirement when no subnet is mapped', () => {

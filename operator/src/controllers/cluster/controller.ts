@@ -18,10 +18,15 @@ import { planCluster } from './plan.js';
 
 /**
  * How long node events wait for the rest of their burst (nodes turning NotReady together, a pool relabelled)
- * before the Clusters are reconciled. Pod and Task events are not delayed: the status would lag the pods it
- * counts; their bursts merge in the work queue while a Cluster waits there.
+ * before the Clusters are reconciled. Task events are not delayed; their bursts merge in the work queue while a
+ * Cluster waits there.
  */
 export const NODE_COALESCE_MS = 1000;
+/**
+ * Pod events wait at most this long: a burst of pods placed or stopped (a Service scaled by hundreds) recounts a
+ * Cluster, an O(its pods) reconcile, once instead of once per pod, and the status lags its pods by no more.
+ */
+export const POD_COALESCE_MS = 500;
 
 export function createClusterController(context: OperatorContext): Controller {
   const clusters = context.informers.for(RESOURCES.clusters);
@@ -32,6 +37,9 @@ export function createClusterController(context: OperatorContext): Controller {
   const usage = new NodeUsageSource(context);
 
   async function reconcile({ namespace = '', name }: ReconcileContext) {
+    // Still the version the last status write replaced: that write's event brings the Cluster back.
+    const cached = clusters.get(name, namespace);
+    if (cached && !context.writer.isCurrent(cached)) return undefined;
     const snapshot = await observeClusterState(context, usage, namespace, name);
     if (!snapshot) return undefined;
     const plan = planCluster(snapshot, new Date(context.clock.now()));
@@ -63,7 +71,7 @@ export function createClusterController(context: OperatorContext): Controller {
   // Nodes and pods change all the time in ways no status reads (heartbeats, probe times, restart counts):
   // only changes of what the status is computed from enqueue.
   controller.watch(nodes, allClusters, { relevantUpdate: nodeCapacityChanged, coalesceMs: NODE_COALESCE_MS });
-  controller.watch(pods, clustersOfPod, { relevantUpdate: podUsageChanged });
+  controller.watch(pods, clustersOfPod, { relevantUpdate: podUsageChanged, coalesceMs: POD_COALESCE_MS });
   // Tasks count by their last status, Services by being there: their other changes concern no Cluster.
   controller.watch(tasks, (t) => clusterOf(t.metadata.namespace, clusterNameOf(t.spec)), {
     relevantUpdate: changedIn((t: Task) => [clusterNameOf(t.spec), t.status?.lastStatus]),

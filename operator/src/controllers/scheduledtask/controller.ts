@@ -41,7 +41,7 @@ export function createScheduledTaskController(context: OperatorContext): Control
   async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
     const owner = { kind: 'ScheduledTask', key };
     const schedule = schedules.get(name, namespace);
-    const blocked = planBlocked(context, owner, schedule !== undefined && !schedule.metadata.deletionTimestamp, log);
+    const blocked = planBlocked(context, owner, schedule !== undefined && !schedule.metadata.deletionTimestamp, log, schedule);
     if (blocked === 'behind') return { requeueAfterMs: CATCH_UP_MS };
     if (blocked || !schedule) return undefined;
     const plan = planSchedule(observeSchedule(schedule, tasks, new Date(context.clock.now())));

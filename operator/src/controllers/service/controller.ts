@@ -10,13 +10,14 @@ import { RESOURCES, type ResourceType } from '../../runtime/informer.js';
 import { keyOf } from '../../runtime/keys.js';
 import { LABELS, MANAGED_BY_VALUE } from '../../translate/labels.js';
 import { familyOf } from '../../translate/revisions.js';
-import { nodeCapacityChanged } from '../../runtime/changes.js';
+import { nodeCapacityChanged, podLifecycleChanged } from '../../runtime/changes.js';
 import { keysReferringTo, planBlocked } from '../common.js';
 import { byCluster, byTaskDefinitionFamily, podsByOwnerUid, replicaSetsByOwnerUid, servicesByPodLabel } from '../indexes.js';
 import type { OperatorContext } from '../context.js';
 import { executePlan } from './execute.js';
 import { observeService } from './observe.js';
 import { planService } from './plan.js';
+import { kindGone, TargetGroupBindingSupport } from './target-group-bindings.js';
 
 export { SERVICE_FINALIZER } from './plan.js';
 
@@ -28,6 +29,12 @@ const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY_VALUE}`;
 const CATCH_UP_RECHECK_MS = 1000;
 /** A taken name changes the plan; more re-plans than a Service has kinds of children would be a loop. */
 const MAX_PLANS = 4;
+/**
+ * Pod events of a Service's tasks come in bursts (a ReplicaSet scaled by hundreds, a node's pods evicted): each
+ * enqueues the Service at most this long after the first of a burst, so one reconcile (and at most one status
+ * write) answers many events, and no event waits longer than this.
+ */
+export const POD_COALESCE_MS = 100;
 
 const DAEMON_SETS: ResourceType<V1DaemonSet> = {
   apiVersion: 'apps/v1',
@@ -69,17 +76,26 @@ export function createServiceController(context: OperatorContext): Controller {
   context.writer.track(caches.daemonSets);
   context.writer.track(caches.coreServices);
 
+  // eslint-disable-next-line prefer-const -- the support starts watches on the controller made below
+  let controller: Controller;
+  const bindings = new TargetGroupBindingSupport(context, () => controller);
+
   async function reconcile({ namespace = '', name, key, log }: ReconcileContext) {
     const owner = { kind: 'Service', key };
     const service = services.get(name, namespace);
-    const blocked = planBlocked(context, owner, service !== undefined, log);
+    const blocked = planBlocked(context, owner, service !== undefined, log, service);
     if (blocked === 'behind') return { requeueAfterMs: CATCH_UP_RECHECK_MS };
     if (blocked || !service) return undefined;
-    let snapshot = observeService(context, caches, service);
+    const served = await bindings.check();
+    let snapshot = observeService(context, { ...caches, targetGroupBindings: { served, list: (ns) => bindings.list(ns) } }, service);
     const done = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       const plan = planService(snapshot);
-      const { taken } = await executePlan(context.writer, context.events, owner, service, plan, done);
+      const { taken } = await executePlan(context.writer, context.events, owner, service, plan, done).catch((error: unknown) => {
+        // The kind went away since discovery said it is served: ask again, and plan without it.
+        if (plan.actions.some((a) => 'object' in a && kindGone(error, a.object))) bindings.recheck();
+        throw error;
+      });
       if (!taken) return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
       if (attempt >= MAX_PLANS) throw new Error(`Service ${key}: ${taken.kind} ${taken.name} is taken and the plan keeps asking for it`);
       log.info('a child name is held by another object; planning again', { ...taken });
@@ -87,7 +103,7 @@ export function createServiceController(context: OperatorContext): Controller {
     }
   }
 
-  const controller = new Controller(
+  controller = new Controller(
     { name: 'service', primary: services, reconcile, concurrency: context.settings.concurrency, resyncPeriodMs: context.settings.resyncPeriodMs },
     { log: context.log, metrics: context.metrics, clock: context.clock },
   );
@@ -95,10 +111,14 @@ export function createServiceController(context: OperatorContext): Controller {
   controller.watch(caches.replicaSets, ownerKey);
   controller.watch(caches.daemonSets, ownerKey);
   controller.watch(caches.coreServices, ownerKey);
-  controller.watch(caches.pods, (pod) => {
-    const label = pod.metadata?.labels?.[LABELS.service];
-    return label === undefined ? [] : keysOf(ofPodLabel(pod.metadata?.namespace ?? '', label));
-  });
+  controller.watch(
+    caches.pods,
+    (pod) => {
+      const label = pod.metadata?.labels?.[LABELS.service];
+      return label === undefined ? [] : keysOf(ofPodLabel(pod.metadata?.namespace ?? '', label));
+    },
+    { relevantUpdate: podLifecycleChanged, coalesceMs: POD_COALESCE_MS },
+  );
   // A new revision starts a deployment of the services that follow the family.
   controller.watch(context.informers.for(RESOURCES.taskDefinitions), (td) => {
     const family = familyOf(td);

@@ -17,6 +17,8 @@ import { byAge, clusterNameOf, isControlledBy, resolveTaskDefinition, VALID, typ
 import type { OperatorContext } from '../context.js';
 import { isoTime, nameOf, type ObservedDeployment, type ObservedTask, type ServiceSnapshot, type TakenName } from './snapshot.js';
 import type { IndexLookup } from '../indexes.js';
+import type { TargetGroupBinding } from '../../translate/target-group-bindings.js';
+import { ownWarnings } from '../../translate/not-applied.js';
 
 export interface ServiceCaches {
   replicaSets: SharedInformer<V1ReplicaSet>;
@@ -27,6 +29,8 @@ export interface ServiceCaches {
   replicaSetsOf: IndexLookup<V1ReplicaSet>;
   podsOf: IndexLookup<V1Pod>;
   clusterPods: (namespace: string, cluster: string) => V1Pod[];
+  /** Whether TargetGroupBindings are served (asked before the observation), and the operator's own. */
+  targetGroupBindings: { served: boolean; list: (namespace: string) => TargetGroupBinding[] };
 }
 
 /**
@@ -142,12 +146,14 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
     foreign,
     ...(cluster ? { cluster } : {}),
     ...(target ? { target } : {}),
-    ...(warnings.length > 0 ? { warnings } : {}),
     daemonTasks: daemonSets.flatMap(podsOf),
     coreServices: caches.coreServices.list(namespace),
     taken: [],
     clusterNodes,
     clusterPods,
+    targetWarnings: warnings,
+    targetGroupBindingServed: caches.targetGroupBindings.served,
+    targetGroupBindings: caches.targetGroupBindings.served ? caches.targetGroupBindings.list(namespace) : [],
   };
 }
 
@@ -165,7 +171,7 @@ function resolveTarget(
   cluster: Cluster | undefined,
   clusterName: string,
   input: TargetInput,
-): { validity: Validity; target?: ServiceTarget; warnings: readonly Issue[] } {
+): { validity: Validity; target?: ServiceTarget; warnings: Issue[] } {
   const namespace = service.metadata.namespace ?? '';
   if (!cluster)
     return {
@@ -192,7 +198,11 @@ function resolveTarget(
   }
   if (!resolution.ok)
     return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${resolution.reason}` }, warnings: [] };
-  const { target, error, warnings } = serviceTarget({
+  const {
+    target,
+    error,
+    warnings: translated,
+  } = serviceTarget({
     service,
     cluster,
     strategy: service.spec.schedulingStrategy ?? 'REPLICA',
@@ -205,6 +215,8 @@ function resolveTarget(
     hostAccess: context.settings.hostAccess,
     existingServiceAccounts: context.informers.for(RESOURCES.serviceAccounts).list(service.metadata.namespace),
   });
+  // The revision's own warnings are its TaskDefinition's to report; the Service's fields' are the Service's.
+  const warnings = ownWarnings(translated);
   if (!target) {
     const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };
     return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, warnings };

@@ -8,6 +8,7 @@ import { planDaemon } from './plan-daemon.js';
 import { planDeletion } from './plan-deletion.js';
 import { planDiscovery } from './plan-discovery.js';
 import { planReplica, type StrategyPlan } from './plan-replica.js';
+import { planTargetGroupBindings } from './target-group-bindings.js';
 import type { ServiceAction, ServicePlan, ServiceSnapshot } from './snapshot.js';
 import { activeStatus } from './status.js';
 
@@ -46,6 +47,12 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
       const discovery = planDiscovery(snapshot, snapshot.target.spec);
       actions.push(...discovery.actions);
       validity = discovery.validity;
+      // Bound to the core Service of discovery: only once that one is the Service's.
+      if (validity.valid) {
+        const bindings = planTargetGroupBindings(snapshot);
+        actions.push(...bindings.actions);
+        validity = bindings.validity;
+      }
     }
   }
   const { status, events } = activeStatus(snapshot, validity, strategy?.outcome);

@@ -7,8 +7,9 @@ import type { SchedulingStrategy, Service, ServiceStatus } from '../../api/servi
 import type { DeploymentTasks } from '../../translate/rollout.js';
 import type { ServiceTask } from '../../translate/service-tasks.js';
 import type { DeploymentPart, ServiceDeploymentObject, ServiceTarget } from '../../translate/service-workload.js';
-import type { Issue } from '../../translate/issues.js';
+import type { TargetGroupBinding } from '../../translate/target-group-bindings.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
+import type { Issue } from '../../translate/issues.js';
 
 /** A service task: its pod and what the pod says about it. */
 export interface ObservedTask {
@@ -44,7 +45,7 @@ export function liveReplicas(d: ObservedDeployment): number {
 
 /** A child name that someone else's object holds (seen in the cache, or answered by a create or an apply). */
 export interface TakenName {
-  kind: 'ReplicaSet' | 'DaemonSet' | 'Service';
+  kind: 'ReplicaSet' | 'DaemonSet' | 'Service' | 'TargetGroupBinding';
   name: string;
 }
 
@@ -59,8 +60,6 @@ export interface ServiceSnapshot {
   readonly validity: Validity;
   /** The deployment the spec asks for, translated for the cluster. */
   readonly target?: ServiceTarget;
-  /** What of the spec has no effect, each at its field (translation's warnings; the Warnings condition). */
-  readonly warnings?: readonly Issue[];
   /** The ReplicaSets this Service controls as deployments, oldest first. */
   readonly deployments: readonly ObservedDeployment[];
   /** The DaemonSets this Service controls (one, named after it, unless something went wrong). */
@@ -76,6 +75,12 @@ export interface ServiceSnapshot {
   /** The Cluster's nodes and task pods, for explaining why a task waits. */
   readonly clusterNodes: readonly V1Node[];
   readonly clusterPods: readonly V1Pod[];
+  /** Warnings of translating the target at the Service's own fields (volumeConfigurations, subnets, tags, placement, ...). */
+  readonly targetWarnings?: readonly Issue[];
+  /** Whether the TargetGroupBinding kind (elbv2.k8s.aws/v1beta1) is served: loadBalancers[].targetGroupArn is joined by one. */
+  readonly targetGroupBindingServed: boolean;
+  /** The operator's TargetGroupBindings of the namespace (label-selected; none while the kind is not served). */
+  readonly targetGroupBindings: readonly TargetGroupBinding[];
 }
 
 /** One write, in the order the executor sends them. */

@@ -9,7 +9,8 @@ import { LABELS } from '../../translate/labels.js';
 import { toLabelValue } from '../../translate/names.js';
 import { constraintSources, explainUnplaced } from '../../translate/placement/index.js';
 import { addServiceEvents, serviceMessages } from '../../translate/service-deployments.js';
-import { placedCondition, unschedulableReason, validCondition, warningsCondition, type PlannedEvent, type Validity } from '../plan-common.js';
+import { serviceFieldWarnings, warningLines } from '../../translate/not-applied.js';
+import { fieldsAppliedCondition, placedCondition, unschedulableReason, validCondition, type PlannedEvent, type Validity } from '../plan-common.js';
 import type { TaskReports } from './plan-tasks.js';
 import { nameOf, pending, running, type ObservedTask, type ServiceSnapshot } from './snapshot.js';
 
@@ -91,6 +92,14 @@ function unplacedReason(snapshot: ServiceSnapshot, tasks: readonly ObservedTask[
   });
 }
 
+/** What of the Service's spec is not applied (translate/not-applied.ts, and its translation's warnings), as status.warnings lines. */
+export function serviceWarnings(snapshot: Pick<ServiceSnapshot, 'service' | 'targetGroupBindingServed' | 'targetWarnings'>): string[] {
+  return warningLines([
+    ...serviceFieldWarnings(snapshot.service, { targetGroupBinding: snapshot.targetGroupBindingServed }),
+    ...(snapshot.targetWarnings ?? []),
+  ]);
+}
+
 /** The ECS status of an ACTIVE service and the Kubernetes Events it is worth. */
 export function activeStatus(
   snapshot: ServiceSnapshot,
@@ -103,9 +112,9 @@ export function activeStatus(
   const generation = service.metadata.generation ?? 0;
   const name = ecsNameOf(snapshot);
   const valid = validCondition(previous.conditions, validity, generation, now);
-  const warned = warningsCondition(valid.conditions, snapshot.warnings ?? [], generation, now);
-  let conditions: Condition[] = warned.conditions;
-  const events: PlannedEvent[] = [...valid.events, ...warned.events];
+  const fields = fieldsAppliedCondition(valid.conditions, previous.warnings, serviceWarnings(snapshot), generation, now);
+  let conditions: Condition[] = fields.conditions;
+  const events: PlannedEvent[] = [...valid.events, ...fields.events];
   const messages: string[] = [];
   const say = (m: ServiceMessage) => {
     messages.push(m.message);
@@ -155,6 +164,7 @@ export function activeStatus(
     cluster: snapshot.clusterName,
     status: 'ACTIVE',
     selector: `${LABELS.service}=${toLabelValue(nameOf(service))}`,
+    warnings: fields.warnings,
     events: messages.length > 0 ? addServiceEvents(previous.events, messages, now.toISOString(), service.metadata.uid ?? '') : (previous.events ?? []),
     conditions,
   };

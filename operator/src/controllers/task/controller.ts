@@ -28,7 +28,7 @@ export function createTaskController(context: OperatorContext): Controller {
     const owner = { kind: 'Task', key };
     const snapshot = observeTask(context, namespace, name);
     // Until the cache shows the pod this Task created or deleted, it cannot be trusted; that pod's event comes back here.
-    if (planBlocked(context, owner, snapshot !== undefined, log) || !snapshot) return undefined;
+    if (planBlocked(context, owner, snapshot !== undefined, log, snapshot?.task) || !snapshot) return undefined;
     const plan = planTask(snapshot);
     await executeTaskPlan(context, owner, snapshot.task, plan);
     for (const action of plan.actions) {

@@ -7,9 +7,10 @@
 // node affinity: the pod, which never started, is then deleted and created anew from the same revision.
 import type { V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Cluster } from '../../api/cluster.js';
+import type { Issue } from '../../translate/issues.js';
+import { ownWarnings } from '../../translate/not-applied.js';
 import { ECS_GROUP } from '../../api/meta.js';
 import { sameJson } from '../../runtime/apply.js';
-import type { Issue } from '../../translate/issues.js';
 import { constraintSources, explainUnplaced } from '../../translate/placement/index.js';
 import { revisionSpec, type Resolution } from '../../translate/revisions.js';
 import { taskPod } from '../../translate/workload.js';
@@ -30,22 +31,24 @@ export interface DesiredPod {
   validity: Validity;
   /** The resolved `family:revision`, when the reference resolved. */
   taskDefinition?: string;
-  /** What of the Task's spec has no effect, each at its field (the Warnings condition). */
-  warnings: Issue[];
+  /** The translation's warnings at the Task's own fields (volumeConfigurations, subnets, tags, overrides, placement). */
+  warnings?: Issue[];
 }
 
 /** The Pod the Task should have in `cluster` from the snapshot's revision, or why it cannot have one. */
 export function desiredPod(snapshot: TaskSnapshot, cluster: Cluster): DesiredPod {
   const { task, revision } = snapshot;
   if (!revision.ok)
-    return {
-      validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${revision.reason}` },
-      serviceAccounts: [],
-      warnings: [],
-    };
+    return { validity: { valid: false, reason: 'TaskDefinitionUnavailable', message: `spec.taskDefinition: ${revision.reason}` }, serviceAccounts: [] };
   const { family, number } = revision;
   const taskDefinition = `${family}:${number}`;
-  const { pod, serviceAccounts, error, nodeEvaluated, warnings } = taskPod({
+  const {
+    pod,
+    serviceAccounts,
+    error,
+    nodeEvaluated,
+    warnings: translated,
+  } = taskPod({
     task,
     cluster,
     hostAccess: snapshot.hostAccess,
@@ -56,6 +59,7 @@ export function desiredPod(snapshot: TaskSnapshot, cluster: Cluster): DesiredPod
     pods: snapshot.pods,
     existingServiceAccounts: snapshot.serviceAccounts,
   });
+  const warnings = ownWarnings(translated);
   if (!pod) {
     const { path, message } = error ?? { path: 'spec', message: 'cannot be translated' };
     return { validity: { valid: false, reason: 'InvalidSpec', message: `${path}: ${message}` }, taskDefinition, serviceAccounts: [], warnings };

@@ -21,7 +21,8 @@ import { observeTask as observeTaskStatus } from '../../translate/task-status.js
 import { DEFAULT_CLUSTER } from '../../translate/workload.js';
 import { defaultClusterObject } from '../common.js';
 import type { Issue } from '../../translate/issues.js';
-import { placedCondition, type PlannedEvent, unschedulableReason, VALID, validCondition, type Validity, warningsCondition } from '../plan-common.js';
+import { TASK_NOT_APPLIED, taskFieldWarnings, warningLines } from '../../translate/not-applied.js';
+import { fieldsAppliedCondition, placedCondition, type PlannedEvent, unschedulableReason, VALID, validCondition, type Validity } from '../plan-common.js';
 import { launchRecorded, type TaskSnapshot } from './observe.js';
 import { desiredPod, PLACEMENT_CHANGED, placementChanged, unplacedReason } from './plan-placement.js';
 
@@ -48,8 +49,8 @@ interface Observing {
   validity: Validity;
   /** The resolved `family:revision` when there is no pod to read it from. */
   taskDefinition?: string;
-  /** What of the spec has no effect, when the pod was translated now (at launch); otherwise the condition stays. */
-  warnings?: readonly Issue[];
+  /** The launch's translation warnings at the Task's own fields; absent after the launch (status keeps them). */
+  launchWarnings?: Issue[];
 }
 
 const PLACEMENT_CHANGED_MESSAGE = 'the container instances that meet its placement constraints changed; its waiting pod is created again';
@@ -104,10 +105,15 @@ function planLaunch(snapshot: TaskSnapshot, replacing: boolean): TaskPlan {
       replacing,
       validity: desired.validity,
       ...(desired.taskDefinition ? { taskDefinition: desired.taskDefinition } : {}),
-      warnings: desired.warnings,
+      ...(desired.warnings ? { launchWarnings: desired.warnings } : {}),
     });
   }
-  const launch = planObserved(snapshot, { pod: desired.pod, replacing: false, validity: VALID, warnings: desired.warnings });
+  const launch = planObserved(snapshot, {
+    pod: desired.pod,
+    replacing: false,
+    validity: VALID,
+    ...(desired.warnings ? { launchWarnings: desired.warnings } : {}),
+  });
   const accounts = desired.serviceAccounts.map((account): TaskAction => ({
     type: 'createShared',
     object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace } },
@@ -134,13 +140,9 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
   const unplaced = waiting && !outdated ? unplacedReason(snapshot, pod, cluster, snapshot.revision) : unschedulableReason(pod);
 
   const valid = validCondition(previous.conditions, observing.validity, task.metadata.generation ?? 0, nowDate);
-  let conditions = valid.conditions;
-  events.push(...valid.events);
-  if (observing.warnings) {
-    const warned = warningsCondition(conditions, observing.warnings, task.metadata.generation ?? 0, nowDate);
-    conditions = warned.conditions;
-    events.push(...warned.events);
-  }
+  const fields = fieldsAppliedCondition(valid.conditions, previous.warnings, taskWarnings(task, previous, observing), task.metadata.generation ?? 0, nowDate);
+  let conditions = fields.conditions;
+  events.push(...valid.events, ...fields.events);
   if (outdated) {
     // Kept until the replacement exists: a plan that still sees the old pod must not drop the marker.
     conditions = setCondition(conditions, { type: 'Placed', status: 'False', reason: PLACEMENT_CHANGED, message: PLACEMENT_CHANGED_MESSAGE }, nowDate);
@@ -167,6 +169,7 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
     launchType: task.spec.launchType ?? launchTypeOf(provider),
     ...(provider ? { capacityProviderName: provider } : {}),
     ...(task.metadata.creationTimestamp ? { createdAt: new Date(task.metadata.creationTimestamp).toISOString() } : {}),
+    warnings: fields.warnings,
     conditions,
   };
   if (group === undefined) delete status.group;
@@ -194,6 +197,17 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
 /** The launch type ECS reports for a task of a capacity provider: FARGATE for the Fargate providers, else EC2. */
 function launchTypeOf(provider: string | undefined): 'FARGATE' | 'EC2' {
   return provider === 'FARGATE' || provider === 'FARGATE_SPOT' ? 'FARGATE' : 'EC2';
+}
+
+/**
+ * The Task's status.warnings: the rules of translate/not-applied.ts, then its launch's translation warnings (kept in
+ * status once launched: a launched task is not translated again).
+ */
+function taskWarnings(task: TaskSnapshot['task'], previous: TaskStatus, observing: Observing): string[] {
+  const rules = warningLines(taskFieldWarnings(task));
+  const isRule = (line: string) => TASK_NOT_APPLIED.some((rule) => line.startsWith(`spec.${rule.field}: `));
+  const launch = observing.launchWarnings ? warningLines(observing.launchWarnings) : (previous.warnings ?? []).filter((line) => !isRule(line));
+  return [...rules, ...launch];
 }
 
 /** Puts the status write first, when the status changes: decisions are recorded before they are carried out. */

@@ -24,7 +24,7 @@ export function createTaskDefinitionController(context: OperatorContext): Contro
     const owner = { kind: 'TaskDefinition', key };
     const snapshot = observeTaskDefinition(context, namespace, name);
     // Until the cache shows the revision it created, the next number is not known.
-    if (planBlocked(context, owner, snapshot !== undefined, log) || !snapshot) return undefined;
+    if (planBlocked(context, owner, snapshot !== undefined, log, snapshot?.td) || !snapshot) return undefined;
     const plan = planTaskDefinition(snapshot, new Date(context.clock.now()));
     const result = await executeTaskDefinitionPlan(context, owner, snapshot.td, plan);
     for (const action of plan.actions) if (action.type === 'createRevision') log.info('registered revision', { revision: action.revision.revision });

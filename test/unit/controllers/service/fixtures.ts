@@ -21,6 +21,8 @@ import { LABELS } from '../../../../operator/src/translate/labels.js';
 import type { ServiceTaskState } from '../../../../operator/src/translate/service-tasks.js';
 import { DEPLOYMENT_ANNOTATIONS, serviceReplicaSet, serviceTarget, type ServiceTarget } from '../../../../operator/src/translate/service-workload.js';
 import type { TaskDefinitionSpec } from '../../../../operator/src/api/taskdefinition.js';
+import type { Issue } from '../../../../operator/src/translate/issues.js';
+import { ownWarnings } from '../../../../operator/src/translate/not-applied.js';
 
 export const NOW = Date.parse('2026-11-30T12:00:00Z');
 export const NAMESPACE = 'ns';
@@ -45,8 +47,9 @@ export function service(spec: Partial<ServiceSpec> = {}, status?: ServiceStatus)
   };
 }
 
-export function target(svc: Service, revision: number, spec = taskDefinition(), cluster = CLUSTER): ServiceTarget {
-  const { target: t } = serviceTarget({
+/** The Service's target at `revision`, and the warnings at its own fields, as observe.ts gives them. */
+export function translation(svc: Service, revision: number, spec = taskDefinition(), cluster = CLUSTER): { target: ServiceTarget; warnings: Issue[] } {
+  const { target: t, warnings } = serviceTarget({
     service: svc,
     cluster,
     strategy: svc.spec.schedulingStrategy ?? 'REPLICA',
@@ -57,8 +60,11 @@ export function target(svc: Service, revision: number, spec = taskDefinition(), 
     pods: [],
   });
   if (!t) throw new Error('fixture: the task definition does not translate');
-  return t;
+  return { target: t, warnings: ownWarnings(warnings) };
 }
+
+export const target = (svc: Service, revision: number, spec = taskDefinition(), cluster = CLUSTER): ServiceTarget =>
+  translation(svc, revision, spec, cluster).target;
 
 let uids = 0;
 
@@ -146,6 +152,7 @@ export function snapshot({
   spec,
   cluster = CLUSTER,
 }: SnapshotInput): ServiceSnapshot {
+  const translated = revision === undefined ? undefined : translation(svc, revision, spec, cluster);
   return {
     service: svc,
     now: NOW,
@@ -153,7 +160,7 @@ export function snapshot({
     cluster,
     strategy: svc.spec.schedulingStrategy ?? 'REPLICA',
     validity: revision === undefined ? { valid: false, reason: 'TaskDefinitionUnavailable', message: 'spec.taskDefinition: no ACTIVE revision' } : VALID,
-    ...(revision !== undefined ? { target: target(svc, revision, spec, cluster) } : {}),
+    ...(translated ? { target: translated.target, targetWarnings: translated.warnings } : {}),
     deployments,
     daemonSets,
     daemonTasks,
@@ -162,6 +169,8 @@ export function snapshot({
     taken: [],
     clusterNodes: [],
     clusterPods: [],
+    targetGroupBindingServed: false,
+    targetGroupBindings: [],
   };
 }
 

@@ -143,18 +143,36 @@ describe('Service REPLICA planner with a capacity provider strategy', () => {
     expect(serviceTarget({ ...input, cluster, service: service({ schedulingStrategy: 'DAEMON' }) }).target?.parts).to.equal(undefined);
   });
 
-  it('names the fields without effect in the Warnings condition, with one Event until they change', () => {
-    const warnings = [{ path: 'spec.networkConfiguration.awsvpcConfiguration.securityGroups', message: 'not applied' }];
-    const snap = { ...snapshot({ service: service(), revision: 1 }), warnings };
+  it('names an unmapped subnet and the security groups in FieldsApplied and status.warnings, with one Event each until they change', () => {
+    const network = { awsvpcConfiguration: { subnets: ['subnet-x'], securityGroups: ['sg-1'] } };
+    const snap = snapshot({ service: service({ networkConfiguration: network }), revision: 1 });
     const plan = planService(snap);
-    const condition = statusOf(plan.actions)?.conditions?.find((c) => c.type === 'Warnings');
-    expect(condition).to.deep.include({
-      status: 'True',
-      reason: 'FieldsNotApplied',
-      message: 'spec.networkConfiguration.awsvpcConfiguration.securityGroups: not applied',
+    const warnings = [
+      'spec.networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
+      "spec.networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-x' has no zone in Cluster 'default' (spec.subnets); it does not keep the tasks to a zone",
+    ];
+    const status = statusOf(plan.actions);
+    expect(status?.warnings).to.deep.equal(warnings);
+    expect(status?.conditions?.find((c) => c.type === 'FieldsApplied')).to.deep.include({
+      status: 'False',
+      reason: 'NotApplied',
+      message: warnings.join('; '),
     });
-    expect(plan.events.filter((e) => e.reason === 'FieldsNotApplied')).to.have.length(1);
-    const again = planService({ ...applyActions(snap, plan.actions), warnings });
-    expect(again.events.filter((e) => e.reason === 'FieldsNotApplied')).to.deep.equal([]);
+    expect(plan.events.filter((e) => e.reason === 'NotApplied').map((e) => e.message)).to.deep.equal(warnings);
+    const again = planService(applyActions(snap, plan.actions));
+    expect(again.events.filter((e) => e.reason === 'NotApplied')).to.deep.equal([]);
+  });
+
+  it('keeps a Service to the zones of the subnets its Cluster maps, with nothing to warn', () => {
+    const cluster = { ...CLUSTER, spec: { subnets: [{ subnetId: 'subnet-x', availabilityZone: 'us-east-1b' }] } };
+    const network = { awsvpcConfiguration: { subnets: ['subnet-x'] } };
+    const plan = planService(snapshot({ service: service({ networkConfiguration: network }), revision: 1, cluster }));
+    const [rs] = replicaSetsWritten(plan.actions);
+    expect(rs?.spec?.template?.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms).to.deep.equal([
+      { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['us-east-1b'] }] },
+    ]);
+    const status = statusOf(plan.actions);
+    expect(status?.warnings).to.deep.equal([]);
+    expect(status?.conditions?.find((c) => c.type === 'FieldsApplied')).to.deep.include({ status: 'True', reason: 'Applied' });
   });
 });

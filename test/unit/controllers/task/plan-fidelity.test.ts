@@ -1,5 +1,6 @@
 // The Task planner with what the task asks beyond its revision: a capacity provider (recorded in status, refused
-// when the Cluster does not have it) and fields that have no effect (the Warnings condition and Event).
+// when the Cluster does not have it) and fields that have no effect (status.warnings, the FieldsApplied condition and
+// a Warning Event, as for every field not applied: translate/not-applied.ts).
 import { expect } from 'chai';
 import type { Cluster } from '../../../../operator/src/api/cluster.js';
 import { planTask } from '../../../../operator/src/controllers/task/plan.js';
@@ -31,24 +32,36 @@ describe('Task planner: capacity providers and fields without effect', () => {
     });
   });
 
-  it('names the fields without effect in the Warnings condition and one Event, kept after the launch', () => {
+  it('names the fields without effect in status.warnings, FieldsApplied and one Event each, kept after the launch', () => {
     const launch = planTask(snapshot({ task: task({ networkConfiguration: network }) }));
-    const message =
-      "spec.networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-x' has no zone in Cluster 'default' (spec.subnets); it does not keep the tasks to a zone; " +
-      'spec.networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies';
-    expect(launch.status.conditions?.find((c) => c.type === 'Warnings')).to.deep.include({ status: 'True', reason: 'FieldsNotApplied', message });
-    expect(launch.events).to.deep.include({ type: 'warning', reason: 'FieldsNotApplied', message });
+    const warnings = [
+      'spec.networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
+      "spec.networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-x' has no zone in Cluster 'default' (spec.subnets); it does not keep the tasks to a zone",
+    ];
+    expect(launch.status.warnings).to.deep.equal(warnings);
+    expect(launch.status.conditions?.find((c) => c.type === 'FieldsApplied')).to.deep.include({
+      status: 'False',
+      reason: 'NotApplied',
+      message: warnings.join('; '),
+    });
+    expect(launch.events.filter((e) => e.reason === 'NotApplied')).to.deep.equal(
+      warnings.map((message) => ({ type: 'warning', reason: 'NotApplied', message })),
+    );
     const again = planTask(snapshot({ task: task({ networkConfiguration: network }, launch.status), pod: createdPod(launch)! }));
-    expect(again.status.conditions?.find((c) => c.type === 'Warnings')?.message).to.equal(message);
-    expect(again.events.filter((e) => e.reason === 'FieldsNotApplied')).to.deep.equal([]);
+    expect(again.status.warnings).to.deep.equal(warnings);
+    expect(again.events.filter((e) => e.reason === 'NotApplied')).to.deep.equal([]);
   });
 
-  it('has no Warnings condition when every field applies', () => {
-    expect(planTask(snapshot()).status.conditions?.map((c) => c.type)).not.to.include('Warnings');
+  it('says FieldsApplied True, with no warnings, when every field applies', () => {
+    const { status } = planTask(snapshot());
+    expect(status.warnings).to.deep.equal([]);
+    expect(status.conditions?.find((c) => c.type === 'FieldsApplied')).to.deep.include({ status: 'True', reason: 'Applied' });
   });
 
   it("leaves the task definition's warnings to the TaskDefinition's status", () => {
     const td = taskDefinition({ containerDefinitions: [{ name: 'app', image: 'nginx', memory: 64, logConfiguration: { logDriver: 'awslogs' } }] });
-    expect(planTask(snapshot({}, td)).status.conditions?.map((c) => c.type)).not.to.include('Warnings');
+    const { status } = planTask(snapshot({}, td));
+    expect(status.warnings).to.deep.equal([]);
+    expect(status.conditions?.find((c) => c.type === 'FieldsApplied')?.status).to.equal('True');
   });
 });
