@@ -10,6 +10,7 @@ import { createLogger, silentLogger } from '../../operator/src/runtime/logging.j
 import { Manager } from '../../operator/src/runtime/manager.js';
 import { Metrics } from '../../operator/src/runtime/metrics.js';
 import { applyChartRbac } from './chart-rbac.js';
+import { group, mergePatch, version } from './ecs-objects.js';
 import { clients, waitFor } from './helpers.js';
 
 export interface RunningOperator {
@@ -103,6 +104,23 @@ export async function writesOnceQuiet(operator: RunningOperator): Promise<number
     { timeoutMs: 60_000 },
   );
   return last;
+}
+
+/**
+ * The operator's write counts once it is quiet (writesOnceQuiet), and 3 s after a label the controllers ignore was
+ * put on an ECS object: the object is reconciled again, and once converged that should cost no write.
+ */
+export async function writesAroundReconcile(
+  operator: RunningOperator,
+  { namespace, plural, name }: { namespace: string; plural: string; name: string },
+): Promise<{ before: number; after: number }> {
+  const before = await writesOnceQuiet(operator);
+  await clients().custom.patchNamespacedCustomObject(
+    { group, version, namespace, plural, name, body: { metadata: { labels: { touched: 'yes' } } } },
+    mergePatch,
+  );
+  await new Promise((r) => setTimeout(r, 3000));
+  return { before, after: await operator.writes() };
 }
 
 /** Resolves once /readyz answers 200 (informers synced), or rejects if the manager fails first. */
