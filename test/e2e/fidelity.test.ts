@@ -5,18 +5,17 @@
 // and a binding of that name that is someone else's is never taken over; a Service's volumeConfigurations give each of its
 // tasks a claim of its own (kube-controller-manager's ephemeral volume controller makes them).
 import { expect } from 'chai';
-import type { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
-import type { Service, ServiceSpec } from '../../operator/src/api/service.js';
+import type { ServiceSpec } from '../../operator/src/api/service.js';
 import type { TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
 import { TARGET_GROUP_BINDING, targetGroupBindingName, type TargetGroupBinding } from '../../operator/src/translate/target-group-bindings.js';
 import { FIXTURE_CRD_DIR, installCrds as installCrdsFrom } from '../cluster/crds.js';
+import { ecsObjects, group, version } from './ecs-objects.js';
 import { startOperator, type RunningOperator } from './harness.js';
 import { clients, installCrds, kubeConfig, throwawayNamespace, waitFor } from './helpers.js';
 
 const { core, custom } = clients();
-const group = 'ecs.operator.dev';
-const version = 'v1alpha1';
 const TGB = { group: TARGET_GROUP_BINDING.group, version: TARGET_GROUP_BINDING.version, plural: TARGET_GROUP_BINDING.plural };
 const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-tg/0123456789abcdef';
 
@@ -24,18 +23,14 @@ const taskDefinition: TaskDefinitionSpec = {
   containerDefinitions: [{ name: 'web', image: 'nginx:1.27', cpu: 64, memory: 64, portMappings: [{ containerPort: 80, name: 'http' }] }],
 };
 
-describe('migration fidelity', function () {
+describe('Migration fidelity: fields not applied, target groups, per-task EBS volumes', function () {
   let namespace: string;
   let removeNamespace: (() => Promise<void>) | undefined;
   let operator: RunningOperator;
 
-  const create = (plural: string, kind: string, name: string, spec: object) =>
-    custom.createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion: ECS_API_VERSION, kind, metadata: { name }, spec } });
-  const getService = async (name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'services', name })) as Service;
+  const { create, getService, eventsOf, podsOf } = ecsObjects(() => namespace);
   const binding = async (name: string) =>
     (await custom.getNamespacedCustomObject({ ...TGB, namespace, name }).catch(() => undefined)) as TargetGroupBinding | undefined;
-  const eventsOf = async (name: string): Promise<CoreV1Event[]> =>
-    (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
 
   before(async () => {
     await installCrds();
@@ -102,7 +97,7 @@ describe('migration fidelity', function () {
       volumeConfigurations: [{ name: 'data', managedEBSVolume: { sizeInGiB: 10, volumeType: 'gp3', filesystemType: 'xfs' } }],
     } satisfies ServiceSpec);
     const pods = await waitFor('two tasks of db', async () => {
-      const found = (await core.listNamespacedPod({ namespace, labelSelector: 'ecs.operator.dev/service=db' })).items;
+      const found = await podsOf('ecs.operator.dev/service=db');
       return found.length === 2 ? found : undefined;
     });
     // kube-controller-manager's ephemeral volume controller makes POD-VOLUME for each pod, owned by it.

@@ -10,7 +10,8 @@ import { createLogger, silentLogger } from '../../operator/src/runtime/logging.j
 import { Manager } from '../../operator/src/runtime/manager.js';
 import { Metrics } from '../../operator/src/runtime/metrics.js';
 import { applyChartRbac } from './chart-rbac.js';
-import { clients, waitFor } from './helpers.js';
+import { group, mergePatch, version } from './ecs-objects.js';
+import { clients, waitFor, waitForUtilization } from './helpers.js';
 
 export interface RunningOperator {
   manager: Manager;
@@ -83,6 +84,45 @@ export async function startOperator(namespace: string, options: { kc?: KubeConfi
       await stop();
     },
   };
+}
+
+/**
+ * The operator's write count once it has written nothing for 2 s: trailing writes of earlier tests (a Cluster's
+ * counts as their pods settle) are over, so a test can then prove that reconciling again writes nothing.
+ */
+export async function writesOnceQuiet(operator: RunningOperator): Promise<number> {
+  let last = await operator.writes();
+  await waitFor(
+    'the operator to write nothing for 2 s',
+    async () => {
+      await new Promise((r) => setTimeout(r, 2000));
+      const now = await operator.writes();
+      const quiet = now === last;
+      last = now;
+      return quiet ? true : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+  return last;
+}
+
+/**
+ * The operator's write counts once it is quiet (writesOnceQuiet), and 3 s after a label the controllers ignore was
+ * put on an ECS object: the object is reconciled again, and once converged that should cost no write.
+ */
+export async function writesAroundReconcile(
+  operator: RunningOperator,
+  { namespace, plural, name }: { namespace: string; plural: string; name: string },
+): Promise<{ before: number; after: number }> {
+  // Converged includes the metrics: utilization first shows about 30 s after a task starts.
+  await waitForUtilization(namespace);
+  const before = await writesOnceQuiet(operator);
+  await clients().custom.patchNamespacedCustomObject(
+    { group, version, namespace, plural, name, body: { metadata: { labels: { touched: 'yes' } } } },
+    mergePatch,
+  );
+  await new Promise((r) => setTimeout(r, 3000));
+  return { before, after: await operator.writes() };
 }
 
 /** Resolves once /readyz answers 200 (informers synced), or rejects if the manager fails first. */

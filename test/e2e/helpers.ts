@@ -84,14 +84,13 @@ export async function waitForUtilization(namespace: string, kc = kubeConfig()): 
     `the utilization of the Services and container instances running the tasks of ${namespace} to show`,
     async () => {
       const services = ((await custom.listNamespacedCustomObject({ ...ecs, plural: 'services' })) as { items: Service[] }).items;
-      const cluster = (await custom.getNamespacedCustomObject({ ...ecs, plural: 'clusters', name: 'default' })) as Cluster;
+      const clusters = ((await custom.listNamespacedCustomObject({ ...ecs, plural: 'clusters' })) as { items: Cluster[] }).items;
+      const instances = clusters.flatMap((c) => c.status?.containerInstances ?? []);
       const running = (await core.listNamespacedPod({ namespace })).items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
       const servicesShown = services.every(
         (s) => s.status?.cpuUtilization !== undefined || !running.some((p) => p.metadata?.labels?.[LABELS.service] === s.metadata.name),
       );
-      const instancesShown = running.every(
-        (p) => cluster.status?.containerInstances?.find((i) => i.nodeName === p.spec?.nodeName)?.cpuUtilization !== undefined,
-      );
+      const instancesShown = running.every((p) => instances.find((i) => i.nodeName === p.spec?.nodeName)?.cpuUtilization !== undefined);
       return servicesShown && instancesShown ? true : undefined;
     },
     { timeoutMs: 90_000 },

@@ -6,25 +6,18 @@
 // a node another suite adds for a while is no container instance here. Labels this suite puts on nodes have a
 // key of its own namespace and are removed afterwards.
 import { expect } from 'chai';
-import { PatchStrategy, setHeaderOptions, type CoreV1Event, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ClusterSpec } from '../../operator/src/api/cluster.js';
-import { ECS_API_VERSION } from '../../operator/src/api/meta.js';
 import type { PlacementConstraint, PlacementStrategy } from '../../operator/src/api/placement.js';
-import type { Service, ServiceSpec } from '../../operator/src/api/service.js';
-import type { Task, TaskSpec } from '../../operator/src/api/task.js';
+import type { ServiceSpec } from '../../operator/src/api/service.js';
+import type { TaskSpec } from '../../operator/src/api/task.js';
 import type { TaskDefinitionSpec } from '../../operator/src/api/taskdefinition.js';
 import { memoryQuantityToMiB } from '../../operator/src/translate/units.js';
+import { ecsObjects, group, INSTANCE_TYPE, mergePatch, NODES, version, ZONE } from './ecs-objects.js';
 import { startOperator, type RunningOperator } from './harness.js';
 import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
 
 const { core, custom } = clients();
-const group = 'ecs.operator.dev';
-const version = 'v1alpha1';
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-const NODES = ['ecs-node-1', 'ecs-node-2', 'ecs-node-3', 'ecs-node-4', 'ecs-node-5', 'ecs-node-6'];
-const ZONE = 'topology.kubernetes.io/zone';
-const INSTANCE_TYPE = 'node.kubernetes.io/instance-type';
 const UNPLACED = 'was unable to place a task because no container instance met all of its requirements. Reason: ';
 
 const taskDefinition = (memory: number): TaskDefinitionSpec => ({ containerDefinitions: [{ name: 'app', image: 'busybox', cpu: 32, memory }] });
@@ -38,15 +31,8 @@ describe('Placement on the real scheduler', function () {
   let stackLabel: string;
   const nodes = new Map<string, V1Node>();
 
-  const create = (plural: string, kind: string, name: string, spec: object) =>
-    custom.createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion: ECS_API_VERSION, kind, metadata: { name }, spec } });
-  const getTask = async (name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'tasks', name })) as Task;
-  const getService = async (name: string) => (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'services', name })) as Service;
-  const podsOf = async (labelSelector: string) =>
-    (await core.listNamespacedPod({ namespace, labelSelector })).items.filter((p) => !p.metadata?.deletionTimestamp);
+  const { create, getTask, getService, podsOf, eventsOf, taskUntil } = ecsObjects(() => namespace);
   const labelNode = (name: string, value: string | null) => core.patchNode({ name, body: { metadata: { labels: { [stackLabel]: value } } } }, mergePatch);
-  const eventsOf = async (name: string): Promise<CoreV1Event[]> =>
-    (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
   const label = (node: string | undefined, key: string) => nodes.get(node ?? '')?.metadata?.labels?.[key];
 
   /** Creates the Tasks `prefix-1` ... `prefix-count`; the names. */
@@ -54,17 +40,6 @@ describe('Placement on the real scheduler', function () {
     const names = Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
     for (const name of names) await create('tasks', 'Task', name, { taskDefinition: 'small', cluster: 'six', ...spec });
     return names;
-  }
-
-  async function taskUntil(name: string, what: string, done: (t: Task) => boolean, timeoutMs = 60_000): Promise<Task> {
-    return waitFor(
-      `task ${name} ${what}`,
-      async () => {
-        const task = await getTask(name);
-        return done(task) ? task : undefined;
-      },
-      { timeoutMs, describe: async () => JSON.stringify((await getTask(name)).status ?? {}) },
-    );
   }
 
   /** Waits until every task runs; the node of each, in order. */

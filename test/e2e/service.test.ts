@@ -18,8 +18,8 @@ import { REVISIONS_IN_USE_FINALIZER } from '../../operator/src/translate/revisio
 import { simulatedNode } from '../cluster/nodes.js';
 import { kubectl } from './chart-helm.js';
 import { watchServiceBounds } from './bounds.js';
-import { startOperator, type RunningOperator } from './harness.js';
-import { clients, installCrds, throwawayNamespace, waitFor, waitForUtilization } from './helpers.js';
+import { startOperator, writesAroundReconcile, type RunningOperator } from './harness.js';
+import { clients, installCrds, throwawayNamespace, waitFor } from './helpers.js';
 import { isReady } from '../../operator/src/translate/readiness.js';
 
 const { kc, core, apps, custom } = clients();
@@ -211,30 +211,9 @@ describe('Service controller', function () {
     });
 
     it('costs no API request once converged, even when reconciled again', async () => {
-      // Converged includes the metrics: utilization first shows about 30 s after a task starts.
-      await waitForUtilization(namespace);
-      // Trailing writes of the earlier tests (the Cluster's counts as their pods settle) are not this test's:
-      // it starts once the operator has written nothing for 2 s.
-      let last = await operator.writes();
-      await waitFor(
-        'the operator to write nothing for 2 s',
-        async () => {
-          await new Promise((r) => setTimeout(r, 2000));
-          const now = await operator.writes();
-          const quiet = now === last;
-          last = now;
-          return quiet ? true : undefined;
-        },
-        { timeoutMs: 60_000 },
-      );
-      const before = last;
-      // A label the controller ignores: the Service is reconciled, and nothing needs writing.
-      await custom.patchNamespacedCustomObject(
-        { group, version, namespace, plural: 'services', name: 'scale', body: { metadata: { labels: { touched: 'yes' } } } },
-        mergePatch,
-      );
-      await new Promise((r) => setTimeout(r, 3000));
-      expect(await operator.writes()).to.equal(before);
+      // Trailing writes of the earlier tests are not this test's: it starts once the operator is quiet.
+      const { before, after } = await writesAroundReconcile(operator, { namespace, plural: 'services', name: 'scale' });
+      expect(after).to.equal(before);
     });
 
     for (const [min, max] of [

@@ -213,6 +213,21 @@ const LAUNCH_VOLUME_CONTEXT = {
   'volumeConfigurations[0].managedEBSVolume.tagSpecifications[0]': { resourceType: 'volume' },
 };
 
+const SUBNET = 'subnet-0aaa';
+
+/**
+ * A capacity provider strategy as the walks set it: the provider under test (FARGATE_SPOT, weight 1) before
+ * FARGATE (weight 1), so that the split of one task shows each field: with both, the tie goes to the first; without
+ * its weight, or without it, FARGATE takes the task; its base is tried without its weight, and takes the task.
+ */
+const strategyWalk = (path: string) => ({
+  samples: { [`${path}[0].capacityProvider`]: 'FARGATE_SPOT' },
+  context: { [`${path}[0]`]: { weight: 1 } },
+  exclusive: { [`${path}[0].base`]: 'weight' },
+  following: { [path]: [{ capacityProvider: 'FARGATE', weight: 1 }] },
+});
+const STRATEGY_WALK = strategyWalk('capacityProviderStrategy');
+
 const manifest = (kind: string, name: string, spec: unknown) => ({ apiVersion: 'ecs.operator.dev/v1alpha1', kind, metadata: { name }, spec });
 
 const PATH = /(?:^|: )(spec(?:[.[][^:\s]*)?)(?=: )/;
@@ -232,8 +247,16 @@ export async function translateManifests(documents: readonly unknown[], flags: r
   return { result: JSON.stringify(objects), warnings: issues('warning: '), errors: issues('error: ') };
 }
 
-/** The `default` Cluster of the Service and Task walks: gp3 volumes have a StorageClass, other types none. */
-const WALK_CLUSTER: Cluster['spec'] = { managedEBSVolumes: { storageClasses: { gp3: 'gp3' } } };
+/**
+ * The `default` Cluster of the Service and Task walks: gp3 volumes have a StorageClass, other types none; FARGATE
+ * runs on any of its nodes and FARGATE_SPOT on the spot pool; subnet-0aaa is in us-east-1a.
+ */
+const WALK_CLUSTER: Cluster['spec'] = {
+  managedEBSVolumes: { storageClasses: { gp3: 'gp3' } },
+  capacityProviders: ['FARGATE'],
+  capacityProviderNodes: [{ capacityProvider: 'FARGATE_SPOT', nodeSelector: { matchLabels: { pool: 'spot' } } }],
+  subnets: [{ subnetId: SUBNET, availabilityZone: 'us-east-1a' }],
+};
 
 /** A task definition, the `default` Cluster, the Cluster `main` (the Cluster walk's), and the resource. */
 const inputWith = (kind: string, spec: unknown, main: Cluster['spec'] = {}) => [
@@ -247,25 +270,6 @@ const summariesOf = (rules: ReadonlyArray<{ field: string; summary: string }>) =
 
 const ROLE = 'arn:aws:iam::123456789012:role/web';
 const TARGET_GROUP = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
-
-/**
- * Implemented on branch fidA (capacity providers, awsvpc subnets, tags reaching the tasks), merged separately:
- * the lead removes this list once both branches are in, and the walk then checks these fields like the others.
- */
-export const IMPLEMENTED_IN_FIDA: Record<string, string> = {
-  'capacityProviderStrategy[].capacityProvider': 'fidA: capacity providers select nodes',
-  'capacityProviderStrategy[].weight': 'fidA: tasks spread over providers by weight',
-  'capacityProviderStrategy[].base': 'fidA: the first tasks on one provider',
-  'networkConfiguration.awsvpcConfiguration.subnets': 'fidA: subnets keep tasks to their zones',
-  'networkConfiguration.awsvpcConfiguration.securityGroups': 'fidA: warned',
-  'networkConfiguration.awsvpcConfiguration.assignPublicIp': 'fidA: warned',
-  'tags[].key': 'fidA: reach the tasks with propagateTags SERVICE',
-  'tags[].value': 'fidA: reach the tasks with propagateTags SERVICE',
-  capacityProviders: 'fidA: the Cluster maps each capacity provider to nodes',
-  'defaultCapacityProviderStrategy[].capacityProvider': 'fidA: the strategy of tasks and services that name none',
-  'defaultCapacityProviderStrategy[].weight': 'fidA: as capacityProviderStrategy',
-  'defaultCapacityProviderStrategy[].base': 'fidA: as capacityProviderStrategy',
-};
 
 export const SERVICE_FIELDS: KindFields<ServiceSpec> = {
   kind: 'Service',
@@ -284,6 +288,8 @@ export const SERVICE_FIELDS: KindFields<ServiceSpec> = {
       'volumeConfigurations[0].name': 'data',
       'loadBalancers[0].containerName': 'app',
       'loadBalancers[0].containerPort': 8080,
+      'networkConfiguration.awsvpcConfiguration.subnets': [SUBNET],
+      ...STRATEGY_WALK.samples,
     },
     context: {
       'placementConstraints[0]': { type: 'memberOf', expression: 'attribute:ecs.instance-type == t3.micro' },
@@ -294,13 +300,17 @@ export const SERVICE_FIELDS: KindFields<ServiceSpec> = {
       'serviceConnectConfiguration.services[0].clientAliases[0]': { port: 9090 },
       'deploymentConfiguration.alarms': { alarmNames: ['cpu-high'], enable: true, rollback: true },
       ...LAUNCH_VOLUME_CONTEXT,
+      ...STRATEGY_WALK.context,
     },
+    exclusive: STRATEGY_WALK.exclusive,
+    following: STRATEGY_WALK.following,
+    // A Service's tags reach its tasks with propagateTags SERVICE, which copies them.
+    alongside: { tags: { propagateTags: 'SERVICE' }, propagateTags: { tags: [{ key: 'tier', value: 'web' }] } },
     base: { taskDefinition: 'web', desiredCount: 2 },
   }),
   translate: (spec) => translateManifests(inputWith('Service', spec)),
   summaries: summariesOf(SERVICE_NOT_APPLIED),
   listed: {
-    ...IMPLEMENTED_IN_FIDA,
     'deploymentConfiguration.minimumHealthyPercent':
       'the lower bound of healthy tasks the Service controller keeps during a deployment (translate/rollout.ts); a DAEMON service’s DaemonSet maxUnavailable',
     'deploymentConfiguration.maximumPercent': 'the upper bound of tasks during a deployment (translate/rollout.ts); a DAEMON service’s DaemonSet maxSurge',
@@ -333,6 +343,8 @@ export const TASK_FIELDS: KindFields<TaskSpec> = {
       'volumeConfigurations[0].name': 'data',
       // true is what the claim of a task's pod does anyway; false is the one to say.
       'volumeConfigurations[0].managedEBSVolume.terminationPolicy.deleteOnTermination': false,
+      'networkConfiguration.awsvpcConfiguration.subnets': [SUBNET],
+      ...STRATEGY_WALK.samples,
     },
     context: {
       'placementConstraints[0]': { type: 'memberOf', expression: 'attribute:ecs.instance-type == t3.micro' },
@@ -340,17 +352,23 @@ export const TASK_FIELDS: KindFields<TaskSpec> = {
       'overrides.containerOverrides[0]': { name: 'app', command: ['sh'] },
       'overrides.containerOverrides[0].resourceRequirements[0]': { type: 'GPU', value: '1' },
       ...LAUNCH_VOLUME_CONTEXT,
+      ...STRATEGY_WALK.context,
     },
+    exclusive: STRATEGY_WALK.exclusive,
+    following: STRATEGY_WALK.following,
     base: { taskDefinition: 'web' },
   }),
   translate: (spec) => translateManifests(inputWith('Task', spec)),
   summaries: summariesOf(TASK_NOT_APPLIED),
   listed: {
-    ...IMPLEMENTED_IN_FIDA,
     startedBy: 'reported in status.startedBy, as ECS lists it (controllers/task/plan.ts)',
     desiredStatus: 'STOPPED: the Task controller stops the task (stopCode UserInitiated) and deletes its pod (controllers/task/plan.ts)',
   },
 };
+
+const DEFAULT_STRATEGY_WALK = strategyWalk('defaultCapacityProviderStrategy');
+/** A default strategy of the provider under test, so that the Task without a strategy of its own runs by it. */
+const ON_SPOT = { defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] };
 
 export const CLUSTER_FIELDS: KindFields<Cluster['spec']> = {
   kind: 'Cluster',
@@ -360,11 +378,30 @@ export const CLUSTER_FIELDS: KindFields<Cluster['spec']> = {
       attributeLabels: { team: 'example.com/team' },
       'nodeSelector.matchExpressions[0].values': ['a'],
       'managedEBSVolumes.storageClasses': { gp3: 'fast' },
+      capacityProviders: ['FARGATE_SPOT'],
+      'capacityProviderNodes[0].capacityProvider': 'FARGATE_SPOT',
+      'subnets[0].subnetId': SUBNET,
+      ...DEFAULT_STRATEGY_WALK.samples,
     },
-    context: { 'nodeSelector.matchExpressions[0]': { key: 'pool', operator: 'In', values: ['a'] } },
+    context: {
+      'nodeSelector.matchExpressions[0]': { key: 'pool', operator: 'In', values: ['a'] },
+      'capacityProviderNodes[0]': { nodeSelector: { matchLabels: { pool: 'spot' } } },
+      'capacityProviderNodes[0].nodeSelector.matchExpressions[0]': { key: 'pool', operator: 'In', values: ['spot'] },
+      'capacityProviderNodes[0].tolerations[0]': { key: 'spot', operator: 'Exists', effect: 'NoSchedule' },
+      ...DEFAULT_STRATEGY_WALK.context,
+    },
+    exclusive: DEFAULT_STRATEGY_WALK.exclusive,
+    following: DEFAULT_STRATEGY_WALK.following,
+    alongside: {
+      capacityProviders: ON_SPOT,
+      capacityProviderNodes: ON_SPOT,
+      defaultCapacityProviderStrategy: { capacityProviders: ['FARGATE', 'FARGATE_SPOT'] },
+    },
     base: {},
   }),
-  // A Task of the Cluster that names a custom attribute (so that the attribute's label shows) and has a per-task volume.
+  // A Task of the Cluster that names a custom attribute (so that the attribute's label shows), has a per-task
+  // volume, a subnet, and the ECS managed tags (so that the Cluster's ECS name shows); it names no capacity
+  // provider strategy, so that the Cluster's default is its.
   translate: (spec) =>
     translateManifests(
       inputWith(
@@ -374,13 +411,13 @@ export const CLUSTER_FIELDS: KindFields<Cluster['spec']> = {
           cluster: 'main',
           placementConstraints: [{ type: 'memberOf', expression: 'attribute:team == payments' }],
           volumeConfigurations: [LAUNCH_VOLUME],
+          networkConfiguration: { awsvpcConfiguration: { subnets: [SUBNET] } },
+          enableECSManagedTags: true,
         },
         spec,
       ),
     ),
   listed: {
-    ...IMPLEMENTED_IN_FIDA,
-    clusterName: 'the ECS cluster name in status and ARNs (translate/cluster-status.ts)',
     'settings[].name': 'containerInsights: the Cluster’s status reports utilization from metrics-server whatever it says',
     'settings[].value': 'as settings[].name',
     allowPrivileged: 'lets task definitions run privileged containers (otherwise refused: test/unit/translate/security tests)',

@@ -36,8 +36,21 @@ export interface WalkSetup<Spec> {
   samples: Record<string, unknown>;
   /** What an object or list item on the way to a field holds besides it, so that the field is read rather than refused for its sibling. */
   context: Record<string, Record<string, unknown>>;
-  /** Fields that ECS does not take beside the field under test, left out of its context. */
+  /**
+   * Fields left out of the context of the field under test: ECS does not take them beside it, or they would hide
+   * its effect (a provider's weight beside its base).
+   */
   exclusive?: Record<string, string>;
+  /**
+   * Spec fields set, in both samples, beside the fields at or under a path, without which they are not read (a
+   * Service's tags reach its tasks with propagateTags SERVICE; a Cluster's capacity providers serve a strategy).
+   */
+  alongside?: Record<string, Partial<Spec>>;
+  /**
+   * Items a list holds, in both samples, after the item under test (a second capacity provider, so that where the
+   * split of one task goes shows a provider's weight or base).
+   */
+  following?: Record<string, unknown[]>;
   /** The spec every sample starts from. */
   base: Spec;
 }
@@ -114,18 +127,22 @@ export class Walk<Spec> {
    * and without the leaf itself (`value`, or its sample). A required leaf goes with the object that holds it.
    */
   specsFor(leaf: Leaf, value?: unknown): { without: Spec; with: Spec } {
-    const withLeaf: any = structuredClone(this.setup.base);
+    const alongside = Object.entries(this.setup.alongside ?? {}).filter(([outer]) => within(leaf.path, outer));
+    const withLeaf: any = structuredClone({ ...this.setup.base, ...Object.assign({}, ...alongside.map(([, fields]) => fields)) });
     let node = withLeaf;
     let parent = withLeaf;
     let path = '';
+    const lists: Array<{ list: unknown[]; path: string }> = [];
     for (const [depth, key] of leaf.keys.entries()) {
       const schema = this.schemaAt(leaf.keys.slice(0, depth + 1));
       path = typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
       if (depth === leaf.keys.length - 1) node[key] = value === undefined ? this.sample(schema, path) : value;
-      else node[key] ??= schema.type === 'array' ? [] : this.filled(schema, path);
+      else if (node[key] === undefined && schema.type === 'array') lists.push({ list: (node[key] = []), path });
+      else node[key] ??= this.filled(schema, path);
       parent = node;
       node = node[key];
     }
+    for (const { list, path: listPath } of lists) list.push(...structuredClone(this.setup.following?.[listPath] ?? []));
     const exclusive = this.setup.exclusive?.[leaf.path];
     // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the sample document is built from the schema's own keys
     if (exclusive) delete parent[exclusive];

@@ -276,6 +276,7 @@ const taskSpec = {
   tags: { optional: tag },
   enableExecuteCommand: 'optional',
   propagateTags: 'optional',
+  enableECSManagedTags: 'optional',
   volumeConfigurations: {
     optional: {
       name: 'required',
@@ -328,6 +329,7 @@ const taskStatus = {
   version: 'optional',
   warnings: 'optional',
   conditions: { optional: condition },
+  capacityProviderName: 'optional',
 } satisfies Manifest<TaskStatus>;
 
 const serviceSpec = {
@@ -376,6 +378,7 @@ const serviceSpec = {
   networkConfiguration: { optional: networkConfiguration },
   enableExecuteCommand: 'optional',
   propagateTags: 'optional',
+  enableECSManagedTags: 'optional',
   tags: { optional: tag },
   forceNewDeployment: 'optional',
   schedulerName: 'optional',
@@ -431,7 +434,17 @@ const clusterSpec = {
   maxInstanceDetails: 'optional',
   tags: { optional: tag },
   capacityProviders: 'optional',
+  capacityProviderNodes: {
+    optional: {
+      capacityProvider: 'required',
+      nodeSelector: {
+        optional: { matchLabels: 'optional', matchExpressions: { optional: { key: 'required', operator: 'required', values: 'optional' } } },
+      },
+      tolerations: { optional: { key: 'optional', operator: 'optional', value: 'optional', effect: 'optional', tolerationSeconds: 'optional' } },
+    },
+  },
   defaultCapacityProviderStrategy: { optional: capacityProviderStrategyItem },
+  subnets: { optional: { subnetId: 'required', availabilityZone: 'required' } },
   managedEBSVolumes: { optional: { storageClasses: 'optional', defaultStorageClass: 'optional' } },
 } satisfies Manifest<ClusterSpec>;
 
@@ -496,6 +509,7 @@ const scheduledTaskSpec = {
       schedulerName: 'optional',
       enableExecuteCommand: 'optional',
       propagateTags: 'optional',
+      enableECSManagedTags: 'optional',
       tags: { optional: tag },
     },
   },

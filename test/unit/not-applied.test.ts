@@ -1,6 +1,7 @@
 // A field the operator accepts but does not apply is said alike by `ecs-operator import`, by `ecs-operator
 // translate` and by the controllers' plans (status.warnings, the FieldsApplied condition, Warning Events): the same
-// words at the same field, for the same input. The controllers' input is the manifest import wrote.
+// words at the same field, for the same input. The controllers' input is the manifest import wrote. Beside the
+// rules, a subnet the Cluster does not map to a zone (a warning of the Service's or Task's own translation).
 import { expect } from 'chai';
 import type { Service } from '../../operator/src/api/service.js';
 import type { Task } from '../../operator/src/api/task.js';
@@ -31,8 +32,15 @@ const createService = JSON.stringify({
     { loadBalancerName: 'classic-web', containerName: 'web', containerPort: 80 },
   ],
   serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-0123456789', containerName: 'web', containerPort: 80 }],
+  networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0aaa'], securityGroups: ['sg-0bbb'], assignPublicIp: 'ENABLED' } },
 });
-const runTask = JSON.stringify({ taskDefinition: 'web', cluster: 'default', launchType: 'FARGATE', enableExecuteCommand: true });
+const runTask = JSON.stringify({
+  taskDefinition: 'web',
+  cluster: 'default',
+  launchType: 'FARGATE',
+  enableExecuteCommand: true,
+  networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0aaa'], securityGroups: ['sg-0bbb'] } },
+});
 
 /** `path: message` of each warning line of a CLI run about `file`, the path from the resource (`spec.x`) as the controllers give it. */
 function cliWarnings(lines: readonly string[], file: string): string[] {
@@ -82,7 +90,8 @@ describe('fields accepted but not applied: import, translate and the controllers
       const fromTranslate = (await translated(flags)).service;
       const fromController = servicePlanWarnings(object as Service, served);
 
-      expect(fromController.status).to.have.length(served ? 5 : 6);
+      expect(fromController.status).to.have.length(served ? 8 : 9);
+      expect(fromController.status.at(-1)).to.match(/^spec\.networkConfiguration\.awsvpcConfiguration\.subnets\[0\]: subnet 'subnet-0aaa' has no zone/);
       expect(fromController.status.some((line) => line.startsWith('spec.loadBalancers[0].targetGroupArn: '))).to.equal(!served);
       expect(fromImport).to.deep.equal(fromController.status);
       expect(fromTranslate).to.deep.equal(fromController.status);
@@ -96,7 +105,7 @@ describe('fields accepted but not applied: import, translate and the controllers
     const task = object as Task;
     const plan = planTask(taskSnapshot({ task: { ...task, metadata: { ...task.metadata, namespace: NAMESPACE, generation: 1 } } }));
     const fromController = plan.status.warnings ?? [];
-    expect(fromController).to.have.length(2);
+    expect(fromController).to.have.length(4);
     expect(fromImport).to.deep.equal(fromController);
     expect((await translated()).task).to.deep.equal(fromController);
     expect(plan.status.conditions?.find((c) => c.type === 'FieldsApplied')).to.deep.include({ status: 'False', reason: 'NotApplied' });

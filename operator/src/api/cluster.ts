@@ -26,6 +26,31 @@ export interface CapacityProviderStrategyItem {
   base?: number;
 }
 
+/** The nodes of one capacity provider: a selection among the Cluster's nodes, and the taints its tasks tolerate. */
+export interface CapacityProviderNodes {
+  /** The ECS capacity provider name a strategy uses, e.g. FARGATE_SPOT or an Auto Scaling group provider's name. */
+  capacityProvider: string;
+  /** Nodes of this provider (required node affinity, ANDed with the Cluster's nodeSelector); absent: every node of the Cluster. */
+  nodeSelector?: LabelSelector;
+  /** Tolerations its tasks carry, e.g. for a spot node group's taint. */
+  tolerations?: Toleration[];
+}
+
+/** A Kubernetes toleration, as in `core/v1.Toleration`. */
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+
+/** An awsvpc subnet and the zone it is in (the `topology.kubernetes.io/zone` of the nodes there). */
+export interface ClusterSubnet {
+  subnetId: string;
+  availabilityZone: string;
+}
+
 /** Where the per-task EBS volumes of Services and Tasks (`volumeConfigurations[].managedEBSVolume`) come from. */
 export interface ManagedEBSVolumes {
   /** EBS volume type (gp3, gp2, io1, io2, st1, sc1, standard) → the StorageClass that provisions it. */
@@ -49,8 +74,13 @@ export interface ClusterSpec {
   /** How many container instances the status lists one by one. Default 100. */
   maxInstanceDetails?: number;
   tags?: Tag[];
+  /** ECS: the capacity providers Tasks and Services of this cluster may name (besides those of capacityProviderNodes). */
   capacityProviders?: string[];
+  /** Which nodes each capacity provider stands for; a provider named only in capacityProviders runs on any of the Cluster's nodes. */
+  capacityProviderNodes?: CapacityProviderNodes[];
   defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
+  /** The zone of each subnet a task's awsvpcConfiguration may name: its tasks are kept to those zones. */
+  subnets?: ClusterSubnet[];
   managedEBSVolumes?: ManagedEBSVolumes;
 }
 

@@ -46,6 +46,8 @@ export interface ScheduledTaskTarget {
   schedulerName?: string;
   enableExecuteCommand?: boolean;
   propagateTags?: Exclude<PropagateTags, 'SERVICE'>;
+  /** Adds the tag `aws:ecs:clusterName` to each Task's pod. */
+  enableECSManagedTags?: boolean;
   /** Tags of each Task. */
   tags?: Tag[];
 }

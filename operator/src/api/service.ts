@@ -95,6 +95,8 @@ export interface ServiceSpec {
   networkConfiguration?: NetworkConfiguration;
   enableExecuteCommand?: boolean;
   propagateTags?: PropagateTags;
+  /** Adds the tags `aws:ecs:clusterName` and `aws:ecs:serviceName` to the tasks' pods. */
+  enableECSManagedTags?: boolean;
   tags?: Tag[];
   /** Any change of this token starts a new deployment (ECS UpdateService `forceNewDeployment`). */
   forceNewDeployment?: string | number;
@@ -122,7 +124,7 @@ export interface ServiceDeployment {
   status: ServiceDeploymentStatus;
   /** `family:revision`. */
   taskDefinition: string;
-  /** The ReplicaSet that runs this deployment's tasks. */
+  /** The ReplicaSet that runs this deployment's tasks; with a capacity provider strategy, the prefix of its ReplicaSets, one per provider. */
   replicaSet?: string;
   desiredCount: number;
   pendingCount: number;

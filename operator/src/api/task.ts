@@ -95,6 +95,8 @@ export interface TaskSpec {
   tags?: Tag[];
   enableExecuteCommand?: boolean;
   propagateTags?: Exclude<PropagateTags, 'SERVICE'>;
+  /** Adds the tag `aws:ecs:clusterName` to the task's pod. */
+  enableECSManagedTags?: boolean;
   /** The volumes of the task definition that are `configuredAtLaunch`: a per-task EBS volume each. */
   volumeConfigurations?: TaskVolumeConfiguration[];
 }
@@ -145,6 +147,8 @@ export interface TaskStatus {
   group?: string;
   startedBy?: string;
   launchType?: LaunchType;
+  /** The capacity provider the task runs on (its strategy's, or the Cluster's default). */
+  capacityProviderName?: string;
   /** Task-level CPU units and memory MiB in effect, as ECS prints them. */
   cpu?: string;
   memory?: string;

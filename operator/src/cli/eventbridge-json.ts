@@ -31,7 +31,6 @@ const NO_EQUIVALENT: Record<string, string> = {
   KmsKeyArn: 'nothing of the schedule is encrypted with a customer key',
   Description: 'a ScheduledTask has no description; put it in an annotation if you need it',
   PlatformVersion: "every launch type runs on the cluster's nodes, so there is no platform version",
-  EnableECSManagedTags: 'no aws:ecs:* tags are added to the Tasks',
   ReferenceId: 'the Tasks carry no reference id',
   InputPath: 'no event is passed to the task; only a constant Input (the overrides) is',
   InputTransformer: 'no event is passed to the task; only a constant Input (the overrides) is',
@@ -60,7 +59,6 @@ class Reader {
       if (known.includes(key) || READ_ONLY.includes(key) || value === undefined || value === null) continue;
       if (key === 'GroupName' && value === 'default') continue;
       if (key === 'ActionAfterCompletion' && value === 'NONE') continue;
-      if (key === 'EnableECSManagedTags' && value === false) continue;
       const reason =
         NO_EQUIVALENT[key] ??
         (key === 'GroupName'
@@ -124,6 +122,7 @@ const ECS_PARAMETERS = [
   'PlacementConstraints',
   'PlacementStrategy',
   'PropagateTags',
+  'EnableECSManagedTags',
   'Tags',
 ];
 const TARGET_FIELDS = ['Arn', 'EcsParameters', 'Input', 'RetryPolicy'];
@@ -170,6 +169,7 @@ function ecsTarget(reader: Reader, target: Json, path: string): TargetFields {
     ...optional('networkConfiguration', networkConfiguration(ecs.NetworkConfiguration)),
     ...(ecs.EnableExecuteCommand === undefined ? {} : { enableExecuteCommand: ecs.EnableExecuteCommand as boolean }),
     ...(ecs.PropagateTags === undefined ? {} : { propagateTags: ecs.PropagateTags as ScheduledTaskTarget['propagateTags'] }),
+    ...(ecs.EnableECSManagedTags === undefined ? {} : { enableECSManagedTags: ecs.EnableECSManagedTags as boolean }),
     ...optional('tags', tags(ecs.Tags)),
   };
   return { target: result, ...optional('retryPolicy', retryPolicy(target.RetryPolicy)) };
@@ -227,6 +227,7 @@ function targetSources(targetPath: string): Array<[string, string]> {
       'PlacementConstraints',
       'PlacementStrategy',
       'PropagateTags',
+      'EnableECSManagedTags',
       'Tags',
     ].map((key): [string, string] => [`spec.target.${key[0]!.toLowerCase()}${key.slice(1)}`, joinPath(ecs, key)]),
   ];

@@ -3,7 +3,8 @@
 // over those Services.
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Service } from '../api/index.js';
+import { ECS_API_VERSION, type Cluster, type Service, type Task } from '../api/index.js';
+import { clusterIssues, clusterNameOf } from '../translate/workload.js';
 import { deploymentControllerRefusal } from '../translate/deployment-controller.js';
 import { autoscalersOf } from './autoscaling-json.js';
 import type { CommandRegistration } from './main.js';
@@ -20,8 +21,9 @@ export interface ImportOptions extends FileOptions, CommandLineNames, TargetGrou
 /** The manifests of the ECS JSON in `options.filename`, printed or written one file per resource. */
 export function runImport(io: CliIO, options: ImportOptions): void {
   const { resources, autoScaling } = loadInput(io, options.filename, { ecsJsonOnly: true, names: options });
-  // The manifest is what the file says; what the operator will refuse of it is said now, not after the apply.
-  // Once per place: the Tasks of one RunTask input (count N) share their fields.
+  // The manifest is what the file says; what the operator will refuse or not apply of it is said now, not after
+  // the apply, in the words its status will use. Once per place: the Tasks of one RunTask input (count N) share
+  // their fields.
   const said = new Set<string>();
   const warnOnce = (problem: Problem) => {
     const line = JSON.stringify(problem);
@@ -29,11 +31,23 @@ export function runImport(io: CliIO, options: ImportOptions): void {
     said.add(line);
   };
   for (const resource of resources) {
-    const refusal = resource.kind === 'Service' ? deploymentControllerRefusal((resource.object as Service).spec) : undefined;
-    if (refusal) warnOnce({ ...resource.at(refusal.path), message: refusal.message });
-    // What the operator accepts and does not apply, in the words its status will use.
-    for (const { path, message } of resourceFieldWarnings(resource.kind, resource.object, { targetGroupBinding: options.targetGroupBinding ?? true }))
-      warnOnce({ ...resource.at(path), message });
+    if (resource.kind !== 'Service' && resource.kind !== 'Task') continue;
+    const { spec, metadata } = resource.object as Service | Task;
+    const refusal = resource.kind === 'Service' ? deploymentControllerRefusal(spec as Service['spec']) : undefined;
+    // What depends on the Cluster (a capacity provider it must have, the zones of subnets) is said for one with
+    // the default settings, as the file names no more of it.
+    const cluster: Cluster = {
+      apiVersion: ECS_API_VERSION,
+      kind: 'Cluster',
+      metadata: { name: clusterNameOf(spec), ...(metadata.namespace ? { namespace: metadata.namespace } : {}) },
+      spec: {},
+    };
+    const issues = [
+      ...(refusal ? [refusal] : []),
+      ...resourceFieldWarnings(resource.kind, resource.object, { targetGroupBinding: options.targetGroupBinding ?? true }),
+      ...clusterIssues(spec, cluster),
+    ];
+    for (const { path, message } of issues) warnOnce({ ...resource.at(path), message });
   }
   const manifests: KubernetesObject[] = [
     ...resources.map(({ manifest }) => (options.namespace ? { ...manifest, metadata: { ...manifest.metadata, namespace: options.namespace } } : manifest)),

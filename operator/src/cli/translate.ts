@@ -12,7 +12,7 @@ import { deploymentControllerRefusal } from '../translate/deployment-controller.
 import { HOST_ACCESS_FLAG, type HostAccessPolicy } from '../translate/host-access.js';
 import type { Issue } from '../translate/issues.js';
 import { familyOf, parseTaskDefinitionReference, registeredSpec, revisionName } from '../translate/revisions.js';
-import { serviceDaemonSet, serviceDiscoveryObjects, serviceReplicaSet, serviceTarget } from '../translate/service-workload.js';
+import { serviceDaemonSet, serviceDiscoveryObjects, serviceReplicaSets, serviceTarget } from '../translate/service-workload.js';
 import { checkTaskDefinition, taskDefinitionToPodTemplate } from '../translate/template.js';
 import { clusterNameOf, clusterSettings, DEFAULT_CLUSTER, taskPod, type Workload } from '../translate/workload.js';
 import type { CommandRegistration } from './main.js';
@@ -145,7 +145,7 @@ class Translator {
     return found ?? { apiVersion: 'ecs.operator.dev/v1alpha1', kind: 'Cluster', metadata: { name, ...(namespace ? { namespace } : {}) }, spec: {} };
   }
 
-  private emit(resource: Resource, workload: Omit<Workload, 'template'>, definition: Definition, revision: number, object: KubernetesObject | undefined): void {
+  private emit(resource: Resource, workload: Omit<Workload, 'template'>, definition: Definition, revision: number, objects: readonly KubernetesObject[]): void {
     for (const issue of workload.warnings) {
       const { message, ...location } = this.locate(resource, definition, revision, issue);
       this.warnOnce(location, message);
@@ -156,7 +156,7 @@ class Translator {
         "placement is evaluated on the cluster's nodes; without a cluster there are none, so the affinity shown admits no node",
       );
     }
-    if (workload.error || !object) {
+    if (workload.error || objects.length === 0) {
       if (workload.error) {
         const problem = this.locate(resource, definition, revision, workload.error);
         const runBy =
@@ -168,7 +168,7 @@ class Translator {
       return;
     }
     this.addServiceAccounts(workload.serviceAccounts, namespaceOf(resource));
-    this.objects.push(object);
+    this.objects.push(...objects);
   }
 
   private addServiceAccounts(accounts: readonly V1ServiceAccount[], namespace: string): void {
@@ -200,7 +200,7 @@ class Translator {
           nodes: [],
           pods: [],
         });
-        this.emit(task, result, definition, revision, result.pod);
+        this.emit(task, result, definition, revision, result.pod ? [result.pod] : []);
       } else if (resource.kind === 'Service') {
         const service = resource as Resource<Service>;
         const refusal = deploymentControllerRefusal(service.object.spec);
@@ -224,11 +224,13 @@ class Translator {
           nodes: [],
           pods: [],
         });
-        // A first deployment: the ReplicaSet starts with every task desired, as the rollout lets it.
-        const workload =
-          target &&
-          (strategy === 'DAEMON' ? serviceDaemonSet(service.object, target) : serviceReplicaSet(service.object, target, service.object.spec.desiredCount ?? 0));
-        this.emit(service, result, definition, revision, workload);
+        // A first deployment: the ReplicaSets start with every task desired, as the rollout lets it.
+        const workloads = target
+          ? strategy === 'DAEMON'
+            ? [serviceDaemonSet(service.object, target)]
+            : serviceReplicaSets(service.object, target, service.object.spec.desiredCount ?? 0)
+          : [];
+        this.emit(service, result, definition, revision, workloads);
         if (!target) continue;
         const discovery = serviceDiscoveryObjects(service.object, spec);
         for (const { path, message } of discovery.errors) this.problems.push({ ...service.at(path), message });

@@ -21,6 +21,8 @@ export const LABELS = {
   cluster: `${prefix}cluster`,
   /** Deployment id of a Service's ReplicaSet and pods. */
   deployment: `${prefix}deployment`,
+  /** The capacity provider a task runs on (sanitised to a label value); a Service's ReplicaSet per provider selects on it. */
+  capacityProvider: `${prefix}capacity-provider`,
   /** Hash of a pod template, so that an unchanged spec never starts a rollout. */
   templateHash: `${prefix}template-hash`,
   /** Marks every object the operator created; the operator deletes nothing without it. */
@@ -52,6 +54,8 @@ export const ANNOTATIONS = {
    * namespace admin; tasks of that role may then run as it (translate/service-account.ts).
    */
   taskRole: `${prefix}task-role`,
+  /** The capacity provider a task runs on, as its strategy names it (the label holds it sanitised). */
+  capacityProvider: `${prefix}capacity-provider`,
   /** Task definition reference `family:revision` a pod was made from. */
   taskDefinition: `${prefix}task-definition`,
   /** The scheduled time (RFC 3339, UTC) a ScheduledTask started a Task for. */

@@ -23,15 +23,22 @@ export interface MetadataInput {
   /** The controller's labels. */
   labels: Readonly<Record<string, string>>;
   propagateTags: boolean;
+  /** The task's own tags and the Service's it copies (propagateTags SERVICE), located at the Task's or Service's fields. */
+  taskTags?: readonly TaskTag[];
+  /** ECS managed tags (`aws:ecs:clusterName`, ...): never valid label keys, so kept in ANNOTATIONS.tags as they are. */
+  managedTags?: Readonly<Record<string, string>>;
 }
 
-type Metadata = Required<Pick<V1ObjectMeta, 'labels' | 'annotations'>>;
-
-interface UserEntry {
+/** A tag of the task beyond its task definition's, with the field that sets it. */
+export interface TaskTag {
   key: string;
   value: string;
   path: string;
 }
+
+type Metadata = Required<Pick<V1ObjectMeta, 'labels' | 'annotations'>>;
+
+type UserEntry = TaskTag;
 
 function refusal(entry: UserEntry, metadata: Metadata, reserved: (key: string) => boolean): string | undefined {
   if (reserved(entry.key)) return "the key is the operator's own";
@@ -122,7 +129,10 @@ export function podMetadata(input: MetadataInput, log: IssueLog): Metadata {
     for (const { container, key, value } of dockerLeftovers) byContainer[container] = { ...byContainer[container], [key]: value };
     metadata.annotations[ANNOTATIONS.dockerLabels] = stableStringify(byContainer);
   }
-  const tagLeftovers = input.propagateTags ? placeUserEntries(tagEntries(input.spec), metadata, reserved, ANNOTATIONS.tags, log) : [];
-  if (tagLeftovers.length > 0) metadata.annotations[ANNOTATIONS.tags] = stableStringify(Object.fromEntries(tagLeftovers.map(({ key, value }) => [key, value])));
+  // The task's own tags first: a tag it sets itself is not replaced by a copied one.
+  const tags = [...(input.taskTags ?? []), ...(input.propagateTags ? tagEntries(input.spec) : [])];
+  const tagLeftovers = placeUserEntries(tags, metadata, reserved, ANNOTATIONS.tags, log);
+  const keptTags = { ...input.managedTags, ...Object.fromEntries(tagLeftovers.map(({ key, value }) => [key, value])) };
+  if (Object.keys(keptTags).length > 0) metadata.annotations[ANNOTATIONS.tags] = stableStringify(keptTags);
   return metadata;
 }

@@ -3,7 +3,7 @@
 // Service and Task controllers (status.warnings, the FieldsApplied condition and a Warning Event), so that the
 // three say the same words. docs/translation.md's field table quotes these messages too (npm run docs:fields).
 import type { Service, ServiceSpec } from '../api/service.js';
-import type { TaskSpec } from '../api/task.js';
+import type { NetworkConfiguration, TaskSpec } from '../api/task.js';
 import type { Issue } from './issues.js';
 import { discoveryServiceName } from './service-discovery.js';
 
@@ -45,6 +45,33 @@ function launchTypeIssues(spec: { launchType?: string }): Issue[] {
   return spec.launchType && spec.launchType !== 'EC2' ? [{ path: 'spec.launchType', message: launchTypeMessage(spec.launchType) }] : [];
 }
 
+const SECURITY_GROUPS_MESSAGE = 'not applied: pods get no security groups; restrict their traffic with NetworkPolicies';
+const PUBLIC_IP_MESSAGE = 'not applied: pods get an IP of the pod network, never a public one';
+const AWSVPC = 'networkConfiguration.awsvpcConfiguration';
+
+/**
+ * What of an awsvpcConfiguration never has an effect, whatever the Cluster: security groups and a public IP. (Its
+ * subnets keep the tasks to their zones where the Cluster maps them, else the translation warns: awsvpc.ts.)
+ */
+const AWSVPC_NOT_APPLIED: ReadonlyArray<NotAppliedRule<{ networkConfiguration?: NetworkConfiguration }>> = [
+  {
+    field: `${AWSVPC}.securityGroups`,
+    summary: SECURITY_GROUPS_MESSAGE,
+    issues: (spec) =>
+      spec.networkConfiguration?.awsvpcConfiguration?.securityGroups?.length
+        ? [{ path: `spec.${AWSVPC}.securityGroups`, message: SECURITY_GROUPS_MESSAGE }]
+        : [],
+  },
+  {
+    field: `${AWSVPC}.assignPublicIp`,
+    summary: PUBLIC_IP_MESSAGE,
+    issues: (spec) =>
+      spec.networkConfiguration?.awsvpcConfiguration?.assignPublicIp === 'ENABLED'
+        ? [{ path: `spec.${AWSVPC}.assignPublicIp`, message: PUBLIC_IP_MESSAGE }]
+        : [],
+  },
+];
+
 const alarmsMessage = (names: readonly string[]) =>
   `CloudWatch alarms${names.length ? ` (${names.join(', ')})` : ''} do not watch deployments here: no deployment is stopped or rolled back by them; the deploymentCircuitBreaker is`;
 
@@ -53,6 +80,7 @@ export const TGB_NOT_SERVED =
 
 export const SERVICE_NOT_APPLIED: ReadonlyArray<NotAppliedRule<ServiceSpec>> = [
   { field: 'launchType', summary: launchTypeMessage('FARGATE (or EXTERNAL)'), issues: launchTypeIssues },
+  ...AWSVPC_NOT_APPLIED,
   {
     field: 'enableExecuteCommand',
     summary: EXEC_MESSAGE,
@@ -157,6 +185,7 @@ export const SERVICE_NOT_APPLIED: ReadonlyArray<NotAppliedRule<ServiceSpec>> = [
 
 export const TASK_NOT_APPLIED: ReadonlyArray<NotAppliedRule<TaskSpec>> = [
   { field: 'launchType', summary: launchTypeMessage('FARGATE (or EXTERNAL)'), issues: launchTypeIssues },
+  ...AWSVPC_NOT_APPLIED,
   {
     field: 'enableExecuteCommand',
     summary: EXEC_MESSAGE,

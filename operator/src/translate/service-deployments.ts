@@ -8,8 +8,9 @@
 // previous value names that deployment again. Names too long for Kubernetes are cut and suffixed with a
 // hash of the whole (toDnsSubdomain's rule).
 import type { ServiceEvent } from '../api/service.js';
-import { shortHash } from './hash.js';
-import { toDnsSubdomain } from './names.js';
+import type { CapacityProviderStrategyItem } from '../api/cluster.js';
+import { shortHash, stableStringify } from './hash.js';
+import { toDnsLabel, toDnsSubdomain } from './names.js';
 
 /** How many events a Service's status keeps, as ECS does. */
 export const MAX_SERVICE_EVENTS = 100;
@@ -22,10 +23,34 @@ export function forceTokenSuffix(token: string | number | undefined): string | u
   return shortHash(String(token), 6);
 }
 
-/** The ReplicaSet of revision `revision` of a service, for the current forceNewDeployment token. */
-export function replicaSetName(serviceName: string, revision: number, forceToken?: string | number): string {
+/**
+ * The deployment of revision `revision` of a service, for the current forceNewDeployment token and capacity
+ * provider strategy: the name of its ReplicaSet, or with a strategy the prefix of its ReplicaSets (one per
+ * provider, `providerReplicaSetNames`). A strategy adds the first 6 hex digits of a hash of it, so that another
+ * strategy is another deployment, as UpdateService starts one for it.
+ */
+export function replicaSetName(
+  serviceName: string,
+  revision: number,
+  forceToken?: string | number,
+  strategy?: readonly CapacityProviderStrategyItem[],
+): string {
   const suffix = forceTokenSuffix(forceToken);
-  const name = suffix ? `${serviceName}-${revision}-${suffix}` : `${serviceName}-${revision}`;
+  const base = suffix ? `${serviceName}-${revision}-${suffix}` : `${serviceName}-${revision}`;
+  return fitReplicaSetName(strategy?.length ? `${base}-${shortHash(stableStringify(strategy), 6)}` : base);
+}
+
+/** The ReplicaSet of each provider of a deployment, `web-3-1a2b3c-fargate-spot`, unique even where names sanitise alike. */
+export function providerReplicaSetNames(deploymentName: string, providers: readonly string[]): string[] {
+  const slugs = providers.map((provider) => toDnsLabel(provider));
+  return providers.map((provider, index) => {
+    const slug = slugs[index] ?? '';
+    const unique = slugs.indexOf(slug) === index && slugs.lastIndexOf(slug) === index;
+    return fitReplicaSetName(`${deploymentName}-${unique ? slug : `${slug}-${shortHash(provider, 4)}`}`);
+  });
+}
+
+function fitReplicaSetName(name: string): string {
   if (name.length <= REPLICA_SET_NAME_MAX) return name;
   const hash = shortHash(name, 8);
   return `${toDnsSubdomain(name)

@@ -3,7 +3,7 @@
 // discovery. Pure: the Service controller applies them (with its owner reference) and `ecs-operator translate`
 // prints them, so both give the same objects.
 import type { V1DaemonSet, V1Node, V1OwnerReference, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
-import type { Cluster } from '../api/cluster.js';
+import type { CapacityProviderStrategyItem, Cluster } from '../api/cluster.js';
 import { ECS_GROUP } from '../api/meta.js';
 import type { RolloutState, SchedulingStrategy, Service } from '../api/service.js';
 import type { TaskDefinitionSpec } from '../api/taskdefinition.js';
@@ -11,10 +11,12 @@ import type { Issue } from './issues.js';
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE } from './labels.js';
 import { toLabelValue } from './names.js';
 import { daemonRollingUpdate, deploymentPercents } from './rollout.js';
-import { deploymentId, deploymentLabelValue, replicaSetName } from './service-deployments.js';
+import { splitByStrategy, strategyProviders, workloadStrategy } from './capacity-providers.js';
+import { stableStringify } from './hash.js';
+import { deploymentId, deploymentLabelValue, providerReplicaSetNames, replicaSetName } from './service-deployments.js';
 import { discoveryServices } from './service-discovery.js';
 import type { HostAccessPolicy } from './host-access.js';
-import { workloadTemplate, type Workload } from './workload.js';
+import { ecsClusterName, ownTags, workloadTemplate, type Workload, type WorkloadInput } from './workload.js';
 
 /** On a deployment's ReplicaSet (or a DAEMON service's DaemonSet). */
 export const DEPLOYMENT_ANNOTATIONS = {
@@ -23,11 +25,31 @@ export const DEPLOYMENT_ANNOTATIONS = {
   /** COMPLETED or FAILED once the deployment got there; absent while IN_PROGRESS. */
   rolloutState: `${ECS_GROUP}/rollout-state`,
   rolloutStateReason: `${ECS_GROUP}/rollout-state-reason`,
+  /** On the ReplicaSet of one capacity provider: the deployment it is part of (the names' common prefix). */
+  deployment: `${ECS_GROUP}/deployment`,
+  /** On the ReplicaSet of one capacity provider: the deployment's strategy (JSON), which splits its tasks. */
+  strategy: `${ECS_GROUP}/capacity-provider-strategy`,
 } as const;
 
-/** A deployment of a Service: one revision (and forceNewDeployment token), run by one ReplicaSet. */
+/** One capacity provider's share of a deployment: its own ReplicaSet, on the provider's nodes. */
+export interface DeploymentPart {
+  /** The ReplicaSet's name, `web-3-1a2b3c-fargate-spot`. */
+  name: string;
+  /** The capacity provider, as the strategy names it. */
+  provider: string;
+  template: V1PodTemplateSpec;
+  /** The ReplicaSet's labels: the deployment's and the provider's. */
+  labels: Record<string, string>;
+}
+
+/**
+ * A deployment of a Service: one revision (and forceNewDeployment token), run by one ReplicaSet; with a capacity
+ * provider strategy, by one ReplicaSet per provider (`parts`), the deployment's task count split over them by the
+ * strategy. The rollout math sees the deployment's totals either way, so its bounds hold for the Service as a
+ * whole, and a deployment without a strategy is exactly what it was before strategies were implemented.
+ */
 export interface ServiceDeploymentObject {
-  /** The ReplicaSet's name, `web-3`. */
+  /** The ReplicaSet's name, `web-3`; with a strategy, the prefix of its parts' names. */
   name: string;
   /** `ecs-svc/...`. */
   id: string;
@@ -37,6 +59,9 @@ export interface ServiceDeploymentObject {
   labels: Record<string, string>;
   state?: RolloutState;
   stateReason?: string;
+  /** With a capacity provider strategy: the strategy and one part per provider, in its order. */
+  strategy?: readonly CapacityProviderStrategyItem[];
+  parts?: readonly DeploymentPart[];
 }
 
 /** What a Service's spec asks to run now: the deployment of the resolved revision. */
@@ -77,16 +102,19 @@ export function serviceTarget({
   existingServiceAccounts,
 }: ServiceTargetInput): Omit<Workload, 'template'> & { target?: ServiceTarget } {
   const resourceName = service.metadata.name ?? '';
-  const name = replicaSetName(resourceName, revision, service.spec.forceNewDeployment);
+  const { strategy: resolved, refusal } = workloadStrategy({ ...service.spec, schedulingStrategy: strategy }, cluster);
+  if (refusal) return { error: refusal, serviceAccounts: [], warnings: [], nodeEvaluated: false };
+  const name = replicaSetName(resourceName, revision, service.spec.forceNewDeployment, resolved?.items);
   const id = deploymentId(service.metadata.uid ?? '', name);
   const serviceLabel = toLabelValue(resourceName);
-  const { template, ...workload } = workloadTemplate({
+  const ecsName = service.spec.serviceName ?? resourceName;
+  const input: WorkloadInput = {
     cluster,
     spec,
     family,
     revision,
     ...(hostAccess ? { hostAccess } : {}),
-    group: `service:${service.spec.serviceName ?? resourceName}`,
+    group: `service:${ecsName}`,
     labels: { [LABELS.service]: serviceLabel, [LABELS.deployment]: deploymentLabelValue(id) },
     selectorLabels: { [LABELS.service]: serviceLabel },
     placementConstraints: service.spec.placementConstraints ?? [],
@@ -95,10 +123,14 @@ export function serviceTarget({
     ...(service.spec.volumeConfigurations ? { volumeConfigurations: service.spec.volumeConfigurations } : {}),
     restartPolicy: 'Always',
     propagateTags: service.spec.propagateTags === 'TASK_DEFINITION',
+    ...(service.spec.propagateTags === 'SERVICE' ? { taskTags: ownTags(service.spec.tags) } : {}),
+    ...(service.spec.enableECSManagedTags ? { managedTags: { 'aws:ecs:clusterName': ecsClusterName(cluster), 'aws:ecs:serviceName': ecsName } } : {}),
+    ...(service.spec.networkConfiguration ? { networkConfiguration: service.spec.networkConfiguration } : {}),
     nodes,
     pods,
     ...(existingServiceAccounts ? { existingServiceAccounts } : {}),
-  });
+  };
+  const { template, ...workload } = workloadTemplate(input);
   if (!template) return workload;
   const labels = {
     [LABELS.managedBy]: MANAGED_BY_VALUE,
@@ -108,7 +140,26 @@ export function serviceTarget({
     [LABELS.family]: toLabelValue(family),
     [LABELS.revision]: String(revision),
   };
-  return { ...workload, target: { name, id, taskDefinition: `${family}:${revision}`, spec, template, labels, serviceAccounts: workload.serviceAccounts } };
+  const target: ServiceTarget = { name, id, taskDefinition: `${family}:${revision}`, spec, template, labels, serviceAccounts: workload.serviceAccounts };
+  if (!resolved) return { ...workload, target };
+  // One template per provider: the same translation (its warnings said once) kept to the provider's nodes.
+  const providers = strategyProviders(resolved.items, cluster);
+  const names = providerReplicaSetNames(
+    name,
+    providers.map((p) => p.name),
+  );
+  const parts: DeploymentPart[] = [];
+  for (const [index, provider] of providers.entries()) {
+    const part = workloadTemplate({ ...input, capacityProvider: provider });
+    if (!part.template) return { ...part, warnings: workload.warnings };
+    parts.push({
+      name: names[index] ?? '',
+      provider: provider.name,
+      template: part.template,
+      labels: { ...labels, [LABELS.capacityProvider]: toLabelValue(provider.name) },
+    });
+  }
+  return { ...workload, target: { ...target, strategy: resolved.items, parts } };
 }
 
 /** The namespace of a Service's children, when the Service has one. */
@@ -144,6 +195,32 @@ export function serviceReplicaSet(
       template: deployment.template,
     },
   };
+}
+
+/**
+ * The ReplicaSets of a REPLICA deployment, asked for `replicas` tasks in all: its one ReplicaSet, or one per
+ * capacity provider with the tasks split by the deployment's strategy.
+ */
+export function serviceReplicaSets(
+  service: Service,
+  deployment: ServiceDeploymentObject,
+  replicas: number,
+  ownerReferences: readonly V1OwnerReference[] = [],
+): V1ReplicaSet[] {
+  const { parts, strategy } = deployment;
+  if (!parts || !strategy) return [serviceReplicaSet(service, deployment, replicas, ownerReferences)];
+  const split = splitByStrategy(strategy, replicas);
+  return parts.map((part) => {
+    const share = split[strategy.findIndex((item) => item.capacityProvider === part.provider)] ?? 0;
+    const rs = serviceReplicaSet(service, { ...deployment, name: part.name, template: part.template, labels: part.labels }, share, ownerReferences);
+    const annotations = {
+      ...rs.metadata?.annotations,
+      [DEPLOYMENT_ANNOTATIONS.deployment]: deployment.name,
+      [DEPLOYMENT_ANNOTATIONS.strategy]: stableStringify(strategy),
+    };
+    const selector = { matchLabels: { ...rs.spec?.selector.matchLabels, [LABELS.capacityProvider]: part.labels[LABELS.capacityProvider] ?? '' } };
+    return { ...rs, metadata: { ...rs.metadata, annotations }, spec: { ...rs.spec, selector, template: part.template } };
+  });
 }
 
 /** The DaemonSet of a DAEMON service, running `target`'s template on every node its placement admits. */

@@ -9,7 +9,7 @@ import { hashPodTemplate } from './hash.js';
 import { hostAccessRefusals } from './host-access.js';
 import { IssueLog, type Issue } from './issues.js';
 import { LABELS } from './labels.js';
-import { podMetadata } from './metadata.js';
+import { podMetadata, type TaskTag } from './metadata.js';
 import { applyOverrides } from './overrides.js';
 import { taskDefinitionToPodSpec } from './pod.js';
 import type { ClusterSettings } from './settings.js';
@@ -30,6 +30,10 @@ export interface TranslationInput {
   restartPolicy?: 'Never' | 'Always';
   /** Put the task definition's tags on the pod (ECS propagateTags TASK_DEFINITION). */
   propagateTags?: boolean;
+  /** The task's own tags and the Service's it copies; see MetadataInput. */
+  taskTags?: readonly TaskTag[];
+  /** ECS managed tags (enableECSManagedTags). */
+  managedTags?: Readonly<Record<string, string>>;
   /**
    * What translate/placement compiled for this task (a PlacementResult fits). Merged into the pod
    * before hashing, so that a change of placement changes the template hash as well.
@@ -37,7 +41,7 @@ export interface TranslationInput {
   scheduling?: Scheduling;
 }
 
-export type Scheduling = Pick<V1PodSpec, 'affinity' | 'topologySpreadConstraints' | 'schedulerName'>;
+export type Scheduling = Pick<V1PodSpec, 'affinity' | 'topologySpreadConstraints' | 'schedulerName' | 'tolerations'>;
 
 export interface Translation {
   /** Present exactly when there are no errors. */
@@ -48,9 +52,10 @@ export interface Translation {
   errors: Issue[];
 }
 
-function schedulingFields({ affinity, topologySpreadConstraints, schedulerName }: Scheduling = {}): Scheduling {
+function schedulingFields({ affinity, topologySpreadConstraints, schedulerName, tolerations }: Scheduling = {}): Scheduling {
   return {
     ...(affinity ? { affinity } : {}),
+    ...(tolerations?.length ? { tolerations } : {}),
     ...(topologySpreadConstraints ? { topologySpreadConstraints } : {}),
     ...(schedulerName ? { schedulerName } : {}),
   };
@@ -90,6 +95,8 @@ export function taskDefinitionToPodTemplate(input: TranslationInput): Translatio
       containerNames,
       labels: input.labels ?? {},
       propagateTags: input.propagateTags === true,
+      ...(input.taskTags ? { taskTags: input.taskTags } : {}),
+      ...(input.managedTags ? { managedTags: input.managedTags } : {}),
     },
     log,
   );

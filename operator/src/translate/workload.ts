@@ -2,9 +2,12 @@
 // the Cluster's container instances, as a pod template; and a Task's Pod. Pure: the controllers create what this
 // returns and `ecs-operator translate` prints it, so both give the same objects.
 import type { V1Node, V1NodeSelectorTerm, V1Pod, V1PodTemplateSpec, V1ServiceAccount } from '@kubernetes/client-node';
-import type { Cluster } from '../api/cluster.js';
+import type { Cluster, LabelSelector } from '../api/cluster.js';
+import type { Tag } from '../api/meta.js';
 import type { PlacementConstraint, PlacementStrategy } from '../api/placement.js';
-import type { Task, TaskVolumeConfiguration } from '../api/task.js';
+import type { NetworkConfiguration, Task, TaskVolumeConfiguration } from '../api/task.js';
+import { subnetPlacement, ZONE_LABEL } from './awsvpc.js';
+import { providerOfOneTask, strategyProviders, workloadStrategy, type CapacityProvider } from './capacity-providers.js';
 import type { TaskDefinitionSpec, TaskOverride } from '../api/taskdefinition.js';
 import { hostAccessAllowed, NO_HOST_ACCESS, type HostAccessPolicy } from './host-access.js';
 import type { Issue } from './issues.js';
@@ -13,6 +16,7 @@ import { toLabelValue } from './names.js';
 import { compilePlacement, constraintSources, groupLabelValue } from './placement/index.js';
 import { serviceAccountRefusal } from './service-account.js';
 import type { ClusterSettings } from './settings.js';
+import type { TaskTag } from './metadata.js';
 import { taskDefinitionToPodTemplate, type Scheduling } from './template.js';
 
 export const DEFAULT_CLUSTER = 'default';
@@ -44,13 +48,54 @@ export function requireOnEveryTerm(scheduling: Scheduling, term: V1NodeSelectorT
  * named one. Both are ANDed with what placement compiled.
  */
 export function confineToCluster(scheduling: Scheduling, cluster: Cluster, containerInstance: string | undefined): void {
-  const selector = cluster.spec.nodeSelector;
+  requireSelector(scheduling, cluster.spec.nodeSelector);
+  if (containerInstance) requireOnEveryTerm(scheduling, { matchFields: [{ key: 'metadata.name', operator: 'In', values: [containerInstance] }] });
+}
+
+/** ANDs a node label selector into every required node selector term of `scheduling`. */
+function requireSelector(scheduling: Scheduling, selector: LabelSelector | undefined): void {
   const expressions = [
     ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
     ...(selector?.matchExpressions ?? []).map((e) => ({ ...e })),
   ];
   if (expressions.length > 0) requireOnEveryTerm(scheduling, { matchExpressions: expressions });
-  if (containerInstance) requireOnEveryTerm(scheduling, { matchFields: [{ key: 'metadata.name', operator: 'In', values: [containerInstance] }] });
+}
+
+/** Keeps a pod on its capacity provider's nodes, tolerating their taints. */
+function keepToProvider(scheduling: Scheduling, provider: CapacityProvider): void {
+  requireSelector(scheduling, provider.nodes?.nodeSelector);
+  const tolerations = provider.nodes?.tolerations ?? [];
+  if (tolerations.length > 0) scheduling.tolerations = [...(scheduling.tolerations ?? []), ...tolerations.map((t) => ({ ...t }))];
+}
+
+/** Keeps a pod to the zones of the subnets it names (those the Cluster maps); the warnings name what has no effect. */
+function keepToSubnets(scheduling: Scheduling, network: NetworkConfiguration | undefined, cluster: Cluster): Issue[] {
+  const { zones, warnings } = subnetPlacement(network, cluster);
+  if (zones) requireOnEveryTerm(scheduling, { matchExpressions: [{ key: ZONE_LABEL, operator: 'In', values: zones }] });
+  return warnings;
+}
+
+/**
+ * What a Task's or Service's spec meets in `cluster` before anything is translated: the refusal of its capacity
+ * provider strategy and the warnings of its awsvpcConfiguration, in the words of the controllers and `translate`.
+ * `import`, which has no Cluster, says them for a Cluster with the default settings.
+ */
+export function clusterIssues(
+  spec: Pick<Task['spec'], 'capacityProviderStrategy' | 'launchType' | 'networkConfiguration'> & { schedulingStrategy?: 'REPLICA' | 'DAEMON' },
+  cluster: Cluster,
+): Issue[] {
+  const { refusal } = workloadStrategy(spec, cluster);
+  return [...(refusal ? [refusal] : []), ...subnetPlacement(spec.networkConfiguration, cluster).warnings];
+}
+
+/** The ECS name of a Cluster: spec.clusterName, else the resource's name. */
+export function ecsClusterName(cluster: Cluster): string {
+  return cluster.spec.clusterName ?? cluster.metadata.name ?? DEFAULT_CLUSTER;
+}
+
+/** Tags of a Task or Service as pod tags, at their fields (`tags[0]`, located as `spec.tags[0]`). */
+export function ownTags(tags: readonly Tag[] | undefined): TaskTag[] {
+  return (tags ?? []).map(({ key, value }, index) => ({ key, value: value ?? '', path: `tags[${index}]` }));
 }
 
 /**
@@ -93,6 +138,14 @@ export interface WorkloadInput {
   volumeConfigurations?: readonly TaskVolumeConfiguration[];
   restartPolicy: 'Never' | 'Always';
   propagateTags: boolean;
+  /** The task's own tags and those it copies from its Service; see MetadataInput. */
+  taskTags?: readonly TaskTag[];
+  /** ECS managed tags (enableECSManagedTags). */
+  managedTags?: Readonly<Record<string, string>>;
+  /** The capacity provider the pods run on: its nodes and tolerations. */
+  capacityProvider?: CapacityProvider;
+  /** The Task's or Service's awsvpc settings: the subnets keep the pods to their zones. */
+  networkConfiguration?: NetworkConfiguration;
   /** The Cluster's container instances, for placement evaluated on nodes. */
   nodes: readonly V1Node[];
   /** The Cluster's task pods in the namespace, for `task:group` evaluated on nodes. */
@@ -119,7 +172,12 @@ export interface Workload {
 /** The pod template a Task or Service runs: the revision translated with overrides, placement and the Cluster's confinement. */
 export function workloadTemplate(input: WorkloadInput): Workload {
   const { cluster, spec, family, revision, group } = input;
-  const labels = { ...input.labels, [LABELS.cluster]: toLabelValue(cluster.metadata.name ?? DEFAULT_CLUSTER), [LABELS.group]: groupLabelValue(group) };
+  const labels = {
+    ...input.labels,
+    [LABELS.cluster]: toLabelValue(cluster.metadata.name ?? DEFAULT_CLUSTER),
+    [LABELS.group]: groupLabelValue(group),
+    ...(input.capacityProvider ? { [LABELS.capacityProvider]: toLabelValue(input.capacityProvider.name) } : {}),
+  };
   const reference = `${family}:${revision}`;
   const schedulerName = input.schedulerName ?? cluster.spec.schedulerName;
   const placement = compilePlacement({
@@ -141,6 +199,8 @@ export function workloadTemplate(input: WorkloadInput): Workload {
     ...(placement.schedulerName ? { schedulerName: placement.schedulerName } : {}),
   };
   confineToCluster(scheduling, cluster, input.containerInstance);
+  if (input.capacityProvider) keepToProvider(scheduling, input.capacityProvider);
+  const networkWarnings = keepToSubnets(scheduling, input.networkConfiguration, cluster);
   const translation = taskDefinitionToPodTemplate({
     spec,
     family,
@@ -152,11 +212,13 @@ export function workloadTemplate(input: WorkloadInput): Workload {
     cluster: clusterSettings(cluster, input.hostAccess),
     restartPolicy: input.restartPolicy,
     propagateTags: input.propagateTags,
+    ...(input.taskTags ? { taskTags: input.taskTags } : {}),
+    ...(input.managedTags ? { managedTags: input.managedTags } : {}),
   });
-  // The revision's fields are named after it (`web:3 spec.memory`); the overrides and volume configurations are the Task's or Service's own.
-  const own = (path: string) => path.startsWith('overrides') || path.startsWith('volumeConfigurations');
+  // The revision's fields are named after it (`web:3 spec.memory`); the overrides, tags and volume configurations are the Task's or Service's own.
+  const own = (path: string) => path.startsWith('overrides') || path.startsWith('tags') || path.startsWith('volumeConfigurations');
   const located = ({ path, message }: Issue): Issue => ({ path: own(path) ? `spec.${path}` : `${reference} ${path}`, message });
-  const warnings = [...placement.warnings, ...translation.warnings.map(located)];
+  const warnings = [...placement.warnings, ...networkWarnings, ...translation.warnings.map(located)];
   if (!translation.template) {
     return { error: located(translation.errors[0] ?? { path: 'spec', message: 'cannot be translated' }), serviceAccounts: [], warnings, nodeEvaluated };
   }
@@ -165,6 +227,12 @@ export function workloadTemplate(input: WorkloadInput): Workload {
   const template = translation.template;
   if (groupLabelValue(group) !== group)
     template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [ANNOTATIONS.group]: group } };
+  if (input.capacityProvider) {
+    template.metadata = {
+      ...template.metadata,
+      annotations: { ...template.metadata?.annotations, [ANNOTATIONS.capacityProvider]: input.capacityProvider.name },
+    };
+  }
   return { template, serviceAccounts: translation.extraObjects, warnings, nodeEvaluated };
 }
 
@@ -201,8 +269,22 @@ export interface TaskPod extends Omit<Workload, 'template'> {
   pod?: V1Pod;
 }
 
+/**
+ * The capacity provider a Task runs on: the one its strategy (or the Cluster's default, without a launchType)
+ * gives a single task; undefined without a strategy; a refusal when ECS would refuse the strategy.
+ */
+export function taskCapacityProvider(task: Task, cluster: Cluster): { provider?: CapacityProvider; refusal?: Issue } {
+  const { strategy, refusal } = workloadStrategy(task.spec, cluster);
+  if (refusal) return { refusal };
+  if (!strategy) return {};
+  const provider = strategyProviders(strategy.items, cluster)[providerOfOneTask(strategy.items)];
+  return provider ? { provider } : {};
+}
+
 /** A Task's Pod: named after the Task, never restarted in place. */
 export function taskPod({ task, ...input }: TaskPodInput): TaskPod {
+  const { provider, refusal } = taskCapacityProvider(task, input.cluster);
+  if (refusal) return { error: refusal, serviceAccounts: [], warnings: [], nodeEvaluated: false };
   const { template, ...rest } = workloadTemplate({
     ...input,
     group: task.spec.group ?? `family:${input.family}`,
@@ -216,6 +298,10 @@ export function taskPod({ task, ...input }: TaskPodInput): TaskPod {
     ...(task.spec.volumeConfigurations ? { volumeConfigurations: task.spec.volumeConfigurations } : {}),
     restartPolicy: 'Never',
     propagateTags: task.spec.propagateTags === 'TASK_DEFINITION',
+    taskTags: ownTags(task.spec.tags),
+    ...(task.spec.enableECSManagedTags ? { managedTags: { 'aws:ecs:clusterName': ecsClusterName(input.cluster) } } : {}),
+    ...(provider ? { capacityProvider: provider } : {}),
+    ...(task.spec.networkConfiguration ? { networkConfiguration: task.spec.networkConfiguration } : {}),
   });
   if (!template) return rest;
   const namespace = task.metadata.namespace;

@@ -29,18 +29,21 @@ describe('ecs-operator import: batch jobs', () => {
         startedBy: 'ops/reindex',
         group: 'family:reindex',
         tags: [{ key: 'ticket', value: 'OPS-1234' }],
+        enableECSManagedTags: true,
         propagateTags: 'TASK_DEFINITION',
       });
     });
 
-    it('warns once, not once per Task, about each field the Task resource does not have', async () => {
+    it('warns once, not once per Task, about each field the Task resource does not have, and each that has no effect', async () => {
       const result = await run(main, ['-f', fixture('reindex.run-task.json')]);
       expect(result.errors).to.deep.equal([
         "warning: test/fixtures/ecs/reindex.run-task.json: cluster: ECS cluster 'Batch' is the Cluster resource 'batch' (Kubernetes names are lower case)",
         'warning: test/fixtures/ecs/reindex.run-task.json: platformVersion: not a field of the Task resource; left out',
-        'warning: test/fixtures/ecs/reindex.run-task.json: enableECSManagedTags: not a field of the Task resource; left out',
-        // Said by the Task controller too (translate/not-applied.ts), once for the Tasks of the input.
+        // Said by the Task controller too (translate/not-applied.ts and the Task's translation), once for the Tasks of the input.
         "warning: test/fixtures/ecs/reindex.run-task.json: launchType: launch type FARGATE is not a capacity here: the tasks run on the Cluster's container instances (its nodes); a capacityProviderStrategy selects among them",
+        'warning: test/fixtures/ecs/reindex.run-task.json: networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
+        "warning: test/fixtures/ecs/reindex.run-task.json: networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-0a1b2c3d' has no zone in Cluster 'batch' (spec.subnets); it does not keep the tasks to a zone",
+        "warning: test/fixtures/ecs/reindex.run-task.json: networkConfiguration.awsvpcConfiguration.subnets[1]: subnet 'subnet-4e5f6a7b' has no zone in Cluster 'batch' (spec.subnets); it does not keep the tasks to a zone",
       ]);
     });
 
@@ -87,6 +90,7 @@ describe('ecs-operator import: batch jobs', () => {
               },
               enableExecuteCommand: false,
               propagateTags: 'TASK_DEFINITION',
+              enableECSManagedTags: true,
               tags: [{ key: 'team', value: 'analytics' }],
             },
             retryPolicy: { maximumEventAgeInSeconds: 3600 },
@@ -102,7 +106,6 @@ describe('ecs-operator import: batch jobs', () => {
         `warning: ${file}: Description: has no equivalent in a ScheduledTask`,
         `warning: ${file}: Target.DeadLetterConfig: has no equivalent in a ScheduledTask`,
         `warning: ${file}: Target.RoleArn: has no equivalent in a ScheduledTask`,
-        `warning: ${file}: Target.EcsParameters.EnableECSManagedTags: has no equivalent in a ScheduledTask`,
         `warning: ${file}: Target.EcsParameters.PlatformVersion: has no equivalent in a ScheduledTask`,
         `warning: ${file}: Target.Arn: ECS cluster 'Reporting' is the Cluster resource 'reporting' (Kubernetes names are lower case)`,
       ]);

@@ -145,6 +145,7 @@ describe('ecs-operator import', () => {
         schedulingStrategy: 'REPLICA',
         deploymentController: { type: 'ECS' },
         propagateTags: 'SERVICE',
+        enableECSManagedTags: true,
         enableExecuteCommand: false,
       });
     });
@@ -157,12 +158,13 @@ describe('ecs-operator import', () => {
       expect(daemon.spec.placementConstraints).to.deep.equal([{ type: 'memberOf', expression: 'attribute:ecs.os-type == linux' }]);
     });
 
-    it('warns, with the field path, about each ECS field the Service resource does not have', async () => {
+    it('warns, with the field path, about each ECS field the Service resource does not have, and each that has no effect', async () => {
       const result = await run(main, ['-f', fixture('web.describe-services.json')]);
       expect(result.errors).to.deep.equal([
-        'warning: test/fixtures/ecs/web.describe-services.json: services[0].enableECSManagedTags: not a field of the Service resource; left out',
         'warning: test/fixtures/ecs/web.describe-services.json: services[0].availabilityZoneRebalancing: not a field of the Service resource; left out',
-        'warning: test/fixtures/ecs/web.describe-services.json: services[1].enableECSManagedTags: not a field of the Service resource; left out',
+        'warning: test/fixtures/ecs/web.describe-services.json: services[0].networkConfiguration.awsvpcConfiguration.securityGroups: not applied: pods get no security groups; restrict their traffic with NetworkPolicies',
+        "warning: test/fixtures/ecs/web.describe-services.json: services[0].networkConfiguration.awsvpcConfiguration.subnets[0]: subnet 'subnet-0a1b2c3d' has no zone in Cluster 'production' (spec.subnets); it does not keep the tasks to a zone",
+        "warning: test/fixtures/ecs/web.describe-services.json: services[0].networkConfiguration.awsvpcConfiguration.subnets[1]: subnet 'subnet-4e5f6a7b' has no zone in Cluster 'production' (spec.subnets); it does not keep the tasks to a zone",
       ]);
     });
 
@@ -198,13 +200,13 @@ describe('ecs-operator import', () => {
           placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }],
           schedulingStrategy: 'REPLICA',
           propagateTags: 'TASK_DEFINITION',
+          enableECSManagedTags: true,
           tags: [{ key: 'team', value: 'billing' }],
         },
       },
     ]);
     expect(result.errors).to.deep.equal([
       "warning: test/fixtures/ecs/billing-worker.create-service.json: cluster: ECS cluster 'Prod_Cluster' is the Cluster resource 'prod-cluster' (Kubernetes names are lower case)",
-      'warning: test/fixtures/ecs/billing-worker.create-service.json: enableECSManagedTags: not a field of the Service resource; left out',
     ]);
   });
 

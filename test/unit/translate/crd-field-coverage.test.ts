@@ -5,7 +5,7 @@
 // CRD accepts, and the fields its object requires) and translated, and compared with the same spec without it.
 import { expect } from 'chai';
 import { validateAgainstCrd } from '../../../operator/src/cli/crd-validation.js';
-import { CLUSTER_FIELDS, fieldRows, IMPLEMENTED_IN_FIDA, SERVICE_FIELDS, TASK_DEFINITION_FIELDS, TASK_FIELDS, type KindFields } from '../../fields/kinds.js';
+import { CLUSTER_FIELDS, fieldRows, SERVICE_FIELDS, TASK_DEFINITION_FIELDS, TASK_FIELDS, type KindFields } from '../../fields/kinds.js';
 import { fieldName } from '../../fields/walk.js';
 
 function coverage<Spec>(fields: KindFields<Spec>, minimum: number): void {
@@ -34,8 +34,7 @@ function coverage<Spec>(fields: KindFields<Spec>, minimum: number): void {
 
     it('lists only fields of the schema', () => {
       const names = new Set(all.map(fieldName));
-      // IMPLEMENTED_IN_FIDA is shared by the kinds; the rest of each list is the kind's own.
-      const unknown = Object.keys(fields.listed).filter((field) => !names.has(field) && !(field in IMPLEMENTED_IN_FIDA));
+      const unknown = Object.keys(fields.listed).filter((field) => !names.has(field));
       expect(unknown).to.deep.equal([]);
     });
   });
@@ -45,3 +44,39 @@ coverage(TASK_DEFINITION_FIELDS, 100);
 coverage(SERVICE_FIELDS, 40);
 coverage(TASK_FIELDS, 30);
 coverage(CLUSTER_FIELDS, 10);
+
+describe('capacity providers, subnets and tags: the walk sees each as ECS has it', () => {
+  const outcomes = async (fields: KindFields<any>, names: readonly string[]) =>
+    Object.fromEntries((await fieldRows(fields)).filter((row) => names.includes(row.field)).map((row) => [row.field, row.outcome]));
+  const strategy = ['capacityProviderStrategy[].capacityProvider', 'capacityProviderStrategy[].weight', 'capacityProviderStrategy[].base'];
+  const network = ['networkConfiguration.awsvpcConfiguration.subnets', 'networkConfiguration.awsvpcConfiguration.securityGroups'];
+  const tags = ['tags[].key', 'tags[].value', 'enableECSManagedTags'];
+  const expected = (mapped: readonly string[]) => ({
+    ...Object.fromEntries(mapped.map((field) => [field, 'mapped'])),
+    'networkConfiguration.awsvpcConfiguration.securityGroups': 'warned',
+  });
+
+  for (const fields of [SERVICE_FIELDS, TASK_FIELDS] as const) {
+    it(`${fields.kind}: a strategy, mapped subnets and tags reach the pods; security groups are warned`, async function () {
+      this.timeout(60_000);
+      const names = [...strategy, ...network, ...tags];
+      expect(await outcomes(fields as KindFields<any>, names)).to.deep.equal(expected(names.filter((n) => !n.endsWith('securityGroups'))));
+    });
+  }
+
+  it('Cluster: capacity providers, their nodes, the default strategy and the zones of subnets are mapped', async function () {
+    this.timeout(60_000);
+    const names = [
+      'capacityProviders',
+      'capacityProviderNodes[].capacityProvider',
+      'capacityProviderNodes[].nodeSelector.matchLabels',
+      'capacityProviderNodes[].tolerations[].key',
+      'defaultCapacityProviderStrategy[].capacityProvider',
+      'defaultCapacityProviderStrategy[].weight',
+      'defaultCapacityProviderStrategy[].base',
+      'subnets[].subnetId',
+      'subnets[].availabilityZone',
+    ];
+    expect(await outcomes(CLUSTER_FIELDS as KindFields<any>, names)).to.deep.equal(Object.fromEntries(names.map((field) => [field, 'mapped'])));
+  });
+});

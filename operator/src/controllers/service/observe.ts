@@ -2,11 +2,13 @@
 // request) and frozen into a ServiceSnapshot. Resolving the task definition and translating it for the Cluster
 // happen here too, since both read the caches (revisions, nodes, pods); what they produce is pure data.
 import type { V1DaemonSet, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
-import type { Cluster } from '../../api/cluster.js';
+import type { CapacityProviderStrategyItem, Cluster } from '../../api/cluster.js';
 import type { Service } from '../../api/service.js';
 import { RESOURCES, type SharedInformer } from '../../runtime/informer.js';
 import { matchesLabelSelector } from '../../translate/cluster-status.js';
 import { ANNOTATIONS, LABELS } from '../../translate/labels.js';
+import type { Issue } from '../../translate/issues.js';
+import { workloadStrategy } from '../../translate/capacity-providers.js';
 import { revisionSpec } from '../../translate/revisions.js';
 import { deploymentId, replicaSetName } from '../../translate/service-deployments.js';
 import { classifyServiceTask } from '../../translate/service-tasks.js';
@@ -16,7 +18,6 @@ import type { OperatorContext } from '../context.js';
 import { isoTime, nameOf, type ObservedDeployment, type ObservedTask, type ServiceSnapshot, type TakenName } from './snapshot.js';
 import type { IndexLookup } from '../indexes.js';
 import type { TargetGroupBinding } from '../../translate/target-group-bindings.js';
-import type { Issue } from '../../translate/issues.js';
 import { ownWarnings } from '../../translate/not-applied.js';
 import type { MetricsReading } from '../../translate/utilization.js';
 
@@ -31,6 +32,52 @@ export interface ServiceCaches {
   clusterPods: (namespace: string, cluster: string) => V1Pod[];
   /** Whether TargetGroupBindings are served (asked before the observation), and the operator's own. */
   targetGroupBindings: { served: boolean; list: (namespace: string) => TargetGroupBinding[] };
+}
+
+/**
+ * The deployments of a Service's ReplicaSets (oldest first): each ReplicaSet is one, except those of one
+ * capacity provider each, which make one deployment together (the deployment annotation names it).
+ */
+export function deploymentsOfReplicaSets(
+  replicaSets: readonly V1ReplicaSet[],
+  service: Service,
+  tasksOf: (rs: V1ReplicaSet) => ObservedTask[],
+): ObservedDeployment[] {
+  const groups = new Map<string, V1ReplicaSet[]>();
+  for (const rs of replicaSets) {
+    const key = rs.metadata?.annotations?.[DEPLOYMENT_ANNOTATIONS.deployment] ?? nameOf(rs);
+    groups.set(key, [...(groups.get(key) ?? []), rs]);
+  }
+  return [...groups].map(([name, group]) => {
+    const [first] = group;
+    const single = deploymentOfReplicaSet(first ?? {}, service, group.flatMap(tasksOf));
+    const strategyText = first?.metadata?.annotations?.[DEPLOYMENT_ANNOTATIONS.strategy];
+    if (!first || strategyText === undefined) return single;
+    const withState = group.map((rs) => deploymentOfReplicaSet(rs, service, [])).find((d) => d.state) ?? single;
+    return {
+      ...single,
+      ...(withState.state ? { state: withState.state } : {}),
+      ...(withState.stateReason ? { stateReason: withState.stateReason } : {}),
+      name,
+      strategy: parseStrategy(strategyText),
+      parts: group.map((rs) => ({
+        name: nameOf(rs),
+        provider: rs.spec?.template?.metadata?.annotations?.[ANNOTATIONS.capacityProvider] ?? '',
+        template: rs.spec?.template ?? {},
+        labels: rs.metadata?.labels ?? {},
+        live: rs,
+      })),
+    };
+  });
+}
+
+function parseStrategy(text: string): CapacityProviderStrategyItem[] {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? (parsed as CapacityProviderStrategyItem[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The deployment a live ReplicaSet runs, as its labels and annotations tell it. */
@@ -62,7 +109,7 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
     caches.podsOf(owner.metadata?.uid ?? '').map((pod) => ({ pod, observed: classifyServiceTask(pod, { now, gracePeriodSeconds: grace }) }));
 
   const ownedReplicaSets = caches.replicaSetsOf(service.metadata.uid ?? '').sort(byAge);
-  const deployments = ownedReplicaSets.map((rs) => deploymentOfReplicaSet(rs, service, podsOf(rs)));
+  const deployments = deploymentsOfReplicaSets(ownedReplicaSets, service, podsOf);
   const daemonSets = caches.daemonSets.list(namespace).filter((ds) => isControlledBy(ds, service));
   const clusterName = clusterNameOf(service.spec);
   const cluster = context.informers.for(RESOURCES.clusters).get(clusterName, namespace);
@@ -78,12 +125,14 @@ export function observeService(context: OperatorContext, caches: ServiceCaches, 
   const daemonSet = daemonSets.find((ds) => nameOf(ds) === resourceName);
   // A deployment that runs already may go on with an INACTIVE revision, as ECS lets a service keep it.
   const runs = (name: string, reference: string) =>
-    strategy === 'DAEMON' ? daemonSet?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] === reference : ownedReplicaSets.some((rs) => nameOf(rs) === name);
+    strategy === 'DAEMON' ? daemonSet?.metadata?.annotations?.[ANNOTATIONS.taskDefinition] === reference : deployments.some((d) => d.name === name);
   const { validity, target, warnings } = resolveTarget(context, service, cluster, clusterName, { nodes: clusterNodes, pods: clusterPods, runs });
 
   const foreign: TakenName[] = [];
-  const sameName = caches.replicaSets.get(target?.name ?? '', namespace);
-  if (target && strategy === 'REPLICA' && sameName && !isControlledBy(sameName, service)) foreign.push({ kind: 'ReplicaSet', name: target.name });
+  for (const name of target ? (target.parts ?? [target]).map((p) => p.name) : []) {
+    const sameName = caches.replicaSets.get(name, namespace);
+    if (strategy === 'REPLICA' && sameName && !isControlledBy(sameName, service)) foreign.push({ kind: 'ReplicaSet', name });
+  }
   const sameDaemonSet = caches.daemonSets.get(resourceName, namespace);
   if (strategy === 'DAEMON' && sameDaemonSet && !isControlledBy(sameDaemonSet, service)) foreign.push({ kind: 'DaemonSet', name: resourceName });
 
@@ -145,7 +194,8 @@ function resolveTarget(
   let resolution = resolveTaskDefinition(context, namespace, service.spec.taskDefinition, true);
   if (!resolution.ok) {
     const existing = resolveTaskDefinition(context, namespace, service.spec.taskDefinition, false);
-    const name = existing.ok ? replicaSetName(nameOf(service), existing.number, service.spec.forceNewDeployment) : '';
+    const strategy = workloadStrategy(service.spec, cluster).strategy?.items;
+    const name = existing.ok ? replicaSetName(nameOf(service), existing.number, service.spec.forceNewDeployment, strategy) : '';
     if (existing.ok && input.runs(name, `${existing.family}:${existing.number}`)) resolution = existing;
   }
   if (!resolution.ok)

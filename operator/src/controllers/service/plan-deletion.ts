@@ -1,10 +1,10 @@
 // A deleted Service (its finalizer still on): every task stops (status DRAINING), then the status says
 // INACTIVE and the finalizer goes; owner references then remove the ReplicaSets, DaemonSet and core Services.
 // The status is written first, as in every plan (plan.ts), and the finalizer last.
-import { serviceReplicaSet } from '../../translate/service-workload.js';
+import { serviceReplicaSets } from '../../translate/service-workload.js';
 import { withoutUtilization } from '../../translate/utilization.js';
 import { controllerReference } from '../common.js';
-import { applyIfChanged, type ServiceAction, type ServicePlan, type ServiceSnapshot } from './snapshot.js';
+import { applyIfChanged, replicaSetsOf, type ServiceAction, type ServicePlan, type ServiceSnapshot } from './snapshot.js';
 import { previousStatus } from './status.js';
 
 /** How often a draining Service looks again while its tasks stop. */
@@ -13,9 +13,13 @@ export const DRAIN_RECHECK_MS = 5000;
 export function planDeletion(snapshot: ServiceSnapshot): ServicePlan {
   const { service } = snapshot;
   const previous = previousStatus(snapshot);
-  const scaleDown = snapshot.deployments.flatMap((d) =>
-    d.live ? applyIfChanged(serviceReplicaSet(service, d, 0, [controllerReference(service)]), d.live, d.live.spec?.replicas !== 0) : [],
-  );
+  const scaleDown = snapshot.deployments.flatMap((d) => {
+    const existing = replicaSetsOf(d);
+    return serviceReplicaSets(service, d, 0, [controllerReference(service)]).flatMap((rs) => {
+      const live = existing.find((e) => e.name === rs.metadata?.name)?.live;
+      return live ? applyIfChanged(rs, live, live.spec?.replicas !== 0) : [];
+    });
+  });
   const deleteDaemonSets = snapshot.daemonSets.filter((ds) => !ds.metadata?.deletionTimestamp).map((ds) => ({ verb: 'delete' as const, object: ds }));
   const remaining = [...snapshot.deployments.flatMap((d) => d.tasks), ...snapshot.daemonTasks].filter((t) => !t.pod.metadata?.deletionTimestamp);
   const runningNow = remaining.filter((t) => t.pod.status?.phase === 'Running').length;

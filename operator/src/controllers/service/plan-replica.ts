@@ -7,21 +7,24 @@
 import type { RolloutState, ServiceDeployment } from '../../api/service.js';
 import { circuitBreakerThreshold, computeRolloutStep, deploymentPercents, rolloutDone, type DeploymentPercents } from '../../translate/rollout.js';
 import { rolloutReasons, serviceMessages } from '../../translate/service-deployments.js';
-import { serviceReplicaSet } from '../../translate/service-workload.js';
+import { serviceReplicaSets } from '../../translate/service-workload.js';
 import { controllerReference } from '../common.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
 import { failedTaskStops, staleWaitingTasks, strategyPlan, type Failures } from './plan-tasks.js';
 import {
   applyIfChanged,
   countTasks,
+  liveReplicas,
   pending,
   present,
+  replicaSetsOf,
   running,
   withStopping,
   type ObservedDeployment,
   type ServiceAction,
   type ServiceSnapshot,
 } from './snapshot.js';
+import type { ServiceTarget } from '../../translate/service-workload.js';
 import { deploymentEntry, ecsNameOf, previousStatus, type ServiceMessage, type StrategyOutcome } from './status.js';
 
 export interface StrategyPlan {
@@ -37,10 +40,20 @@ export function lastCompleted(deployments: readonly ObservedDeployment[], failed
   return completed.findLast((d) => d.tasks.some(present)) ?? completed.at(-1);
 }
 
-/** The ReplicaSet name the spec asks for, when someone else's object holds it. */
+/** A ReplicaSet name the spec asks for, when someone else's object holds it. */
 function replicaSetTaken(snapshot: ServiceSnapshot): string | undefined {
-  const name = snapshot.target?.name;
-  return [...snapshot.foreign, ...snapshot.taken].find((t) => t.kind === 'ReplicaSet' && t.name === name)?.name;
+  const { target } = snapshot;
+  const names = target ? (target.parts ?? [target]).map((p) => p.name) : [];
+  return [...snapshot.foreign, ...snapshot.taken].find((t) => t.kind === 'ReplicaSet' && names.includes(t.name))?.name;
+}
+
+/** The spec's deployment as translated now, over what runs of it: its parts keep their live ReplicaSets. */
+function withTarget(d: ObservedDeployment, target: ServiceTarget): ObservedDeployment {
+  const parts = target.parts?.map((part) => {
+    const live = d.parts?.find((p) => p.name === part.name)?.live;
+    return { ...part, ...(live ? { live } : {}) };
+  });
+  return { ...d, template: target.template, labels: target.labels, ...(parts ? { parts } : {}) };
 }
 
 export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
@@ -63,11 +76,10 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
     };
 
   // The deployments: the owned ones (the spec's with the template translated now), and the spec's if still to be created.
-  let deployments: ObservedDeployment[] = snapshot.deployments.map((d) =>
-    target && d.name === target.name ? { ...d, template: target.template, labels: target.labels } : d,
-  );
+  let deployments: ObservedDeployment[] = snapshot.deployments.map((d) => (target && d.name === target.name ? withTarget(d, target) : d));
   if (target && !taken && !deployments.some((d) => d.name === target.name)) {
-    deployments.push({ name: target.name, id: target.id, taskDefinition: target.taskDefinition, template: target.template, labels: target.labels, tasks: [] });
+    const { name, id, taskDefinition, template, labels, strategy, parts } = target;
+    deployments.push({ name, id, taskDefinition, template, labels, ...(strategy && parts ? { strategy, parts } : {}), tasks: [] });
   }
   const targetName = target && !taken ? target.name : undefined;
 
@@ -120,7 +132,7 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
   }
 
   // The rollout step, from the tasks as the plan leaves them.
-  const replicasOf = (d: ObservedDeployment) => d.live?.spec?.replicas ?? 0;
+  const replicasOf = liveReplicas;
   const others = deployments.filter((d) => d.name !== primary?.name);
   const step = primary
     ? computeRolloutStep({
@@ -151,24 +163,28 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
   const actions: ServiceAction[] = [];
   if (validity.valid || primary) {
     for (const d of deployments) {
-      const desired = serviceReplicaSet(service, d, next(d), [controllerReference(service)]);
-      if (d.live) {
-        // The applied hash does not see a replica count changed by someone else: apply whenever it differs.
-        actions.push(...applyIfChanged(desired, d.live, d.live.spec?.replicas !== next(d)));
-      } else if (validity.valid) {
+      const existing = replicaSetsOf(d);
+      const desired = serviceReplicaSets(service, d, next(d), [controllerReference(service)]);
+      const missing = desired.filter((rs) => !existing.some((e) => e.live && e.name === rs.metadata?.name));
+      if (validity.valid && missing.length > 0) {
         for (const account of target?.name === d.name ? target.serviceAccounts : []) {
           actions.push({
             verb: 'createShared',
             object: { apiVersion: 'v1', kind: 'ServiceAccount', ...account, metadata: { ...account.metadata, namespace: service.metadata.namespace } },
           });
         }
-        actions.push({ verb: 'create', object: desired });
+      }
+      for (const rs of desired) {
+        const live = existing.find((e) => e.name === rs.metadata?.name)?.live;
+        // The applied hash does not see a replica count changed by someone else: apply whenever it differs.
+        if (live) actions.push(...applyIfChanged(rs, live, live.spec?.replicas !== rs.spec?.replicas));
+        else if (validity.valid) actions.push({ verb: 'create', object: rs });
       }
     }
     const rollback = primary && lastCompleted(deployments, primary);
     for (const d of deployments) {
       if (!d.live || d.name === primary?.name || d.name === targetName || d.name === rollback?.name || next(d) > 0 || d.tasks.length > 0) continue;
-      actions.push({ verb: 'delete', object: d.live });
+      for (const { live } of replicaSetsOf(d)) if (live) actions.push({ verb: 'delete', object: live });
     }
   }
   for (const t of [...stops.stop, ...stale]) actions.push({ verb: 'delete', object: t.pod });

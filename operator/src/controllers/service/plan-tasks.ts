@@ -6,12 +6,13 @@
 // countedFailedTasks) in the same status write that precedes the pod's delete, so a crash between the two
 // finds the uid counted and only deletes. Reported tasks are recorded in status.reportedTasks, never parsed
 // back out of event messages. Both records stay bounded: what is gone leaves them with their next change.
+import type { V1Pod } from '@kubernetes/client-node';
 import type { ReportedTasks, ServiceDeployment, ServiceStatus } from '../../api/service.js';
 import { stableStringify } from '../../translate/hash.js';
 import { replacementDelayMs } from '../../translate/rollout.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
 import type { StrategyPlan } from './plan-replica.js';
-import { nameOf, type ObservedDeployment, type ObservedTask, type ServiceAction, type ServiceSnapshot } from './snapshot.js';
+import { nameOf, replicaSetsOf, type ObservedDeployment, type ObservedTask, type ServiceAction, type ServiceSnapshot } from './snapshot.js';
 import { previousStatus, taskMessages, type ServiceMessage } from './status.js';
 
 const uidOf = (t: ObservedTask) => t.pod.metadata?.uid ?? '';
@@ -83,10 +84,16 @@ export function failedTaskStops(
  * with. Such an unscheduled pod never started, so it is replaced (deleted; the ReplicaSet creates it anew).
  */
 export function staleWaitingTasks(deployment: ObservedDeployment): ObservedTask[] {
-  const wanted = stableStringify(deployment.live?.spec?.template?.spec?.affinity ?? null);
+  const replicaSets = replicaSetsOf(deployment);
+  // The affinity of the ReplicaSet that made the pod (a deployment has one per capacity provider).
+  const wanted = (pod: V1Pod) => {
+    const owner = pod.metadata?.ownerReferences?.find((o) => o.controller)?.uid;
+    const rs = replicaSets.find((r) => r.live?.metadata?.uid === owner)?.live ?? deployment.live;
+    return stableStringify(rs?.spec?.template?.spec?.affinity ?? null);
+  };
   return deployment.tasks.filter(
     ({ pod, observed }) =>
-      !pod.spec?.nodeName && !pod.metadata?.deletionTimestamp && observed.state === 'PENDING' && stableStringify(pod.spec?.affinity ?? null) !== wanted,
+      !pod.spec?.nodeName && !pod.metadata?.deletionTimestamp && observed.state === 'PENDING' && stableStringify(pod.spec?.affinity ?? null) !== wanted(pod),
   );
 }
 

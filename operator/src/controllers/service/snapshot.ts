@@ -6,7 +6,7 @@ import { needsApply } from '../../runtime/apply.js';
 import type { SchedulingStrategy, Service, ServiceStatus } from '../../api/service.js';
 import type { DeploymentTasks } from '../../translate/rollout.js';
 import type { ServiceTask } from '../../translate/service-tasks.js';
-import type { ServiceDeploymentObject, ServiceTarget } from '../../translate/service-workload.js';
+import type { DeploymentPart, ServiceDeploymentObject, ServiceTarget } from '../../translate/service-workload.js';
 import type { TargetGroupBinding } from '../../translate/target-group-bindings.js';
 import type { MetricsReading } from '../../translate/utilization.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
@@ -18,11 +18,30 @@ export interface ObservedTask {
   readonly observed: ServiceTask;
 }
 
-/** A deployment with its ReplicaSet (`live`, absent while it is still to be created) and its tasks. */
+/** A capacity provider's ReplicaSet of a deployment (`live`, absent while it is still to be created). */
+export interface ObservedPart extends DeploymentPart {
+  readonly live?: V1ReplicaSet;
+}
+
+/**
+ * A deployment with its ReplicaSet (`live`, absent while it is still to be created) and its tasks. With a
+ * capacity provider strategy, `parts` holds its ReplicaSets, one per provider, and `live` is the first that exists.
+ */
 export interface ObservedDeployment extends ServiceDeploymentObject {
   readonly live?: V1ReplicaSet;
+  readonly parts?: readonly ObservedPart[];
   readonly tasks: readonly ObservedTask[];
   readonly createdAt?: string;
+}
+
+/** A deployment's ReplicaSets by name, existing or to be: its parts, or its one ReplicaSet. */
+export function replicaSetsOf(d: ObservedDeployment): ReadonlyArray<{ name: string; live?: V1ReplicaSet }> {
+  return d.parts ?? [{ name: d.name, ...(d.live ? { live: d.live } : {}) }];
+}
+
+/** The replicas a deployment's ReplicaSets are asked for, in all. */
+export function liveReplicas(d: ObservedDeployment): number {
+  return replicaSetsOf(d).reduce((sum, rs) => sum + (rs.live?.spec?.replicas ?? 0), 0);
 }
 
 /** A child name that someone else's object holds (seen in the cache, or answered by a create or an apply). */
@@ -57,7 +76,7 @@ export interface ServiceSnapshot {
   /** The Cluster's nodes and task pods, for explaining why a task waits. */
   readonly clusterNodes: readonly V1Node[];
   readonly clusterPods: readonly V1Pod[];
-  /** Warnings of translating the target at the Service's own fields (volumeConfigurations, placement, ...). */
+  /** Warnings of translating the target at the Service's own fields (volumeConfigurations, subnets, tags, placement, ...). */
   readonly targetWarnings?: readonly Issue[];
   /** Whether the TargetGroupBinding kind (elbv2.k8s.aws/v1beta1) is served: loadBalancers[].targetGroupArn is joined by one. */
   readonly targetGroupBindingServed: boolean;

@@ -31,7 +31,7 @@ export interface DesiredPod {
   validity: Validity;
   /** The resolved `family:revision`, when the reference resolved. */
   taskDefinition?: string;
-  /** The translation's warnings at the Task's own fields (volumeConfigurations, overrides, placement). */
+  /** The translation's warnings at the Task's own fields (volumeConfigurations, subnets, tags, overrides, placement). */
   warnings?: Issue[];
 }
 

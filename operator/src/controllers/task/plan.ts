@@ -154,6 +154,7 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
   }
 
   const namespace = task.metadata.namespace ?? '';
+  const provider = pod?.metadata?.annotations?.[ANNOTATIONS.capacityProvider];
   const { family, revision } = (reference ? parseTaskDefinitionReference(reference) : undefined) ?? {};
   const group = task.spec.group ?? (family ? `family:${family}` : undefined);
   const status: TaskStatus = {
@@ -165,7 +166,8 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
     ...(reference ? { taskDefinition: reference } : {}),
     ...(family && revision ? { taskDefinitionArn: taskDefinitionArn(namespace, family, revision) } : {}),
     ...(task.spec.startedBy ? { startedBy: task.spec.startedBy } : {}),
-    launchType: task.spec.launchType ?? 'EC2',
+    launchType: task.spec.launchType ?? launchTypeOf(provider),
+    ...(provider ? { capacityProviderName: provider } : {}),
     ...(task.metadata.creationTimestamp ? { createdAt: new Date(task.metadata.creationTimestamp).toISOString() } : {}),
     warnings: fields.warnings,
     conditions,
@@ -190,6 +192,11 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
     actions.push({ type: 'deletePod', pod, options: { resourceVersion: true, gracePeriodSeconds: 0 } });
   }
   return withStatusWrite(snapshot, { actions, status, events });
+}
+
+/** The launch type ECS reports for a task of a capacity provider: FARGATE for the Fargate providers, else EC2. */
+function launchTypeOf(provider: string | undefined): 'FARGATE' | 'EC2' {
+  return provider === 'FARGATE' || provider === 'FARGATE_SPOT' ? 'FARGATE' : 'EC2';
 }
 
 /**

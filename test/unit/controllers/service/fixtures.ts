@@ -8,13 +8,21 @@ import type { Service, ServiceSpec, ServiceStatus } from '../../../../operator/s
 import { sameJson, withAppliedHash } from '../../../../operator/src/runtime/apply.js';
 import { controllerReference } from '../../../../operator/src/controllers/common.js';
 import { VALID } from '../../../../operator/src/controllers/plan-common.js';
-import { deploymentOfReplicaSet } from '../../../../operator/src/controllers/service/observe.js';
+import { deploymentOfReplicaSet, deploymentsOfReplicaSets } from '../../../../operator/src/controllers/service/observe.js';
 import { SERVICE_FINALIZER } from '../../../../operator/src/controllers/service/plan.js';
-import type { ObservedDeployment, ObservedTask, ServiceAction, ServiceSnapshot } from '../../../../operator/src/controllers/service/snapshot.js';
+import {
+  replicaSetsOf,
+  type ObservedDeployment,
+  type ObservedTask,
+  type ServiceAction,
+  type ServiceSnapshot,
+} from '../../../../operator/src/controllers/service/snapshot.js';
 import { LABELS } from '../../../../operator/src/translate/labels.js';
 import type { ServiceTaskState } from '../../../../operator/src/translate/service-tasks.js';
-import { serviceReplicaSet, serviceTarget, type ServiceTarget } from '../../../../operator/src/translate/service-workload.js';
+import { DEPLOYMENT_ANNOTATIONS, serviceReplicaSet, serviceTarget, type ServiceTarget } from '../../../../operator/src/translate/service-workload.js';
 import type { TaskDefinitionSpec } from '../../../../operator/src/api/taskdefinition.js';
+import type { Issue } from '../../../../operator/src/translate/issues.js';
+import { ownWarnings } from '../../../../operator/src/translate/not-applied.js';
 
 export const NOW = Date.parse('2026-11-30T12:00:00Z');
 export const NAMESPACE = 'ns';
@@ -39,10 +47,11 @@ export function service(spec: Partial<ServiceSpec> = {}, status?: ServiceStatus)
   };
 }
 
-export function target(svc: Service, revision: number, spec = taskDefinition()): ServiceTarget {
-  const { target: t } = serviceTarget({
+/** The Service's target at `revision`, and the warnings at its own fields, as observe.ts gives them. */
+export function translation(svc: Service, revision: number, spec = taskDefinition(), cluster = CLUSTER): { target: ServiceTarget; warnings: Issue[] } {
+  const { target: t, warnings } = serviceTarget({
     service: svc,
-    cluster: CLUSTER,
+    cluster,
     strategy: svc.spec.schedulingStrategy ?? 'REPLICA',
     spec,
     family: 'web',
@@ -51,8 +60,11 @@ export function target(svc: Service, revision: number, spec = taskDefinition()):
     pods: [],
   });
   if (!t) throw new Error('fixture: the task definition does not translate');
-  return t;
+  return { target: t, warnings: ownWarnings(warnings) };
 }
+
+export const target = (svc: Service, revision: number, spec = taskDefinition(), cluster = CLUSTER): ServiceTarget =>
+  translation(svc, revision, spec, cluster).target;
 
 let uids = 0;
 
@@ -127,6 +139,7 @@ export interface SnapshotInput {
   daemonTasks?: ObservedTask[];
   coreServices?: V1Service[];
   spec?: TaskDefinitionSpec;
+  cluster?: Cluster;
 }
 
 export function snapshot({
@@ -137,15 +150,17 @@ export function snapshot({
   daemonTasks = [],
   coreServices = [],
   spec,
+  cluster = CLUSTER,
 }: SnapshotInput): ServiceSnapshot {
+  const translated = revision === undefined ? undefined : translation(svc, revision, spec, cluster);
   return {
     service: svc,
     now: NOW,
     clusterName: 'default',
-    cluster: CLUSTER,
+    cluster,
     strategy: svc.spec.schedulingStrategy ?? 'REPLICA',
     validity: revision === undefined ? { valid: false, reason: 'TaskDefinitionUnavailable', message: 'spec.taskDefinition: no ACTIVE revision' } : VALID,
-    ...(revision !== undefined ? { target: target(svc, revision, spec) } : {}),
+    ...(translated ? { target: translated.target, targetWarnings: translated.warnings } : {}),
     deployments,
     daemonSets,
     daemonTasks,
@@ -184,9 +199,15 @@ export function applyActions(snap: ServiceSnapshot, actions: readonly ServiceAct
     const live = action.verb === 'apply' ? action.live : undefined;
     if (object?.kind === 'ReplicaSet') {
       const rs = stamp(object as V1ReplicaSet, live);
-      const before = deployments.find((d) => d.name === rs.metadata?.name);
-      const next = deploymentOfReplicaSet(rs, svc, before?.tasks ?? []);
-      deployments = before ? deployments.map((d) => (d === before ? next : d)) : [...deployments, next];
+      const name = rs.metadata?.name;
+      const deployment = rs.metadata?.annotations?.[DEPLOYMENT_ANNOTATIONS.deployment] ?? name;
+      const before = deployments.find((d) => d.name === deployment);
+      // The deployment's ReplicaSets with this one in its place (added last when new), each with its own tasks.
+      const lives = before ? replicaSetsOf(before).flatMap((r) => (r.live ? [r.live] : [])) : [];
+      const replaced = lives.some((l) => l.metadata?.name === name) ? lives.map((l) => (l.metadata?.name === name ? rs : l)) : [...lives, rs];
+      const tasksOf = (r: V1ReplicaSet) => (before?.tasks ?? []).filter((t) => t.pod.metadata?.ownerReferences?.[0]?.uid === r.metadata?.uid);
+      const [next] = deploymentsOfReplicaSets(replaced, svc, tasksOf);
+      if (next) deployments = before ? deployments.map((d) => (d === before ? next : d)) : [...deployments, next];
     }
     if (object?.kind === 'Service') coreServices = [...coreServices.filter((s) => !sameObject(s, object)), stamp(object as V1Service, live)];
     if (object?.kind === 'DaemonSet') daemonSets = [...daemonSets.filter((s) => !sameObject(s, object)), stamp(object as V1DaemonSet, live)];
@@ -196,7 +217,14 @@ export function applyActions(snap: ServiceSnapshot, actions: readonly ServiceAct
     deleted.has(t.pod.metadata?.uid ?? '') && !t.pod.metadata?.deletionTimestamp
       ? { pod: { ...t.pod, metadata: { ...t.pod.metadata, deletionTimestamp: new Date(snap.now) } }, observed: { ...t.observed, state: 'STOPPING' } }
       : t;
-  deployments = deployments.filter((d) => !deleted.has(d.live?.metadata?.uid ?? '')).map((d) => ({ ...d, tasks: d.tasks.map(afterDelete) }));
+  deployments = deployments.flatMap((d) => {
+    const lives = replicaSetsOf(d).flatMap((r) => (r.live && !deleted.has(r.live.metadata?.uid ?? '') ? [r.live] : []));
+    if (lives.length === 0) return [];
+    const tasks = d.tasks.map(afterDelete);
+    if (!d.parts) return [{ ...d, tasks }];
+    const tasksOf = (r: V1ReplicaSet) => tasks.filter((t) => t.pod.metadata?.ownerReferences?.[0]?.uid === r.metadata?.uid);
+    return deploymentsOfReplicaSets(lives, svc, tasksOf);
+  });
   return {
     ...snap,
     service: svc,
