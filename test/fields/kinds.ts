@@ -180,7 +180,7 @@ export const TASK_DEFINITION_FIELDS: KindFields<TaskDefinitionSpec> = {
   listed: {
     requiresCompatibilities: 'selects checks only (FARGATE: sizes, awsvpc, no host paths, ...); EC2 and EXTERNAL tasks run as any pod',
     'containerDefinitions[].portMappings[].appProtocol':
-      'ECS reads it for Service Connect only; a container port has no such field (the core Services of service discovery do not carry it yet)',
+      'a container port has no such field: the core Services of service discovery carry it as their port appProtocol (http, or kubernetes.io/h2c for http2 and grpc)',
   },
 };
 

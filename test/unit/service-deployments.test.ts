@@ -143,6 +143,30 @@ describe('service deployments', () => {
       ).to.deep.equal([]);
     });
 
+    it("carries a port mapping's appProtocol onto the Service port: http as is, http2 and grpc as kubernetes.io/h2c", () => {
+      const withProtocols: TaskDefinitionSpec = {
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: 'app:1',
+            portMappings: [
+              { containerPort: 80, name: 'web', appProtocol: 'http' },
+              { containerPort: 81, name: 'h2', appProtocol: 'http2' },
+              { containerPort: 82, name: 'rpc', appProtocol: 'grpc' },
+              { containerPort: 83, name: 'raw' },
+            ],
+          },
+        ],
+      };
+      const { services } = discoveryServices(
+        'app',
+        spec({ serviceConnectConfiguration: { enabled: true, services: ['web', 'h2', 'rpc', 'raw'].map((portName) => ({ portName })) } }),
+        withProtocols,
+      );
+      const protocols = Object.fromEntries(services.flatMap((s) => s.ports.map((p) => [s.name, p.appProtocol ?? null])));
+      expect(protocols).to.deep.equal({ web: 'http', h2: 'kubernetes.io/h2c', rpc: 'kubernetes.io/h2c', raw: null });
+    });
+
     it('names the field that points at no port of the task definition', () => {
       const { errors } = discoveryServices(
         'web',

@@ -41,12 +41,21 @@ function mappings(spec: TaskDefinitionSpec, containerName?: string): FoundPort[]
     );
 }
 
+/**
+ * A port mapping's appProtocol as a Service port's (what ingress controllers, gateways and meshes read): `http`
+ * is the IANA name; HTTP/2 and gRPC without TLS are `kubernetes.io/h2c`, the standard value for HTTP/2 over
+ * cleartext (ECS's Service Connect proxy speaks them to the container unencrypted too).
+ */
+export const SERVICE_APP_PROTOCOLS = { http: 'http', http2: 'kubernetes.io/h2c', grpc: 'kubernetes.io/h2c' } as const;
+
 function servicePort(found: FoundPort, port: number, name: string): V1ServicePort {
   const named = found.mapping.name !== undefined && isPortName(found.mapping.name);
+  const appProtocol = found.mapping.appProtocol ? SERVICE_APP_PROTOCOLS[found.mapping.appProtocol] : undefined;
   return {
     name,
     port,
     protocol: (found.mapping.protocol ?? 'tcp').toUpperCase(),
+    ...(appProtocol ? { appProtocol } : {}),
     targetPort: named && found.mapping.name ? found.mapping.name : found.containerPort,
   };
 }
