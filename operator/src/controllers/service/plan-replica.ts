@@ -14,6 +14,7 @@ import { failedTaskStops, staleWaitingTasks, strategyPlan, type Failures } from 
 import {
   applyIfChanged,
   countTasks,
+  deploymentTasks,
   liveReplicas,
   pending,
   present,
@@ -138,9 +139,9 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
     ? computeRolloutStep({
         desiredCount,
         percents,
-        primary: countTasks(primary.tasks, replicasOf(primary)),
+        primary: deploymentTasks(primary, replicasOf(primary)),
         primaryFailed: primary.state === 'FAILED',
-        others: others.map((d) => countTasks(d.tasks, replicasOf(d))),
+        others: others.map((d) => deploymentTasks(d, replicasOf(d))),
       })
     : undefined;
   const nextReplicas = new Map<string, number>();
