@@ -278,6 +278,19 @@ describe('Service REPLICA planner', () => {
     expect(plan.events.map((e) => e.reason)).to.include('ReplicaSetNameTaken');
   });
 
+  // A new leader whose cache does not show web-3 yet, which the old leader created (4 tasks beside web-1's 4, max
+  // 200 % of 6): its create is answered AlreadyExists. web-2 must not become the PRIMARY and grow into web-3's room.
+  it('grows no deployment while a create finds the ReplicaSet name held by an object the cache does not show', () => {
+    const svc = service({ desiredCount: 6, deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 } });
+    const rs1 = replicaSet(svc, 1, 4, { state: 'COMPLETED', ageSeconds: 900 });
+    const rs2 = replicaSet(svc, 2, 0, { ageSeconds: 600 });
+    const snap = snapshot({ service: svc, revision: 3, deployments: [deployment(svc, rs1, tasks(rs1, { healthy: 4 })), deployment(svc, rs2)] });
+    const plan = planService({ ...snap, taken: [{ kind: 'ReplicaSet', name: 'web-3' }] });
+    expect(replicasAfter(snap, plan.actions, 'web-2')).to.equal(0);
+    expect(replicasAfter(snap, plan.actions, 'web-1')).to.equal(4);
+    expect(plan.actions.filter((a) => a.verb === 'create')).to.deep.equal([]);
+  });
+
   it('reports started tasks once, by the watermark in status, not by reading events', () => {
     const svc = service({ desiredCount: 2 });
     const rs1 = replicaSet(svc, 1, 2);
