@@ -71,7 +71,7 @@ export class FakeChildWriter implements ChildWrites {
     return this.add('createShared', object);
   }
 
-  async apply<T extends KubernetesObject>(desired: T, live: T, { force = false }: { force?: boolean } = {}): Promise<WriteResult<T>> {
+  async apply<T extends KubernetesObject>(desired: T, live: T, { force = false }: { force?: boolean; owner?: Owner } = {}): Promise<WriteResult<T>> {
     const owner = controllerOf(desired)?.uid;
     if (owner === undefined || controllerOf(live)?.uid !== owner) throw new NotOwnedError(keyOf(live));
     if (!force && !needsApply(desired, live)) return { object: live, written: false };

@@ -159,6 +159,25 @@ describe('rollout math', () => {
       expect(computeRolloutStep({ desiredCount: 12, percents: percents(100, 200), primary: steady(10), others: [] }).primary).to.equal(12);
     });
 
+    it('does not grow the PRIMARY while the ReplicaSet controller has not acted on an old deployment lowered count', () => {
+      // r1 lowered from 6 to 4 (its pods not seen yet), r2 at 2: the controller may still start r1's fifth and sixth task.
+      const old = { replicas: 4, healthy: 4, unhealthy: 0, acted: false, reported: 4 };
+      const input = { desiredCount: 6, percents: percents(100, 200), primary: { replicas: 2, healthy: 0, unhealthy: 2 }, others: [old] };
+      expect(computeRolloutStep(input).primary).to.equal(2);
+      expect(computeRolloutStep({ ...input, others: [{ ...old, acted: true }] }).primary).to.equal(6);
+    });
+
+    it('counts the tasks an old deployment has as its ReplicaSet controller reported them, when the pod cache shows fewer', () => {
+      // The chaos run's state: r1 4 healthy, r2 lowered to 0 with 6 tasks its controller counted, 4 of them seen.
+      const input = {
+        desiredCount: 6,
+        percents: percents(100, 200),
+        primary: none,
+        others: [steady(4), { replicas: 0, healthy: 0, unhealthy: 4, reported: 6 }],
+      };
+      expect(computeRolloutStep(input)).to.deep.equal({ primary: 2, others: [4, 0], stalled: false });
+    });
+
     it('a FAILED primary starts no more tasks and the others hold', () => {
       const primary = { replicas: 10, healthy: 2, unhealthy: 1 };
       expect(computeRolloutStep({ desiredCount: 10, percents: percents(100, 200), primary, primaryFailed: true, others: [steady(10)] })).to.deep.equal({

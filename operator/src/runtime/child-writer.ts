@@ -9,7 +9,10 @@
 //   POST, never server-side applied (an apply would take over an object of the same name that the informer,
 //   label-selected, does not show), and `apply` refuses a live object some other controller owns, or none.
 // - Applies are skipped when the live object carries the hash of an identical desired object, and sent with
-//   the live object's resourceVersion: a stale cache gets a 409, which means "re-read and re-plan".
+//   the live object's resourceVersion: a stale cache gets a 409, which means "re-read and re-plan". An apply made
+//   for an owner is expected like a create: until the cache shows a version after the one it replaced, the owner
+//   is not caught up (a plan would count, say, the replicas the write replaced, and nothing would refuse it: a
+//   write it then makes to another object is not conditional on this one).
 // - Deletes carry a uid precondition (and the resourceVersion where the caller decided on that very version).
 // - Status and finalizer writes carry the resourceVersion of the object they were computed from, so a stale
 //   cache can never overwrite a newer status (failure counts, events) with an older one.
@@ -72,8 +75,9 @@ export interface ChildWrites {
   /**
    * Server-side applies `desired` over `live` (the cached child, controlled by the same owner as `desired`)
    * unless it was already applied from an identical object; `force` applies anyway (a field someone else changed).
+   * With `owner`, the owner is not caught up until the cache shows the written version.
    */
-  apply<T extends KubernetesObject>(desired: T, live: T, options?: { force?: boolean }): Promise<WriteResult<T>>;
+  apply<T extends KubernetesObject>(desired: T, live: T, options?: { force?: boolean; owner?: Owner }): Promise<WriteResult<T>>;
   /** Deletes `child` of `owner`; false when it was already gone (or, with a resourceVersion precondition, changed). */
   delete(owner: Owner, child: KubernetesObject, options?: DeleteOptions): Promise<boolean>;
   /** Writes `status` to `live`'s /status when it differs, as of `live`'s resourceVersion (409 when stale). */
@@ -167,11 +171,22 @@ export class ChildWriter implements ChildWrites {
     }
   }
 
-  async apply<T extends KubernetesObject>(desired: T, live: T, { force = false }: { force?: boolean } = {}): Promise<WriteResult<T>> {
+  async apply<T extends KubernetesObject>(desired: T, live: T, { force = false, owner }: { force?: boolean; owner?: Owner } = {}): Promise<WriteResult<T>> {
     if (!sameController(live, desired)) throw new NotOwnedError(`${live.kind ?? 'object'} ${objectKey(live)}`);
     if (!force && !needsApply(desired, live)) return { object: live, written: false };
-    const withVersion = { ...desired, metadata: { ...desired.metadata, resourceVersion: live.metadata?.resourceVersion } };
-    return this.applier.apply(withVersion, undefined);
+    const replaced = live.metadata?.resourceVersion;
+    const withVersion = { ...desired, metadata: { ...desired.metadata, resourceVersion: replaced } };
+    // Expected before the request: the watch may deliver the new version before the response is read.
+    const key = childKey({ ...live, kind: live.kind ?? desired.kind });
+    if (owner && replaced) this.expectations.expectUpdate(ownerKey(owner), key, replaced);
+    try {
+      const result = await this.applier.apply(withVersion, undefined);
+      if (owner && replaced && (result.object as KubernetesObject).metadata?.resourceVersion === replaced) this.expectations.updateDropped(key);
+      return result;
+    } catch (error) {
+      if (owner && replaced) this.expectations.updateDropped(key);
+      throw error;
+    }
   }
 
   async delete(owner: Owner, child: KubernetesObject, { resourceVersion = false, gracePeriodSeconds }: DeleteOptions = {}): Promise<boolean> {

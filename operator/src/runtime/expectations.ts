@@ -14,13 +14,13 @@ import { type Clock, realClock } from './clock.js';
 import type { SharedInformer, Unsubscribe } from './informer.js';
 import { objectKey } from './keys.js';
 
-type Expected = 'creation' | 'deletion';
+type Expected = 'creation' | 'deletion' | 'update';
 
 export class Expectations {
   private readonly clock: Clock;
   private readonly ttlMs: number;
-  /** Owner key → child key → what is expected of that child and since when. */
-  private readonly byOwner = new Map<string, Map<string, { expected: Expected; at: number }>>();
+  /** Owner key → child key → what is expected of that child and since when (for an update: the version it replaced). */
+  private readonly byOwner = new Map<string, Map<string, { expected: Expected; at: number; replaced?: string }>>();
   /** Child key → owner key: at most one outstanding expectation per child. */
   private readonly ownerOf = new Map<string, string>();
 
@@ -39,14 +39,35 @@ export class Expectations {
     this.expect(owner, child, 'deletion');
   }
 
+  /**
+   * Call just before writing `child` (as of its resourceVersion `replaced`) on behalf of `owner`: until the
+   * informer shows another version of it, a plan from the cache would decide from what the write replaced.
+   */
+  expectUpdate(owner: string, child: string, replaced: string): void {
+    this.expect(owner, child, 'update', replaced);
+  }
+
+  /** The informer shows `child` at `version`: an update is seen once that is not the version it replaced. */
+  updateObserved(child: string, version: string | undefined): void {
+    const owner = this.ownerOf.get(child);
+    const entry = owner === undefined ? undefined : this.byOwner.get(owner)?.get(child);
+    if (owner !== undefined && entry?.expected === 'update' && entry.replaced !== version) this.remove(owner, child);
+  }
+
+  /** The write of `child` was refused, or changed nothing: no event will show it. */
+  updateDropped(child: string): void {
+    this.clear(child, 'update');
+  }
+
   /** The informer shows `child`. */
   creationObserved(child: string): void {
     this.clear(child, 'creation');
   }
 
-  /** The informer shows `child` gone or being deleted. */
+  /** The informer shows `child` gone or being deleted (which ends an expected update too). */
   deletionObserved(child: string): void {
     this.clear(child, 'deletion');
+    this.clear(child, 'update');
   }
 
   /** Whether the cache can be trusted for `owner`: nothing it created or deleted is still unseen. */
@@ -76,10 +97,14 @@ export class Expectations {
    */
   observe<T extends KubernetesObject>(informer: SharedInformer<T>, keyOfChild: (obj: T) => string = objectKey): Unsubscribe {
     const offs = [
-      informer.onAdd((obj) => this.creationObserved(keyOfChild(obj))),
+      informer.onAdd((obj) => {
+        this.creationObserved(keyOfChild(obj));
+        this.updateObserved(keyOfChild(obj), obj.metadata?.resourceVersion);
+      }),
       informer.onUpdate((obj) => {
         const key = keyOfChild(obj);
         this.creationObserved(key);
+        this.updateObserved(key, obj.metadata?.resourceVersion);
         if (obj.metadata?.deletionTimestamp) this.deletionObserved(key);
       }),
       informer.onDelete((obj) => this.deletionObserved(keyOfChild(obj))),
@@ -87,12 +112,12 @@ export class Expectations {
     return () => offs.forEach((off) => off());
   }
 
-  private expect(owner: string, child: string, expected: Expected): void {
+  private expect(owner: string, child: string, expected: Expected, replaced?: string): void {
     const previous = this.ownerOf.get(child);
     if (previous !== undefined) this.remove(previous, child);
     let children = this.byOwner.get(owner);
     if (!children) this.byOwner.set(owner, (children = new Map<string, { expected: Expected; at: number }>()));
-    children.set(child, { expected, at: this.clock.now() });
+    children.set(child, { expected, at: this.clock.now(), ...(replaced !== undefined ? { replaced } : {}) });
     this.ownerOf.set(child, owner);
   }
 

@@ -10,7 +10,10 @@
 //  2. Old deployments give up healthy tasks down to the minimum, oldest deployment first.
 //  3. The PRIMARY deployment grows into the room the maximum leaves beside the tasks that still exist,
 //     up to desiredCount. Tasks asked to stop in 1 and 2 still take room until they are gone, so with
-//     maximumPercent 100 old tasks stop before new ones start.
+//     maximumPercent 100 old tasks stop before new ones start. The tasks that exist are counted as the caches
+//     may lag: an old deployment takes the most of what its ReplicaSet is asked for, the tasks seen and the
+//     tasks its ReplicaSet controller reported; and while that controller has not acted on an old deployment's
+//     lowered count, it may still start tasks for the earlier one, so the PRIMARY does not grow at all.
 // The PRIMARY never shrinks except to desiredCount; old deployments never grow.
 import type { CircuitBreakerThresholdConfiguration } from '../api/service.js';
 import type { DeploymentConfiguration, SchedulingStrategy } from '../api/service.js';
@@ -58,6 +61,13 @@ export interface DeploymentTasks {
   healthy: number;
   /** Every other task not stopping: pending, activating, running but not (yet) healthy. */
   unhealthy: number;
+  /**
+   * False while its ReplicaSet controller has not acted on `replicas` yet (status.observedGeneration behind
+   * metadata.generation): it may still be creating tasks for an earlier, higher count. Default true.
+   */
+  acted?: boolean;
+  /** Tasks its ReplicaSet controller counted when it last acted (status.replicas): some may not be in the pod cache yet. */
+  reported?: number;
 }
 
 export interface RolloutInput {
@@ -114,8 +124,14 @@ export function computeRolloutStep(input: RolloutInput): RolloutStep {
   //    this step still occupies what its ReplicaSet asks for now: the ReplicaSet controller may create those
   //    pods (or not have deleted them yet) before the lowered count reaches it, and the primary's new pods would
   //    then exceed the maximum. The room they free counts from the next step, once the lowered count is seen.
-  const othersOccupy = others.reduce((sum, replicas, i) => sum + occupancy(Math.max(replicas, input.others[i]!.replicas), input.others[i]!), 0);
-  const room = maxTasks - othersOccupy;
+  //    Its ReplicaSet controller may also hold tasks the pod cache does not show yet, and while it has not acted on
+  //    a lowered count it may still be starting tasks for the count before: then no room is known at all.
+  const othersOccupy = others.reduce((sum, replicas, i) => {
+    const d = input.others[i]!;
+    return sum + Math.max(occupancy(Math.max(replicas, d.replicas), d), d.reported ?? 0);
+  }, 0);
+  const othersSettled = input.others.every((d) => d.acted !== false);
+  const room = othersSettled ? maxTasks - othersOccupy : 0;
   const next = Math.min(desiredCount, Math.max(primaryKept, room));
 
   const oldHealthyLeft = others.some((replicas, i) => healthyKept(replicas, input.others[i]!) > 0);

@@ -111,6 +111,45 @@ describe('runtime/child-writer', () => {
     expect(calls.every((c) => c.method === 'patch')).to.equal(true);
   });
 
+  it("holds an owner's cache as behind after an apply for it, until the informer shows a version after the one it replaced", async () => {
+    const { informer, fire } = fakeInformer('ReplicaSet');
+    let caughtUpWhileSending: boolean | undefined;
+    const answer = (_m: string, args: unknown[]) => {
+      caughtUpWhileSending = w.caughtUp(owner);
+      const sent = args[0] as KubernetesObject;
+      return { ...sent, metadata: { ...sent.metadata, resourceVersion: '8' } };
+    };
+    const w: ChildWriter = writer(scriptedClients(answer).clients);
+    w.track(informer);
+    // As an informer lists it: no kind on the item.
+    const { kind: _kind, ...live }: KubernetesObject = { ...child(), metadata: { ...child().metadata, resourceVersion: '7' } };
+    const desired: KubernetesObject = { ...child(), spec: { replicas: 6 } } as KubernetesObject;
+    expect((await w.apply(desired, live, { owner })).written).to.equal(true);
+    expect(caughtUpWhileSending, 'expected before the request').to.equal(false);
+    expect(w.pending(owner)).to.deep.equal(['update of ReplicaSet/ns/web-1']);
+    fire('update', live);
+    expect(w.caughtUp(owner), 'the version it replaced is no news').to.equal(false);
+    fire('update', { ...live, metadata: { ...live.metadata, resourceVersion: '8' } });
+    expect(w.caughtUp(owner)).to.equal(true);
+  });
+
+  it('expects nothing of an apply that failed or changed nothing, nor of one made for no owner', async () => {
+    const live = { ...child(), metadata: { ...child().metadata, resourceVersion: '7' } };
+    const refused = writer(
+      scriptedClients(() => {
+        throw conflict();
+      }).clients,
+    );
+    await refused.apply({ ...child(), spec: { replicas: 6 } }, live, { owner }).catch(() => undefined);
+    expect(refused.caughtUp(owner)).to.equal(true);
+    const unchanged = writer(scriptedClients((_m, args) => ({ ...(args[0] as KubernetesObject), metadata: { ...live.metadata } })).clients);
+    await unchanged.apply({ ...child(), spec: { replicas: 6 } }, live, { owner });
+    expect(unchanged.caughtUp(owner)).to.equal(true);
+    const ownerless = writer(scriptedClients((_m, args) => ({ ...(args[0] as KubernetesObject), metadata: { resourceVersion: '8' } })).clients);
+    await ownerless.apply({ ...child(), spec: { replicas: 6 } }, live);
+    expect(ownerless.caughtUp(owner)).to.equal(true);
+  });
+
   it('never applies over an object another owner controls, or none', async () => {
     const { clients, calls } = scriptedClients();
     const w = writer(clients);

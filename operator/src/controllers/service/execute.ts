@@ -50,7 +50,7 @@ export async function executePlan(
         break;
       case 'apply':
         try {
-          await writer.apply(action.desired, action.live, action.force ? { force: true } : {});
+          await writer.apply(action.desired, action.live, { owner, ...(action.force ? { force: true } : {}) });
         } catch (error) {
           if (error instanceof NotOwnedError) return { taken: takenName(action.live) };
           throw error;

@@ -14,6 +14,7 @@ import { failedTaskStops, staleWaitingTasks, strategyPlan, type Failures } from 
 import {
   applyIfChanged,
   countTasks,
+  deploymentTasks,
   liveReplicas,
   pending,
   present,
@@ -138,15 +139,21 @@ export function planReplica(snapshot: ServiceSnapshot): StrategyPlan {
     ? computeRolloutStep({
         desiredCount,
         percents,
-        primary: countTasks(primary.tasks, replicasOf(primary)),
+        primary: deploymentTasks(primary, replicasOf(primary)),
         primaryFailed: primary.state === 'FAILED',
-        others: others.map((d) => countTasks(d.tasks, replicasOf(d))),
+        others: others.map((d) => deploymentTasks(d, replicasOf(d))),
       })
     : undefined;
   const nextReplicas = new Map<string, number>();
   if (primary && step) {
     nextReplicas.set(primary.name, step.primary);
     others.forEach((d, i) => nextReplicas.set(d.name, step.others[i] ?? 0));
+  }
+  // A create found the spec's ReplicaSet name held by an object the cache does not show: it may be this Service's
+  // own, created by an earlier leader (or request) and not in this cache yet, with tasks that take room the plan
+  // cannot see. Until the cache shows whose it is, no deployment grows (another would grow into that room).
+  if (taken && !snapshot.foreign.some((t) => t.kind === 'ReplicaSet' && t.name === taken)) {
+    for (const d of deployments) if (nextReplicas.has(d.name)) nextReplicas.set(d.name, Math.min(nextReplicas.get(d.name) ?? 0, replicasOf(d)));
   }
   const next = (d: ObservedDeployment) => nextReplicas.get(d.name) ?? replicasOf(d);
   const done =

@@ -114,6 +114,22 @@ export const countTasks = (tasks: readonly ObservedTask[], replicas: number): De
   unhealthy: tasks.filter((t) => t.observed.state !== 'HEALTHY' && t.observed.state !== 'STOPPING').length,
 });
 
+/** Whether a ReplicaSet's controller has acted on its current spec (an object without a generation is taken as acted on). */
+const acted = (rs: V1ReplicaSet) => rs.metadata?.generation === undefined || (rs.status?.observedGeneration ?? 0) >= rs.metadata.generation;
+
+/**
+ * A deployment's tasks for the rollout math: `countTasks`, and what its ReplicaSets' controller says of them
+ * (whether it acted on the current counts yet, and the tasks it counted then), which the caches may not show yet.
+ */
+export function deploymentTasks(d: ObservedDeployment, replicas: number): DeploymentTasks {
+  const lives = replicaSetsOf(d).flatMap((rs) => (rs.live ? [rs.live] : []));
+  return {
+    ...countTasks(d.tasks, replicas),
+    acted: lives.every(acted),
+    reported: lives.reduce((sum, rs) => sum + (rs.status?.replicas ?? 0), 0),
+  };
+}
+
 export const running = (tasks: readonly ObservedTask[]) => tasks.filter((t) => t.observed.state !== 'STOPPING' && t.observed.lastStatus === 'RUNNING').length;
 export const pending = (tasks: readonly ObservedTask[]) => tasks.filter((t) => t.observed.state === 'PENDING').length;
 

@@ -79,6 +79,8 @@ export function replicaSet(
   return {
     ...rs,
     metadata: { ...rs.metadata, uid: `rs-${revision}-${uids++}`, resourceVersion: '1', generation: 1, creationTimestamp: new Date(NOW - ageSeconds * 1000) },
+    // Its controller acted on it: it counted as many tasks as it is asked for.
+    status: { replicas, observedGeneration: 1 },
   };
 }
 

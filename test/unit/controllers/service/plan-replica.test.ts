@@ -45,6 +45,27 @@ describe('Service REPLICA planner', () => {
     });
   }
 
+  // The chaos run's user-edits state (max 200 % of 6): r1 4 healthy; r2, lowered to 0, had 6 tasks by its controller's
+  // count of which the pod cache shows 4; r3 started. r3 may take only the room the 6 leave, not the 4 seen.
+  it("takes an old deployment's tasks as its ReplicaSet controller counts them, and waits while it has not acted on a lowered count", () => {
+    const svc = service({ desiredCount: 6, deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 } });
+    const rs1 = replicaSet(svc, 1, 4, { state: 'COMPLETED', ageSeconds: 900 });
+    const lowered = replicaSet(svc, 2, 0, { ageSeconds: 600 });
+    const rs2 = { ...lowered, metadata: { ...lowered.metadata, generation: 2 }, status: { replicas: 6, observedGeneration: 2 } };
+    const rs3 = replicaSet(svc, 3, 0, { ageSeconds: 300 });
+    const snapOf = (r2: V1ReplicaSet) =>
+      snapshot({
+        service: svc,
+        revision: 3,
+        deployments: [deployment(svc, rs1, tasks(rs1, { healthy: 4 })), deployment(svc, r2, tasks(r2, { pending: 4 })), deployment(svc, rs3)],
+      });
+    const snap = snapOf(rs2);
+    expect(replicasAfter(snap, planService(snap).actions, 'web-3')).to.equal(2);
+    // Its controller not yet at generation 2: it may still be starting tasks for the count before.
+    const unseen = snapOf({ ...rs2, status: { replicas: 4, observedGeneration: 1 } });
+    expect(replicasAfter(unseen, planService(unseen).actions, 'web-3')).to.equal(0);
+  });
+
   it('completes a deployment once the PRIMARY runs desiredCount healthy tasks and nothing else runs', () => {
     const svc = service({ desiredCount: 2 });
     const rs1 = replicaSet(svc, 1, 0, { state: 'COMPLETED', ageSeconds: 900 });
@@ -255,6 +276,19 @@ describe('Service REPLICA planner', () => {
     expect(plan.actions.filter((a) => a.verb === 'create')).to.deep.equal([]);
     expect(statusOf(plan.actions)?.conditions?.find((c) => c.type === 'Valid')).to.include({ status: 'False', reason: 'ReplicaSetNameTaken' });
     expect(plan.events.map((e) => e.reason)).to.include('ReplicaSetNameTaken');
+  });
+
+  // A new leader whose cache does not show web-3 yet, which the old leader created (4 tasks beside web-1's 4, max
+  // 200 % of 6): its create is answered AlreadyExists. web-2 must not become the PRIMARY and grow into web-3's room.
+  it('grows no deployment while a create finds the ReplicaSet name held by an object the cache does not show', () => {
+    const svc = service({ desiredCount: 6, deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 } });
+    const rs1 = replicaSet(svc, 1, 4, { state: 'COMPLETED', ageSeconds: 900 });
+    const rs2 = replicaSet(svc, 2, 0, { ageSeconds: 600 });
+    const snap = snapshot({ service: svc, revision: 3, deployments: [deployment(svc, rs1, tasks(rs1, { healthy: 4 })), deployment(svc, rs2)] });
+    const plan = planService({ ...snap, taken: [{ kind: 'ReplicaSet', name: 'web-3' }] });
+    expect(replicasAfter(snap, plan.actions, 'web-2')).to.equal(0);
+    expect(replicasAfter(snap, plan.actions, 'web-1')).to.equal(4);
+    expect(plan.actions.filter((a) => a.verb === 'create')).to.deep.equal([]);
   });
 
   it('reports started tasks once, by the watermark in status, not by reading events', () => {
