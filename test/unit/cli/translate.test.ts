@@ -35,7 +35,7 @@ describe('ecs-operator translate', () => {
       expect(result.objects[1].spec).to.deep.equal({
         type: 'ClusterIP',
         selector: { 'ecs.operator.dev/service': 'web' },
-        ports: [{ name: 'tcp-80', port: 80, targetPort: 'http', protocol: 'TCP' }],
+        ports: [{ name: 'tcp-80', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }],
       });
       const spec = replicaSet.spec.template.spec;
       expect(spec.restartPolicy).to.equal('Always');
