@@ -56,11 +56,26 @@ export function unschedulableReason(pod: V1Pod | undefined): string | undefined 
 }
 
 /** The Placed condition: False with the scheduler's reason while a task cannot be placed; an Event when that starts or changes. */
-export function placedCondition(conditions: readonly Condition[], who: string, reason: string | undefined, now: Date): ConditionsWithEvents {
+/**
+ * Why a task is not placed: the scheduler's reason (`Unschedulable`), or the API server refusing its pod
+ * (`FailedCreate`: Pod Security, a quota, a webhook).
+ */
+export type UnplacedKind = 'Unschedulable' | 'FailedCreate';
+
+export function placedCondition(
+  conditions: readonly Condition[],
+  who: string,
+  reason: string | undefined,
+  now: Date,
+  kind: UnplacedKind = 'Unschedulable',
+): ConditionsWithEvents {
   const before = conditions.find((c) => c.type === 'Placed');
-  const message = reason ? unplacedMessage(who, reason) : '';
-  const next = setCondition(conditions, { type: 'Placed', status: reason ? 'False' : 'True', reason: reason ? 'Unschedulable' : 'Placed', message }, now);
-  return { conditions: next, events: reason && before?.message !== message ? [{ type: 'warning', reason: 'Unplaced', message }] : [] };
+  const message = !reason ? '' : kind === 'FailedCreate' ? `${who} was unable to create a task's pod. Reason: ${reason}` : unplacedMessage(who, reason);
+  const next = setCondition(conditions, { type: 'Placed', status: reason ? 'False' : 'True', reason: reason ? kind : 'Placed', message }, now);
+  return {
+    conditions: next,
+    events: reason && before?.message !== message ? [{ type: 'warning', reason: kind === 'FailedCreate' ? 'FailedCreate' : 'Unplaced', message }] : [],
+  };
 }
 
 /** Conditions, the status.warnings lines and the events a change of them is worth. */

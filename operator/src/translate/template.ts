@@ -10,6 +10,7 @@ import { hostAccessRefusals } from './host-access.js';
 import { IssueLog, type Issue } from './issues.js';
 import { LABELS } from './labels.js';
 import { podMetadata, type TaskTag } from './metadata.js';
+import { restrictedWhereAllowed } from './pod-security.js';
 import { applyOverrides } from './overrides.js';
 import { taskDefinitionToPodSpec } from './pod.js';
 import type { ClusterSettings } from './settings.js';
@@ -102,7 +103,9 @@ export function taskDefinitionToPodTemplate(input: TranslationInput): Translatio
   );
   if (log.errors.length > 0) return { extraObjects: [], warnings: log.warnings, errors: log.errors };
   // A JSON copy shares no objects between fields (so YAML output has no anchors) and holds no undefined.
-  const template = JSON.parse(JSON.stringify({ metadata, spec: { ...podSpec, ...schedulingFields(input.scheduling) } })) as V1PodTemplateSpec;
+  const template = JSON.parse(
+    JSON.stringify({ metadata, spec: { ...restrictedWhereAllowed(podSpec), ...schedulingFields(input.scheduling) } }),
+  ) as V1PodTemplateSpec;
   template.metadata!.labels![LABELS.templateHash] = hashPodTemplate(template);
   return { template, extraObjects: serviceAccount ? [serviceAccount] : [], warnings: log.warnings, errors: [] };
 }

@@ -13,7 +13,7 @@ import { serviceFieldWarnings, warningLines } from '../../translate/not-applied.
 import { serviceUtilization, withoutUtilization } from '../../translate/utilization.js';
 import { fieldsAppliedCondition, placedCondition, unschedulableReason, validCondition, type PlannedEvent, type Validity } from '../plan-common.js';
 import type { TaskReports } from './plan-tasks.js';
-import { nameOf, pending, running, taskPods, type ObservedTask, type ServiceSnapshot } from './snapshot.js';
+import { nameOf, pending, replicaSetsOf, running, taskPods, type ObservedTask, type ServiceSnapshot } from './snapshot.js';
 
 const EVENT_TASKS_PER_MESSAGE = 10;
 
@@ -79,6 +79,20 @@ export function taskMessages(
   ];
 }
 
+/**
+ * Why the ReplicaSet controller cannot create the service's pods (its ReplicaFailure condition: Pod Security,
+ * a quota, a webhook), for the newest deployment that says so.
+ */
+function podCreationRefusal(snapshot: ServiceSnapshot): string | undefined {
+  for (const deployment of [...snapshot.deployments].reverse()) {
+    for (const { live } of replicaSetsOf(deployment)) {
+      const failure = live?.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+      if (failure) return failure.message ?? failure.reason ?? 'the API server refused the pod';
+    }
+  }
+  return undefined;
+}
+
 /** The scheduler's reason a task of the service waits, with the ECS constraints it comes from. */
 function unplacedReason(snapshot: ServiceSnapshot, tasks: readonly ObservedTask[]): string | undefined {
   const schedulerMessage = tasks.map((t) => (t.observed.state === 'PENDING' ? unschedulableReason(t.pod) : undefined)).find((r) => r !== undefined);
@@ -123,9 +137,11 @@ export function activeStatus(
   };
   if (outcome) {
     outcome.messages.forEach(say);
-    const unplaced = unplacedReason(snapshot, outcome.tasks);
+    const scheduler = unplacedReason(snapshot, outcome.tasks);
+    const refused = scheduler === undefined ? podCreationRefusal(snapshot) : undefined;
+    const unplaced = scheduler ?? refused;
     const placedBefore = conditions.find((c) => c.type === 'Placed');
-    const placed = placedCondition(conditions, `(service ${name})`, unplaced, now);
+    const placed = placedCondition(conditions, `(service ${name})`, unplaced, now, refused === undefined ? 'Unschedulable' : 'FailedCreate');
     events.push(...placed.events);
     conditions = placed.conditions;
     const placedAfter = conditions.find((c) => c.type === 'Placed');

@@ -5,7 +5,9 @@
 import type { Task } from '../../api/task.js';
 import type { ChildWrites, Owner } from '../../runtime/child-writer.js';
 import type { EventRecorder } from '../../runtime/events.js';
+import { statusCodeOf } from '../../runtime/clients.js';
 import { RESOURCES } from '../../runtime/informer.js';
+import { errorFields } from '../../runtime/logging.js';
 import type { TaskPlan } from './plan.js';
 
 export interface TaskExecution {
@@ -23,7 +25,13 @@ export async function executeTaskPlan({ writer, events }: TaskExecution, owner: 
         await writer.writeStatus(RESOURCES.tasks, task, action.status);
         break;
       case 'createPod':
-        await writer.create(owner, action.pod);
+        await writer.create(owner, action.pod).catch((error: unknown) => {
+          // Refused by admission (Pod Security, a quota, a webhook) or as invalid: say why where the user looks,
+          // as the ReplicaSet controller does, then retry with backoff (the namespace's policy may change).
+          const status = statusCodeOf(error);
+          if (status === 403 || status === 422) events.warning(task, 'FailedCreate', `Error creating pod: ${errorFields(error).error}`);
+          throw error;
+        });
         break;
       case 'deletePod':
         await writer.delete(owner, action.pod, action.options);
