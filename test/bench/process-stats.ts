@@ -28,6 +28,42 @@ export function parseStatCpuTicks(text: string): number {
 /** Clock ticks per second of /proc/<pid>/stat: USER_HZ, 100 on every Linux architecture Node runs on. */
 export const CLOCK_TICKS_PER_SECOND = 100;
 
+/**
+ * The whole machine's CPU time from the text of /proc/stat (its first, `cpu`, line), in clock ticks: busy (user,
+ * nice, system, irq, softirq, steal) and all of it (idle and iowait as well), summed over every core.
+ */
+export function parseMachineCpuTicks(text: string): { busy: number; total: number } {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) throw new Error('/proc/stat has no cpu line');
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+export interface MachineSample {
+  busySeconds: number;
+  totalSeconds: number;
+}
+
+/** The machine's CPU seconds so far: busy, and all (cores × time). */
+export function sampleMachine(): MachineSample {
+  const { busy, total } = parseMachineCpuTicks(readFileSync('/proc/stat', 'utf8'));
+  return { busySeconds: busy / CLOCK_TICKS_PER_SECOND, totalSeconds: total / CLOCK_TICKS_PER_SECOND };
+}
+
+/** What the whole machine (control plane, kwok, operator, bench) spent between two samples: CPU seconds and how busy it was. */
+export function machineUsageBetween(before: MachineSample, after: MachineSample): MachineUsage {
+  const busy = after.busySeconds - before.busySeconds;
+  const total = after.totalSeconds - before.totalSeconds;
+  return { cpuSeconds: busy, busyPercent: total > 0 ? (100 * busy) / total : 0 };
+}
+
+export interface MachineUsage {
+  cpuSeconds: number;
+  /** Busy share of every core's time, 0-100. */
+  busyPercent: number;
+}
+
 export interface ProcessSample {
   /** performance.now() of the sample. */
   at: number;

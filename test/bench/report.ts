@@ -1,6 +1,7 @@
 // The bench's report: latest.json (the shape the performance issue asks for, plus the rounds behind each
 // median), latest.md (a Markdown table) and one SVG chart per scenario. Pure: results in, text out.
 import type { OperatorUsage } from './operator-process.js';
+import type { MachineUsage } from './process-stats.js';
 import { median, medianIndex, medianPerTask, round } from './stats.js';
 import { lineChart } from './svg.js';
 
@@ -14,6 +15,9 @@ export interface RoundResult {
   operator: OperatorUsage;
   nativeSeries: Array<[number, number]>;
   ecsSeries: Array<[number, number]>;
+  /** The whole machine's CPU during each side's timed run: on a saturated machine, what bounds the ratio. */
+  nativeMachine: MachineUsage;
+  ecsMachine: MachineUsage;
 }
 
 export interface ScenarioRuns {
@@ -50,6 +54,8 @@ export interface ScenarioSummary {
   operatorPeakRssMiB: number;
   operatorCpuSeconds: number;
   requestsPerTask: Record<string, number>;
+  /** Medians of the whole machine's CPU seconds and busy percent during the timed runs, per side. */
+  machine: { nativeCpuSeconds: number; ecsCpuSeconds: number; cpuRatio: number; nativeBusyPercent: number; ecsBusyPercent: number };
   wallSeconds: number;
   perRound: Array<{ round: number; first: 'native' | 'ecs'; nativeMs: number; ecsMs: number; operatorCpuSeconds: number; requests: Record<string, number> }>;
 }
@@ -88,6 +94,18 @@ export interface Report {
   failures?: ScenarioFailure[];
 }
 
+function machineSummary(rounds: readonly RoundResult[]): ScenarioSummary['machine'] {
+  const nativeCpuSeconds = median(rounds.map((r) => r.nativeMachine.cpuSeconds));
+  const ecsCpuSeconds = median(rounds.map((r) => r.ecsMachine.cpuSeconds));
+  return {
+    nativeCpuSeconds: round(nativeCpuSeconds, 1),
+    ecsCpuSeconds: round(ecsCpuSeconds, 1),
+    cpuRatio: nativeCpuSeconds > 0 ? round(ecsCpuSeconds / nativeCpuSeconds, 2) : 0,
+    nativeBusyPercent: round(median(rounds.map((r) => r.nativeMachine.busyPercent)), 0),
+    ecsBusyPercent: round(median(rounds.map((r) => r.ecsMachine.busyPercent)), 0),
+  };
+}
+
 export function summarizeScenario(runs: ScenarioRuns): ScenarioSummary {
   const nativeMedianMs = median(runs.rounds.map((r) => r.nativeMs));
   const ecsMedianMs = median(runs.rounds.map((r) => r.ecsMs));
@@ -103,6 +121,7 @@ export function summarizeScenario(runs: ScenarioRuns): ScenarioSummary {
       runs.rounds.map((r) => r.operator.requestsByVerb),
       runs.tasks,
     ),
+    machine: machineSummary(runs.rounds),
     wallSeconds: Math.round(runs.wallSeconds),
     perRound: runs.rounds.map((r) => ({
       round: r.round,
@@ -159,6 +178,21 @@ export function markdown(report: Report): string {
     lines.push(
       `| ${s.name} | ${s.tasks} | ${seconds(s.nativeMedianMs)} | ${seconds(s.ecsMedianMs)} | ${s.ratio.toFixed(2)} | ${s.operatorPeakRssMiB.toFixed(0)} | ${s.operatorCpuSeconds.toFixed(2)} | ${verbs(s.requestsPerTask)} |`,
     );
+  }
+  if (report.scenarios.length > 0) {
+    lines.push('');
+    lines.push(
+      'The whole machine during the timed runs (control plane, kwok, the operator and the bench, every core): where it is busy most of the time, the side that asks more of the API server takes longer by about its extra CPU.',
+    );
+    lines.push('');
+    lines.push('| Scenario | Machine CPU native (s) | Machine CPU ECS (s) | ECS / native CPU | Busy native (%) | Busy ECS (%) |');
+    lines.push('|---|---:|---:|---:|---:|---:|');
+    for (const s of report.scenarios) {
+      const m = s.machine;
+      lines.push(
+        `| ${s.name} | ${m.nativeCpuSeconds.toFixed(1)} | ${m.ecsCpuSeconds.toFixed(1)} | ${m.cpuRatio.toFixed(2)} | ${m.nativeBusyPercent} | ${m.ecsBusyPercent} |`,
+      );
+    }
   }
   const steady = report.steadyState;
   if (steady) {

@@ -17,6 +17,7 @@ import { removeNamespace } from '../e2e/helpers.js';
 import { ECS_GROUP_VERSION, emptyEcs, emptyNative, isLiveAndReady, log, runTimeoutMs, timeRun, type BenchContext } from './harness.js';
 import { Watched } from './live-count.js';
 import { buildOperator, OperatorProcess, usageBetween, WRITE_VERBS } from './operator-process.js';
+import { machineUsageBetween, sampleMachine } from './process-stats.js';
 import {
   chart,
   markdown,
@@ -68,7 +69,9 @@ async function runScenario(ctx: BenchContext, scenario: Scenario): Promise<Scena
         const { prepare, watch, act } = sides[side];
         await prepare();
         const before = side === 'ecs' ? await operator.read() : undefined;
+        const machineBefore = sampleMachine();
         const timed = await timeRun(`${scenario.name} round ${round}: ${side} converged`, watch(), act, runTimeoutMs(scenario.tasks));
+        result[side === 'ecs' ? 'ecsMachine' : 'nativeMachine'] = machineUsageBetween(machineBefore, sampleMachine());
         if (before) result.operator = usageBetween(before, await operator.readWhenQuiet());
         if (side === 'ecs') Object.assign(result, { ecsMs: timed.ms, ecsSeries: timed.series });
         else Object.assign(result, { nativeMs: timed.ms, nativeSeries: timed.series });

@@ -1,7 +1,7 @@
 // The pure parts of `npm run bench`: its settings, /proc and Prometheus parsing, the statistics, the report and
 // the chart. The cluster-facing parts are exercised by running the bench itself (BENCH_SCALE=0.05).
 import { expect } from 'chai';
-import { counterDelta, parseStatCpuTicks, parseStatusMemory, sumCounterByLabel } from '../../bench/process-stats.js';
+import { counterDelta, machineUsageBetween, parseMachineCpuTicks, parseStatCpuTicks, parseStatusMemory, sumCounterByLabel } from '../../bench/process-stats.js';
 import { chart, markdown, summarizeScenario, summarizeSteadyState, type Report, type ScenarioRuns } from '../../bench/report.js';
 import { benchSettings, FULL_SIZES } from '../../bench/settings.js';
 import { median, medianIndex, medianPerTask } from '../../bench/stats.js';
@@ -57,6 +57,16 @@ describe('bench', () => {
     it('adds utime and stime of /proc/<pid>/stat, whatever the command name holds', () => {
       const stat = '4242 (node (a) b) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 70 0 0 20 0 11 0 999 0 0';
       expect(parseStatCpuTicks(stat)).to.equal(320);
+    });
+
+    it("reads the whole machine's busy and total CPU ticks from /proc/stat, and how busy it was between two samples", () => {
+      const stat = 'cpu  100 10 50 800 20 5 5 10 0 0\ncpu0 50 5 25 400 10 2 3 5 0 0\nintr 1\n';
+      expect(parseMachineCpuTicks(stat)).to.deep.equal({ busy: 180, total: 1000 });
+      expect(() => parseMachineCpuTicks('intr 1\n')).to.throw(/cpu line/);
+      expect(machineUsageBetween({ busySeconds: 10, totalSeconds: 100 }, { busySeconds: 25, totalSeconds: 120 })).to.deep.equal({
+        cpuSeconds: 15,
+        busyPercent: 75,
+      });
     });
 
     it('sums a Prometheus counter by one label and subtracts two readings', () => {
@@ -163,6 +173,8 @@ describe('bench', () => {
         nativeMs: [1000, 3000, 2000][round - 1]!,
         ecsMs: [3000, 5000, 4000][round - 1]!,
         operator: { seconds: 4, cpuSeconds: round, requestsByVerb: { create: 101, patch: 200 + round, list: 0 } },
+        nativeMachine: { cpuSeconds: 2 * round, busyPercent: 90 },
+        ecsMachine: { cpuSeconds: 3 * round, busyPercent: 95 },
         nativeSeries: [
           [0, 0],
           [1, 100],
@@ -188,6 +200,7 @@ describe('bench', () => {
       });
       expect(summary.requestsPerTask).to.deep.equal({ create: 1.01, patch: 2.02 });
       expect(summary.perRound.map((r) => r.first)).to.deep.equal(['native', 'ecs', 'native']);
+      expect(summary.machine).to.deep.equal({ nativeCpuSeconds: 4, ecsCpuSeconds: 6, cpuRatio: 1.5, nativeBusyPercent: 90, ecsBusyPercent: 95 });
     });
 
     it('gives the steady state per minute', () => {
