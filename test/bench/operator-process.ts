@@ -11,11 +11,13 @@ import { promisify } from 'node:util';
 import { REPO_ROOT } from '../cluster/cluster.js';
 import { waitFor } from '../cluster/wait.js';
 import { operatorRunArgs } from '../e2e/operator-replica.js';
-import { counterDelta, sampleProcess, sumCounterByLabel, type ProcessSample } from './process-stats.js';
+import { counterDelta, gaugeValue, sampleProcess, sumCounterByLabel, sumCounterByLabels, type ProcessSample } from './process-stats.js';
 
 const SAMPLE_INTERVAL_MS = 250;
 /** The operator's counter of API requests (operator/src/runtime/metrics.ts), labelled by verb and resource. */
 const API_REQUESTS_METRIC = 'ecs_operator_api_requests_total';
+/** prom-client's default process metric of V8's used heap, with the operator's prefix. */
+const HEAP_USED_METRIC = 'ecs_operator_nodejs_heap_size_used_bytes';
 export const WRITE_VERBS = ['create', 'update', 'patch', 'apply', 'delete', 'deletecollection'];
 
 /** The compiled CLI; run through tsx instead, the operator would carry the TypeScript compiler's memory and start-up. */
@@ -40,6 +42,10 @@ export interface OperatorReading {
   cpuSeconds: number;
   rssMiB: number;
   requestsByVerb: Record<string, number>;
+  /** Requests keyed `verb resource`, e.g. `patch services.ecs.operator.dev/status`. */
+  requestsByResource: Record<string, number>;
+  /** V8's heap in use (what is live, plus garbage not collected yet), from the operator's /metrics; RSS holds more. */
+  heapUsedMiB?: number;
 }
 
 /** The cost of the operator between two readings. */
@@ -47,6 +53,7 @@ export interface OperatorUsage {
   seconds: number;
   cpuSeconds: number;
   requestsByVerb: Record<string, number>;
+  requestsByResource: Record<string, number>;
 }
 
 export function usageBetween(before: OperatorReading, after: OperatorReading): OperatorUsage {
@@ -54,6 +61,7 @@ export function usageBetween(before: OperatorReading, after: OperatorReading): O
     seconds: (after.at - before.at) / 1000,
     cpuSeconds: after.cpuSeconds - before.cpuSeconds,
     requestsByVerb: counterDelta(before.requestsByVerb, after.requestsByVerb),
+    requestsByResource: counterDelta(before.requestsByResource, after.requestsByResource),
   };
 }
 
@@ -134,18 +142,26 @@ export class OperatorProcess {
     return this.peakRss;
   }
 
-  async requestsByVerb(): Promise<Record<string, number>> {
+  private async metricsText(): Promise<string> {
     const response = await fetch(`${this.metricsUrl}/metrics`);
     if (!response.ok) throw new Error(`operator /metrics answered ${response.status}`);
-    return sumCounterByLabel(await response.text(), API_REQUESTS_METRIC, 'verb');
+    return response.text();
   }
 
   /** CPU, memory and request counters now. */
   async read(): Promise<OperatorReading> {
-    const requestsByVerb = await this.requestsByVerb();
+    const text = await this.metricsText();
     const sample = this.sample() ?? this.last;
     if (!sample) throw new Error(`operator process ${this.pid} has exited`);
-    return { at: sample.at, cpuSeconds: sample.cpuSeconds, rssMiB: sample.rssMiB, requestsByVerb };
+    const heapUsed = gaugeValue(text, HEAP_USED_METRIC);
+    return {
+      at: sample.at,
+      cpuSeconds: sample.cpuSeconds,
+      rssMiB: sample.rssMiB,
+      requestsByVerb: sumCounterByLabel(text, API_REQUESTS_METRIC, 'verb'),
+      requestsByResource: sumCounterByLabels(text, API_REQUESTS_METRIC, ['verb', 'resource']),
+      ...(heapUsed === undefined ? {} : { heapUsedMiB: heapUsed / 2 ** 20 }),
+    };
   }
 
   /**

@@ -100,6 +100,30 @@ export function sumCounterByLabel(exposition: string, metric: string, label: str
   return sums;
 }
 
+/**
+ * Like sumCounterByLabel, keyed by several labels' values joined with a space:
+ * `{verb="patch",resource="services.ecs.operator.dev/status"} 7` by ['verb', 'resource'] gives { 'patch services.ecs.operator.dev/status': 7 }.
+ */
+export function sumCounterByLabels(exposition: string, metric: string, labels: readonly string[]): Record<string, number> {
+  const sums: Record<string, number> = {};
+  const line = new RegExp(`^${metric}\\{([^}]*)\\}\\s+(\\S+)`);
+  for (const text of exposition.split('\n')) {
+    const match = line.exec(text);
+    if (!match) continue;
+    const values = labels.map((label) => new RegExp(`(?:^|,)${label}="([^"]*)"`).exec(match[1]!)?.[1]);
+    if (values.some((value) => value === undefined)) continue;
+    const key = values.join(' ');
+    sums[key] = (sums[key] ?? 0) + Number(match[2]);
+  }
+  return sums;
+}
+
+/** The value of an unlabelled gauge in the text exposition format; undefined when absent. */
+export function gaugeValue(exposition: string, metric: string): number | undefined {
+  const match = new RegExp(`^${metric}\\s+(\\S+)`, 'm').exec(exposition);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** `after - before` for every key of either (a counter that appears later started at 0). */
 export function counterDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);

@@ -1,6 +1,8 @@
 // The bench's report: latest.json (the shape the performance issue asks for, plus the rounds behind each
 // median), latest.md (a Markdown table) and one SVG chart per scenario. Pure: results in, text out.
-import type { OperatorUsage } from './operator-process.js';
+import { WRITE_VERBS, type OperatorUsage } from './operator-process.js';
+
+const WRITE_VERB_SET: ReadonlySet<string> = new Set(WRITE_VERBS);
 import type { MachineUsage } from './process-stats.js';
 import { median, medianIndex, medianPerTask, round } from './stats.js';
 import { lineChart } from './svg.js';
@@ -40,6 +42,8 @@ export interface SteadyStateRun {
   writes: number;
   operatorRssMiB: number;
   operatorPeakRssMiB: number;
+  /** V8's used heap at the window's end (RSS minus this is the process, code and heap not returned yet). */
+  operatorHeapUsedMiB?: number;
   /** Every task still RUNNING (pod Ready) at the window's end. */
   stayedConverged: boolean;
   wallSeconds: number;
@@ -67,6 +71,9 @@ export interface SteadyStateSummary {
   operatorRssMiB: number;
   operatorPeakRssMiB: number;
   requestsPerMinute: Record<string, number>;
+  /** The writes of the window by verb and resource, per minute: what a non-zero writesPerMinute was. */
+  writesPerMinuteByResource: Record<string, number>;
+  operatorHeapUsedMiB?: number;
   services: number;
   windowSeconds: number;
   resyncPeriodSeconds: number;
@@ -147,6 +154,12 @@ export function summarizeSteadyState(run: SteadyStateRun): SteadyStateSummary {
         .filter(([, n]) => n !== 0)
         .map(([verb, n]) => [verb, round(n / minutes, 2)]),
     ),
+    writesPerMinuteByResource: Object.fromEntries(
+      Object.entries(run.usage.requestsByResource)
+        .filter(([key, n]) => n !== 0 && WRITE_VERB_SET.has(key.split(' ')[0]!))
+        .map(([key, n]) => [key, round(n / minutes, 2)]),
+    ),
+    ...(run.operatorHeapUsedMiB === undefined ? {} : { operatorHeapUsedMiB: round(run.operatorHeapUsedMiB, 1) }),
     services: run.services,
     windowSeconds: round(run.usage.seconds, 1),
     resyncPeriodSeconds: run.resyncPeriodSeconds,
@@ -201,11 +214,12 @@ export function markdown(report: Report): string {
       `Steady state: ${steady.tasks} tasks in ${steady.services} Services converged in ${steady.convergeSeconds} s, then watched for ${steady.windowSeconds} s with a resync every ${steady.resyncPeriodSeconds} s${steady.stayedConverged ? '' : ' (**some tasks were no longer RUNNING at its end**)'}.`,
     );
     lines.push('');
-    lines.push('| Tasks | API writes per minute | Operator CPU (s per minute) | Operator RSS (MiB) | Operator requests per minute |');
-    lines.push('|---:|---:|---:|---:|---|');
+    lines.push('| Tasks | API writes per minute | Operator CPU (s per minute) | Operator RSS (MiB) | V8 heap used (MiB) | Operator requests per minute |');
+    lines.push('|---:|---:|---:|---:|---:|---|');
     lines.push(
-      `| ${steady.tasks} | ${steady.writesPerMinute} | ${steady.cpuSecondsPerMinute.toFixed(2)} | ${steady.operatorRssMiB.toFixed(0)} | ${verbs(steady.requestsPerMinute)} |`,
+      `| ${steady.tasks} | ${steady.writesPerMinute} | ${steady.cpuSecondsPerMinute.toFixed(2)} | ${steady.operatorRssMiB.toFixed(0)} | ${steady.operatorHeapUsedMiB?.toFixed(0) ?? '-'} | ${verbs(steady.requestsPerMinute)} |`,
     );
+    if (Object.keys(steady.writesPerMinuteByResource).length > 0) lines.push('', `Writes per minute by resource: ${verbs(steady.writesPerMinuteByResource)}.`);
   }
   for (const failure of report.failures ?? []) {
     lines.push('', `**${failure.name} failed:** ${failure.error.replace(/\s+/g, ' ')}`);

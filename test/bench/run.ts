@@ -125,6 +125,7 @@ async function runSteadyState(ctx: BenchContext): Promise<SteadyStateRun> {
       writes: writes(usage.requestsByVerb, WRITE_VERBS),
       operatorRssMiB: after.rssMiB,
       operatorPeakRssMiB: operator.peakRssMiB,
+      ...(after.heapUsedMiB === undefined ? {} : { operatorHeapUsedMiB: after.heapUsedMiB }),
       stayedConverged: readyAtEnd === steadyTasks,
     };
     await emptyEcs(ctx, { taskDefinitions: true });

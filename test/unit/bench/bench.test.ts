@@ -1,7 +1,16 @@
 // The pure parts of `npm run bench`: its settings, /proc and Prometheus parsing, the statistics, the report and
 // the chart. The cluster-facing parts are exercised by running the bench itself (BENCH_SCALE=0.05).
 import { expect } from 'chai';
-import { counterDelta, machineUsageBetween, parseMachineCpuTicks, parseStatCpuTicks, parseStatusMemory, sumCounterByLabel } from '../../bench/process-stats.js';
+import {
+  counterDelta,
+  gaugeValue,
+  machineUsageBetween,
+  parseMachineCpuTicks,
+  parseStatCpuTicks,
+  parseStatusMemory,
+  sumCounterByLabel,
+  sumCounterByLabels,
+} from '../../bench/process-stats.js';
 import { chart, markdown, summarizeScenario, summarizeSteadyState, type Report, type ScenarioRuns } from '../../bench/report.js';
 import { benchSettings, FULL_SIZES } from '../../bench/settings.js';
 import { median, medianIndex, medianPerTask } from '../../bench/stats.js';
@@ -81,6 +90,13 @@ describe('bench', () => {
       const now = sumCounterByLabel(exposition, 'ecs_operator_api_requests_total', 'verb');
       expect(now).to.deep.equal({ create: 5, patch: 7 });
       expect(counterDelta({ create: 1, list: 4 }, { ...now, list: 4 })).to.deep.equal({ create: 4, list: 0, patch: 7 });
+      expect(sumCounterByLabels(exposition, 'ecs_operator_api_requests_total', ['verb', 'resource'])).to.deep.equal({
+        'create pods': 3,
+        'create replicasets.apps': 2,
+        'patch services.ecs.operator.dev/status': 7,
+      });
+      expect(gaugeValue('# TYPE x gauge\nx_other 1\nx 123.5\n', 'x')).to.equal(123.5);
+      expect(gaugeValue('x_other 1\n', 'x')).to.equal(undefined);
     });
   });
 
@@ -172,7 +188,7 @@ describe('bench', () => {
         first: round % 2 === 1 ? 'native' : 'ecs',
         nativeMs: [1000, 3000, 2000][round - 1]!,
         ecsMs: [3000, 5000, 4000][round - 1]!,
-        operator: { seconds: 4, cpuSeconds: round, requestsByVerb: { create: 101, patch: 200 + round, list: 0 } },
+        operator: { seconds: 4, cpuSeconds: round, requestsByVerb: { create: 101, patch: 200 + round, list: 0 }, requestsByResource: {} },
         nativeMachine: { cpuSeconds: 2 * round, busyPercent: 90 },
         ecsMachine: { cpuSeconds: 3 * round, busyPercent: 95 },
         nativeSeries: [
@@ -210,7 +226,13 @@ describe('bench', () => {
         convergeMs: 60_000,
         windowSeconds: 30,
         resyncPeriodSeconds: 15,
-        usage: { seconds: 30, cpuSeconds: 1.5, requestsByVerb: { list: 0, watch: 2 } },
+        usage: {
+          seconds: 30,
+          cpuSeconds: 1.5,
+          requestsByVerb: { list: 0, watch: 2, patch: 1 },
+          requestsByResource: { 'watch pods': 2, 'patch services.ecs.operator.dev/status': 1 },
+        },
+        operatorHeapUsedMiB: 120.44,
         writes: 0,
         operatorRssMiB: 300,
         operatorPeakRssMiB: 350,
@@ -218,7 +240,9 @@ describe('bench', () => {
         wallSeconds: 120,
       });
       expect(steady).to.include({ tasks: 5000, writesPerMinute: 0, cpuSecondsPerMinute: 3, operatorRssMiB: 300 });
-      expect(steady.requestsPerMinute).to.deep.equal({ watch: 4 });
+      expect(steady.requestsPerMinute).to.deep.equal({ watch: 4, patch: 2 });
+      expect(steady.writesPerMinuteByResource).to.deep.equal({ 'patch services.ecs.operator.dev/status': 2 });
+      expect(steady.operatorHeapUsedMiB).to.equal(120.4);
     });
 
     it('marks a small-scale run in the Markdown table', () => {
