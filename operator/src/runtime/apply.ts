@@ -33,9 +33,52 @@ export function needsApply(desired: KubernetesObject, live: KubernetesObject | u
   return live?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] !== appliedHash(desired);
 }
 
-/** Deep equality of JSON values, ignoring the order of object keys (Dates compare by their JSON text). */
+/** A value as JSON.stringify sees it: toJSON() applied (Dates become their text), non-finite numbers null. */
+function jsonValue(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return (value as { toJSON: () => unknown }).toJSON();
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return value;
+}
+
+/** Members JSON.stringify leaves out of an object (and writes as null in an array). */
+const omitted = (value: unknown): boolean => value === undefined || typeof value === 'function' || typeof value === 'symbol';
+
+function jsonEqual(left: unknown, right: unknown): boolean {
+  const a = jsonValue(left);
+  const b = jsonValue(right);
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return omitted(a) && omitted(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x: unknown = a[i];
+      const y: unknown = b[i];
+      if (!jsonEqual(omitted(x) ? null : x, omitted(y) ? null : y)) return false;
+    }
+    return true;
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let count = 0;
+  for (const key of Object.keys(ra)) {
+    const x = ra[key];
+    if (omitted(x)) continue;
+    count++;
+    if (!Object.prototype.hasOwnProperty.call(rb, key) || !jsonEqual(x, rb[key])) return false;
+  }
+  for (const key of Object.keys(rb)) if (!omitted(rb[key])) count--;
+  return count === 0;
+}
+
+/**
+ * Deep equality of JSON values, ignoring the order of object keys (Dates compare by their JSON text): what
+ * comparing the two values' JSON with sorted keys gives, without building it. Status comparisons run on every
+ * reconcile, and a Cluster's status with its container instances is large.
+ */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return stableStringify(a ?? null) === stableStringify(b ?? null);
+  return jsonEqual(a ?? null, b ?? null);
 }
 
 export interface WriteResult<T> {

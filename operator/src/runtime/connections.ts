@@ -5,7 +5,6 @@
 // sockets that stay open until the agent is collected, and HTTP/2 never multiplexing anything. client-go keeps
 // one transport per rest config instead. `shareConnections` makes a KubeConfig do the same: the agent for a set
 // of TLS options is built once and handed out again, so requests share one HTTP/2 connection (or a pool).
-import { createHash } from 'node:crypto';
 import type { AgentOptions } from 'node:https';
 import type { Cluster, KubeConfig } from '@kubernetes/client-node';
 
@@ -30,9 +29,8 @@ export function shareConnections(kc: KubeConfig): KubeConfig {
   const create = holder.createDispatcher.bind(kc);
   holder.createDispatcher = (cluster, agentOptions) => {
     // The options decide everything the agent does (createDispatcherOptions is what createDispatcher builds from).
-    const key = createHash('sha256')
-      .update(JSON.stringify([cluster?.server, cluster?.proxyUrl, kc.createDispatcherOptions(cluster, agentOptions)]))
-      .digest('hex');
+    // The JSON text itself is the key: hashing it as well cost more than the map lookup it saves (measured).
+    const key = JSON.stringify([cluster?.server, cluster?.proxyUrl, kc.createDispatcherOptions(cluster, agentOptions)]);
     if (agents.has(key)) return agents.get(key);
     const agent = create(cluster, agentOptions);
     agents.set(key, agent);

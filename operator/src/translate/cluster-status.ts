@@ -196,7 +196,10 @@ export function observeCluster(input: ClusterStatusInput): ClusterStatus {
   const podsByNode = new Map<string, V1Pod[]>();
   for (const pod of input.pods) {
     const node = pod.spec?.nodeName;
-    if (node) podsByNode.set(node, [...(podsByNode.get(node) ?? []), pod]);
+    if (!node) continue;
+    const onNode = podsByNode.get(node);
+    if (onNode) onNode.push(pod);
+    else podsByNode.set(node, [pod]);
   }
   const totals: InstanceTotals = { registered: NO_RESOURCES, reserved: NO_RESOURCES, used: NO_RESOURCES };
   const instances = nodes.map((node) => containerInstance(node, input, podsByNode.get(node.metadata?.name ?? '') ?? [], totals));

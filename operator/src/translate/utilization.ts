@@ -58,6 +58,19 @@ const requested = (c: V1Container, name: 'cpu' | 'memory') => reservedAmount(c.r
  * any one init container.
  */
 export function podReservation(pod: V1Pod): Resources {
+  // Cached objects are replaced, never changed, on update: a pod's reservation is computed once per version,
+  // not on every Cluster reconcile over every pod of its nodes.
+  let reservation = reservations.get(pod);
+  if (!reservation) {
+    reservation = computeReservation(pod);
+    reservations.set(pod, reservation);
+  }
+  return reservation;
+}
+
+const reservations = new WeakMap<V1Pod, Resources>();
+
+function computeReservation(pod: V1Pod): Resources {
   const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
   const oneShots = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy !== 'Always');
   const main = [...sidecars, ...(pod.spec?.containers ?? [])];

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { APPLIED_HASH_ANNOTATION, Applier, FIELD_MANAGER, appliedHash, needsApply, sameJson, withAppliedHash } from '../../../operator/src/runtime/apply.js';
 import type { ApiClients } from '../../../operator/src/runtime/clients.js';
+import { stableStringify } from '../../../operator/src/translate/hash.js';
 import { RESOURCES } from '../../../operator/src/runtime/informer.js';
 
 /** Clients that record the write calls the Applier makes and answer with the body they were sent. */
@@ -61,6 +62,41 @@ describe('runtime/apply', () => {
     expect(sameJson({ a: 1, b: undefined }, { a: 1 })).to.equal(true);
     expect(sameJson({ a: [1, 2] }, { a: [2, 1] })).to.equal(false);
     expect(sameJson(undefined, null)).to.equal(true);
+    expect(sameJson({ at: new Date('2026-12-01T00:00:00.000Z') }, { at: '2026-12-01T00:00:00.000Z' })).to.equal(true);
+    expect(sameJson([undefined, 1], [null, 1])).to.equal(true);
+    expect(sameJson({ a: 1 }, { a: '1' })).to.equal(false);
+    expect(sameJson({ a: {} }, { a: [] })).to.equal(false);
+    expect(sameJson({ a: NaN }, { a: null })).to.equal(true);
+  });
+
+  it('agrees with comparing the JSON texts with sorted keys, for any JSON-like values', () => {
+    // Values and their near copies: a shuffled-key clone, one member changed, undefined members sprinkled in.
+    const leaf = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom('a', 'b', '', true, false, null, undefined, NaN), fc.date({ noInvalidDate: true }));
+    const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('value'), { maxLength: 3 }),
+        fc.dictionary(fc.constantFrom('x', 'y', 'z', 'w'), tie('value'), { maxKeys: 4 }),
+      ),
+    }));
+    const reordered = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(reordered);
+      if (v === null || typeof v !== 'object' || v instanceof Date) return v;
+      return Object.fromEntries(
+        Object.entries(v)
+          .reverse()
+          .map(([k, x]) => [k, reordered(x)]),
+      );
+    };
+    const text = (v: unknown) => stableStringify(v ?? null);
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        expect(sameJson(a, b)).to.equal(text(a) === text(b));
+        expect(sameJson(a, reordered(a))).to.equal(true);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('server-side applies with the one field manager and force, then sends nothing for the same desired object', async () => {
