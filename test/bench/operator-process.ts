@@ -8,6 +8,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { NODE_FLAGS } from '../../operator/src/cli/node-flags.js';
 import { REPO_ROOT } from '../cluster/cluster.js';
 import { waitFor } from '../cluster/wait.js';
 import { operatorRunArgs } from '../e2e/operator-replica.js';
@@ -103,7 +104,7 @@ export class OperatorProcess {
     // The bench runs on the project's Node 24 (npm run bench), which runs the operator too: the child's pid is the operator's.
     // BENCH_OPERATOR_NODE_ARGS passes Node flags to the operator, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
     const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, COMPILED_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, COMPILED_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     const operator = new OperatorProcess(child, `http://127.0.0.1:${port}`);

@@ -105,9 +105,9 @@ async function runSteadyState(ctx: BenchContext): Promise<SteadyStateRun> {
   const started = performance.now();
   const operator = await startOperator(ctx, 'steady-state', ['--resync-period', `${resyncSeconds}s`]);
   try {
-    const { services, ms } = await convergeServices(ctx, steadyTasks, steadyTasksPerService);
+    const { services, ms, figuresMs } = await convergeServices(ctx, steadyTasks, steadyTasksPerService);
     log(
-      `steady-state: ${steadyTasks} tasks in ${services} services converged in ${(ms / 1000).toFixed(1)} s; watching for ${ctx.settings.steadyWindowMs / 1000} s`,
+      `steady-state: ${steadyTasks} tasks in ${services} services converged in ${(ms / 1000).toFixed(1)} s, their utilization shown after ${(figuresMs / 1000).toFixed(1)} s; watching for ${ctx.settings.steadyWindowMs / 1000} s`,
     );
     const before = await operator.readWhenQuiet();
     // A measurement window, not a synchronisation: "per minute" needs a stretch of time to count over.
@@ -119,6 +119,7 @@ async function runSteadyState(ctx: BenchContext): Promise<SteadyStateRun> {
       tasks: steadyTasks,
       services,
       convergeMs: ms,
+      figuresMs,
       windowSeconds: usage.seconds,
       resyncPeriodSeconds: resyncSeconds,
       usage,

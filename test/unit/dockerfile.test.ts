@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { NODE_FLAGS } from '../../operator/src/cli/node-flags.js';
 import { REPO_ROOT } from '../../scripts/sync-packaging.js';
 
 const run = promisify(execFile);
@@ -122,7 +123,10 @@ describe('Dockerfile', () => {
   });
 
   it('starts the CLI that npm run build produces, running the operator by default', () => {
-    expect(argsOf(runtime, 'ENTRYPOINT').map((e) => JSON.parse(e) as unknown)).to.deep.equal([['node', ENTRYPOINT_FILE]]);
+    expect(argsOf(runtime, 'ENTRYPOINT').map((e) => JSON.parse(e) as unknown)).to.deep.equal([['node', ...NODE_FLAGS, ENTRYPOINT_FILE]]);
+    // bin/ecs-operator runs with the same flags.
+    const launcher = readFileSync(join(REPO_ROOT, 'bin/ecs-operator'), 'utf8');
+    expect(/^flags=\((.*)\)$/m.exec(launcher)?.[1]?.split(' ')).to.deep.equal([...NODE_FLAGS]);
     expect(argsOf(runtime, 'CMD').map((e) => JSON.parse(e) as unknown)).to.deep.equal([['run']]);
     expect(argsOf(runtime, 'WORKDIR')).to.deep.equal(['/app']);
   });

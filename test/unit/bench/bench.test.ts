@@ -224,6 +224,7 @@ describe('bench', () => {
         tasks: 5000,
         services: 50,
         convergeMs: 60_000,
+        figuresMs: 90_000,
         windowSeconds: 30,
         resyncPeriodSeconds: 15,
         usage: {
