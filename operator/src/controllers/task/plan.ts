@@ -178,9 +178,8 @@ function planObserved(snapshot: TaskSnapshot, observing: Observing): TaskPlan {
   const { version: _before, ...was } = previous;
   const { version: _after, ...is } = status;
   status.version = sameJson(was, is) ? (previous.version ?? 0) : (previous.version ?? 0) + 1;
-  if (status.lastStatus !== previous.lastStatus && status.lastStatus === 'RUNNING') {
-    events.push({ type: 'normal', reason: 'Running', message: `Task running on ${status.containerInstance ?? 'a node'}` });
-  }
+  // No Event when a task starts RUNNING: status says so (lastStatus, containerInstance, startedAt), ECS has no such
+  // event, and the pod's own Events tell it; one Event write per launched task was a quarter of a launch's writes.
 
   const actions: TaskAction[] = [];
   if (observation.stopPod && pod && !pod.metadata?.deletionTimestamp) {

@@ -160,7 +160,8 @@ describe('Task planner', () => {
     const cases: Array<{ state: keyof typeof POD_STATES; desiredStatus?: 'STOPPED'; lastStatus: string; stopCode?: string; verbs: string[]; event?: string }> =
       [
         { state: 'unschedulable', lastStatus: 'PENDING', verbs: ['writeStatus'], event: 'Unplaced' },
-        { state: 'running', lastStatus: 'RUNNING', verbs: ['writeStatus'], event: 'Running' },
+        // Starting to run is in status alone: no Event per launched task.
+        { state: 'running', lastStatus: 'RUNNING', verbs: ['writeStatus'], event: 'none' },
         {
           state: 'exited',
           lastStatus: 'DEACTIVATING',
@@ -186,7 +187,8 @@ describe('Task planner', () => {
         expect(verbs(plan)).to.deep.equal(c.verbs);
         expect(plan.status.lastStatus).to.equal(c.lastStatus);
         expect(plan.status.stopCode).to.equal(c.stopCode);
-        if (c.event) expect(plan.events.map((e) => e.reason)).to.include(c.event);
+        if (c.event === 'none') expect(plan.events).to.deep.equal([]);
+        else if (c.event) expect(plan.events.map((e) => e.reason)).to.include(c.event);
         // The stop is decided in status before the pod is deleted (uid precondition only).
         const remove = plan.actions.find((a) => a.type === 'deletePod');
         if (remove?.type === 'deletePod') expect(remove.options).to.equal(undefined);
