@@ -13,7 +13,7 @@ import { replacementDelayMs } from '../../translate/rollout.js';
 import type { PlannedEvent, Validity } from '../plan-common.js';
 import type { StrategyPlan } from './plan-replica.js';
 import { nameOf, replicaSetsOf, type ObservedDeployment, type ObservedTask, type ServiceAction, type ServiceSnapshot } from './snapshot.js';
-import { previousStatus, taskMessages, type ServiceMessage } from './status.js';
+import { previousStatus, taskEvents, taskMessages, type ServiceMessage } from './status.js';
 
 const uidOf = (t: ObservedTask) => t.pod.metadata?.uid ?? '';
 const createdMs = (t: ObservedTask, now: number) => new Date(t.pod.metadata?.creationTimestamp ?? now).getTime();
@@ -166,7 +166,7 @@ export function strategyPlan(snapshot: ServiceSnapshot, end: StrategyEnd): Strat
   const dueIn = [stops.nextDueMs, ...tasks.map((t) => t.observed.healthCheckDueInMs)].filter((ms): ms is number => ms !== undefined);
   return {
     actions: end.actions,
-    events: stops.events,
+    events: [...stops.events, ...taskEvents(snapshot, reports)],
     outcome: { validity: end.validity, desiredCount: end.desiredCount, tasks, entries, steady: end.done, messages, reportedTasks: reports.reported },
     ...(dueIn.length > 0 ? { requeueAfterMs: Math.min(...dueIn) + 100 } : {}),
   };

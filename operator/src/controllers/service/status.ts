@@ -22,6 +22,8 @@ export interface ServiceMessage {
   type: 'normal' | 'warning';
   reason: string;
   message: string;
+  /** In status.events only: its Kubernetes Event is a summary (taskEvents), not one per message. */
+  statusOnly?: boolean;
 }
 
 /** What a strategy's planner found, for the status. */
@@ -70,12 +72,31 @@ export function taskMessages(
       type: 'normal' as const,
       reason: 'TasksStarted',
       message: serviceMessages.started(name, batch),
+      statusOnly: true,
     })),
     ...chunks(reports.stopped, EVENT_TASKS_PER_MESSAGE).map((batch) => ({
       type: 'normal' as const,
       reason: 'TasksStopped',
       message: serviceMessages.stopped(name, batch),
+      statusOnly: true,
     })),
+  ];
+}
+
+/**
+ * The Kubernetes Events of the tasks a reconcile saw start and stop: one of each kind, with the count. The task
+ * names are in status.events, ten to a message as ECS lists them; an Event per ten tasks was a tenth of a
+ * write per task started (a hundred Events for a Service scaled to 1000).
+ */
+export function taskEvents(snapshot: ServiceSnapshot, reports: Pick<TaskReports, 'started' | 'stopped'>): PlannedEvent[] {
+  const name = ecsNameOf(snapshot);
+  return [
+    ...(reports.started.length > 0
+      ? [{ type: 'normal' as const, reason: 'TasksStarted', message: `(service ${name}) has started ${reports.started.length} tasks.` }]
+      : []),
+    ...(reports.stopped.length > 0
+      ? [{ type: 'normal' as const, reason: 'TasksStopped', message: `(service ${name}) has stopped ${reports.stopped.length} running tasks.` }]
+      : []),
   ];
 }
 
@@ -133,7 +154,7 @@ export function activeStatus(
   const messages: string[] = [];
   const say = (m: ServiceMessage) => {
     messages.push(m.message);
-    events.push({ type: m.type, reason: m.reason, message: m.message });
+    if (!m.statusOnly) events.push({ type: m.type, reason: m.reason, message: m.message });
   };
   if (outcome) {
     outcome.messages.forEach(say);

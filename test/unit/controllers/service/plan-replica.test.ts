@@ -302,6 +302,15 @@ describe('Service REPLICA planner', () => {
     expect(messagesOf(planService(withoutEvents).actions).filter((m) => m.includes('has started'))).to.deep.equal([]);
   });
 
+  it('lists started tasks ten to a message in status.events, and says how many in one Kubernetes Event', () => {
+    const svc = service({ desiredCount: 25 });
+    const rs1 = replicaSet(svc, 1, 25);
+    const plan = planService(snapshot({ service: svc, revision: 1, deployments: [deployment(svc, rs1, tasks(rs1, { healthy: 25 }))] }));
+    expect(messagesOf(plan.actions).filter((m) => m.includes('has started'))).to.have.length(3);
+    const started = plan.events.filter((e) => e.reason === 'TasksStarted');
+    expect(started.map((e) => e.message)).to.deep.equal(['(service web) has started 25 tasks.']);
+  });
+
   describe('properties over random snapshots', () => {
     const kinds: TaskKind[] = ['healthy', 'pending', 'starting', 'failed1', 'failed2', 'stopping'];
     const arb = fc.record({
