@@ -1,6 +1,6 @@
 // Reading what a process costs and what it asked of the API server: /proc/<pid>/status and /proc/<pid>/stat
 // (Linux), and the operator's Prometheus counter of API requests. Pure parsers, and one reader of /proc.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident set size (VmRSS) and its peak (VmHWM) in MiB, from the text of /proc/<pid>/status. */
 export function parseStatusMemory(text: string): { rssMiB: number; peakRssMiB: number } {
@@ -43,25 +43,60 @@ export function parseMachineCpuTicks(text: string): { busy: number; total: numbe
 export interface MachineSample {
   busySeconds: number;
   totalSeconds: number;
+  /** CPU seconds so far of the processes alive, summed by name (sampleCpuByProcess). */
+  byProcess: Record<string, number>;
 }
 
-/** The machine's CPU seconds so far: busy, and all (cores × time). */
-export function sampleMachine(): MachineSample {
+/** The command name (comm, in parentheses) of the text of /proc/<pid>/stat. */
+export function parseStatCommand(text: string): string {
+  return text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+}
+
+/**
+ * CPU seconds so far of every live process, summed by name: `named` pids by the name given (the operator, the
+ * bench itself: both are `node`), the others by their command name (kube-apiserver, etcd, kwok-controller ...).
+ * A process that exited between two samples is missing from the second: short-lived ones go uncounted here.
+ */
+export function sampleCpuByProcess(named: Readonly<Record<string, number>> = {}): Record<string, number> {
+  const names = new Map(Object.entries(named).map(([name, pid]) => [pid, name]));
+  const sums: Record<string, number> = {};
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = names.get(Number(entry)) ?? parseStatCommand(text);
+      sums[name] = (sums[name] ?? 0) + parseStatCpuTicks(text) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sums;
+}
+
+/** The machine's CPU seconds so far: busy, and all (cores × time), and by process. */
+export function sampleMachine(named: Readonly<Record<string, number>> = {}): MachineSample {
   const { busy, total } = parseMachineCpuTicks(readFileSync('/proc/stat', 'utf8'));
-  return { busySeconds: busy / CLOCK_TICKS_PER_SECOND, totalSeconds: total / CLOCK_TICKS_PER_SECOND };
+  return { busySeconds: busy / CLOCK_TICKS_PER_SECOND, totalSeconds: total / CLOCK_TICKS_PER_SECOND, byProcess: sampleCpuByProcess(named) };
 }
 
-/** What the whole machine (control plane, kwok, operator, bench) spent between two samples: CPU seconds and how busy it was. */
+/** What the whole machine (control plane, kwok, operator, bench) spent between two samples: CPU seconds, how busy it was, by process. */
 export function machineUsageBetween(before: MachineSample, after: MachineSample): MachineUsage {
   const busy = after.busySeconds - before.busySeconds;
   const total = after.totalSeconds - before.totalSeconds;
-  return { cpuSeconds: busy, busyPercent: total > 0 ? (100 * busy) / total : 0 };
+  const byProcess = Object.fromEntries(
+    Object.entries(after.byProcess)
+      .map(([name, seconds]) => [name, seconds - (before.byProcess[name] ?? 0)] as const)
+      .filter(([, seconds]) => seconds >= 0.05),
+  );
+  return { cpuSeconds: busy, busyPercent: total > 0 ? (100 * busy) / total : 0, byProcess };
 }
 
 export interface MachineUsage {
   cpuSeconds: number;
   /** Busy share of every core's time, 0-100. */
   busyPercent: number;
+  /** CPU seconds by process name (at least 0.05). */
+  byProcess: Record<string, number>;
 }
 
 export interface ProcessSample {

@@ -61,7 +61,15 @@ export interface ScenarioSummary {
   operatorCpuSeconds: number;
   requestsPerTask: Record<string, number>;
   /** Medians of the whole machine's CPU seconds and busy percent during the timed runs, per side. */
-  machine: { nativeCpuSeconds: number; ecsCpuSeconds: number; cpuRatio: number; nativeBusyPercent: number; ecsBusyPercent: number };
+  machine: {
+    nativeCpuSeconds: number;
+    ecsCpuSeconds: number;
+    cpuRatio: number;
+    nativeBusyPercent: number;
+    ecsBusyPercent: number;
+    /** Median CPU seconds per process name and side, the processes that differ most first. */
+    byProcess: Array<{ process: string; native: number; ecs: number }>;
+  };
   wallSeconds: number;
   perRound: Array<{ round: number; first: 'native' | 'ecs'; nativeMs: number; ecsMs: number; operatorCpuSeconds: number; requests: Record<string, number> }>;
 }
@@ -113,7 +121,20 @@ function machineSummary(rounds: readonly RoundResult[]): ScenarioSummary['machin
     cpuRatio: nativeCpuSeconds > 0 ? round(ecsCpuSeconds / nativeCpuSeconds, 2) : 0,
     nativeBusyPercent: round(median(rounds.map((r) => r.nativeMachine.busyPercent)), 0),
     ecsBusyPercent: round(median(rounds.map((r) => r.ecsMachine.busyPercent)), 0),
+    byProcess: processBreakdown(rounds),
   };
+}
+
+function processBreakdown(rounds: readonly RoundResult[]): ScenarioSummary['machine']['byProcess'] {
+  const names = [...new Set(rounds.flatMap((r) => [...Object.keys(r.nativeMachine.byProcess ?? {}), ...Object.keys(r.ecsMachine.byProcess ?? {})]))];
+  return names
+    .map((name) => ({
+      process: name,
+      native: round(median(rounds.map((r) => r.nativeMachine.byProcess?.[name] ?? 0)), 1),
+      ecs: round(median(rounds.map((r) => r.ecsMachine.byProcess?.[name] ?? 0)), 1),
+    }))
+    .filter((p) => p.native >= 0.1 || p.ecs >= 0.1)
+    .sort((a, b) => Math.abs(b.ecs - b.native) - Math.abs(a.ecs - a.native) || a.process.localeCompare(b.process));
 }
 
 export function summarizeScenario(runs: ScenarioRuns): ScenarioSummary {

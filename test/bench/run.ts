@@ -69,9 +69,10 @@ async function runScenario(ctx: BenchContext, scenario: Scenario): Promise<Scena
         const { prepare, watch, act } = sides[side];
         await prepare();
         const before = side === 'ecs' ? await operator.read() : undefined;
-        const machineBefore = sampleMachine();
+        const processes = { operator: operator.pid, bench: process.pid };
+        const machineBefore = sampleMachine(processes);
         const timed = await timeRun(`${scenario.name} round ${round}: ${side} converged`, watch(), act, runTimeoutMs(scenario.tasks));
-        result[side === 'ecs' ? 'ecsMachine' : 'nativeMachine'] = machineUsageBetween(machineBefore, sampleMachine());
+        result[side === 'ecs' ? 'ecsMachine' : 'nativeMachine'] = machineUsageBetween(machineBefore, sampleMachine(processes));
         if (before) result.operator = usageBetween(before, await operator.readWhenQuiet());
         if (side === 'ecs') Object.assign(result, { ecsMs: timed.ms, ecsSeries: timed.series });
         else Object.assign(result, { nativeMs: timed.ms, nativeSeries: timed.series });

@@ -6,6 +6,7 @@ import {
   gaugeValue,
   machineUsageBetween,
   parseMachineCpuTicks,
+  parseStatCommand,
   parseStatCpuTicks,
   parseStatusMemory,
   sumCounterByLabel,
@@ -72,10 +73,14 @@ describe('bench', () => {
       const stat = 'cpu  100 10 50 800 20 5 5 10 0 0\ncpu0 50 5 25 400 10 2 3 5 0 0\nintr 1\n';
       expect(parseMachineCpuTicks(stat)).to.deep.equal({ busy: 180, total: 1000 });
       expect(() => parseMachineCpuTicks('intr 1\n')).to.throw(/cpu line/);
-      expect(machineUsageBetween({ busySeconds: 10, totalSeconds: 100 }, { busySeconds: 25, totalSeconds: 120 })).to.deep.equal({
-        cpuSeconds: 15,
-        busyPercent: 75,
-      });
+      expect(
+        machineUsageBetween(
+          { busySeconds: 10, totalSeconds: 100, byProcess: { etcd: 1, 'kube-apiserver': 2, gone: 5 } },
+          { busySeconds: 25, totalSeconds: 120, byProcess: { etcd: 4, 'kube-apiserver': 2.01, operator: 3 } },
+        ),
+      ).to.deep.equal({ cpuSeconds: 15, busyPercent: 75, byProcess: { etcd: 3, operator: 3 } });
+      expect(parseStatCommand('4242 (kube-apiserver) S 1 2')).to.equal('kube-apiserver');
+      expect(parseStatCommand('4242 (node (a) b) S 1')).to.equal('node (a) b');
     });
 
     it('sums a Prometheus counter by one label and subtracts two readings', () => {
@@ -189,8 +194,8 @@ describe('bench', () => {
         nativeMs: [1000, 3000, 2000][round - 1]!,
         ecsMs: [3000, 5000, 4000][round - 1]!,
         operator: { seconds: 4, cpuSeconds: round, requestsByVerb: { create: 101, patch: 200 + round, list: 0 }, requestsByResource: {} },
-        nativeMachine: { cpuSeconds: 2 * round, busyPercent: 90 },
-        ecsMachine: { cpuSeconds: 3 * round, busyPercent: 95 },
+        nativeMachine: { cpuSeconds: 2 * round, busyPercent: 90, byProcess: { etcd: round, 'kube-apiserver': 1 } },
+        ecsMachine: { cpuSeconds: 3 * round, busyPercent: 95, byProcess: { etcd: round, 'kube-apiserver': 2 * round, operator: 1 } },
         nativeSeries: [
           [0, 0],
           [1, 100],
@@ -216,7 +221,18 @@ describe('bench', () => {
       });
       expect(summary.requestsPerTask).to.deep.equal({ create: 1.01, patch: 2.02 });
       expect(summary.perRound.map((r) => r.first)).to.deep.equal(['native', 'ecs', 'native']);
-      expect(summary.machine).to.deep.equal({ nativeCpuSeconds: 4, ecsCpuSeconds: 6, cpuRatio: 1.5, nativeBusyPercent: 90, ecsBusyPercent: 95 });
+      expect(summary.machine).to.deep.equal({
+        nativeCpuSeconds: 4,
+        ecsCpuSeconds: 6,
+        cpuRatio: 1.5,
+        nativeBusyPercent: 90,
+        ecsBusyPercent: 95,
+        byProcess: [
+          { process: 'kube-apiserver', native: 1, ecs: 4 },
+          { process: 'operator', native: 0, ecs: 1 },
+          { process: 'etcd', native: 2, ecs: 2 },
+        ],
+      });
     });
 
     it('gives the steady state per minute', () => {
