@@ -170,10 +170,11 @@ export class OperatorProcess {
    * converged, such as a last status write, belongs to the run), then reads. An operator that never goes quiet
    * is read after `timeoutMs` anyway, with a warning: that is a finding, not a reason to stop the bench.
    */
-  async readWhenQuiet(quietMs = 2_000, timeoutMs = 60_000): Promise<OperatorReading> {
+  async readWhenQuiet(quietMs = 2_000, timeoutMs = 60_000, { writesOnly = false }: { writesOnly?: boolean } = {}): Promise<OperatorReading> {
+    const counted = (verb: string) => (writesOnly ? WRITE_VERBS.includes(verb) : verb !== 'watch');
     const busy = (reading: OperatorReading) =>
       Object.entries(reading.requestsByVerb)
-        .filter(([verb]) => verb !== 'watch')
+        .filter(([verb]) => counted(verb))
         .reduce((sum, [, n]) => sum + n, 0);
     let last = await this.read();
     try {

@@ -110,7 +110,10 @@ async function runSteadyState(ctx: BenchContext): Promise<SteadyStateRun> {
     log(
       `steady-state: ${steadyTasks} tasks in ${services} services converged in ${(ms / 1000).toFixed(1)} s, their utilization shown after ${(figuresMs / 1000).toFixed(1)} s; watching for ${ctx.settings.steadyWindowMs / 1000} s`,
     );
-    const before = await operator.readWhenQuiet();
+    // Converged means written: the Cluster's instance figures follow the node metrics by a scrape or two more, so
+    // the window starts once the operator has written nothing for two metrics periods (40 s). A writer that keeps
+    // writing never lets it start early: after the timeout the window starts anyway and counts its writes.
+    const before = await operator.readWhenQuiet(40_000, 180_000, { writesOnly: true });
     // A measurement window, not a synchronisation: "per minute" needs a stretch of time to count over.
     await new Promise((resolve) => setTimeout(resolve, ctx.settings.steadyWindowMs));
     const after = await operator.read();
