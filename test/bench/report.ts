@@ -126,12 +126,12 @@ function machineSummary(rounds: readonly RoundResult[]): ScenarioSummary['machin
 }
 
 function processBreakdown(rounds: readonly RoundResult[]): ScenarioSummary['machine']['byProcess'] {
-  const names = [...new Set(rounds.flatMap((r) => [...Object.keys(r.nativeMachine.byProcess ?? {}), ...Object.keys(r.ecsMachine.byProcess ?? {})]))];
+  const names = [...new Set(rounds.flatMap((r) => [...Object.keys(r.nativeMachine.byProcess), ...Object.keys(r.ecsMachine.byProcess)]))];
   return names
     .map((name) => ({
       process: name,
-      native: round(median(rounds.map((r) => r.nativeMachine.byProcess?.[name] ?? 0)), 1),
-      ecs: round(median(rounds.map((r) => r.ecsMachine.byProcess?.[name] ?? 0)), 1),
+      native: round(median(rounds.map((r) => r.nativeMachine.byProcess[name] ?? 0)), 1),
+      ecs: round(median(rounds.map((r) => r.ecsMachine.byProcess[name] ?? 0)), 1),
     }))
     .filter((p) => p.native >= 0.1 || p.ecs >= 0.1)
     .sort((a, b) => Math.abs(b.ecs - b.native) - Math.abs(a.ecs - a.native) || a.process.localeCompare(b.process));
@@ -230,6 +230,16 @@ export function markdown(report: Report): string {
       lines.push(
         `| ${s.name} | ${m.nativeCpuSeconds.toFixed(1)} | ${m.ecsCpuSeconds.toFixed(1)} | ${m.cpuRatio.toFixed(2)} | ${m.nativeBusyPercent} | ${m.ecsBusyPercent} |`,
       );
+    }
+    lines.push('');
+    lines.push('CPU seconds by process during the timed runs (medians, native → ECS; kernel threads left out), the largest differences first:');
+    lines.push('');
+    for (const s of report.scenarios) {
+      const top = s.machine.byProcess
+        .filter((p) => !/^(kworker|kdamond|ksoftirqd|rcu_)/.test(p.process))
+        .slice(0, 5)
+        .map((p) => `${p.process} ${p.native} → ${p.ecs}`);
+      lines.push(`- ${s.name}: ${top.join(', ') || 'not measured'}`);
     }
   }
   const steady = report.steadyState;
