@@ -123,20 +123,11 @@ export function sampleProcess(pid: number): ProcessSample | undefined {
  * `requests_total{verb="create",resource="pods"} 3` and `{verb="create",resource="replicasets.apps"} 2` give { create: 5 }.
  */
 export function sumCounterByLabel(exposition: string, metric: string, label: string): Record<string, number> {
-  const sums: Record<string, number> = {};
-  const line = new RegExp(`^${metric}\\{([^}]*)\\}\\s+(\\S+)`);
-  for (const text of exposition.split('\n')) {
-    const match = line.exec(text);
-    if (!match) continue;
-    const value = new RegExp(`(?:^|,)${label}="([^"]*)"`).exec(match[1]!)?.[1];
-    if (value === undefined) continue;
-    sums[value] = (sums[value] ?? 0) + Number(match[2]);
-  }
-  return sums;
+  return sumCounterByLabels(exposition, metric, [label]);
 }
 
 /**
- * Like sumCounterByLabel, keyed by several labels' values joined with a space:
+ * The samples of one counter summed by several labels' values, joined with a space:
  * `{verb="patch",resource="services.ecs.operator.dev/status"} 7` by ['verb', 'resource'] gives { 'patch services.ecs.operator.dev/status': 7 }.
  */
 export function sumCounterByLabels(exposition: string, metric: string, labels: readonly string[]): Record<string, number> {

@@ -55,13 +55,13 @@ export function unschedulableReason(pod: V1Pod | undefined): string | undefined 
   return condition?.status === 'False' && condition.reason === 'Unschedulable' ? (condition.message ?? 'no node fits') : undefined;
 }
 
-/** The Placed condition: False with the scheduler's reason while a task cannot be placed; an Event when that starts or changes. */
 /**
  * Why a task is not placed: the scheduler's reason (`Unschedulable`), or the API server refusing its pod
  * (`FailedCreate`: Pod Security, a quota, a webhook).
  */
 export type UnplacedKind = 'Unschedulable' | 'FailedCreate';
 
+/** The Placed condition: False with the reason while a task cannot be placed; an Event when that starts or changes. */
 export function placedCondition(
   conditions: readonly Condition[],
   who: string,
